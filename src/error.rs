@@ -1,0 +1,101 @@
+//! The connector's one error type, and its mapping to the WIT `error` variant.
+
+use crate::bindings::okta::connector::types::{Error as WitError, FieldError, OktaError as WitOktaError};
+use std::fmt;
+
+/// What an export returns.
+pub type Outcome<T> = Result<T, WitError>;
+
+/// Why an action failed. Never carries a secret: request headers and bodies are never copied in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Error {
+    /// An input was missing or malformed; nothing was sent.
+    InvalidInput { field: String, message: String },
+    /// The connection is unusable; nothing was sent.
+    InvalidConnection { field: String, message: String },
+    /// Okta answered with an error status.
+    Okta(OktaError),
+    /// The request could not be sent, or its answer was cut off.
+    Transport(String),
+    /// Okta's answer could not be read.
+    UnexpectedResponse(String),
+    /// Not available in this version.
+    Unsupported(String),
+}
+
+/// An error answer from Okta, decoded leniently (see [`crate::okta::errors`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OktaError {
+    pub status: u16,
+    pub code: Option<String>,
+    pub summary: String,
+    pub causes: Vec<String>,
+    pub error_id: Option<String>,
+    pub request_id: Option<String>,
+    pub authenticate: Option<String>,
+}
+
+impl Error {
+    pub fn input(field: &str, message: impl Into<String>) -> Self {
+        Error::InvalidInput { field: field.to_string(), message: message.into() }
+    }
+    pub fn connection(field: &str, message: impl Into<String>) -> Self {
+        Error::InvalidConnection { field: field.to_string(), message: message.into() }
+    }
+    /// The Okta status, if Okta answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Okta(e) => Some(e.status),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidInput { field, message } => write!(f, "invalid input `{field}`: {message}"),
+            Error::InvalidConnection { field, message } => {
+                write!(f, "invalid connection `{field}`: {message}")
+            }
+            Error::Okta(e) => write!(f, "Okta answered {}: {}", e.status, e.summary),
+            Error::Transport(m) => write!(f, "transport error: {m}"),
+            Error::UnexpectedResponse(m) => write!(f, "unexpected response: {m}"),
+            Error::Unsupported(m) => write!(f, "unsupported: {m}"),
+        }
+    }
+}
+
+impl From<Error> for WitError {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::InvalidInput { field, message } => WitError::InvalidInput(FieldError { field, message }),
+            Error::InvalidConnection { field, message } => {
+                WitError::InvalidConnection(FieldError { field, message })
+            }
+            Error::Okta(o) => {
+                let status = o.status;
+                let wit = WitOktaError {
+                    status: o.status,
+                    error_code: o.code,
+                    summary: o.summary,
+                    causes: o.causes,
+                    error_id: o.error_id,
+                    request_id: o.request_id,
+                    authenticate: o.authenticate,
+                };
+                match status {
+                    401 => WitError::Unauthorized(wit),
+                    403 => WitError::Forbidden(wit),
+                    404 => WitError::NotFound(wit),
+                    429 => WitError::RateLimited(wit),
+                    500..=599 => WitError::Server(wit),
+                    _ => WitError::Rejected(wit),
+                }
+            }
+            Error::Transport(m) => WitError::Transport(m),
+            Error::UnexpectedResponse(m) => WitError::UnexpectedResponse(m),
+            Error::Unsupported(m) => WitError::Unsupported(m),
+        }
+    }
+}

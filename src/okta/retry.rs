@@ -1,0 +1,138 @@
+//! When to try a request again, and after how long: a pure function of what happened.
+//!
+//! - 429: Okta's request was not processed, so any method may be retried. Wait until
+//!   `X-Rate-Limit-Reset`, measured against the response's own `Date` (the server clock, not
+//!   ours), plus a little jitter. A concurrency 429 (`Limit` and `Remaining` both 0) has only an
+//!   estimated reset, so it gets a short exponential backoff instead.
+//! - 5xx and transport errors: retried only for idempotent methods (GET, PUT, DELETE, HEAD),
+//!   since a POST may already have taken effect.
+//! - Everything else is final. Attempts and the total time spent waiting are bounded.
+
+use std::time::Duration;
+
+/// Limits on retrying one request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Policy {
+    /// Total attempts, the first included.
+    pub max_attempts: u32,
+    /// The most time one action may spend on a request, waits included.
+    pub budget: Duration,
+    /// First backoff for 5xx, transport errors and concurrency 429s; doubles each attempt.
+    pub backoff: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy { max_attempts: 4, budget: Duration::from_secs(120), backoff: Duration::from_millis(500) }
+    }
+}
+
+/// Rate-limit headers of one response.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct RateLimit {
+    pub limit: Option<u64>,
+    pub remaining: Option<u64>,
+    /// `X-Rate-Limit-Reset`, epoch seconds.
+    pub reset: Option<u64>,
+    /// The response `Date`, epoch seconds.
+    pub date: Option<u64>,
+}
+
+impl RateLimit {
+    /// How long until the bucket resets, by the server's clock.
+    pub fn until_reset(&self) -> Option<Duration> {
+        Some(Duration::from_secs(self.reset?.saturating_sub(self.date?)))
+    }
+    /// A concurrency-limit answer rather than a spent bucket.
+    pub fn is_concurrency(&self) -> bool {
+        self.limit == Some(0) && self.remaining == Some(0)
+    }
+}
+
+/// What one attempt ended with.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Attempted {
+    /// Okta answered with this status.
+    Status(u16, RateLimit),
+    /// No complete answer (connection refused, dropped, body cut off, timeout).
+    Transport,
+}
+
+/// What to do next.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Decision {
+    Retry(Duration),
+    Stop,
+}
+
+/// `attempt` is 1 for the first try; `elapsed` the time spent on this request so far;
+/// `jitter` a random extra wait (the caller picks it, so this stays pure).
+pub fn decide(
+    policy: &Policy,
+    idempotent: bool,
+    attempt: u32,
+    elapsed: Duration,
+    outcome: Attempted,
+    jitter: Duration,
+) -> Decision {
+    if attempt >= policy.max_attempts {
+        return Decision::Stop;
+    }
+    let backoff = policy.backoff * 2u32.saturating_pow(attempt - 1) + jitter;
+    let wait = match outcome {
+        Attempted::Status(429, rl) if rl.is_concurrency() => backoff,
+        // Okta's SDKs wait `reset - Date + 1 s`; the extra second covers the clock's granularity.
+        Attempted::Status(429, rl) => match rl.until_reset() {
+            Some(d) => d + Duration::from_secs(1) + jitter,
+            None => backoff,
+        },
+        Attempted::Status(500..=599, _) | Attempted::Transport if idempotent => backoff,
+        _ => return Decision::Stop,
+    };
+    if elapsed + wait > policy.budget {
+        Decision::Stop
+    } else {
+        Decision::Retry(wait)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: fn(u64) -> Duration = Duration::from_secs;
+    const MS: fn(u64) -> Duration = Duration::from_millis;
+
+    fn rl(limit: u64, remaining: u64, reset_in: u64) -> RateLimit {
+        RateLimit { limit: Some(limit), remaining: Some(remaining), reset: Some(1_000 + reset_in), date: Some(1_000) }
+    }
+
+    #[test]
+    fn table() {
+        let p = Policy::default();
+        let none = RateLimit::default();
+        let j = MS(100);
+        #[rustfmt::skip]
+        let cases: &[(&str, bool, u32, Duration, Attempted, Decision)] = &[
+            ("429 waits for reset by server clock", false, 1, S(0), Attempted::Status(429, rl(600, 0, 20)), Decision::Retry(S(21) + j)),
+            ("429 reset already passed", true, 1, S(0), Attempted::Status(429, rl(600, 0, 0)), Decision::Retry(S(1) + j)),
+            ("429 without headers backs off", true, 1, S(0), Attempted::Status(429, none), Decision::Retry(MS(600))),
+            ("concurrency 429 backs off", false, 2, S(0), Attempted::Status(429, rl(0, 0, 60)), Decision::Retry(MS(1100))),
+            ("429 past the budget", true, 1, S(100), Attempted::Status(429, rl(600, 0, 59)), Decision::Stop),
+            ("500 on GET retried", true, 1, S(0), Attempted::Status(500, none), Decision::Retry(MS(600))),
+            ("503 on GET, third try", true, 3, S(0), Attempted::Status(503, none), Decision::Retry(MS(2100))),
+            ("500 on POST not retried", false, 1, S(0), Attempted::Status(500, none), Decision::Stop),
+            ("transport on GET retried", true, 1, S(0), Attempted::Transport, Decision::Retry(MS(600))),
+            ("transport on POST not retried", false, 1, S(0), Attempted::Transport, Decision::Stop),
+            ("attempts exhausted", true, 4, S(0), Attempted::Status(500, none), Decision::Stop),
+            ("attempts exhausted on 429", true, 4, S(0), Attempted::Status(429, rl(600, 0, 1)), Decision::Stop),
+            ("400 final", true, 1, S(0), Attempted::Status(400, none), Decision::Stop),
+            ("401 final", true, 1, S(0), Attempted::Status(401, none), Decision::Stop),
+            ("404 final", true, 1, S(0), Attempted::Status(404, none), Decision::Stop),
+            ("409 final", true, 1, S(0), Attempted::Status(409, none), Decision::Stop),
+        ];
+        for (name, idempotent, attempt, elapsed, outcome, want) in cases {
+            assert_eq!(decide(&p, *idempotent, *attempt, *elapsed, *outcome, j), *want, "{name}");
+        }
+    }
+}
