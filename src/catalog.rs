@@ -88,3 +88,107 @@ impl InvokeOutput for Page {
 pub fn output<T: InvokeOutput>(result: Result<T, WitError>) -> Result<String, WitError> {
     result.map(InvokeOutput::into_json)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bindings::exports::okta::connector::users::{CreateUserInput, ListUsersInput};
+
+    const CREATE: &[FieldSpec] = &[
+        FieldSpec { name: "login", required: true, is_json: false },
+        FieldSpec { name: "activate", required: false, is_json: false },
+        FieldSpec { name: "profile_extra_attributes", required: false, is_json: true },
+    ];
+
+    fn field_error(e: WitError) -> (String, String) {
+        match e {
+            WitError::InvalidInput(f) => (f.field, f.message),
+            other => panic!("expected invalid-input, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn json_fields_take_objects_and_other_fields_default() {
+        let input: CreateUserInput =
+            parse_input(r#"{"login":"a@example.com","profile_extra_attributes":{"costCenter":"10"}}"#, CREATE).unwrap();
+        assert_eq!(input.login, "a@example.com");
+        assert_eq!(input.profile_extra_attributes.as_deref(), Some(r#"{"costCenter":"10"}"#));
+        assert_eq!(input.activate, None);
+        assert_eq!(input.group_ids, None);
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let cases = [
+            (r#"{"activate":true}"#, "login", "is required"),
+            (r#"{"login":null}"#, "login", "is required"),
+            (r#"{"login":"a","actvate":false}"#, "actvate", "is not an input"),
+            (r#"{"login":"a","activate":"yes"}"#, "activate", "invalid type"),
+            (r#"["login"]"#, "input", "must be a JSON object"),
+            (r#"{"login":"#, "input", "is not valid JSON"),
+        ];
+        for (json, field, message) in cases {
+            let (f, m) = field_error(parse_input::<CreateUserInput>(json, CREATE).map(|_| ()).unwrap_err());
+            assert_eq!(f, field, "{json}");
+            assert!(m.contains(message), "{json}: {m}");
+        }
+    }
+
+    #[test]
+    fn nested_paths_are_named() {
+        let spec = &[
+            FieldSpec { name: "limit", required: false, is_json: false },
+            FieldSpec { name: "extra_parameters", required: false, is_json: false },
+        ];
+        let (f, _) = field_error(
+            parse_input::<ListUsersInput>(r#"{"extra_parameters":[{"key":"expand","value":3}]}"#, spec).map(|_| ()).unwrap_err(),
+        );
+        assert_eq!(f, "extra_parameters[0].value");
+        let (f, _) = field_error(parse_input::<ListUsersInput>(r#"{"limit":-1}"#, spec).map(|_| ()).unwrap_err());
+        assert_eq!(f, "limit");
+    }
+
+    #[test]
+    fn empty_input_is_an_empty_object() {
+        assert!(parse_input::<NoInput>("", &[]).is_ok());
+        assert!(parse_input::<NoInput>("null", &[]).is_ok());
+        assert!(parse_input::<NoInput>("{}", &[]).is_ok());
+    }
+
+    #[test]
+    fn catalog_lists_every_action_with_docs() {
+        let catalog: Value = serde_json::from_str(CATALOG_JSON).unwrap();
+        let actions = catalog["actions"].as_array().unwrap();
+        let ids: Vec<&str> = actions.iter().map(|a| a["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ACTION_IDS);
+        for a in actions {
+            assert!(!a["label"].as_str().unwrap().is_empty(), "{a}");
+            assert!(!a["comment"].as_str().unwrap().is_empty(), "{a}");
+            assert_eq!(a["input_schema"]["type"], "object");
+            for (name, prop) in a["input_schema"]["properties"].as_object().unwrap() {
+                assert!(!prop["title"].as_str().unwrap_or("").is_empty(), "{}.{name} has no label", a["id"]);
+            }
+        }
+        let create = &actions[0];
+        assert_eq!(create["label"], "Create User");
+        assert_eq!(create["defaults"]["activate"], true);
+        assert_eq!(create["defaults"]["locale"], "en_US");
+        assert_eq!(create["input_schema"]["required"], serde_json::json!(["login"]));
+        let kinds: Vec<&str> = catalog["connections"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["api_token", "oauth_code", "client_credentials"]);
+    }
+}
+
+#[cfg(test)]
+mod readme {
+    /// The README's table must list every action with its status.
+    #[test]
+    fn readme_lists_every_action_as_available() {
+        let readme = include_str!("../README.md");
+        for id in super::ACTION_IDS {
+            let row = format!("| `{id}` |");
+            let line = readme.lines().find(|l| l.starts_with(&row)).unwrap_or_else(|| panic!("README has no row for {id}"));
+            assert!(line.ends_with("| available |"), "README row for {id}: {line}");
+        }
+    }
+}
