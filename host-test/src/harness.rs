@@ -1,1 +1,838 @@
-//! placeholder
+//! The reusable host for the connector component: load it once, instantiate it cheaply per
+//! call, choose per instance where its outgoing HTTP goes, and read back every exchange.
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! use okta_host::harness::*;
+//! let connector = Connector::shared()?;
+//! let mut instance = connector.instantiate(Backend::FakeOrg(okta_host::fake_org::FakeOrg::seeded())).await?;
+//! let connection = api_token("https://fake-org.okta.com", okta_host::fake_org::FakeOrg::TOKEN);
+//! let page = instance.invoke("users.list", &connection, r#"{"limit": 2}"#).await?;
+//! println!("{page:?}\n{}", render(&instance.exchanges()));
+//! # Ok(()) }
+//! ```
+//!
+//! * [`Connector`] compiles the component once (or loads a precompiled `.cwasm` kept next to
+//!   it, keyed by the component's hash) and pre-links it.
+//! * [`Connector::instantiate`] makes an [`Instance`] with its own store and [`Backend`]:
+//!   the in-process fake org, a fail-closed script, or the network.
+//! * [`Instance::users`] calls the typed exports; [`Instance::invoke`] and
+//!   [`Instance::describe`] the catalog. Every call returns `Err` when the guest trapped or
+//!   a request broke the script, and `Ok(Err(WitError))` when the action failed.
+
+mod backend;
+mod clock;
+mod exchange;
+mod script;
+
+use std::hash::Hasher;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use anyhow::{anyhow, bail, Context as _, Result};
+use serde_json::{json, Value};
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Store};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+pub use backend::Backend;
+pub use clock::Clock;
+pub use exchange::{decode_query, redact_body, redact_header, render, Exchange};
+pub use script::{BodyRule, CannedFault, CannedResponse, ExpectedRequest, HeaderRule};
+
+/// Bindings generated from `wit/` (world `connector`), async as wasi-http needs.
+pub mod bindings {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "connector",
+        exports: { default: async },
+        // Inputs deserialize from the same snake_case JSON `invoke` takes (see
+        // `UsersCall::from_json`), so one test input reaches both doors.
+        additional_derives: [serde::Deserialize, PartialEq],
+    });
+}
+
+pub use bindings::exports::okta::connector::users::{
+    ClearSessionsInput, CreateUserInput, GetUserInput, ListFactorsInput, ListUsersInput,
+    ResetPasswordInput, SetPasswordInput, UnenrollFactorInput, UpdateUserInput, UserEmailInput,
+    UserRefInput,
+};
+pub use bindings::okta::connector::types::{
+    ApiTokenConnection, ClientCredentialsConnection, Connection, Error as WitError, FieldError,
+    KeyValue, OauthCodeConnection, OktaError, Page, PasswordHash,
+};
+pub use bindings::{Connector as ConnectorBindings, ConnectorPre};
+
+/// What one call of an action gives: `Err` when the host or the test harness failed (a trap,
+/// a request that broke the script), `Ok(Err(..))` when the action failed.
+pub type CallResult<T> = Result<Result<T, WitError>>;
+
+/// The store data of one instance.
+pub struct HostState {
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    table: ResourceTable,
+    hooks: backend::Hooks,
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for HostState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.hooks,
+        }
+    }
+}
+
+/// wasmtime's error type is not `std::error::Error`; carry its full chain over.
+fn wt(e: wasmtime::Error) -> anyhow::Error {
+    anyhow!("{e:?}")
+}
+
+/// The compiled, pre-linked component. Cheap to instantiate; share one per process
+/// ([`Connector::shared`]).
+pub struct Connector {
+    engine: Engine,
+    pre: ConnectorPre<HostState>,
+    path: PathBuf,
+}
+
+/// Per-instance settings beyond the backend.
+#[derive(Clone, Debug, Default)]
+pub struct InstanceOptions {
+    /// The guest's wall clock (also dates scripted answers). Default: the system clock.
+    pub clock: Option<Clock>,
+    /// Show the guest's stderr. Default: only when `OKTA_GUEST_STDERR=1`.
+    pub inherit_stderr: bool,
+}
+
+impl Connector {
+    /// Where the component is looked for: `$OKTA_CONNECTOR_WASM`, else
+    /// `<repo>/target/wasm32-wasip2/release/okta_connector.wasm`.
+    pub fn default_path() -> PathBuf {
+        match std::env::var_os("OKTA_CONNECTOR_WASM") {
+            Some(p) if !p.is_empty() => PathBuf::from(p),
+            _ => Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join("target/wasm32-wasip2/release/okta_connector.wasm"),
+        }
+    }
+
+    /// Loads the component from [`Connector::default_path`].
+    pub fn load_default() -> Result<Connector> {
+        Connector::load(Connector::default_path())
+    }
+
+    /// One connector per process, loaded on first use from [`Connector::default_path`].
+    /// Tests use this so that a test binary loads the component once.
+    pub fn shared() -> Result<&'static Connector> {
+        static SHARED: OnceLock<std::result::Result<Connector, String>> = OnceLock::new();
+        SHARED
+            .get_or_init(|| Connector::load_default().map_err(|e| format!("{e:#}")))
+            .as_ref()
+            .map_err(|e| anyhow!("{e}"))
+    }
+
+    /// Loads the component at `path`, reusing a precompiled `.cwasm` next to it when one
+    /// matches its hash (compiling in a debug host takes 15 s; loading takes milliseconds).
+    pub fn load(path: impl AsRef<Path>) -> Result<Connector> {
+        let path = path.as_ref().to_path_buf();
+        if !path.exists() {
+            bail!(
+                "the connector component is missing at {}: run `make build` (or `cargo build --release \
+                 --target wasm32-wasip2` at the repository root) first, or set OKTA_CONNECTOR_WASM",
+                path.display()
+            );
+        }
+        let engine = Engine::new(&Config::new()).map_err(wt)?;
+        let component = load_component(&engine, &path)?;
+        let mut linker = Linker::<HostState>::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(wt)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(wt)?;
+        let pre = linker
+            .instantiate_pre(&component)
+            .and_then(ConnectorPre::new)
+            .map_err(wt)
+            .with_context(|| format!("cannot link {}", path.display()))?;
+        Ok(Connector { engine, pre, path })
+    }
+
+    /// The component's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The engine the component was compiled for.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// A fresh instance whose outgoing HTTP goes to `backend`.
+    pub async fn instantiate(&self, backend: Backend) -> Result<Instance> {
+        self.instantiate_with(backend, InstanceOptions::default())
+            .await
+    }
+
+    /// A fresh instance with explicit options.
+    pub async fn instantiate_with(
+        &self,
+        backend: Backend,
+        options: InstanceOptions,
+    ) -> Result<Instance> {
+        let clock = options.clock.unwrap_or_default();
+        let fake_org = match &backend {
+            Backend::FakeOrg(org) => Some(org.clone()),
+            _ => None,
+        };
+        let mut wasi = WasiCtx::builder();
+        wasi.wall_clock(clock.clone());
+        if options.inherit_stderr || std::env::var("OKTA_GUEST_STDERR").is_ok_and(|v| v == "1") {
+            wasi.inherit_stderr();
+        }
+        let hooks = backend::Hooks::new(backend, clock.clone());
+        let log = hooks.log.clone();
+        let route = hooks.route.clone();
+        let mut store = Store::new(
+            &self.engine,
+            HostState {
+                wasi: wasi.build(),
+                http: WasiHttpCtx::new(),
+                table: ResourceTable::new(),
+                hooks,
+            },
+        );
+        let bindings = self
+            .pre
+            .instantiate_async(&mut store)
+            .await
+            .map_err(wt)
+            .context("cannot instantiate")?;
+        Ok(Instance {
+            store,
+            bindings,
+            log,
+            route,
+            clock,
+            fake_org,
+        })
+    }
+}
+
+/// Compiles `path`, or loads the `.cwasm` cached next to it for the same bytes.
+fn load_component(engine: &Engine, path: &Path) -> Result<Component> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut hasher = std::hash::DefaultHasher::new();
+    hasher.write(&bytes);
+    hasher.write(env!("CARGO_PKG_VERSION").as_bytes());
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("component")
+        .to_string();
+    let cwasm = path.with_file_name(format!("{stem}.{:016x}.cwasm", hasher.finish()));
+    if cwasm.exists() {
+        // SAFETY: the file was written by `precompile_component` below for these exact bytes;
+        // wasmtime still checks that it was made by a compatible engine.
+        if let Ok(component) = unsafe { Component::deserialize_file(engine, &cwasm) } {
+            return Ok(component);
+        }
+    }
+    let serialized = engine
+        .precompile_component(&bytes)
+        .map_err(wt)
+        .with_context(|| format!("cannot compile {}", path.display()))?;
+    store_cwasm(path, &stem, &cwasm, &serialized);
+    // SAFETY: just produced by this engine.
+    unsafe { Component::deserialize(engine, &serialized) }.map_err(wt)
+}
+
+/// Writes the `.cwasm` atomically and removes stale ones; a read-only directory only costs
+/// the next run a recompile.
+fn store_cwasm(path: &Path, stem: &str, cwasm: &Path, serialized: &[u8]) {
+    let tmp = cwasm.with_extension(format!("cwasm.tmp{}", std::process::id()));
+    if std::fs::write(&tmp, serialized).is_err() || std::fs::rename(&tmp, cwasm).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+        return;
+    }
+    if let Some(Ok(dir)) = path.parent().map(std::fs::read_dir) {
+        for entry in dir.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(&format!("{stem}."))
+                && name.ends_with(".cwasm")
+                && entry.path() != cwasm
+            {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// One instance of the component with its store and backend.
+pub struct Instance {
+    store: Store<HostState>,
+    bindings: ConnectorBindings,
+    log: Arc<Mutex<backend::Log>>,
+    route: Arc<backend::Route>,
+    clock: Clock,
+    fake_org: Option<crate::fake_org::FakeOrg>,
+}
+
+impl Instance {
+    /// The catalog (`catalog.describe`) as JSON text.
+    pub async fn describe(&mut self) -> Result<String> {
+        let r = self
+            .bindings
+            .okta_connector_catalog()
+            .call_describe(&mut self.store)
+            .await;
+        self.finish("catalog.describe", r)
+    }
+
+    /// The catalog parsed.
+    pub async fn describe_json(&mut self) -> Result<Value> {
+        let text = self.describe().await?;
+        serde_json::from_str(&text).context("catalog.describe did not return JSON")
+    }
+
+    /// Runs `action` through the generic door (`catalog.invoke`) with its input as JSON text.
+    pub async fn invoke(
+        &mut self,
+        action: &str,
+        connection: &Connection,
+        input: &str,
+    ) -> CallResult<String> {
+        let r = self
+            .bindings
+            .okta_connector_catalog()
+            .call_invoke(&mut self.store, action, connection, &input.to_string())
+            .await;
+        self.finish(action, r)
+    }
+
+    /// [`Instance::invoke`] with a JSON value as input and the result parsed.
+    pub async fn invoke_json(
+        &mut self,
+        action: &str,
+        connection: &Connection,
+        input: &Value,
+    ) -> CallResult<Value> {
+        Ok(
+            match self.invoke(action, connection, &input.to_string()).await? {
+                Ok(text) => Ok(parse_result(action, &text)?),
+                Err(e) => Err(e),
+            },
+        )
+    }
+
+    /// The typed `users` exports.
+    pub fn users(&mut self) -> Users<'_> {
+        Users(self)
+    }
+
+    /// The generated bindings and the store, for calls this harness does not wrap. Check
+    /// [`Instance::take_script_failures`] after such a call.
+    pub fn raw(&mut self) -> (&ConnectorBindings, &mut Store<HostState>) {
+        (&self.bindings, &mut self.store)
+    }
+
+    /// Every exchange so far, in order (values exact; print them with `Display`, which
+    /// redacts secrets, or [`render`]).
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.log.lock().unwrap().exchanges.clone()
+    }
+
+    /// Forgets the exchanges so far.
+    pub fn clear_exchanges(&self) {
+        self.log.lock().unwrap().exchanges.clear();
+    }
+
+    /// Script violations not yet reported (each call reports its own as an `Err`).
+    pub fn take_script_failures(&self) -> Vec<String> {
+        std::mem::take(&mut self.log.lock().unwrap().failures)
+    }
+
+    /// The expected requests not yet sent (scripted backend only).
+    pub fn script_remaining(&self) -> Vec<ExpectedRequest> {
+        match &*self.route {
+            backend::Route::Scripted(steps) => steps
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|(e, _)| e.clone())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// `Err` listing the expected requests that were never sent.
+    pub fn assert_script_consumed(&self) -> Result<()> {
+        let left = self.script_remaining();
+        if left.is_empty() {
+            return Ok(());
+        }
+        let lines: Vec<String> = left.iter().map(|e| format!("  {}", e.line())).collect();
+        bail!(
+            "{} expected request(s) never sent:\n{}\nexchanges:\n{}",
+            left.len(),
+            lines.join("\n"),
+            render(&self.exchanges())
+        )
+    }
+
+    /// The fake org answering this instance, if any.
+    pub fn fake_org(&self) -> Option<&crate::fake_org::FakeOrg> {
+        self.fake_org.as_ref()
+    }
+
+    /// The instance's wall clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Turns a call's outcome into the harness's: a trap or a script violation is an `Err`
+    /// carrying the exchanges so far.
+    fn finish<T>(&mut self, what: &str, r: wasmtime::Result<T>) -> Result<T> {
+        let failures = self.take_script_failures();
+        if !failures.is_empty() {
+            bail!(
+                "{what}: the guest's requests broke the script:\n{}\nexchanges:\n{}",
+                failures.join("\n"),
+                render(&self.exchanges())
+            );
+        }
+        r.map_err(|e| {
+            anyhow!(
+                "{what}: the guest trapped: {e:?}\nexchanges:\n{}",
+                render(&self.exchanges())
+            )
+        })
+    }
+}
+
+fn parse_result(action: &str, text: &str) -> Result<Value> {
+    serde_json::from_str(text)
+        .with_context(|| format!("{action} returned text that is not JSON: {text}"))
+}
+
+/// The typed `users` exports of one instance.
+pub struct Users<'a>(&'a mut Instance);
+
+macro_rules! users_exports {
+    ($( $(#[$doc:meta])* $name:ident => $call:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty ; )*) => {
+        impl Users<'_> {
+            $(
+                $(#[$doc])*
+                pub async fn $name(&mut self, connection: &Connection $(, $arg: &$ty)*) -> CallResult<$ret> {
+                    let inst = &mut *self.0;
+                    let r = inst.bindings.okta_connector_users().$call(&mut inst.store, connection $(, $arg)*).await;
+                    inst.finish(concat!("users.", stringify!($name)), r)
+                }
+            )*
+        }
+    };
+}
+
+users_exports! {
+    /// `users.create`
+    create => call_create(input: CreateUserInput) -> String;
+    /// `users.get`
+    get => call_get(input: GetUserInput) -> String;
+    /// `users.update`
+    update => call_update(input: UpdateUserInput) -> String;
+    /// `users.delete`
+    delete => call_delete(input: UserEmailInput) -> ();
+    /// `users.activate`
+    activate => call_activate(input: UserEmailInput) -> String;
+    /// `users.deactivate`
+    deactivate => call_deactivate(input: UserEmailInput) -> String;
+    /// `users.reactivate`
+    reactivate => call_reactivate(input: UserEmailInput) -> String;
+    /// `users.suspend`
+    suspend => call_suspend(input: UserRefInput) -> String;
+    /// `users.unsuspend`
+    unsuspend => call_unsuspend(input: UserRefInput) -> String;
+    /// `users.unlock`
+    unlock => call_unlock(input: UserEmailInput) -> String;
+    /// `users.reset-password`
+    reset_password => call_reset_password(input: ResetPasswordInput) -> String;
+    /// `users.set-password`
+    set_password => call_set_password(input: SetPasswordInput) -> String;
+    /// `users.clear-sessions`
+    clear_sessions => call_clear_sessions(input: ClearSessionsInput) -> ();
+    /// `users.list`
+    list => call_list(input: ListUsersInput) -> Page;
+    /// `users.list-applications`
+    list_applications => call_list_applications(input: UserRefInput) -> String;
+    /// `users.list-groups`
+    list_groups => call_list_groups(input: UserRefInput) -> String;
+    /// `users.list-factors`
+    list_factors => call_list_factors(input: ListFactorsInput) -> String;
+    /// `users.unenroll-factor`
+    unenroll_factor => call_unenroll_factor(input: UnenrollFactorInput) -> ();
+    /// `users.list-types`
+    list_types => call_list_types() -> String;
+}
+
+/// One typed `users` call, so a test can run the same input through the typed export and
+/// through `invoke` and compare.
+#[derive(Clone, Debug)]
+pub enum UsersCall {
+    Create(CreateUserInput),
+    Get(GetUserInput),
+    Update(UpdateUserInput),
+    Delete(UserEmailInput),
+    Activate(UserEmailInput),
+    Deactivate(UserEmailInput),
+    Reactivate(UserEmailInput),
+    Suspend(UserRefInput),
+    Unsuspend(UserRefInput),
+    Unlock(UserEmailInput),
+    ResetPassword(ResetPasswordInput),
+    SetPassword(SetPasswordInput),
+    ClearSessions(ClearSessionsInput),
+    List(ListUsersInput),
+    ListApplications(UserRefInput),
+    ListGroups(UserRefInput),
+    ListFactors(ListFactorsInput),
+    UnenrollFactor(UnenrollFactorInput),
+    ListTypes,
+}
+
+impl UsersCall {
+    /// The catalog's action id (`users.reset-password`).
+    pub fn action(&self) -> &'static str {
+        match self {
+            UsersCall::Create(_) => "users.create",
+            UsersCall::Get(_) => "users.get",
+            UsersCall::Update(_) => "users.update",
+            UsersCall::Delete(_) => "users.delete",
+            UsersCall::Activate(_) => "users.activate",
+            UsersCall::Deactivate(_) => "users.deactivate",
+            UsersCall::Reactivate(_) => "users.reactivate",
+            UsersCall::Suspend(_) => "users.suspend",
+            UsersCall::Unsuspend(_) => "users.unsuspend",
+            UsersCall::Unlock(_) => "users.unlock",
+            UsersCall::ResetPassword(_) => "users.reset-password",
+            UsersCall::SetPassword(_) => "users.set-password",
+            UsersCall::ClearSessions(_) => "users.clear-sessions",
+            UsersCall::List(_) => "users.list",
+            UsersCall::ListApplications(_) => "users.list-applications",
+            UsersCall::ListGroups(_) => "users.list-groups",
+            UsersCall::ListFactors(_) => "users.list-factors",
+            UsersCall::UnenrollFactor(_) => "users.unenroll-factor",
+            UsersCall::ListTypes => "users.list-types",
+        }
+    }
+}
+
+impl UsersCall {
+    /// The typed call for `action` with its input as `invoke` takes it (snake_case keys;
+    /// missing optional fields are `None`; `json` fields as JSON text).
+    pub fn from_json(action: &str, input: &Value) -> Result<UsersCall> {
+        fn de<T: serde::de::DeserializeOwned>(action: &str, v: &Value) -> Result<T> {
+            serde_json::from_value(v.clone())
+                .with_context(|| format!("{action}: input {v} does not fit the WIT record"))
+        }
+        let a = action;
+        Ok(match action {
+            "users.create" => UsersCall::Create(de(a, input)?),
+            "users.get" => UsersCall::Get(de(a, input)?),
+            "users.update" => UsersCall::Update(de(a, input)?),
+            "users.delete" => UsersCall::Delete(de(a, input)?),
+            "users.activate" => UsersCall::Activate(de(a, input)?),
+            "users.deactivate" => UsersCall::Deactivate(de(a, input)?),
+            "users.reactivate" => UsersCall::Reactivate(de(a, input)?),
+            "users.suspend" => UsersCall::Suspend(de(a, input)?),
+            "users.unsuspend" => UsersCall::Unsuspend(de(a, input)?),
+            "users.unlock" => UsersCall::Unlock(de(a, input)?),
+            "users.reset-password" => UsersCall::ResetPassword(de(a, input)?),
+            "users.set-password" => UsersCall::SetPassword(de(a, input)?),
+            "users.clear-sessions" => UsersCall::ClearSessions(de(a, input)?),
+            "users.list" => UsersCall::List(de(a, input)?),
+            "users.list-applications" => UsersCall::ListApplications(de(a, input)?),
+            "users.list-groups" => UsersCall::ListGroups(de(a, input)?),
+            "users.list-factors" => UsersCall::ListFactors(de(a, input)?),
+            "users.unenroll-factor" => UsersCall::UnenrollFactor(de(a, input)?),
+            "users.list-types" => UsersCall::ListTypes,
+            other => bail!("no typed users export for `{other}`"),
+        })
+    }
+}
+
+/// What [`Connector::both_doors`] saw.
+#[derive(Debug)]
+pub struct BothDoors {
+    /// The result, the same through both doors.
+    pub result: Result<Value, WitError>,
+    /// The typed call's exchanges (the `invoke` call's were the same, as both consumed the
+    /// same script).
+    pub exchanges: Vec<Exchange>,
+}
+
+impl Connector {
+    /// Runs one input through the typed export and through `invoke`, each in a fresh instance
+    /// answering from `script`. Fails unless both consumed the whole script and gave the same
+    /// result (the same JSON, or the same error).
+    pub async fn both_doors(
+        &self,
+        script: &[(ExpectedRequest, CannedResponse)],
+        connection: &Connection,
+        action: &str,
+        input: &Value,
+    ) -> Result<BothDoors> {
+        let call = UsersCall::from_json(action, input)?;
+        let mut typed = self.instantiate(Backend::Scripted(script.to_vec())).await?;
+        let typed_result = typed
+            .call_users(connection, &call)
+            .await
+            .context("through the typed export")?;
+        typed
+            .assert_script_consumed()
+            .context("through the typed export")?;
+
+        let mut generic = self.instantiate(Backend::Scripted(script.to_vec())).await?;
+        let invoked = generic
+            .invoke_json(action, connection, input)
+            .await
+            .context("through invoke")?;
+        generic.assert_script_consumed().context("through invoke")?;
+
+        let same = match (&typed_result, &invoked) {
+            (Ok(a), Ok(b)) => a == b,
+            (Err(a), Err(b)) => a == b,
+            _ => false,
+        };
+        if !same {
+            bail!(
+                "{action}: the typed export and invoke disagree\n  typed:  {}\n  invoke: {}",
+                show_result(&typed_result),
+                show_result(&invoked)
+            );
+        }
+        Ok(BothDoors {
+            result: typed_result,
+            exchanges: typed.exchanges(),
+        })
+    }
+}
+
+fn show_result(r: &Result<Value, WitError>) -> String {
+    match r {
+        Ok(v) => v.to_string(),
+        Err(e) => format!("error {}", error_json(e)),
+    }
+}
+
+impl Instance {
+    /// Runs `call` through the typed export and gives its result as `invoke` would: the JSON,
+    /// `{"items": [...], "next_cursor": ...}` for a page, `{}` for no result.
+    pub async fn call_users(
+        &mut self,
+        connection: &Connection,
+        call: &UsersCall,
+    ) -> CallResult<Value> {
+        let action = call.action();
+        let mut u = self.users();
+        let text: Result<String, WitError> = match call {
+            UsersCall::Create(i) => u.create(connection, i).await?,
+            UsersCall::Get(i) => u.get(connection, i).await?,
+            UsersCall::Update(i) => u.update(connection, i).await?,
+            UsersCall::Delete(i) => u.delete(connection, i).await?.map(|()| "{}".into()),
+            UsersCall::Activate(i) => u.activate(connection, i).await?,
+            UsersCall::Deactivate(i) => u.deactivate(connection, i).await?,
+            UsersCall::Reactivate(i) => u.reactivate(connection, i).await?,
+            UsersCall::Suspend(i) => u.suspend(connection, i).await?,
+            UsersCall::Unsuspend(i) => u.unsuspend(connection, i).await?,
+            UsersCall::Unlock(i) => u.unlock(connection, i).await?,
+            UsersCall::ResetPassword(i) => u.reset_password(connection, i).await?,
+            UsersCall::SetPassword(i) => u.set_password(connection, i).await?,
+            UsersCall::ClearSessions(i) => {
+                u.clear_sessions(connection, i).await?.map(|()| "{}".into())
+            }
+            UsersCall::List(i) => match u.list(connection, i).await? {
+                Ok(page) => Ok(page_json(&page)?.to_string()),
+                Err(e) => Err(e),
+            },
+            UsersCall::ListApplications(i) => u.list_applications(connection, i).await?,
+            UsersCall::ListGroups(i) => u.list_groups(connection, i).await?,
+            UsersCall::ListFactors(i) => u.list_factors(connection, i).await?,
+            UsersCall::UnenrollFactor(i) => u
+                .unenroll_factor(connection, i)
+                .await?
+                .map(|()| "{}".into()),
+            UsersCall::ListTypes => u.list_types(connection).await?,
+        };
+        Ok(match text {
+            Ok(t) => Ok(parse_result(action, &t)?),
+            Err(e) => Err(e),
+        })
+    }
+}
+
+/// A page as `invoke` gives it: `{"items": [...], "next_cursor": "..." | null}`.
+pub fn page_json(page: &Page) -> Result<Value> {
+    let items: Value = serde_json::from_str(&page.items).context("page items are not JSON")?;
+    Ok(json!({ "items": items, "next_cursor": page.next_cursor }))
+}
+
+/// An API-token connection.
+pub fn api_token(domain: &str, token: &str) -> Connection {
+    Connection::ApiToken(ApiTokenConnection {
+        domain: domain.to_string(),
+        token: token.to_string(),
+    })
+}
+
+/// The WIT case name of an error (`invalid-input`, `not-found`, ...).
+pub fn error_kind(e: &WitError) -> &'static str {
+    match e {
+        WitError::InvalidInput(_) => "invalid-input",
+        WitError::InvalidConnection(_) => "invalid-connection",
+        WitError::Unauthorized(_) => "unauthorized",
+        WitError::Forbidden(_) => "forbidden",
+        WitError::NotFound(_) => "not-found",
+        WitError::Rejected(_) => "rejected",
+        WitError::RateLimited(_) => "rate-limited",
+        WitError::Server(_) => "server",
+        WitError::Transport(_) => "transport",
+        WitError::UnexpectedResponse(_) => "unexpected-response",
+        WitError::Unsupported(_) => "unsupported",
+    }
+}
+
+/// An error as a JSON object: `{"kind": "invalid-input", "field": ..., "message": ...}`,
+/// `{"kind": "not-found", "status": 404, "error_code": ..., ...}`, `{"kind": "transport",
+/// "message": ...}`.
+pub fn error_json(e: &WitError) -> Value {
+    let kind = error_kind(e);
+    match e {
+        WitError::InvalidInput(f) | WitError::InvalidConnection(f) => {
+            json!({ "kind": kind, "field": f.field, "message": f.message })
+        }
+        WitError::Unauthorized(o)
+        | WitError::Forbidden(o)
+        | WitError::NotFound(o)
+        | WitError::Rejected(o)
+        | WitError::RateLimited(o)
+        | WitError::Server(o) => json!({
+            "kind": kind,
+            "status": o.status,
+            "error_code": o.error_code,
+            "summary": o.summary,
+            "causes": o.causes,
+            "error_id": o.error_id,
+            "request_id": o.request_id,
+            "authenticate": o.authenticate,
+        }),
+        WitError::Transport(m) | WitError::UnexpectedResponse(m) | WitError::Unsupported(m) => {
+            json!({ "kind": kind, "message": m })
+        }
+    }
+}
+
+/// The connection JSON the CLI takes: `{"api_token": {"domain": ..., "token": ...}}`,
+/// `{"oauth_code": {...}}` or `{"client_credentials": {...}}`, fields in snake_case as in
+/// the WIT records.
+pub fn connection_from_json(text: &str) -> Result<Connection> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "snake_case", deny_unknown_fields)]
+    enum Conn {
+        ApiToken(ApiToken),
+        OauthCode(OauthCode),
+        ClientCredentials(ClientCredentials),
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct ApiToken {
+        domain: String,
+        token: String,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct OauthCode {
+        domain: String,
+        #[serde(default)]
+        scopes: Vec<String>,
+        client_id: String,
+        client_secret: String,
+        access_token: Option<String>,
+        refresh_token: Option<String>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct ClientCredentials {
+        domain: String,
+        client_id: String,
+        private_key: String,
+        key_id: Option<String>,
+        scopes: String,
+    }
+    let conn: Conn = serde_json::from_str(text).map_err(|e| {
+        // serde quotes the offending value in "invalid type/value" messages: that value may
+        // be a secret, so only messages that name fields or variants are shown as they are.
+        let msg = e.to_string();
+        let names_only = [
+            "unknown field",
+            "missing field",
+            "unknown variant",
+            "duplicate field",
+        ];
+        if names_only.iter().any(|p| msg.starts_with(p)) || e.is_syntax() || e.is_eof() {
+            anyhow!("invalid connection JSON: {msg}")
+        } else {
+            anyhow!(
+                "invalid connection JSON: a value has the wrong type or shape at line {} column {}",
+                e.line(),
+                e.column()
+            )
+        }
+    })?;
+    Ok(match conn {
+        Conn::ApiToken(c) => Connection::ApiToken(ApiTokenConnection {
+            domain: c.domain,
+            token: c.token,
+        }),
+        Conn::OauthCode(c) => Connection::OauthCode(OauthCodeConnection {
+            domain: c.domain,
+            scopes: c.scopes,
+            client_id: c.client_id,
+            client_secret: c.client_secret,
+            access_token: c.access_token,
+            refresh_token: c.refresh_token,
+        }),
+        Conn::ClientCredentials(c) => Connection::ClientCredentials(ClientCredentialsConnection {
+            domain: c.domain,
+            client_id: c.client_id,
+            private_key: c.private_key,
+            key_id: c.key_id,
+            scopes: c.scopes,
+        }),
+    })
+}
+
+/// Every secret a connection carries (for checks that none leaks into an error or output).
+pub fn connection_secrets(c: &Connection) -> Vec<String> {
+    let v = match c {
+        Connection::ApiToken(c) => vec![c.token.clone()],
+        Connection::OauthCode(c) => {
+            let mut v = vec![c.client_secret.clone()];
+            v.extend(c.access_token.clone());
+            v.extend(c.refresh_token.clone());
+            v
+        }
+        Connection::ClientCredentials(c) => vec![c.private_key.clone()],
+    };
+    v.into_iter().filter(|s| !s.is_empty()).collect()
+}

@@ -1,1 +1,7 @@
-fn main(){}
+//! `okta-connector`: runs the Okta connector component from the command line. See `cli.rs`.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,0 +1,335 @@
+//! Where the guest's outgoing HTTP goes: the `WasiHttpHooks::send_request` hook that
+//! answers from the in-process fake org, from a script, or from the network, and records
+//! every exchange.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::HeaderMap;
+use http_body_util::BodyExt;
+use hyper::body::{Body, Frame, SizeHint};
+use wasmtime_wasi_http::{Error as HttpError, RequestOptions, WasiBody, WasiHttpHooks};
+
+use super::clock::Clock;
+use super::exchange::Exchange;
+use super::script::{ActualRequest, CannedFault, CannedResponse, ExpectedRequest};
+use crate::fake_org::{FakeOrg, Outcome};
+
+/// Where an instance's outgoing HTTP goes.
+#[derive(Clone)]
+pub enum Backend {
+    /// Answered in-process by the embedded fake org, whatever the URL's origin.
+    FakeOrg(FakeOrg),
+    /// Answered from a script; every request must match the next expected one.
+    Scripted(Vec<(ExpectedRequest, CannedResponse)>),
+    /// Sent for real (`wasmtime_wasi_http::default_send_request`): real orgs, or a fake org
+    /// served on loopback.
+    Network,
+}
+
+impl Backend {
+    /// A script from `(expected request, answer)` pairs.
+    pub fn scripted(steps: impl IntoIterator<Item = (ExpectedRequest, CannedResponse)>) -> Backend {
+        Backend::Scripted(steps.into_iter().collect())
+    }
+}
+
+impl std::fmt::Debug for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Backend::FakeOrg(_) => write!(f, "Backend::FakeOrg"),
+            Backend::Scripted(s) => write!(f, "Backend::Scripted({} steps)", s.len()),
+            Backend::Network => write!(f, "Backend::Network"),
+        }
+    }
+}
+
+pub(crate) enum Route {
+    FakeOrg(FakeOrg),
+    Scripted(Mutex<VecDeque<(ExpectedRequest, CannedResponse)>>),
+    Network,
+}
+
+/// What an instance saw: every exchange, and every way a request broke the script.
+#[derive(Default)]
+pub(crate) struct Log {
+    pub exchanges: Vec<Exchange>,
+    /// Script violations not yet reported to the caller.
+    pub failures: Vec<String>,
+}
+
+/// The per-store hook state.
+pub(crate) struct Hooks {
+    pub route: Arc<Route>,
+    pub log: Arc<Mutex<Log>>,
+    pub clock: Clock,
+}
+
+impl Hooks {
+    pub fn new(backend: Backend, clock: Clock) -> Hooks {
+        let route = match backend {
+            Backend::FakeOrg(org) => Route::FakeOrg(org),
+            Backend::Scripted(steps) => Route::Scripted(Mutex::new(steps.into())),
+            Backend::Network => Route::Network,
+        };
+        Hooks {
+            route: Arc::new(route),
+            log: Arc::default(),
+            clock,
+        }
+    }
+}
+
+/// An answer ready to hand to the guest: whole, or cut short by an error.
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Bytes,
+    body_error: Option<HttpError>,
+}
+
+type IoFuture = Box<dyn Future<Output = Result<(), HttpError>> + Send>;
+type SendFuture =
+    Box<dyn Future<Output = Result<(http::Response<WasiBody>, IoFuture), HttpError>> + Send>;
+
+impl WasiHttpHooks for Hooks {
+    fn send_request(
+        &mut self,
+        request: http::Request<WasiBody>,
+        options: Option<RequestOptions>,
+        _fut: IoFuture,
+    ) -> SendFuture {
+        let route = self.route.clone();
+        let log = self.log.clone();
+        let clock = self.clock.clone();
+        Box::new(async move {
+            let (parts, body) = request.into_parts();
+            let body = body.collect().await?.to_bytes();
+            let mut exchange = Exchange {
+                method: parts.method.as_str().to_string(),
+                url: parts.uri.to_string(),
+                path: parts.uri.path().to_string(),
+                query: parts.uri.query().map(str::to_string),
+                request_headers: header_pairs(&parts.headers),
+                request_body: body.to_vec(),
+                status: None,
+                response_headers: Vec::new(),
+                response_body: Vec::new(),
+                error: None,
+            };
+            let index = {
+                let mut log = log.lock().unwrap();
+                log.exchanges.push(exchange.clone());
+                log.exchanges.len()
+            };
+
+            let result = match &*route {
+                Route::FakeOrg(org) => fake_org_reply(org, parts, body).await,
+                Route::Scripted(steps) => scripted_reply(steps, &log, index, &exchange, &clock),
+                Route::Network => network_reply(parts, body, options).await,
+            };
+
+            match &result {
+                Ok(reply) => {
+                    exchange.status = Some(reply.status);
+                    exchange.response_headers = reply.headers.clone();
+                    exchange.response_body = reply.body.to_vec();
+                    exchange.error = reply
+                        .body_error
+                        .as_ref()
+                        .map(|e| format!("body cut short: {e}"));
+                }
+                Err(e) => exchange.error = Some(e.to_string()),
+            }
+            log.lock().unwrap().exchanges[index - 1] = exchange;
+
+            let reply = result?;
+            let mut builder = http::Response::builder().status(reply.status);
+            for (k, v) in &reply.headers {
+                builder = builder.header(k, v);
+            }
+            let response = builder
+                .body(
+                    CannedBody {
+                        data: Some(reply.body),
+                        error: reply.body_error,
+                    }
+                    .boxed_unsync(),
+                )
+                .map_err(|e| HttpError::InternalError(Some(e.to_string())))?;
+            Ok((response, Box::new(async { Ok(()) }) as IoFuture))
+        })
+    }
+}
+
+fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+async fn fake_org_reply(
+    org: &FakeOrg,
+    parts: http::request::Parts,
+    body: Bytes,
+) -> Result<Reply, HttpError> {
+    match org.handle(http::Request::from_parts(parts, body)).await {
+        Outcome::Response {
+            response,
+            truncate_at,
+        } => {
+            let (parts, body) = response.into_parts();
+            let (body, body_error) = match truncate_at {
+                Some(n) if n < body.len() => {
+                    (body.slice(..n), Some(HttpError::HttpResponseIncomplete))
+                }
+                _ => (body, None),
+            };
+            Ok(Reply {
+                status: parts.status.as_u16(),
+                headers: header_pairs(&parts.headers),
+                body,
+                body_error,
+            })
+        }
+        Outcome::Dropped => Err(HttpError::ConnectionTerminated),
+    }
+}
+
+fn scripted_reply(
+    steps: &Mutex<VecDeque<(ExpectedRequest, CannedResponse)>>,
+    log: &Mutex<Log>,
+    index: usize,
+    exchange: &Exchange,
+    clock: &Clock,
+) -> Result<Reply, HttpError> {
+    let next = steps.lock().unwrap().pop_front();
+    let Some((expected, canned)) = next else {
+        let msg = format!(
+            "request #{index} was not in the script (the script ran out):\n  got {}",
+            exchange.line()
+        );
+        log.lock().unwrap().failures.push(msg);
+        return Err(HttpError::InternalError(Some(
+            "scripted backend: unexpected request".into(),
+        )));
+    };
+    let actual = ActualRequest {
+        method: &exchange.method,
+        path: &exchange.path,
+        query: exchange.query.as_deref(),
+        headers: &exchange.request_headers,
+        body: &exchange.request_body,
+    };
+    let diffs = expected.differences(&actual);
+    if !diffs.is_empty() {
+        let msg = format!(
+            "request #{index} does not match the script:\n  expected {}\n  got      {}\n  - {}",
+            expected.line(),
+            exchange.line(),
+            diffs.join("\n  - ")
+        );
+        log.lock().unwrap().failures.push(msg);
+        return Err(HttpError::InternalError(Some(
+            "scripted backend: request does not match the script".into(),
+        )));
+    }
+    let mut headers = canned.headers;
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("date")) {
+        headers.push(("date".into(), clock.http_date()));
+    }
+    match canned.fault {
+        CannedFault::None => Ok(Reply {
+            status: canned.status,
+            headers,
+            body: canned.body,
+            body_error: None,
+        }),
+        CannedFault::Dropped => Err(HttpError::ConnectionTerminated),
+        CannedFault::TruncateAt(n) => Ok(Reply {
+            status: canned.status,
+            headers,
+            body: canned.body.slice(..n.min(canned.body.len())),
+            body_error: Some(HttpError::HttpResponseIncomplete),
+        }),
+    }
+}
+
+async fn network_reply(
+    parts: http::request::Parts,
+    body: Bytes,
+    options: Option<RequestOptions>,
+) -> Result<Reply, HttpError> {
+    let body = http_body_util::Full::new(body)
+        .map_err(|never| match never {})
+        .boxed_unsync();
+    let request = http::Request::from_parts(parts, body);
+    let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
+    // The connection task must run while the body is read; it ends with the connection.
+    tokio::spawn(io);
+    let (parts, mut body) = response.into_parts();
+    let mut data = Vec::new();
+    let mut body_error = None;
+    while let Some(frame) = body.frame().await {
+        match frame {
+            Ok(frame) => {
+                if let Ok(chunk) = frame.into_data() {
+                    data.extend_from_slice(&chunk);
+                }
+            }
+            Err(e) => {
+                body_error = Some(e);
+                break;
+            }
+        }
+    }
+    Ok(Reply {
+        status: parts.status.as_u16(),
+        headers: header_pairs(&parts.headers),
+        body: Bytes::from(data),
+        body_error,
+    })
+}
+
+/// A body that yields its bytes, then its error if it has one.
+struct CannedBody {
+    data: Option<Bytes>,
+    error: Option<HttpError>,
+}
+
+impl Body for CannedBody {
+    type Data = Bytes;
+    type Error = HttpError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, HttpError>>> {
+        if let Some(data) = self.data.take().filter(|d| !d.is_empty()) {
+            return Poll::Ready(Some(Ok(Frame::data(data))));
+        }
+        Poll::Ready(self.error.take().map(Err))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.data.as_ref().is_none_or(|d| d.is_empty()) && self.error.is_none()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match (&self.data, &self.error) {
+            (Some(d), None) => SizeHint::with_exact(d.len() as u64),
+            (None, None) => SizeHint::with_exact(0),
+            _ => SizeHint::default(),
+        }
+    }
+}
