@@ -1,0 +1,109 @@
+//! Queued faults: "the next `times` requests matching METHOD + path pattern get this fault".
+
+use super::Fault;
+
+#[derive(Debug)]
+struct Rule {
+    method: String,
+    pattern: Vec<String>,
+    fault: Fault,
+    remaining: u32,
+}
+
+/// Fault rules in the order they were queued.
+#[derive(Debug, Default)]
+pub struct Faults {
+    rules: Vec<Rule>,
+}
+
+/// Path segments after collapsing repeated slashes and dropping a trailing slash.
+pub fn segments(path: &str) -> Vec<&str> {
+    path.split('/').filter(|s| !s.is_empty()).collect()
+}
+
+fn matches(pattern: &[String], path: &[&str]) -> bool {
+    // `**` as the last segment matches any remainder (including nothing).
+    if pattern.last().map(|s| s == "**").unwrap_or(false) {
+        let fixed = &pattern[..pattern.len() - 1];
+        return path.len() >= fixed.len()
+            && fixed.iter().zip(path).all(|(p, s)| p == "*" || p == s);
+    }
+    pattern.len() == path.len() && pattern.iter().zip(path).all(|(p, s)| p == "*" || p == s)
+}
+
+impl Faults {
+    /// Queues a fault. `method` may be `*` for any method; in the pattern `*` matches exactly one
+    /// path segment (and a final `**` any remainder). The query string is never matched.
+    pub fn push(&mut self, method: &str, pattern: &str, fault: Fault, times: u32) {
+        if times == 0 {
+            return;
+        }
+        let pattern = pattern.split('?').next().unwrap_or("");
+        self.rules.push(Rule {
+            method: method.to_ascii_uppercase(),
+            pattern: segments(pattern).into_iter().map(str::to_string).collect(),
+            fault,
+            remaining: times,
+        });
+    }
+
+    /// Takes the fault for this request, if a rule matches (the oldest matching rule wins).
+    pub fn take(&mut self, method: &str, path: &str) -> Option<Fault> {
+        let segs = segments(path);
+        let idx = self.rules.iter().position(|r| {
+            (r.method == "*" || r.method.eq_ignore_ascii_case(method)) && matches(&r.pattern, &segs)
+        })?;
+        let rule = &mut self.rules[idx];
+        rule.remaining -= 1;
+        let fault = rule.fault.clone();
+        if rule.remaining == 0 {
+            self.rules.remove(idx);
+        }
+        Some(fault)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pattern_matching_and_counts() {
+        let mut f = Faults::default();
+        f.push(
+            "POST",
+            "/api/v1/users/*/lifecycle/suspend",
+            Fault::Status(500),
+            2,
+        );
+        f.push("GET", "/api/v1/users", Fault::DropConnection, 1);
+        assert!(f
+            .take("GET", "/api/v1/users/00u1/lifecycle/suspend")
+            .is_none());
+        assert!(f
+            .take("POST", "/api/v1/users/00u1/lifecycle/unsuspend")
+            .is_none());
+        assert!(matches!(
+            f.take("POST", "/api/v1/users/00u1/lifecycle/suspend"),
+            Some(Fault::Status(500))
+        ));
+        assert!(matches!(
+            f.take("post", "//api/v1/users/x/lifecycle/suspend/"),
+            Some(Fault::Status(500))
+        ));
+        assert!(f
+            .take("POST", "/api/v1/users/00u1/lifecycle/suspend")
+            .is_none());
+        assert!(f.take("GET", "/api/v1/users/00u1").is_none());
+        assert!(matches!(
+            f.take("GET", "/api/v1/users"),
+            Some(Fault::DropConnection)
+        ));
+        assert!(f.take("GET", "/api/v1/users").is_none());
+        f.push("*", "/api/v1/**", Fault::TruncateBody, 1);
+        assert!(matches!(
+            f.take("DELETE", "/api/v1/users/x"),
+            Some(Fault::TruncateBody)
+        ));
+    }
+}
