@@ -4,7 +4,8 @@
 //!
 //! Doc-comment conventions read here:
 //! - a function's docs: first paragraph is the label, second the comment, the rest details;
-//! - a field's or case's docs: `Label: comment`, with an optional ``Default: `value`.``
+//! - a field's or case's docs: `Label: comment`, with an optional ``Range: `min-max`.`` and
+//!   an optional ``Default: `value`.`` (both at the end, in that order).
 
 use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
@@ -39,10 +40,8 @@ fn main() {
                 Some(ty) => record_schema(&resolve, ty),
                 None => (json!({"type": "object", "properties": {}, "additionalProperties": false}), vec![]),
             };
-            let defaults: Map<String, Value> = fields
-                .iter()
-                .filter_map(|f| f.default.clone().map(|d| (f.name.clone(), d)))
-                .collect();
+            let defaults: Map<String, Value> =
+                fields.iter().filter_map(|f| f.default.clone().map(|d| (f.name.clone(), d))).collect();
             actions.push(json!({
                 "id": id,
                 "label": label,
@@ -79,11 +78,7 @@ fn main() {
         "actions": actions,
     });
     let out = std::env::var("OUT_DIR").unwrap();
-    std::fs::write(
-        Path::new(&out).join("catalog.json"),
-        serde_json::to_string_pretty(&catalog).unwrap(),
-    )
-    .unwrap();
+    std::fs::write(Path::new(&out).join("catalog.json"), serde_json::to_string_pretty(&catalog).unwrap()).unwrap();
     let code = format!(
         "/// Every action id, in WIT order.\npub const ACTION_IDS: &[&str] = &[\n{known}];\n\n\
          /// Runs the action `action` on JSON input through its typed export.\n\
@@ -140,8 +135,13 @@ fn record_schema(resolve: &Resolve, id: TypeId) -> (Value, Vec<Field>) {
             _ => (field.ty, false),
         };
         let (label, comment, default) = split_field_docs(&field.docs);
+        let (comment, range) = split_range(&comment);
         let mut schema = type_schema(resolve, inner);
         let obj = schema.as_object_mut().unwrap();
+        if let Some((min, max)) = range {
+            obj.insert("minimum".into(), json!(min));
+            obj.insert("maximum".into(), json!(max));
+        }
         obj.insert("title".into(), json!(label));
         obj.insert("description".into(), json!(comment));
         if let Some(d) = &default {
@@ -150,12 +150,7 @@ fn record_schema(resolve: &Resolve, id: TypeId) -> (Value, Vec<Field>) {
         if !optional {
             required.push(json!(name));
         }
-        fields.push(Field {
-            name: name.clone(),
-            required: !optional,
-            is_json: is_json_alias(resolve, inner),
-            default,
-        });
+        fields.push(Field { name: name.clone(), required: !optional, is_json: is_json_alias(resolve, inner), default });
         properties.insert(name, schema);
     }
     let schema = json!({
@@ -194,11 +189,8 @@ fn type_schema(resolve: &Resolve, ty: Type) -> Value {
 }
 
 fn connection_kinds(resolve: &Resolve) -> Vec<Value> {
-    let (_, def) = resolve
-        .types
-        .iter()
-        .find(|(_, t)| t.name.as_deref() == Some("connection"))
-        .expect("a `connection` variant");
+    let (_, def) =
+        resolve.types.iter().find(|(_, t)| t.name.as_deref() == Some("connection")).expect("a `connection` variant");
     let TypeDefKind::Variant(variant) = &def.kind else {
         panic!("`connection` must be a variant");
     };
@@ -240,6 +232,16 @@ fn split_field_docs(docs: &Docs) -> (String, String, Option<Value>) {
         comment = comment[..pos].trim().to_string();
     }
     (label.trim().to_string(), comment, default)
+}
+
+/// Takes a trailing ``Range: `min-max`.`` off a comment.
+fn split_range(comment: &str) -> (String, Option<(u64, u64)>) {
+    let Some(pos) = comment.find("Range: `") else { return (comment.to_string(), None) };
+    let tail = &comment[pos + "Range: `".len()..];
+    let raw = &tail[..tail.find('`').expect("closing backtick")];
+    let (min, max) = raw.split_once('-').expect("Range: `min-max`");
+    let range = (min.parse().expect("a minimum"), max.parse().expect("a maximum"));
+    (comment[..pos].trim().to_string(), Some(range))
 }
 
 fn snake(kebab: &str) -> String {

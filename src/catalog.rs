@@ -1,6 +1,9 @@
 //! The generic door: the catalog document and `invoke`, both generated from the WIT package by
 //! `build.rs`, so they reach exactly the typed exports.
 
+// The error here is the WIT `error` as generated: it crosses the boundary by value.
+#![allow(clippy::result_large_err)]
+
 use crate::bindings::okta::connector::types::{Error as WitError, Page};
 use crate::error::Error;
 use serde::de::DeserializeOwned;
@@ -38,7 +41,9 @@ pub fn parse_input<T: DeserializeOwned>(input: &str, fields: &[FieldSpec]) -> Re
     };
     if let Some(unknown) = object.keys().find(|k| !fields.iter().any(|f| f.name == k.as_str())) {
         let names: Vec<_> = fields.iter().map(|f| f.name).collect();
-        return Err(Error::input(unknown, format!("is not an input of this action (inputs: {})", names.join(", "))).into());
+        return Err(
+            Error::input(unknown, format!("is not an input of this action (inputs: {})", names.join(", "))).into()
+        );
     }
     for field in fields {
         match object.get_mut(field.name) {
@@ -141,7 +146,9 @@ mod tests {
             FieldSpec { name: "extra_parameters", required: false, is_json: false },
         ];
         let (f, _) = field_error(
-            parse_input::<ListUsersInput>(r#"{"extra_parameters":[{"key":"expand","value":3}]}"#, spec).map(|_| ()).unwrap_err(),
+            parse_input::<ListUsersInput>(r#"{"extra_parameters":[{"key":"expand","value":3}]}"#, spec)
+                .map(|_| ())
+                .unwrap_err(),
         );
         assert_eq!(f, "extra_parameters[0].value");
         let (f, _) = field_error(parse_input::<ListUsersInput>(r#"{"limit":-1}"#, spec).map(|_| ()).unwrap_err());
@@ -174,7 +181,8 @@ mod tests {
         assert_eq!(create["defaults"]["activate"], true);
         assert_eq!(create["defaults"]["locale"], "en_US");
         assert_eq!(create["input_schema"]["required"], serde_json::json!(["login"]));
-        let kinds: Vec<&str> = catalog["connections"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+        let kinds: Vec<&str> =
+            catalog["connections"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["api_token", "oauth_code", "client_credentials"]);
     }
 }
@@ -187,7 +195,8 @@ mod readme {
         let readme = include_str!("../README.md");
         for id in super::ACTION_IDS {
             let row = format!("| `{id}` |");
-            let line = readme.lines().find(|l| l.starts_with(&row)).unwrap_or_else(|| panic!("README has no row for {id}"));
+            let line =
+                readme.lines().find(|l| l.starts_with(&row)).unwrap_or_else(|| panic!("README has no row for {id}"));
             assert!(line.ends_with("| available |"), "README row for {id}: {line}");
         }
     }

@@ -14,7 +14,7 @@ pub enum Error {
     /// The connection is unusable; nothing was sent.
     InvalidConnection { field: String, message: String },
     /// Okta answered with an error status.
-    Okta(OktaError),
+    Okta(Box<OktaError>),
     /// The request could not be sent, or its answer was cut off.
     Transport(String),
     /// Okta's answer could not be read.
@@ -70,10 +70,9 @@ impl From<Error> for WitError {
     fn from(e: Error) -> Self {
         match e {
             Error::InvalidInput { field, message } => WitError::InvalidInput(FieldError { field, message }),
-            Error::InvalidConnection { field, message } => {
-                WitError::InvalidConnection(FieldError { field, message })
-            }
+            Error::InvalidConnection { field, message } => WitError::InvalidConnection(FieldError { field, message }),
             Error::Okta(o) => {
+                let o = *o;
                 let status = o.status;
                 let wit = WitOktaError {
                     status: o.status,

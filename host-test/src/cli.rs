@@ -12,8 +12,7 @@ use serde_json::{json, Value};
 
 use okta_host::fake_org::FakeOrg;
 use okta_host::harness::{
-    api_token, connection_from_json, error_json, redact_body, render, Backend, Connection,
-    Connector, Instance,
+    api_token, connection_from_json, error_json, redact_body, render, Backend, Connection, Connector, Instance,
 };
 
 const USAGE: &str = "\
@@ -65,24 +64,10 @@ pub const FAKE_ORG_DOMAIN: &str = "https://fake-org.okta.com";
 
 enum Command {
     Help,
-    Actions {
-        json: bool,
-    },
-    Describe {
-        action: String,
-        json: bool,
-    },
-    Run {
-        action: String,
-        input: String,
-        connection: Option<String>,
-        fake_org: bool,
-        trace: bool,
-    },
-    FakeOrg {
-        port: u16,
-        users: usize,
-    },
+    Actions { json: bool },
+    Describe { action: String, json: bool },
+    Run { action: String, input: String, connection: Option<String>, fake_org: bool, trace: bool },
+    FakeOrg { port: u16, users: usize },
     Demo,
 }
 
@@ -103,18 +88,14 @@ impl From<anyhow::Error> for Failure {
 pub fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = parse(&args).and_then(|command| {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Failure::Host(e.into()))?;
+        let runtime =
+            tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Failure::Host(e.into()))?;
         runtime.block_on(execute(command))
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => {
-            print_error(
-                &json!({ "kind": "usage", "message": message, "hint": "okta-connector help" }),
-            );
+            print_error(&json!({ "kind": "usage", "message": message, "hint": "okta-connector help" }));
             ExitCode::from(2)
         }
         Err(Failure::Action(error)) => {
@@ -153,11 +134,7 @@ fn parse(args: &[String]) -> Result<Command, Failure> {
                 (true, Some(v)) => Some(v),
                 (true, None) => {
                     i += 1;
-                    Some(
-                        rest.get(i)
-                            .cloned()
-                            .ok_or_else(|| usage(format!("--{name} needs a value")))?,
-                    )
+                    Some(rest.get(i).cloned().ok_or_else(|| usage(format!("--{name} needs a value")))?)
                 }
                 (false, Some(_)) => return Err(usage(format!("--{name} takes no value"))),
                 (false, None) => None,
@@ -187,12 +164,7 @@ fn parse(args: &[String]) -> Result<Command, Failure> {
     if let Some((bad, _)) = flags.iter().find(|(n, _)| !allowed.contains(&n.as_str())) {
         return Err(usage(format!("`{sub}` takes no --{bad}")));
     }
-    let flag = |name: &str| {
-        flags
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-    };
+    let flag = |name: &str| flags.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
     let wanted_positional = usize::from(matches!(sub.as_str(), "describe" | "run"));
     if positional.len() != wanted_positional {
         return Err(usage(match wanted_positional {
@@ -201,37 +173,25 @@ fn parse(args: &[String]) -> Result<Command, Failure> {
         }));
     }
     Ok(match sub.as_str() {
-        "actions" => Command::Actions {
-            json: flag("json").is_some(),
-        },
-        "describe" => Command::Describe {
-            action: positional.remove(0),
-            json: flag("json").is_some(),
-        },
+        "actions" => Command::Actions { json: flag("json").is_some() },
+        "describe" => Command::Describe { action: positional.remove(0), json: flag("json").is_some() },
         "run" => Command::Run {
             action: positional.remove(0),
             input: match flag("input").flatten() {
                 Some(v) => read_arg("--input", &v)?,
                 None => "{}".to_string(),
             },
-            connection: flag("connection")
-                .flatten()
-                .map(|v| read_arg("--connection", &v))
-                .transpose()?,
+            connection: flag("connection").flatten().map(|v| read_arg("--connection", &v)).transpose()?,
             fake_org: flag("fake-org").is_some(),
             trace: flag("trace").is_some(),
         },
         "fake-org" => Command::FakeOrg {
             port: match flag("port").flatten() {
-                Some(p) => p
-                    .parse()
-                    .map_err(|_| usage(format!("--port: `{p}` is not a port number")))?,
+                Some(p) => p.parse().map_err(|_| usage(format!("--port: `{p}` is not a port number")))?,
                 None => 0,
             },
             users: match flag("users").flatten() {
-                Some(n) => n
-                    .parse()
-                    .map_err(|_| usage(format!("--users: `{n}` is not a count")))?,
+                Some(n) => n.parse().map_err(|_| usage(format!("--users: `{n}` is not a count")))?,
                 None => 0,
             },
         },
@@ -249,8 +209,9 @@ fn read_arg(flag: &str, value: &str) -> Result<String, Failure> {
                 .map_err(|e| Failure::Usage(format!("{flag}: cannot read standard input: {e}")))?;
             Ok(s)
         }
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| Failure::Usage(format!("{flag}: cannot read {path}: {e}"))),
+        Some(path) => {
+            std::fs::read_to_string(path).map_err(|e| Failure::Usage(format!("{flag}: cannot read {path}: {e}")))
+        }
         None => Ok(value.to_string()),
     }
 }
@@ -263,13 +224,9 @@ async fn execute(command: Command) -> Result<(), Failure> {
         }
         Command::Actions { json } => actions(json).await,
         Command::Describe { action, json } => describe(&action, json).await,
-        Command::Run {
-            action,
-            input,
-            connection,
-            fake_org,
-            trace,
-        } => run(&action, &input, connection.as_deref(), fake_org, trace).await,
+        Command::Run { action, input, connection, fake_org, trace } => {
+            run(&action, &input, connection.as_deref(), fake_org, trace).await
+        }
         Command::FakeOrg { port, users } => serve_fake_org(port, users).await,
         Command::Demo => demo().await,
     }
@@ -282,32 +239,19 @@ async fn catalog() -> Result<Value> {
 }
 
 fn catalog_actions(catalog: &Value) -> Vec<Value> {
-    catalog
-        .get("actions")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default()
+    catalog.get("actions").and_then(Value::as_array).cloned().unwrap_or_default()
 }
 
 async fn actions(as_json: bool) -> Result<(), Failure> {
     let actions = catalog_actions(&catalog().await?);
     let field = |a: &Value, k: &str| a.get(k).and_then(Value::as_str).unwrap_or("").to_string();
     if as_json {
-        let list: Vec<Value> = actions
-            .iter()
-            .map(|a| json!({ "id": field(a, "id"), "label": field(a, "label") }))
-            .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&list).unwrap_or_default()
-        );
+        let list: Vec<Value> =
+            actions.iter().map(|a| json!({ "id": field(a, "id"), "label": field(a, "label") })).collect();
+        println!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
         return Ok(());
     }
-    let width = actions
-        .iter()
-        .map(|a| field(a, "id").len())
-        .max()
-        .unwrap_or(0);
+    let width = actions.iter().map(|a| field(a, "id").len()).max().unwrap_or(0);
     for a in &actions {
         println!("{:width$}  {}", field(a, "id"), field(a, "label"));
     }
@@ -317,24 +261,12 @@ async fn actions(as_json: bool) -> Result<(), Failure> {
 async fn describe(action: &str, as_json: bool) -> Result<(), Failure> {
     let catalog = catalog().await?;
     let actions = catalog_actions(&catalog);
-    let Some(entry) = actions
-        .iter()
-        .find(|a| a.get("id").and_then(Value::as_str) == Some(action))
-    else {
-        let ids: Vec<&str> = actions
-            .iter()
-            .filter_map(|a| a.get("id").and_then(Value::as_str))
-            .collect();
-        return Err(Failure::Usage(format!(
-            "unknown action `{action}`; actions: {}",
-            ids.join(", ")
-        )));
+    let Some(entry) = actions.iter().find(|a| a.get("id").and_then(Value::as_str) == Some(action)) else {
+        let ids: Vec<&str> = actions.iter().filter_map(|a| a.get("id").and_then(Value::as_str)).collect();
+        return Err(Failure::Usage(format!("unknown action `{action}`; actions: {}", ids.join(", "))));
     };
     if as_json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(entry).unwrap_or_default()
-        );
+        println!("{}", serde_json::to_string_pretty(entry).unwrap_or_default());
     } else {
         print!("{}", describe_text(entry));
     }
@@ -351,10 +283,7 @@ fn describe_text(entry: &Value) -> String {
         }
     }
     let schema = entry.get("input_schema").cloned().unwrap_or(Value::Null);
-    let has_inputs = schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .is_some_and(|p| !p.is_empty());
+    let has_inputs = schema.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty());
     if has_inputs {
         out.push_str("\nInput (a JSON object; keys in snake_case):\n");
         schema_fields(&schema, 1, &mut out);
@@ -411,29 +340,17 @@ fn schema_fields(schema: &Value, depth: usize, out: &mut String) {
 fn type_name(p: &Value) -> String {
     let t = match p.get("type") {
         Some(Value::String(t)) => t.clone(),
-        Some(Value::Array(ts)) => ts
-            .iter()
-            .filter_map(Value::as_str)
-            .collect::<Vec<_>>()
-            .join(" | "),
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" | "),
         _ => "any".to_string(),
     };
-    match (
-        t.as_str(),
-        p.get("items")
-            .and_then(|i| i.get("type"))
-            .and_then(Value::as_str),
-    ) {
+    match (t.as_str(), p.get("items").and_then(|i| i.get("type")).and_then(Value::as_str)) {
         ("array", Some(item)) => format!("array of {item}"),
         _ => t,
     }
 }
 
 /// The connection and backend `run` uses (see USAGE).
-fn choose_connection(
-    given: Option<&str>,
-    force_fake: bool,
-) -> Result<(Connection, Backend), Failure> {
+fn choose_connection(given: Option<&str>, force_fake: bool) -> Result<(Connection, Backend), Failure> {
     let backend = |network: bool| {
         if network && !force_fake {
             Backend::Network
@@ -442,8 +359,7 @@ fn choose_connection(
         }
     };
     if let Some(text) = given {
-        let c = connection_from_json(text)
-            .map_err(|e| Failure::Usage(format!("--connection: {e:#}")))?;
+        let c = connection_from_json(text).map_err(|e| Failure::Usage(format!("--connection: {e:#}")))?;
         return Ok((c, backend(true)));
     }
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
@@ -484,16 +400,11 @@ async fn serve_fake_org(port: u16, users: usize) -> Result<(), Failure> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
-    let url = format!(
-        "http://{}",
-        listener.local_addr().context("no local address")?
-    );
+    let url = format!("http://{}", listener.local_addr().context("no local address")?);
     let connection = json!({ "api_token": { "domain": url, "token": FakeOrg::TOKEN } });
     println!("Fake Okta org at {url} ({} users)", org.user_count());
     println!("API token: {}", FakeOrg::TOKEN);
-    println!(
-        "Try: okta-connector run users.list --input '{{\"limit\": 2}}' --connection '{connection}'"
-    );
+    println!("Try: okta-connector run users.list --input '{{\"limit\": 2}}' --connection '{connection}'");
     println!("Ctrl-C to stop.");
     let _ = std::io::stdout().flush();
     org.serve(listener).await.context("the fake org stopped")?;
@@ -565,15 +476,8 @@ async fn demo() -> Result<(), Failure> {
     let org = FakeOrg::seeded();
     let connection = api_token(FAKE_ORG_DOMAIN, FakeOrg::TOKEN);
     println!("Okta connector demo: the Users actions against the embedded fake Okta org");
-    println!(
-        "({FAKE_ORG_DOMAIN}, answered in-process; {} users seeded)\n",
-        org.user_count()
-    );
-    let mut tour = Tour {
-        connector: &connector,
-        org,
-        connection,
-    };
+    println!("({FAKE_ORG_DOMAIN}, answered in-process; {} users seeded)\n", org.user_count());
+    let mut tour = Tour { connector: &connector, org, connection };
 
     let user = tour
         .step(
@@ -589,40 +493,23 @@ async fn demo() -> Result<(), Failure> {
             }),
         )
         .await?;
-    let id = user
-        .get("id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| anyhow!("users.create returned no id"))?
-        .to_string();
-    tour.step("users.activate", json!({ "id": id, "send_email": false }))
-        .await?;
+    let id = user.get("id").and_then(Value::as_str).ok_or_else(|| anyhow!("users.create returned no id"))?.to_string();
+    tour.step("users.activate", json!({ "id": id, "send_email": false })).await?;
     let page = tour.step("users.list", json!({ "limit": 2 })).await?;
     if let Some(cursor) = page.get("next_cursor").and_then(Value::as_str) {
-        tour.step("users.list", json!({ "limit": 2, "after": cursor }))
-            .await?;
+        tour.step("users.list", json!({ "limit": 2, "after": cursor })).await?;
     }
     tour.step("users.suspend", json!({ "id": id })).await?;
     tour.step("users.unsuspend", json!({ "id": id })).await?;
-    tour.step(
-        "users.reset-password",
-        json!({ "id": id, "send_email": false }),
-    )
-    .await?;
+    tour.step("users.reset-password", json!({ "id": id, "send_email": false })).await?;
     tour.step("users.delete", json!({ "id": id })).await?;
     // Gone: the last call shows the not-found error a deleted user gives.
     match tour.step("users.get", json!({ "id": id })).await {
         Err(Failure::Action(e)) if e["kind"] == "not-found" => {}
         Err(other) => return Err(other),
-        Ok(_) => {
-            return Err(Failure::Host(anyhow!(
-                "users.get still finds the deleted user"
-            )))
-        }
+        Ok(_) => return Err(Failure::Host(anyhow!("users.get still finds the deleted user"))),
     }
-    println!(
-        "\nDone: {} users left in the fake org.",
-        tour.org.user_count()
-    );
+    println!("\nDone: {} users left in the fake org.", tour.org.user_count());
     Ok(())
 }
 
@@ -636,21 +523,9 @@ impl Tour<'_> {
     /// Runs one action in a fresh instance, printing the call and its (summarised) result.
     async fn step(&mut self, action: &str, input: Value) -> Result<Value, Failure> {
         println!("{action} {}", redact_body(input.to_string().as_bytes()));
-        let mut instance: Instance = self
-            .connector
-            .instantiate(Backend::FakeOrg(self.org.clone()))
-            .await?;
-        let requests = |i: &Instance| {
-            i.exchanges()
-                .iter()
-                .map(|e| e.line())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        match instance
-            .invoke_json(action, &self.connection, &input)
-            .await?
-        {
+        let mut instance: Instance = self.connector.instantiate(Backend::FakeOrg(self.org.clone())).await?;
+        let requests = |i: &Instance| i.exchanges().iter().map(|e| e.line()).collect::<Vec<_>>().join(", ");
+        match instance.invoke_json(action, &self.connection, &input).await? {
             Ok(v) => {
                 println!("  -> {}", requests(&instance));
                 println!("  => {}\n", summarise(&v));
@@ -716,29 +591,12 @@ mod tests {
             &["fake-org", "--port", "http"],
             &["run", "users.get", "--input", "{}", "--input", "{}"],
         ] {
-            assert!(
-                matches!(parse(&args(bad)), Err(Failure::Usage(_))),
-                "{bad:?}"
-            );
+            assert!(matches!(parse(&args(bad)), Err(Failure::Usage(_))), "{bad:?}");
         }
         assert!(matches!(parse(&args(&[])), Ok(Command::Help)));
-        assert!(matches!(
-            parse(&args(&["run", "x", "--help"])),
-            Ok(Command::Help)
-        ));
-        match parse(&args(&[
-            "run",
-            "users.get",
-            "--input={\"id\":\"1\"}",
-            "--trace",
-        ])) {
-            Ok(Command::Run {
-                action,
-                input,
-                connection: None,
-                fake_org: false,
-                trace: true,
-            }) => {
+        assert!(matches!(parse(&args(&["run", "x", "--help"])), Ok(Command::Help)));
+        match parse(&args(&["run", "users.get", "--input={\"id\":\"1\"}", "--trace"])) {
+            Ok(Command::Run { action, input, connection: None, fake_org: false, trace: true }) => {
                 assert_eq!(action, "users.get");
                 assert_eq!(input, "{\"id\":\"1\"}");
             }

@@ -54,13 +54,12 @@ pub mod bindings {
 }
 
 pub use bindings::exports::okta::connector::users::{
-    ClearSessionsInput, CreateUserInput, GetUserInput, ListFactorsInput, ListUsersInput,
-    ResetPasswordInput, SetPasswordInput, UnenrollFactorInput, UpdateUserInput, UserEmailInput,
-    UserRefInput,
+    ClearSessionsInput, CreateUserInput, GetUserInput, ListFactorsInput, ListUsersInput, ResetPasswordInput,
+    SetPasswordInput, UnenrollFactorInput, UpdateUserInput, UserEmailInput, UserRefInput,
 };
 pub use bindings::okta::connector::types::{
-    ApiTokenConnection, ClientCredentialsConnection, Connection, Error as WitError, FieldError,
-    KeyValue, OauthCodeConnection, OktaError, Page, PasswordHash,
+    ApiTokenConnection, ClientCredentialsConnection, Connection, Error as WitError, FieldError, KeyValue,
+    OauthCodeConnection, OktaError, Page, PasswordHash,
 };
 pub use bindings::{Connector as ConnectorBindings, ConnectorPre};
 
@@ -78,20 +77,13 @@ pub struct HostState {
 
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
     }
 }
 
 impl WasiHttpView for HostState {
     fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView {
-            ctx: &mut self.http,
-            table: &mut self.table,
-            hooks: &mut self.hooks,
-        }
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.hooks }
     }
 }
 
@@ -180,16 +172,11 @@ impl Connector {
 
     /// A fresh instance whose outgoing HTTP goes to `backend`.
     pub async fn instantiate(&self, backend: Backend) -> Result<Instance> {
-        self.instantiate_with(backend, InstanceOptions::default())
-            .await
+        self.instantiate_with(backend, InstanceOptions::default()).await
     }
 
     /// A fresh instance with explicit options.
-    pub async fn instantiate_with(
-        &self,
-        backend: Backend,
-        options: InstanceOptions,
-    ) -> Result<Instance> {
+    pub async fn instantiate_with(&self, backend: Backend, options: InstanceOptions) -> Result<Instance> {
         let clock = options.clock.unwrap_or_default();
         let fake_org = match &backend {
             Backend::FakeOrg(org) => Some(org.clone()),
@@ -205,27 +192,10 @@ impl Connector {
         let route = hooks.route.clone();
         let mut store = Store::new(
             &self.engine,
-            HostState {
-                wasi: wasi.build(),
-                http: WasiHttpCtx::new(),
-                table: ResourceTable::new(),
-                hooks,
-            },
+            HostState { wasi: wasi.build(), http: WasiHttpCtx::new(), table: ResourceTable::new(), hooks },
         );
-        let bindings = self
-            .pre
-            .instantiate_async(&mut store)
-            .await
-            .map_err(wt)
-            .context("cannot instantiate")?;
-        Ok(Instance {
-            store,
-            bindings,
-            log,
-            route,
-            clock,
-            fake_org,
-        })
+        let bindings = self.pre.instantiate_async(&mut store).await.map_err(wt).context("cannot instantiate")?;
+        Ok(Instance { store, bindings, log, route, clock, fake_org })
     }
 }
 
@@ -235,11 +205,7 @@ fn load_component(engine: &Engine, path: &Path) -> Result<Component> {
     let mut hasher = std::hash::DefaultHasher::new();
     hasher.write(&bytes);
     hasher.write(env!("CARGO_PKG_VERSION").as_bytes());
-    let stem = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("component")
-        .to_string();
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("component").to_string();
     let cwasm = path.with_file_name(format!("{stem}.{:016x}.cwasm", hasher.finish()));
     if cwasm.exists() {
         // SAFETY: the file was written by `precompile_component` below for these exact bytes;
@@ -269,10 +235,7 @@ fn store_cwasm(path: &Path, stem: &str, cwasm: &Path, serialized: &[u8]) {
         for entry in dir.flatten() {
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            if name.starts_with(&format!("{stem}."))
-                && name.ends_with(".cwasm")
-                && entry.path() != cwasm
-            {
+            if name.starts_with(&format!("{stem}.")) && name.ends_with(".cwasm") && entry.path() != cwasm {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
@@ -292,11 +255,7 @@ pub struct Instance {
 impl Instance {
     /// The catalog (`catalog.describe`) as JSON text.
     pub async fn describe(&mut self) -> Result<String> {
-        let r = self
-            .bindings
-            .okta_connector_catalog()
-            .call_describe(&mut self.store)
-            .await;
+        let r = self.bindings.okta_connector_catalog().call_describe(&mut self.store).await;
         self.finish("catalog.describe", r)
     }
 
@@ -307,12 +266,7 @@ impl Instance {
     }
 
     /// Runs `action` through the generic door (`catalog.invoke`) with its input as JSON text.
-    pub async fn invoke(
-        &mut self,
-        action: &str,
-        connection: &Connection,
-        input: &str,
-    ) -> CallResult<String> {
+    pub async fn invoke(&mut self, action: &str, connection: &Connection, input: &str) -> CallResult<String> {
         let r = self
             .bindings
             .okta_connector_catalog()
@@ -322,18 +276,11 @@ impl Instance {
     }
 
     /// [`Instance::invoke`] with a JSON value as input and the result parsed.
-    pub async fn invoke_json(
-        &mut self,
-        action: &str,
-        connection: &Connection,
-        input: &Value,
-    ) -> CallResult<Value> {
-        Ok(
-            match self.invoke(action, connection, &input.to_string()).await? {
-                Ok(text) => Ok(parse_result(action, &text)?),
-                Err(e) => Err(e),
-            },
-        )
+    pub async fn invoke_json(&mut self, action: &str, connection: &Connection, input: &Value) -> CallResult<Value> {
+        Ok(match self.invoke(action, connection, &input.to_string()).await? {
+            Ok(text) => Ok(parse_result(action, &text)?),
+            Err(e) => Err(e),
+        })
     }
 
     /// The typed `users` exports.
@@ -366,12 +313,7 @@ impl Instance {
     /// The expected requests not yet sent (scripted backend only).
     pub fn script_remaining(&self) -> Vec<ExpectedRequest> {
         match &*self.route {
-            backend::Route::Scripted(steps) => steps
-                .lock()
-                .unwrap()
-                .iter()
-                .map(|(e, _)| e.clone())
-                .collect(),
+            backend::Route::Scripted(steps) => steps.lock().unwrap().iter().map(|(e, _)| e.clone()).collect(),
             _ => Vec::new(),
         }
     }
@@ -412,18 +354,12 @@ impl Instance {
                 render(&self.exchanges())
             );
         }
-        r.map_err(|e| {
-            anyhow!(
-                "{what}: the guest trapped: {e:?}\nexchanges:\n{}",
-                render(&self.exchanges())
-            )
-        })
+        r.map_err(|e| anyhow!("{what}: the guest trapped: {e:?}\nexchanges:\n{}", render(&self.exchanges())))
     }
 }
 
 fn parse_result(action: &str, text: &str) -> Result<Value> {
-    serde_json::from_str(text)
-        .with_context(|| format!("{action} returned text that is not JSON: {text}"))
+    serde_json::from_str(text).with_context(|| format!("{action} returned text that is not JSON: {text}"))
 }
 
 /// The typed `users` exports of one instance.
@@ -594,19 +530,11 @@ impl Connector {
     ) -> Result<BothDoors> {
         let call = UsersCall::from_json(action, input)?;
         let mut typed = self.instantiate(Backend::Scripted(script.to_vec())).await?;
-        let typed_result = typed
-            .call_users(connection, &call)
-            .await
-            .context("through the typed export")?;
-        typed
-            .assert_script_consumed()
-            .context("through the typed export")?;
+        let typed_result = typed.call_users(connection, &call).await.context("through the typed export")?;
+        typed.assert_script_consumed().context("through the typed export")?;
 
         let mut generic = self.instantiate(Backend::Scripted(script.to_vec())).await?;
-        let invoked = generic
-            .invoke_json(action, connection, input)
-            .await
-            .context("through invoke")?;
+        let invoked = generic.invoke_json(action, connection, input).await.context("through invoke")?;
         generic.assert_script_consumed().context("through invoke")?;
 
         let same = match (&typed_result, &invoked) {
@@ -621,10 +549,7 @@ impl Connector {
                 show_result(&invoked)
             );
         }
-        Ok(BothDoors {
-            result: typed_result,
-            exchanges: typed.exchanges(),
-        })
+        Ok(BothDoors { result: typed_result, exchanges: typed.exchanges() })
     }
 }
 
@@ -638,11 +563,7 @@ fn show_result(r: &Result<Value, WitError>) -> String {
 impl Instance {
     /// Runs `call` through the typed export and gives its result as `invoke` would: the JSON,
     /// `{"items": [...], "next_cursor": ...}` for a page, `{}` for no result.
-    pub async fn call_users(
-        &mut self,
-        connection: &Connection,
-        call: &UsersCall,
-    ) -> CallResult<Value> {
+    pub async fn call_users(&mut self, connection: &Connection, call: &UsersCall) -> CallResult<Value> {
         let action = call.action();
         let mut u = self.users();
         let text: Result<String, WitError> = match call {
@@ -658,9 +579,7 @@ impl Instance {
             UsersCall::Unlock(i) => u.unlock(connection, i).await?,
             UsersCall::ResetPassword(i) => u.reset_password(connection, i).await?,
             UsersCall::SetPassword(i) => u.set_password(connection, i).await?,
-            UsersCall::ClearSessions(i) => {
-                u.clear_sessions(connection, i).await?.map(|()| "{}".into())
-            }
+            UsersCall::ClearSessions(i) => u.clear_sessions(connection, i).await?.map(|()| "{}".into()),
             UsersCall::List(i) => match u.list(connection, i).await? {
                 Ok(page) => Ok(page_json(&page)?.to_string()),
                 Err(e) => Err(e),
@@ -668,10 +587,7 @@ impl Instance {
             UsersCall::ListApplications(i) => u.list_applications(connection, i).await?,
             UsersCall::ListGroups(i) => u.list_groups(connection, i).await?,
             UsersCall::ListFactors(i) => u.list_factors(connection, i).await?,
-            UsersCall::UnenrollFactor(i) => u
-                .unenroll_factor(connection, i)
-                .await?
-                .map(|()| "{}".into()),
+            UsersCall::UnenrollFactor(i) => u.unenroll_factor(connection, i).await?.map(|()| "{}".into()),
             UsersCall::ListTypes => u.list_types(connection).await?,
         };
         Ok(match text {
@@ -689,10 +605,7 @@ pub fn page_json(page: &Page) -> Result<Value> {
 
 /// An API-token connection.
 pub fn api_token(domain: &str, token: &str) -> Connection {
-    Connection::ApiToken(ApiTokenConnection {
-        domain: domain.to_string(),
-        token: token.to_string(),
-    })
+    Connection::ApiToken(ApiTokenConnection { domain: domain.to_string(), token: token.to_string() })
 }
 
 /// The WIT case name of an error (`invalid-input`, `not-found`, ...).
@@ -783,12 +696,7 @@ pub fn connection_from_json(text: &str) -> Result<Connection> {
         // serde quotes the offending value in "invalid type/value" messages: that value may
         // be a secret, so only messages that name fields or variants are shown as they are.
         let msg = e.to_string();
-        let names_only = [
-            "unknown field",
-            "missing field",
-            "unknown variant",
-            "duplicate field",
-        ];
+        let names_only = ["unknown field", "missing field", "unknown variant", "duplicate field"];
         if names_only.iter().any(|p| msg.starts_with(p)) || e.is_syntax() || e.is_eof() {
             anyhow!("invalid connection JSON: {msg}")
         } else {
@@ -800,10 +708,7 @@ pub fn connection_from_json(text: &str) -> Result<Connection> {
         }
     })?;
     Ok(match conn {
-        Conn::ApiToken(c) => Connection::ApiToken(ApiTokenConnection {
-            domain: c.domain,
-            token: c.token,
-        }),
+        Conn::ApiToken(c) => Connection::ApiToken(ApiTokenConnection { domain: c.domain, token: c.token }),
         Conn::OauthCode(c) => Connection::OauthCode(OauthCodeConnection {
             domain: c.domain,
             scopes: c.scopes,

@@ -17,15 +17,10 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 /// Location of the spec, relative to this crate.
-pub const SPEC_PATH: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/okta/management-api.yaml"
-);
+pub const SPEC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/okta/management-api.yaml");
 
 /// HTTP methods an OpenAPI path item can define, in spec order.
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// A resolved parameter of an operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,10 +56,7 @@ pub struct PathTemplate {
 
 impl PathTemplate {
     fn literal_count(&self) -> usize {
-        self.segments
-            .iter()
-            .filter(|s| matches!(s, Segment::Literal(_)))
-            .count()
+        self.segments.iter().filter(|s| matches!(s, Segment::Literal(_))).count()
     }
 
     fn matches(&self, segments: &[String]) -> bool {
@@ -77,13 +69,7 @@ impl PathTemplate {
 
     /// Ordering key: more literal segments first, then literals earlier in the path.
     fn specificity(&self) -> (usize, Vec<bool>) {
-        (
-            self.literal_count(),
-            self.segments
-                .iter()
-                .map(|s| matches!(s, Segment::Literal(_)))
-                .collect(),
-        )
+        (self.literal_count(), self.segments.iter().map(|s| matches!(s, Segment::Literal(_))).collect())
     }
 }
 
@@ -194,29 +180,20 @@ fn reduce(text: &str) -> String {
     out
 }
 
-fn resolve(
-    p: &RawParam,
-    components: &HashMap<String, RawParam>,
-    depth: usize,
-) -> Result<Param, String> {
+fn resolve(p: &RawParam, components: &HashMap<String, RawParam>, depth: usize) -> Result<Param, String> {
     if let Some(r) = &p.reference {
-        let key = r
-            .strip_prefix("#/components/parameters/")
-            .ok_or_else(|| format!("unsupported parameter $ref {r:?}"))?;
-        let target = components
-            .get(key)
-            .ok_or_else(|| format!("dangling parameter $ref {r:?}"))?;
+        let key =
+            r.strip_prefix("#/components/parameters/").ok_or_else(|| format!("unsupported parameter $ref {r:?}"))?;
+        let target = components.get(key).ok_or_else(|| format!("dangling parameter $ref {r:?}"))?;
         if depth > 16 {
             return Err(format!("parameter $ref cycle at {r:?}"));
         }
         return resolve(target, components, depth + 1);
     }
     match (&p.name, &p.location) {
-        (Some(name), Some(location)) => Ok(Param {
-            name: name.clone(),
-            location: location.clone(),
-            required: p.required || location == "path",
-        }),
+        (Some(name), Some(location)) => {
+            Ok(Param { name: name.clone(), location: location.clone(), required: p.required || location == "path" })
+        }
         _ => Err("parameter without name/in".to_string()),
     }
 }
@@ -225,13 +202,7 @@ fn parse_segments(template: &str) -> Vec<Segment> {
     template
         .trim_start_matches('/')
         .split('/')
-        .map(|s| {
-            if s.starts_with('{') && s.ends_with('}') {
-                Segment::Param
-            } else {
-                Segment::Literal(s.to_string())
-            }
-        })
+        .map(|s| if s.starts_with('{') && s.ends_with('}') { Segment::Param } else { Segment::Literal(s.to_string()) })
         .collect()
 }
 
@@ -249,8 +220,7 @@ impl OpenApi {
         SPEC.get_or_init(|| {
             let text = std::fs::read_to_string(SPEC_PATH)
                 .unwrap_or_else(|e| panic!("cannot read OpenAPI spec {SPEC_PATH}: {e}"));
-            OpenApi::parse(&text)
-                .unwrap_or_else(|e| panic!("cannot parse OpenAPI spec {SPEC_PATH}: {e}"))
+            OpenApi::parse(&text).unwrap_or_else(|e| panic!("cannot parse OpenAPI spec {SPEC_PATH}: {e}"))
         })
     }
 
@@ -279,23 +249,12 @@ impl OpenApi {
                     params.retain(|q| !(q.name == p.name && q.location == p.location));
                     params.push(p);
                 }
-                operations.insert(
-                    method.to_string(),
-                    Operation { operation_id: op.operation_id, params },
-                );
+                operations.insert(method.to_string(), Operation { operation_id: op.operation_id, params });
             }
-            paths.push(PathTemplate {
-                segments: parse_segments(&template),
-                template,
-                operations,
-            });
+            paths.push(PathTemplate { segments: parse_segments(&template), template, operations });
         }
         // Most specific first, so the first match wins.
-        paths.sort_by(|a, b| {
-            b.specificity()
-                .cmp(&a.specificity())
-                .then_with(|| a.template.cmp(&b.template))
-        });
+        paths.sort_by(|a, b| b.specificity().cmp(&a.specificity()).then_with(|| a.template.cmp(&b.template)));
         Ok(OpenApi { paths })
     }
 
@@ -322,17 +281,12 @@ impl OpenApi {
             _ => format!("{} {path}", method.to_uppercase()),
         };
         let Some(template) = self.find_path(path) else {
-            return Err(format!(
-                "{request}: no path in the Okta management API spec matches {path:?}"
-            ));
+            return Err(format!("{request}: no path in the Okta management API spec matches {path:?}"));
         };
         let method_lc = method.to_ascii_lowercase();
         let Some(op) = template.operations.get(&method_lc) else {
-            let defined: Vec<String> = METHODS
-                .iter()
-                .filter(|m| template.operations.contains_key(**m))
-                .map(|m| m.to_uppercase())
-                .collect();
+            let defined: Vec<String> =
+                METHODS.iter().filter(|m| template.operations.contains_key(**m)).map(|m| m.to_uppercase()).collect();
             return Err(format!(
                 "{request}: method {} is not defined for {} (defined: {})",
                 method.to_uppercase(),
@@ -340,58 +294,36 @@ impl OpenApi {
                 defined.join(", ")
             ));
         };
-        let op_name = op
-            .operation_id
-            .clone()
-            .unwrap_or_else(|| format!("{} {}", method.to_uppercase(), template.template));
+        let op_name =
+            op.operation_id.clone().unwrap_or_else(|| format!("{} {}", method.to_uppercase(), template.template));
         let declared: Vec<&Param> = op.params.iter().filter(|p| p.location == "query").collect();
 
         let mut sent: Vec<String> = Vec::new();
         for pair in query.unwrap_or("").split('&').filter(|s| !s.is_empty()) {
             let raw = pair.split('=').next().unwrap_or("").replace('+', " ");
-            let name = percent_encoding::percent_decode_str(&raw)
-                .decode_utf8_lossy()
-                .into_owned();
+            let name = percent_encoding::percent_decode_str(&raw).decode_utf8_lossy().into_owned();
             if !sent.contains(&name) {
                 sent.push(name);
             }
         }
 
         let mut problems = Vec::new();
-        let undeclared: Vec<&str> = sent
-            .iter()
-            .filter(|n| !declared.iter().any(|p| &p.name == *n))
-            .map(String::as_str)
-            .collect();
+        let undeclared: Vec<&str> =
+            sent.iter().filter(|n| !declared.iter().any(|p| &p.name == *n)).map(String::as_str).collect();
         if !undeclared.is_empty() {
-            problems.push(format!(
-                "undeclared query parameter(s) {}",
-                undeclared.join(", ")
-            ));
+            problems.push(format!("undeclared query parameter(s) {}", undeclared.join(", ")));
         }
-        let missing: Vec<&str> = declared
-            .iter()
-            .filter(|p| p.required && !sent.contains(&p.name))
-            .map(|p| p.name.as_str())
-            .collect();
+        let missing: Vec<&str> =
+            declared.iter().filter(|p| p.required && !sent.contains(&p.name)).map(|p| p.name.as_str()).collect();
         if !missing.is_empty() {
-            problems.push(format!(
-                "missing required query parameter(s) {}",
-                missing.join(", ")
-            ));
+            problems.push(format!("missing required query parameter(s) {}", missing.join(", ")));
         }
         if problems.is_empty() {
             return Ok(op_name);
         }
         let names: Vec<String> = declared
             .iter()
-            .map(|p| {
-                if p.required {
-                    format!("{} (required)", p.name)
-                } else {
-                    p.name.clone()
-                }
-            })
+            .map(|p| if p.required { format!("{} (required)", p.name) } else { p.name.clone() })
             .collect();
         Err(format!(
             "{request}: {} for {op_name} ({} {}); declared query parameters: {}",

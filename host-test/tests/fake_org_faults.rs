@@ -34,11 +34,7 @@ async fn status_faults_in_process() {
     ] {
         assert!(r.header(h).is_some(), "{h}");
     }
-    assert_eq!(
-        get(&org, "/api/v1/users?limit=1").await.status,
-        200,
-        "the fault applies once"
-    );
+    assert_eq!(get(&org, "/api/v1/users?limit=1").await.status, 200, "the fault applies once");
 
     org.inject_fault("GET", "/api/v1/users/*", Fault::Status(503), 1);
     assert_error(&get(&org, "/api/v1/users/me").await, 503, "E0000010");
@@ -49,92 +45,25 @@ async fn status_faults_in_process() {
     assert_eq!(r.header("x-rate-limit-remaining"), Some("0"));
     assert!(r.header("retry-after").is_none() && r.header("cache-control").is_none());
 
-    org.inject_fault(
-        "GET",
-        "/api/v1/users",
-        Fault::RateLimited {
-            reset_after_secs: 7,
-        },
-        1,
-    );
+    org.inject_fault("GET", "/api/v1/users", Fault::RateLimited { reset_after_secs: 7 }, 1);
     let r = get(&org, "/api/v1/users").await;
     assert_error(&r, 429, "E0000047");
     assert_eq!(r.header("x-rate-limit-limit"), Some("600"));
     assert_eq!(r.header("x-rate-limit-remaining"), Some("0"));
-    assert_eq!(
-        r.header("x-rate-limit-reset")
-            .unwrap()
-            .parse::<i64>()
-            .unwrap(),
-        date_secs(&r) + 7
-    );
+    assert_eq!(r.header("x-rate-limit-reset").unwrap().parse::<i64>().unwrap(), date_secs(&r) + 7);
 
     org.inject_fault("*", "/api/v1/**", Fault::ConcurrencyLimited, 1);
     let r = get(&org, "/api/v1/meta/types/user").await;
     assert_error(&r, 429, "E0000047");
-    assert_eq!(
-        (
-            r.header("x-rate-limit-limit"),
-            r.header("x-rate-limit-remaining")
-        ),
-        (Some("0"), Some("0"))
-    );
+    assert_eq!((r.header("x-rate-limit-limit"), r.header("x-rate-limit-remaining")), (Some("0"), Some("0")));
 
     // `*` matches one segment; `times` counts matching requests only
-    let id = org.get_user_json("me").unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    org.inject_fault(
-        "POST",
-        "/api/v1/users/*/lifecycle/suspend",
-        Fault::Status(500),
-        2,
-    );
-    assert_eq!(
-        call(
-            &org,
-            "POST",
-            &format!("/api/v1/users/{id}/lifecycle/unsuspend"),
-            None
-        )
-        .await
-        .status,
-        400
-    );
-    assert_eq!(
-        call(
-            &org,
-            "POST",
-            &format!("/api/v1/users/{id}/lifecycle/suspend"),
-            None
-        )
-        .await
-        .status,
-        500
-    );
-    assert_eq!(
-        call(
-            &org,
-            "POST",
-            &format!("/api/v1/users/{id}/lifecycle/suspend"),
-            None
-        )
-        .await
-        .status,
-        500
-    );
-    assert_eq!(
-        call(
-            &org,
-            "POST",
-            &format!("/api/v1/users/{id}/lifecycle/suspend"),
-            None
-        )
-        .await
-        .status,
-        200
-    );
+    let id = org.get_user_json("me").unwrap()["id"].as_str().unwrap().to_string();
+    org.inject_fault("POST", "/api/v1/users/*/lifecycle/suspend", Fault::Status(500), 2);
+    assert_eq!(call(&org, "POST", &format!("/api/v1/users/{id}/lifecycle/unsuspend"), None).await.status, 400);
+    assert_eq!(call(&org, "POST", &format!("/api/v1/users/{id}/lifecycle/suspend"), None).await.status, 500);
+    assert_eq!(call(&org, "POST", &format!("/api/v1/users/{id}/lifecycle/suspend"), None).await.status, 500);
+    assert_eq!(call(&org, "POST", &format!("/api/v1/users/{id}/lifecycle/suspend"), None).await.status, 200);
 
     // faulted requests are recorded too
     let seen = org.requests();
@@ -145,12 +74,7 @@ async fn status_faults_in_process() {
 #[tokio::test]
 async fn transport_faults_in_process() {
     let org = FakeOrg::seeded();
-    org.inject_fault(
-        "GET",
-        "/api/v1/users",
-        Fault::Delay(Duration::from_millis(200)),
-        1,
-    );
+    org.inject_fault("GET", "/api/v1/users", Fault::Delay(Duration::from_millis(200)), 1);
     let t = Instant::now();
     let r = get(&org, "/api/v1/users?limit=1").await;
     assert!(t.elapsed() >= Duration::from_millis(200));
@@ -181,12 +105,9 @@ struct WireResp {
 
 /// One request on a fresh connection. `Err` when the server answered nothing.
 async fn send(addr: SocketAddr, method: &str, path: &str) -> Result<WireResp, String> {
-    let stream = tokio::net::TcpStream::connect(addr)
-        .await
-        .map_err(|e| e.to_string())?;
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(|e| e.to_string())?;
+    let stream = tokio::net::TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
     tokio::spawn(conn);
     send_on(&mut sender, addr, method, path).await
 }
@@ -207,16 +128,8 @@ async fn send_on(
         .unwrap();
     let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
     let (parts, body) = resp.into_parts();
-    let body = body
-        .collect()
-        .await
-        .map(|c| c.to_bytes())
-        .map_err(|e| e.to_string());
-    Ok(WireResp {
-        status: parts.status.as_u16(),
-        headers: parts.headers,
-        body,
-    })
+    let body = body.collect().await.map(|c| c.to_bytes()).map_err(|e| e.to_string());
+    Ok(WireResp { status: parts.status.as_u16(), headers: parts.headers, body })
 }
 
 #[tokio::test]
@@ -228,48 +141,23 @@ async fn faults_over_a_real_socket() {
 
     // normal answer: chunked, two Link lines on the Host origin, keep-alive works
     let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .unwrap();
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
     tokio::spawn(conn);
-    let r = send_on(&mut sender, addr, "GET", "/api/v1/users?limit=2")
-        .await
-        .unwrap();
+    let r = send_on(&mut sender, addr, "GET", "/api/v1/users?limit=2").await.unwrap();
     assert_eq!(r.status, 200);
     assert!(r.headers.get("content-length").is_none());
     assert_eq!(r.headers.get("transfer-encoding").unwrap(), "chunked");
-    let links: Vec<_> = r
-        .headers
-        .get_all("link")
-        .iter()
-        .map(|v| parse_link(v.to_str().unwrap()).unwrap())
-        .collect();
+    let links: Vec<_> = r.headers.get_all("link").iter().map(|v| parse_link(v.to_str().unwrap()).unwrap()).collect();
     assert_eq!(links.len(), 2);
-    assert_eq!(
-        links[0],
-        (
-            format!("http://{addr}/api/v1/users?limit=2"),
-            "self".to_string()
-        )
-    );
+    assert_eq!(links[0], (format!("http://{addr}/api/v1/users?limit=2"), "self".to_string()));
     assert_eq!(links[1].1, "next");
     let users: serde_json::Value = serde_json::from_slice(&r.body.unwrap()).unwrap();
     assert_eq!(users.as_array().unwrap().len(), 2);
-    let next_path = links[1]
-        .0
-        .trim_start_matches(&format!("http://{addr}"))
-        .to_string();
+    let next_path = links[1].0.trim_start_matches(&format!("http://{addr}")).to_string();
     let r = send_on(&mut sender, addr, "GET", &next_path).await.unwrap();
     assert_eq!(r.status, 200);
     let id = users[0]["id"].as_str().unwrap().to_string();
-    let r = send_on(
-        &mut sender,
-        addr,
-        "DELETE",
-        &format!("/api/v1/users/{id}/sessions"),
-    )
-    .await
-    .unwrap();
+    let r = send_on(&mut sender, addr, "DELETE", &format!("/api/v1/users/{id}/sessions")).await.unwrap();
     assert_eq!(r.status, 204);
     assert!(r.body.unwrap().is_empty());
     assert!(r.headers.get("content-type").is_none());
@@ -278,41 +166,17 @@ async fn faults_over_a_real_socket() {
     org.inject_fault("GET", "/api/v1/users", Fault::Status(500), 1);
     let r = send(addr, "GET", "/api/v1/users").await.unwrap();
     assert_eq!(r.status, 500);
-    assert!(String::from_utf8(r.body.unwrap().to_vec())
-        .unwrap()
-        .contains("E0000009"));
-    org.inject_fault(
-        "GET",
-        "/api/v1/users",
-        Fault::RateLimited {
-            reset_after_secs: 3,
-        },
-        1,
-    );
+    assert!(String::from_utf8(r.body.unwrap().to_vec()).unwrap().contains("E0000009"));
+    org.inject_fault("GET", "/api/v1/users", Fault::RateLimited { reset_after_secs: 3 }, 1);
     let r = send(addr, "GET", "/api/v1/users").await.unwrap();
     assert_eq!(r.status, 429);
     assert_eq!(r.headers.get("x-rate-limit-remaining").unwrap(), "0");
     org.inject_fault("GET", "/api/v1/users", Fault::ConcurrencyLimited, 1);
     let r = send(addr, "GET", "/api/v1/users").await.unwrap();
-    assert_eq!(
-        (
-            r.status,
-            r.headers
-                .get("x-rate-limit-limit")
-                .unwrap()
-                .to_str()
-                .unwrap()
-        ),
-        (429, "0")
-    );
+    assert_eq!((r.status, r.headers.get("x-rate-limit-limit").unwrap().to_str().unwrap()), (429, "0"));
 
     // delay
-    org.inject_fault(
-        "GET",
-        "/api/v1/users",
-        Fault::Delay(Duration::from_millis(150)),
-        1,
-    );
+    org.inject_fault("GET", "/api/v1/users", Fault::Delay(Duration::from_millis(150)), 1);
     let t = Instant::now();
     let r = send(addr, "GET", "/api/v1/users?limit=1").await.unwrap();
     assert!(t.elapsed() >= Duration::from_millis(150));
@@ -337,8 +201,5 @@ async fn faults_over_a_real_socket() {
 
     server.abort();
     let _ = server.await;
-    assert!(
-        send(addr, "GET", "/api/v1/users").await.is_err(),
-        "server stopped"
-    );
+    assert!(send(addr, "GET", "/api/v1/users").await.is_err(), "server stopped");
 }

@@ -15,10 +15,7 @@ use okta_host::fake_org::{FakeOrg, Outcome};
 use serde_json::Value;
 use serde_yaml_ng::Value as Yaml;
 
-const DIR: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/okta/recorded/okta-sdk-python/test_users_it"
-);
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/okta/recorded/okta-sdk-python/test_users_it");
 
 const CASSETTES: [&str; 10] = [
     "TestUsersResource.test_comprehensive_user_lifecycle.yaml",
@@ -66,8 +63,7 @@ fn yaml_str(v: &Yaml) -> Option<String> {
 
 /// Loads a cassette; the bool tells whether it is a 2020 (legacy, one value per header) file.
 fn load(name: &str) -> (Vec<Recorded>, bool) {
-    let text =
-        std::fs::read_to_string(format!("{DIR}/{name}")).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let text = std::fs::read_to_string(format!("{DIR}/{name}")).unwrap_or_else(|e| panic!("{name}: {e}"));
     let doc: Yaml = serde_yaml_ng::from_str(&text).unwrap();
     let mut legacy = true;
     let mut out = Vec::new();
@@ -120,19 +116,14 @@ impl Subst {
 
 fn after_param(url: &str) -> Option<String> {
     let q = url.split_once('?')?.1;
-    url::form_urlencoded::parse(q.as_bytes())
-        .find(|(k, _)| k == "after")
-        .map(|(_, v)| v.into_owned())
+    url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "after").map(|(_, v)| v.into_owned())
 }
 
 /// The 2020 files have no request bodies: rebuild one from the recorded response.
 fn synthesize_body(r: &Recorded) -> Option<Value> {
     let url = url::Url::parse(&r.uri).ok()?;
     let segs: Vec<&str> = url.path().split('/').filter(|s| !s.is_empty()).collect();
-    let is_user_write = matches!(
-        segs.as_slice(),
-        ["api", "v1", "users"] | ["api", "v1", "users", _]
-    );
+    let is_user_write = matches!(segs.as_slice(), ["api", "v1", "users"] | ["api", "v1", "users", _]);
     if !(is_user_write && (r.method == "POST" || r.method == "PUT")) {
         return None;
     }
@@ -151,8 +142,7 @@ fn synthesize_body(r: &Recorded) -> Option<Value> {
 }
 
 fn is_user(o: &Ordered) -> bool {
-    matches!(o.get("id"), Some(Ordered::Leaf(Value::String(id))) if id.starts_with("00u"))
-        && o.get("status").is_some()
+    matches!(o.get("id"), Some(Ordered::Leaf(Value::String(id))) if id.starts_with("00u")) && o.get("status").is_some()
 }
 
 fn key_set(o: Option<&Ordered>) -> Vec<String> {
@@ -162,14 +152,7 @@ fn key_set(o: Option<&Ordered>) -> Vec<String> {
 }
 
 /// Compares the shape of a recorded and a fake JSON value.
-fn compare_shape(
-    ctx: &str,
-    rec: &Ordered,
-    fake: &Ordered,
-    legacy: bool,
-    in_list: bool,
-    subst: &Subst,
-) {
+fn compare_shape(ctx: &str, rec: &Ordered, fake: &Ordered, legacy: bool, in_list: bool, subst: &Subst) {
     match (rec, fake) {
         (Ordered::Arr(r), Ordered::Arr(f)) => {
             if let (Some(r0), Some(f0)) = (r.first(), f.first()) {
@@ -179,20 +162,12 @@ fn compare_shape(
         (Ordered::Obj(_), Ordered::Obj(_)) => {
             if rec.get("errorCode").is_some() {
                 assert_eq!(fake.keys(), ERROR_KEYS, "{ctx}: error key order");
-                assert_eq!(
-                    fake.get("errorCode"),
-                    rec.get("errorCode"),
-                    "{ctx}: errorCode"
-                );
+                assert_eq!(fake.get("errorCode"), rec.get("errorCode"), "{ctx}: errorCode");
                 let summary = |o: &Ordered| match o.get("errorSummary") {
                     Some(Ordered::Leaf(Value::String(s))) => s.clone(),
                     _ => String::new(),
                 };
-                assert_eq!(
-                    summary(fake),
-                    subst.apply(&summary(rec)),
-                    "{ctx}: errorSummary"
-                );
+                assert_eq!(summary(fake), subst.apply(&summary(rec)), "{ctx}: errorSummary");
                 assert_eq!(
                     fake.get("errorCauses").map(|c| c.items().len()),
                     rec.get("errorCauses").map(|c| c.items().len()),
@@ -207,19 +182,12 @@ fn compare_shape(
                     fake.get("_links").map(Ordered::keys).unwrap_or_default(),
                 );
                 if legacy {
-                    assert!(
-                        rl.iter().all(|k| fl.contains(k)),
-                        "{ctx}: _links {fl:?} lacks some of {rl:?}"
-                    );
+                    assert!(rl.iter().all(|k| fl.contains(k)), "{ctx}: _links {fl:?} lacks some of {rl:?}");
                 } else {
                     assert_eq!(fl, rl, "{ctx}: _links keys");
                 }
                 if !in_list {
-                    assert_eq!(
-                        key_set(fake.get("profile")),
-                        key_set(rec.get("profile")),
-                        "{ctx}: profile keys"
-                    );
+                    assert_eq!(key_set(fake.get("profile")), key_set(rec.get("profile")), "{ctx}: profile keys");
                     assert_eq!(
                         key_set(fake.get("credentials")),
                         key_set(rec.get("credentials")),
@@ -264,10 +232,8 @@ async fn replay(name: &str) -> usize {
         let fake_text = String::from_utf8_lossy(&fake_body).to_string();
 
         // Recorder artefact: 2020 deactivate calls paired with the DELETE's 204. Real: 200 {}.
-        let artefact = legacy
-            && rec.method == "POST"
-            && rec.uri.ends_with("/lifecycle/deactivate")
-            && rec.status == 204;
+        let artefact =
+            legacy && rec.method == "POST" && rec.uri.ends_with("/lifecycle/deactivate") && rec.status == 204;
         if artefact {
             assert_eq!((status, fake_text.as_str()), (200, "{}"), "{ctx}");
             continue;
@@ -275,17 +241,10 @@ async fn replay(name: &str) -> usize {
         assert_eq!(status, rec.status, "{ctx}: status; fake body {fake_text}");
 
         // Header names (meaningful ones only); the 2020 files never carried an ETag.
-        let mut rec_names: Vec<String> = rec
-            .headers
-            .iter()
-            .map(|(k, _)| k.clone())
-            .filter(|k| MEANINGFUL.contains(&k.as_str()))
-            .collect();
-        let mut fake_names: Vec<String> = headers
-            .keys()
-            .map(|k| k.as_str().to_string())
-            .filter(|k| MEANINGFUL.contains(&k.as_str()))
-            .collect();
+        let mut rec_names: Vec<String> =
+            rec.headers.iter().map(|(k, _)| k.clone()).filter(|k| MEANINGFUL.contains(&k.as_str())).collect();
+        let mut fake_names: Vec<String> =
+            headers.keys().map(|k| k.as_str().to_string()).filter(|k| MEANINGFUL.contains(&k.as_str())).collect();
         if legacy {
             rec_names.retain(|k| k != "etag");
             fake_names.retain(|k| k != "etag");
@@ -301,68 +260,47 @@ async fn replay(name: &str) -> usize {
             .headers
             .iter()
             .filter(|(k, _)| k == "link")
-            .flat_map(|(_, v)| {
-                v.iter()
-                    .map(|l| parse_link(l).unwrap_or_else(|| panic!("{ctx}: recorded link {l}")))
-            })
+            .flat_map(|(_, v)| v.iter().map(|l| parse_link(l).unwrap_or_else(|| panic!("{ctx}: recorded link {l}"))))
             .collect();
         let fake_links: Vec<(String, String)> = headers
             .get_all("link")
             .iter()
             .map(|v| {
                 let v = v.to_str().unwrap();
-                parse_link(v)
-                    .unwrap_or_else(|| panic!("{ctx}: fake link not `<url>; rel=\"x\"`: {v}"))
+                parse_link(v).unwrap_or_else(|| panic!("{ctx}: fake link not `<url>; rel=\"x\"`: {v}"))
             })
             .collect();
         if !fake_links.is_empty() {
             let rels: Vec<&str> = fake_links.iter().map(|(_, r)| r.as_str()).collect();
-            assert!(
-                rels == ["self"] || rels == ["self", "next"],
-                "{ctx}: fake rels {rels:?}"
-            );
+            assert!(rels == ["self"] || rels == ["self", "next"], "{ctx}: fake rels {rels:?}");
         }
         for (_, rel) in &rec_links {
-            assert!(
-                fake_links.iter().any(|(_, r)| r == rel),
-                "{ctx}: recorded rel={rel} missing in {fake_links:?}"
-            );
+            assert!(fake_links.iter().any(|(_, r)| r == rel), "{ctx}: recorded rel={rel} missing in {fake_links:?}");
         }
         if let (Some(r), Some(f)) = (
-            rec_links
-                .iter()
-                .find(|l| l.1 == "next")
-                .and_then(|l| after_param(&l.0)),
-            fake_links
-                .iter()
-                .find(|l| l.1 == "next")
-                .and_then(|l| after_param(&l.0)),
+            rec_links.iter().find(|l| l.1 == "next").and_then(|l| after_param(&l.0)),
+            fake_links.iter().find(|l| l.1 == "next").and_then(|l| after_param(&l.0)),
         ) {
             subst.learn(&r, &f);
         }
 
         // Body shape.
         if rec.response.is_empty() {
-            assert!(
-                fake_body.is_empty(),
-                "{ctx}: expected no body, got {fake_text}"
-            );
+            assert!(fake_body.is_empty(), "{ctx}: expected no body, got {fake_text}");
             continue;
         }
-        let rec_o: Ordered = serde_json::from_str(&rec.response)
-            .unwrap_or_else(|e| panic!("{ctx}: recorded body: {e}"));
-        let fake_o: Ordered = serde_json::from_slice(&fake_body)
-            .unwrap_or_else(|e| panic!("{ctx}: fake body {fake_text}: {e}"));
+        let rec_o: Ordered =
+            serde_json::from_str(&rec.response).unwrap_or_else(|e| panic!("{ctx}: recorded body: {e}"));
+        let fake_o: Ordered =
+            serde_json::from_slice(&fake_body).unwrap_or_else(|e| panic!("{ctx}: fake body {fake_text}: {e}"));
         if rec_o.keys().is_empty() && matches!(rec_o, Ordered::Obj(_)) {
             assert_eq!(fake_text, "{}", "{ctx}: lifecycle calls answer {{}}");
         }
         compare_shape(&ctx, &rec_o, &fake_o, legacy, false, &subst);
 
         // Learn id mappings (created objects first; list items only when still unknown).
-        let (rv, fv): (Value, Value) = (
-            serde_json::from_str(&rec.response).unwrap(),
-            serde_json::from_slice(&fake_body).unwrap(),
-        );
+        let (rv, fv): (Value, Value) =
+            (serde_json::from_str(&rec.response).unwrap(), serde_json::from_slice(&fake_body).unwrap());
         match (&rv, &fv) {
             (Value::Object(_), Value::Object(_)) => {
                 if let (Some(r), Some(f)) = (rv["id"].as_str(), fv["id"].as_str()) {

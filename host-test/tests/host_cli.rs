@@ -17,9 +17,7 @@ fn cli_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     // Fail with the harness's message (run `make build`) when the component is missing.
     Connector::shared().unwrap_or_else(|e| panic!("{e:#}"));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_okta-connector"));
-    cmd.args(args)
-        .env_remove("OKTA_CLIENT_ORGURL")
-        .env_remove("OKTA_CLIENT_TOKEN");
+    cmd.args(args).env_remove("OKTA_CLIENT_ORGURL").env_remove("OKTA_CLIENT_TOKEN");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -36,8 +34,8 @@ fn stderr(o: &Output) -> String {
 
 /// The `{"error": {...}}` object on stderr.
 fn error(o: &Output) -> Value {
-    let v: Value = serde_json::from_slice(&o.stderr)
-        .unwrap_or_else(|e| panic!("stderr is not JSON ({e}): {}", stderr(o)));
+    let v: Value =
+        serde_json::from_slice(&o.stderr).unwrap_or_else(|e| panic!("stderr is not JSON ({e}): {}", stderr(o)));
     v["error"].clone()
 }
 
@@ -46,21 +44,12 @@ fn actions_lists_ids_and_labels() {
     let o = cli(&["actions"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(
-        out.lines()
-            .any(|l| l.starts_with("users.create ") && l.ends_with("Create User")),
-        "{out}"
-    );
-    assert!(
-        out.lines().any(|l| l.starts_with("users.reset-password ")),
-        "{out}"
-    );
+    assert!(out.lines().any(|l| l.starts_with("users.create ") && l.ends_with("Create User")), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("users.reset-password ")), "{out}");
 
     let o = cli(&["actions", "--json"]);
     let list: Value = serde_json::from_slice(&o.stdout).expect("JSON");
-    assert!(list.as_array().is_some_and(|a| a
-        .iter()
-        .any(|x| x["id"] == "users.list" && x["label"] == "List Users")));
+    assert!(list.as_array().is_some_and(|a| a.iter().any(|x| x["id"] == "users.list" && x["label"] == "List Users")));
 }
 
 #[test]
@@ -90,23 +79,14 @@ fn run_against_the_embedded_fake_org() {
     let page: Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
     assert_eq!(page["items"].as_array().map(Vec::len), Some(2));
     assert!(page["next_cursor"].is_string(), "{page}");
-    assert!(
-        stdout(&o).contains("\n  \"items\": ["),
-        "pretty-printed: {}",
-        stdout(&o)
-    );
+    assert!(stdout(&o).contains("\n  \"items\": ["), "pretty-printed: {}", stdout(&o));
 }
 
 #[test]
 fn run_reads_input_from_a_file() {
     let path = std::env::temp_dir().join(format!("okta-cli-input-{}.json", std::process::id()));
     std::fs::write(&path, r#"{"id": "fake.admin@example.com"}"#).unwrap();
-    let o = cli(&[
-        "run",
-        "users.get",
-        "--input",
-        &format!("@{}", path.display()),
-    ]);
+    let o = cli(&["run", "users.get", "--input", &format!("@{}", path.display())]);
     let _ = std::fs::remove_file(&path);
     assert!(o.status.success(), "{}", stderr(&o));
     let user: Value = serde_json::from_slice(&o.stdout).expect("JSON");
@@ -131,17 +111,8 @@ fn action_errors_are_json_on_stderr_with_status_1() {
 
 #[test]
 fn bad_connections_never_show_the_secret() {
-    let conn =
-        format!(r#"{{"api_token": {{"domain": "http://acme.okta.com", "token": "{SECRET}"}}}}"#);
-    let o = cli(&[
-        "run",
-        "users.get",
-        "--input",
-        r#"{"id": "x"}"#,
-        "--connection",
-        &conn,
-        "--trace",
-    ]);
+    let conn = format!(r#"{{"api_token": {{"domain": "http://acme.okta.com", "token": "{SECRET}"}}}}"#);
+    let o = cli(&["run", "users.get", "--input", r#"{"id": "x"}"#, "--connection", &conn, "--trace"]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(error(&o)["field"], "domain");
     assert!(!stderr(&o).contains(SECRET) && !stdout(&o).contains(SECRET));
@@ -156,12 +127,7 @@ fn bad_connections_never_show_the_secret() {
 
 #[test]
 fn usage_errors_exit_2() {
-    for args in [
-        &["bogus"][..],
-        &["run"],
-        &["run", "users.get", "--nope"],
-        &["fake-org", "--port", "x"],
-    ] {
+    for args in [&["bogus"][..], &["run"], &["run", "users.get", "--nope"], &["fake-org", "--port", "x"]] {
         let o = cli(args);
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         assert_eq!(error(&o)["kind"], "usage", "{args:?}");
@@ -179,21 +145,10 @@ async fn run_over_the_network_with_a_connection_or_the_sdk_variables() {
     let origin = format!("http://{}", listener.local_addr().unwrap());
     let server = tokio::spawn(org.clone().serve(listener));
 
-    let conn = format!(
-        r#"{{"api_token": {{"domain": "{origin}", "token": "{}"}}}}"#,
-        FakeOrg::TOKEN
-    );
+    let conn = format!(r#"{{"api_token": {{"domain": "{origin}", "token": "{}"}}}}"#, FakeOrg::TOKEN);
     let o = tokio::task::spawn_blocking(move || {
         let input = r#"{"id": "fake.admin@example.com"}"#;
-        cli(&[
-            "run",
-            "users.get",
-            "--input",
-            input,
-            "--connection",
-            &conn,
-            "--trace",
-        ])
+        cli(&["run", "users.get", "--input", input, "--connection", &conn, "--trace"])
     })
     .await
     .unwrap();
@@ -201,21 +156,10 @@ async fn run_over_the_network_with_a_connection_or_the_sdk_variables() {
     let user: Value = serde_json::from_slice(&o.stdout).expect("JSON");
     assert_eq!(user["profile"]["login"], "fake.admin@example.com");
     let trace = stderr(&o);
-    assert!(
-        trace.contains(&format!(
-            "GET {origin}/api/v1/users/fake.admin%40example.com"
-        )),
-        "{trace}"
-    );
-    assert!(
-        trace.contains("authorization: SSWS [redacted]") && !trace.contains(FakeOrg::TOKEN),
-        "{trace}"
-    );
+    assert!(trace.contains(&format!("GET {origin}/api/v1/users/fake.admin%40example.com")), "{trace}");
+    assert!(trace.contains("authorization: SSWS [redacted]") && !trace.contains(FakeOrg::TOKEN), "{trace}");
 
-    let env = [
-        ("OKTA_CLIENT_ORGURL", origin.clone()),
-        ("OKTA_CLIENT_TOKEN", FakeOrg::TOKEN.to_string()),
-    ];
+    let env = [("OKTA_CLIENT_ORGURL", origin.clone()), ("OKTA_CLIENT_TOKEN", FakeOrg::TOKEN.to_string())];
     let o = tokio::task::spawn_blocking(move || {
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
         cli_env(&["run", "users.list", "--input", r#"{"limit": 1}"#], &env)
@@ -225,10 +169,7 @@ async fn run_over_the_network_with_a_connection_or_the_sdk_variables() {
     assert!(o.status.success(), "{}", stderr(&o));
     let page: Value = serde_json::from_slice(&o.stdout).expect("JSON");
     assert_eq!(page["items"].as_array().map(Vec::len), Some(1));
-    assert!(
-        org.requests().len() >= 2,
-        "both runs reached the loopback org"
-    );
+    assert!(org.requests().len() >= 2, "both runs reached the loopback org");
     server.abort();
 }
 
@@ -249,8 +190,5 @@ fn demo_tours_the_users_actions() {
     ] {
         assert!(out.contains(step), "no {step} in:\n{out}");
     }
-    assert!(
-        !out.contains("Demo-Passw0rd"),
-        "the demo password is shown:\n{out}"
-    );
+    assert!(!out.contains("Demo-Passw0rd"), "the demo password is shown:\n{out}");
 }

@@ -29,8 +29,7 @@ fn field_of(e: &WitError, kind: Kind, secrets: &[String]) -> String {
         assert!(!text.contains(s.as_str()), "a secret leaked into {text}");
     }
     match (e, kind) {
-        (WitError::InvalidInput(f), Kind::Input)
-        | (WitError::InvalidConnection(f), Kind::Connection) => {
+        (WitError::InvalidInput(f), Kind::Input) | (WitError::InvalidConnection(f), Kind::Connection) => {
             assert!(!f.message.is_empty(), "{text}");
             f.field.clone()
         }
@@ -39,53 +38,20 @@ fn field_of(e: &WitError, kind: Kind, secrets: &[String]) -> String {
 }
 
 /// `input` through `invoke` only: must fail with `kind` naming `field`, sending nothing.
-async fn invoke_rejects(
-    connection: &Connection,
-    action: &str,
-    input: &str,
-    kind: Kind,
-    field: &str,
-) -> Result<()> {
+async fn invoke_rejects(connection: &Connection, action: &str, input: &str, kind: Kind, field: &str) -> Result<()> {
     let mut instance = connector().instantiate(Backend::scripted([])).await?;
     let r = instance.invoke(action, connection, input).await?;
-    let e = r
-        .err()
-        .unwrap_or_else(|| panic!("{action} {input}: accepted"));
-    assert_eq!(
-        field_of(&e, kind, &connection_secrets(connection)),
-        field,
-        "{action} {input}: {}",
-        error_json(&e)
-    );
-    assert!(
-        instance.exchanges().is_empty(),
-        "{action} {input}: sent {:?}",
-        instance.exchanges()
-    );
+    let e = r.err().unwrap_or_else(|| panic!("{action} {input}: accepted"));
+    assert_eq!(field_of(&e, kind, &connection_secrets(connection)), field, "{action} {input}: {}", error_json(&e));
+    assert!(instance.exchanges().is_empty(), "{action} {input}: sent {:?}", instance.exchanges());
     Ok(())
 }
 
 /// `input` through both doors: must fail the same way through each, sending nothing.
-async fn rejects(
-    connection: &Connection,
-    action: &str,
-    input: Value,
-    kind: Kind,
-    field: &str,
-) -> Result<()> {
-    let both = connector()
-        .both_doors(&[], connection, action, &input)
-        .await?;
-    let e = both
-        .result
-        .err()
-        .unwrap_or_else(|| panic!("{action} {input}: accepted"));
-    assert_eq!(
-        field_of(&e, kind, &connection_secrets(connection)),
-        field,
-        "{action} {input}: {}",
-        error_json(&e)
-    );
+async fn rejects(connection: &Connection, action: &str, input: Value, kind: Kind, field: &str) -> Result<()> {
+    let both = connector().both_doors(&[], connection, action, &input).await?;
+    let e = both.result.err().unwrap_or_else(|| panic!("{action} {input}: accepted"));
+    assert_eq!(field_of(&e, kind, &connection_secrets(connection)), field, "{action} {input}: {}", error_json(&e));
     assert!(both.exchanges.is_empty());
     Ok(())
 }
@@ -95,82 +61,21 @@ async fn empty_or_blank_ids_are_refused() -> Result<()> {
     let c = good();
     for id in ["", "   "] {
         rejects(&c, "users.get", json!({ "id": id }), Kind::Input, "id").await?;
-        rejects(
-            &c,
-            "users.update",
-            json!({ "id": id, "first_name": "A" }),
-            Kind::Input,
-            "id",
-        )
-        .await?;
+        rejects(&c, "users.update", json!({ "id": id, "first_name": "A" }), Kind::Input, "id").await?;
         rejects(&c, "users.delete", json!({ "id": id }), Kind::Input, "id").await?;
         rejects(&c, "users.activate", json!({ "id": id }), Kind::Input, "id").await?;
         rejects(&c, "users.suspend", json!({ "id": id }), Kind::Input, "id").await?;
         rejects(&c, "users.unlock", json!({ "id": id }), Kind::Input, "id").await?;
-        rejects(
-            &c,
-            "users.reset-password",
-            json!({ "id": id }),
-            Kind::Input,
-            "id",
-        )
-        .await?;
-        rejects(
-            &c,
-            "users.list-groups",
-            json!({ "id": id }),
-            Kind::Input,
-            "id",
-        )
-        .await?;
-        rejects(
-            &c,
-            "users.list-applications",
-            json!({ "id": id }),
-            Kind::Input,
-            "id",
-        )
-        .await?;
-        rejects(
-            &c,
-            "users.clear-sessions",
-            json!({ "user_id": id }),
-            Kind::Input,
-            "user_id",
-        )
-        .await?;
-        rejects(
-            &c,
-            "users.list-factors",
-            json!({ "user_id": id }),
-            Kind::Input,
-            "user_id",
-        )
-        .await?;
-        rejects(
-            &c,
-            "users.set-password",
-            json!({ "user_id": id, "new_password": "x" }),
-            Kind::Input,
-            "user_id",
-        )
-        .await?;
-        rejects(
-            &c,
-            "users.unenroll-factor",
-            json!({ "user_id": "00u1", "factor_id": id }),
-            Kind::Input,
-            "factor_id",
-        )
-        .await?;
-        rejects(
-            &c,
-            "users.create",
-            json!({ "login": id }),
-            Kind::Input,
-            "login",
-        )
-        .await?;
+        rejects(&c, "users.reset-password", json!({ "id": id }), Kind::Input, "id").await?;
+        rejects(&c, "users.list-groups", json!({ "id": id }), Kind::Input, "id").await?;
+        rejects(&c, "users.list-applications", json!({ "id": id }), Kind::Input, "id").await?;
+        rejects(&c, "users.clear-sessions", json!({ "user_id": id }), Kind::Input, "user_id").await?;
+        rejects(&c, "users.list-factors", json!({ "user_id": id }), Kind::Input, "user_id").await?;
+        rejects(&c, "users.set-password", json!({ "user_id": id, "new_password": "x" }), Kind::Input, "user_id")
+            .await?;
+        rejects(&c, "users.unenroll-factor", json!({ "user_id": "00u1", "factor_id": id }), Kind::Input, "factor_id")
+            .await?;
+        rejects(&c, "users.create", json!({ "login": id }), Kind::Input, "login").await?;
     }
     Ok(())
 }
@@ -178,14 +83,7 @@ async fn empty_or_blank_ids_are_refused() -> Result<()> {
 #[tokio::test]
 async fn limits_outside_1_to_200_are_refused() -> Result<()> {
     for limit in [0, 201, 500] {
-        rejects(
-            &good(),
-            "users.list",
-            json!({ "limit": limit }),
-            Kind::Input,
-            "limit",
-        )
-        .await?;
+        rejects(&good(), "users.list", json!({ "limit": limit }), Kind::Input, "limit").await?;
     }
     Ok(())
 }
@@ -196,48 +94,14 @@ async fn invoke_refuses_malformed_json_unknown_and_missing_fields() -> Result<()
     invoke_rejects(&c, "users.get", "{\"id\": ", Kind::Input, "input").await?;
     invoke_rejects(&c, "users.get", "not json", Kind::Input, "input").await?;
     invoke_rejects(&c, "users.get", "[\"00u1\"]", Kind::Input, "input").await?;
-    invoke_rejects(
-        &c,
-        "users.get",
-        r#"{"id": "00u1", "expnad": "blocks"}"#,
-        Kind::Input,
-        "expnad",
-    )
-    .await?;
-    invoke_rejects(
-        &c,
-        "users.create",
-        r#"{"firstName": "Ada", "login": "a@example.com"}"#,
-        Kind::Input,
-        "firstName",
-    )
-    .await?;
+    invoke_rejects(&c, "users.get", r#"{"id": "00u1", "expnad": "blocks"}"#, Kind::Input, "expnad").await?;
+    invoke_rejects(&c, "users.create", r#"{"firstName": "Ada", "login": "a@example.com"}"#, Kind::Input, "firstName")
+        .await?;
     invoke_rejects(&c, "users.get", "{}", Kind::Input, "id").await?;
-    invoke_rejects(
-        &c,
-        "users.create",
-        r#"{"login": null}"#,
-        Kind::Input,
-        "login",
-    )
-    .await?;
-    invoke_rejects(
-        &c,
-        "users.list",
-        r#"{"limit": "ten"}"#,
-        Kind::Input,
-        "limit",
-    )
-    .await?;
+    invoke_rejects(&c, "users.create", r#"{"login": null}"#, Kind::Input, "login").await?;
+    invoke_rejects(&c, "users.list", r#"{"limit": "ten"}"#, Kind::Input, "limit").await?;
     invoke_rejects(&c, "users.list", r#"{"limit": -1}"#, Kind::Input, "limit").await?;
-    invoke_rejects(
-        &c,
-        "users.activate",
-        r#"{"id": "00u1", "send_email": "yes"}"#,
-        Kind::Input,
-        "send_email",
-    )
-    .await?;
+    invoke_rejects(&c, "users.activate", r#"{"id": "00u1", "send_email": "yes"}"#, Kind::Input, "send_email").await?;
     invoke_rejects(&c, "users.nope", "{}", Kind::Input, "action").await?;
     Ok(())
 }
@@ -245,22 +109,9 @@ async fn invoke_refuses_malformed_json_unknown_and_missing_fields() -> Result<()
 #[tokio::test]
 async fn inconsistent_inputs_name_their_field() -> Result<()> {
     let c = good();
-    rejects(
-        &c,
-        "users.update",
-        json!({ "id": "00u1" }),
-        Kind::Input,
-        "input",
-    )
-    .await?;
-    rejects(
-        &c,
-        "users.create",
-        json!({ "login": "a@example.com", "next_login": "now" }),
-        Kind::Input,
-        "next_login",
-    )
-    .await?;
+    rejects(&c, "users.update", json!({ "id": "00u1" }), Kind::Input, "input").await?;
+    rejects(&c, "users.create", json!({ "login": "a@example.com", "next_login": "now" }), Kind::Input, "next_login")
+        .await?;
     rejects(
         &c,
         "users.create",
@@ -269,22 +120,8 @@ async fn inconsistent_inputs_name_their_field() -> Result<()> {
         "next_login",
     )
     .await?;
-    rejects(
-        &c,
-        "users.create",
-        json!({ "login": "a@example.com", "question": "Pet?" }),
-        Kind::Input,
-        "answer",
-    )
-    .await?;
-    rejects(
-        &c,
-        "users.create",
-        json!({ "login": "a@example.com", "answer": "Cat" }),
-        Kind::Input,
-        "question",
-    )
-    .await?;
+    rejects(&c, "users.create", json!({ "login": "a@example.com", "question": "Pet?" }), Kind::Input, "answer").await?;
+    rejects(&c, "users.create", json!({ "login": "a@example.com", "answer": "Cat" }), Kind::Input, "question").await?;
     rejects(
         &c,
         "users.create",
@@ -301,14 +138,7 @@ async fn inconsistent_inputs_name_their_field() -> Result<()> {
         "hash_password.algorithm",
     )
     .await?;
-    rejects(
-        &c,
-        "users.set-password",
-        json!({ "user_id": "00u1" }),
-        Kind::Input,
-        "new_password",
-    )
-    .await?;
+    rejects(&c, "users.set-password", json!({ "user_id": "00u1" }), Kind::Input, "new_password").await?;
     rejects(
         &c,
         "users.set-password",
@@ -317,14 +147,8 @@ async fn inconsistent_inputs_name_their_field() -> Result<()> {
         "new_hash_password",
     )
     .await?;
-    rejects(
-        &c,
-        "users.list",
-        json!({ "sort_by": "profile.lastName", "sort_order": "up" }),
-        Kind::Input,
-        "sort_order",
-    )
-    .await?;
+    rejects(&c, "users.list", json!({ "sort_by": "profile.lastName", "sort_order": "up" }), Kind::Input, "sort_order")
+        .await?;
     Ok(())
 }
 
@@ -373,16 +197,9 @@ async fn accepted_domain_forms_all_reach_the_same_origin() -> Result<()> {
             CannedResponse::json(200, json!([])),
         )];
         let mut instance = connector().instantiate(Backend::scripted(script)).await?;
-        instance
-            .users()
-            .list_types(&api_token(domain, TOKEN))
-            .await?
-            .expect("users.list-types");
+        instance.users().list_types(&api_token(domain, TOKEN)).await?.expect("users.list-types");
         let url = &instance.exchanges()[0].url;
-        assert_eq!(
-            url, "https://acme.okta.com/api/v1/meta/types/user",
-            "{domain}"
-        );
+        assert_eq!(url, "https://acme.okta.com/api/v1/meta/types/user", "{domain}");
     }
     Ok(())
 }
@@ -395,11 +212,7 @@ async fn loopback_http_is_accepted() -> Result<()> {
             CannedResponse::json(200, json!([])),
         )];
         let mut instance = connector().instantiate(Backend::scripted(script)).await?;
-        instance
-            .users()
-            .list_types(&api_token(domain, TOKEN))
-            .await?
-            .expect("users.list-types");
+        instance.users().list_types(&api_token(domain, TOKEN)).await?.expect("users.list-types");
         assert!(instance.exchanges()[0].url.starts_with(domain), "{domain}");
     }
     Ok(())
@@ -417,14 +230,7 @@ async fn other_connection_kinds_refuse_bad_settings() -> Result<()> {
         access_token: Some("access-token-must-not-leak".into()),
         refresh_token: None,
     });
-    rejects(
-        &oauth,
-        "users.get",
-        json!({ "id": "00u1" }),
-        Kind::Connection,
-        "domain",
-    )
-    .await?;
+    rejects(&oauth, "users.get", json!({ "id": "00u1" }), Kind::Connection, "domain").await?;
     let cc = Connection::ClientCredentials(ClientCredentialsConnection {
         domain: "".into(),
         client_id: "0oa1client".into(),
@@ -432,13 +238,6 @@ async fn other_connection_kinds_refuse_bad_settings() -> Result<()> {
         key_id: None,
         scopes: "okta.users.read".into(),
     });
-    rejects(
-        &cc,
-        "users.get",
-        json!({ "id": "00u1" }),
-        Kind::Connection,
-        "domain",
-    )
-    .await?;
+    rejects(&cc, "users.get", json!({ "id": "00u1" }), Kind::Connection, "domain").await?;
     Ok(())
 }

@@ -62,9 +62,7 @@ async fn ok(
     action: &str,
     input: Value,
 ) -> Result<(Value, Vec<Exchange>)> {
-    let both = connector()
-        .both_doors(&script, &connection(), action, &input)
-        .await?;
+    let both = connector().both_doors(&script, &connection(), action, &input).await?;
     for e in &both.exchanges {
         assert!(e.url.starts_with(ORIGIN), "{action} went to {}", e.url);
     }
@@ -75,21 +73,12 @@ async fn ok(
 }
 
 /// Runs both doors and returns the (common) error.
-async fn fails(
-    script: Vec<(ExpectedRequest, CannedResponse)>,
-    action: &str,
-    input: Value,
-) -> Result<WitError> {
-    let both = connector()
-        .both_doors(&script, &connection(), action, &input)
-        .await?;
+async fn fails(script: Vec<(ExpectedRequest, CannedResponse)>, action: &str, input: Value) -> Result<WitError> {
+    let both = connector().both_doors(&script, &connection(), action, &input).await?;
     match both.result {
         Ok(v) => panic!("{action} succeeded with {v}, expected an error"),
         Err(e) => {
-            assert!(
-                !format!("{e:?}").contains(TOKEN),
-                "the token leaked into {e:?}"
-            );
+            assert!(!format!("{e:?}").contains(TOKEN), "the token leaked into {e:?}");
             Ok(e)
         }
     }
@@ -128,9 +117,7 @@ async fn create_sends_profile_credentials_and_explicit_defaults() -> Result<()> 
     let (out, exchanges) = ok(script, "users.create", input).await?;
     assert_eq!(out, created);
     assert_eq!(exchanges.len(), 1);
-    assert!(exchanges[0]
-        .request_header("user-agent")
-        .is_some_and(|ua| !ua.is_empty()));
+    assert!(exchanges[0].request_header("user-agent").is_some_and(|ua| !ua.is_empty()));
     Ok(())
 }
 
@@ -264,11 +251,7 @@ async fn create_through_a_hand_built_record() -> Result<()> {
         profile_extra_attributes: None,
     };
     let mut instance = connector().instantiate(Backend::scripted(script)).await?;
-    let out = instance
-        .users()
-        .create(&connection(), &input)
-        .await?
-        .expect("users.create");
+    let out = instance.users().create(&connection(), &input).await?.expect("users.create");
     assert_eq!(serde_json::from_str::<Value>(&out)?, created);
     instance.assert_script_consumed()?;
     Ok(())
@@ -283,12 +266,7 @@ async fn get_by_id_with_expand() -> Result<()> {
         req("GET", &format!("/api/v1/users/{UID}?expand=blocks")),
         CannedResponse::json(200, u.clone()).header("etag", "W/\"1\""),
     )];
-    let (out, _) = ok(
-        script,
-        "users.get",
-        json!({ "id": UID, "expand": "blocks" }),
-    )
-    .await?;
+    let (out, _) = ok(script, "users.get", json!({ "id": UID, "expand": "blocks" })).await?;
     assert_eq!(out, u);
     Ok(())
 }
@@ -296,10 +274,7 @@ async fn get_by_id_with_expand() -> Result<()> {
 #[tokio::test]
 async fn get_by_login_encodes_the_path_segment() -> Result<()> {
     let u = user(UID, "ACTIVE", "ada+test@example.com");
-    let script = vec![(
-        req("GET", "/api/v1/users/ada%2Btest%40example.com"),
-        CannedResponse::json(200, u.clone()),
-    )];
+    let script = vec![(req("GET", "/api/v1/users/ada%2Btest%40example.com"), CannedResponse::json(200, u.clone()))];
     let (out, _) = ok(script, "users.get", json!({ "id": "ada+test@example.com" })).await?;
     assert_eq!(out, u);
     Ok(())
@@ -309,16 +284,10 @@ async fn get_by_login_encodes_the_path_segment() -> Result<()> {
 async fn get_unknown_user_is_not_found_with_okta_details() -> Result<()> {
     let script = vec![(
         req("GET", "/api/v1/users/00unobody"),
-        CannedResponse::okta_error(
-            404,
-            "E0000007",
-            "Not found: Resource not found: 00unobody (User)",
-        ),
+        CannedResponse::okta_error(404, "E0000007", "Not found: Resource not found: 00unobody (User)"),
     )];
     let e = fails(script, "users.get", json!({ "id": "00unobody" })).await?;
-    let WitError::NotFound(o) = e else {
-        panic!("expected not-found, got {e:?}")
-    };
+    let WitError::NotFound(o) = e else { panic!("expected not-found, got {e:?}") };
     assert_eq!(o.status, 404);
     assert_eq!(o.error_code.as_deref(), Some("E0000007"));
     assert_eq!(o.summary, "Not found: Resource not found: 00unobody (User)");
@@ -334,10 +303,7 @@ async fn a_rejected_token_is_unauthorized_and_not_retried() -> Result<()> {
         CannedResponse::okta_error(401, "E0000011", "Invalid token provided"),
     )];
     let e = fails(script, "users.get", json!({ "id": UID })).await?;
-    assert!(
-        matches!(&e, WitError::Unauthorized(o) if o.error_code.as_deref() == Some("E0000011")),
-        "{e:?}"
-    );
+    assert!(matches!(&e, WitError::Unauthorized(o) if o.error_code.as_deref() == Some("E0000011")), "{e:?}");
     Ok(())
 }
 
@@ -397,10 +363,8 @@ async fn update_password_recovery_and_realm() -> Result<()> {
 #[tokio::test]
 async fn delete_sends_delete_twice() -> Result<()> {
     let path = format!("/api/v1/users/{UID}?sendEmail=false");
-    let script = vec![
-        (req("DELETE", &path), CannedResponse::empty(204)),
-        (req("DELETE", &path), CannedResponse::empty(204)),
-    ];
+    let script =
+        vec![(req("DELETE", &path), CannedResponse::empty(204)), (req("DELETE", &path), CannedResponse::empty(204))];
     let (out, exchanges) = ok(script, "users.delete", json!({ "id": UID })).await?;
     assert_eq!(out, json!({}));
     assert_eq!(exchanges.len(), 2);
@@ -412,17 +376,9 @@ async fn delete_accepts_404_on_the_second_call() -> Result<()> {
     let path = format!("/api/v1/users/{UID}?sendEmail=true");
     let script = vec![
         (req("DELETE", &path), CannedResponse::empty(204)),
-        (
-            req("DELETE", &path),
-            CannedResponse::okta_error(404, "E0000007", "Not found: Resource not found"),
-        ),
+        (req("DELETE", &path), CannedResponse::okta_error(404, "E0000007", "Not found: Resource not found")),
     ];
-    let (out, _) = ok(
-        script,
-        "users.delete",
-        json!({ "id": UID, "send_email": true }),
-    )
-    .await?;
+    let (out, _) = ok(script, "users.delete", json!({ "id": UID, "send_email": true })).await?;
     assert_eq!(out, json!({}));
     Ok(())
 }
@@ -431,11 +387,7 @@ async fn delete_accepts_404_on_the_second_call() -> Result<()> {
 async fn delete_reports_404_on_the_first_call() -> Result<()> {
     let script = vec![(
         req("DELETE", "/api/v1/users/00unobody?sendEmail=false"),
-        CannedResponse::okta_error(
-            404,
-            "E0000007",
-            "Not found: Resource not found: 00unobody (User)",
-        ),
+        CannedResponse::okta_error(404, "E0000007", "Not found: Resource not found: 00unobody (User)"),
     )];
     let e = fails(script, "users.delete", json!({ "id": "00unobody" })).await?;
     assert!(matches!(e, WitError::NotFound(_)), "{e:?}");
@@ -451,10 +403,7 @@ async fn activate_sends_send_email_false_by_default() -> Result<()> {
         "activationToken": "XE6wE17zmphl3KqAPFxO"
     });
     let script = vec![(
-        req(
-            "POST",
-            &format!("/api/v1/users/{UID}/lifecycle/activate?sendEmail=false"),
-        ),
+        req("POST", &format!("/api/v1/users/{UID}/lifecycle/activate?sendEmail=false")),
         CannedResponse::json(200, token.clone()),
     )];
     let (out, _) = ok(script, "users.activate", json!({ "id": UID })).await?;
@@ -465,18 +414,10 @@ async fn activate_sends_send_email_false_by_default() -> Result<()> {
 #[tokio::test]
 async fn activate_with_email() -> Result<()> {
     let script = vec![(
-        req(
-            "POST",
-            &format!("/api/v1/users/{UID}/lifecycle/activate?sendEmail=true"),
-        ),
+        req("POST", &format!("/api/v1/users/{UID}/lifecycle/activate?sendEmail=true")),
         CannedResponse::json(200, json!({})),
     )];
-    let (out, _) = ok(
-        script,
-        "users.activate",
-        json!({ "id": UID, "send_email": true }),
-    )
-    .await?;
+    let (out, _) = ok(script, "users.activate", json!({ "id": UID, "send_email": true })).await?;
     assert_eq!(out, json!({}));
     Ok(())
 }
@@ -484,31 +425,18 @@ async fn activate_with_email() -> Result<()> {
 #[tokio::test]
 async fn activating_an_active_user_is_forbidden() -> Result<()> {
     let script = vec![(
-        req(
-            "POST",
-            &format!("/api/v1/users/{UID}/lifecycle/activate?sendEmail=false"),
-        ),
-        CannedResponse::okta_error(
-            403,
-            "E0000016",
-            "Activation failed because the user is already active",
-        ),
+        req("POST", &format!("/api/v1/users/{UID}/lifecycle/activate?sendEmail=false")),
+        CannedResponse::okta_error(403, "E0000016", "Activation failed because the user is already active"),
     )];
     let e = fails(script, "users.activate", json!({ "id": UID })).await?;
-    assert!(
-        matches!(&e, WitError::Forbidden(o) if o.error_code.as_deref() == Some("E0000016")),
-        "{e:?}"
-    );
+    assert!(matches!(&e, WitError::Forbidden(o) if o.error_code.as_deref() == Some("E0000016")), "{e:?}");
     Ok(())
 }
 
 #[tokio::test]
 async fn deactivate_with_an_empty_answer_gives_an_empty_object() -> Result<()> {
     let script = vec![(
-        req(
-            "POST",
-            &format!("/api/v1/users/{UID}/lifecycle/deactivate?sendEmail=false"),
-        ),
+        req("POST", &format!("/api/v1/users/{UID}/lifecycle/deactivate?sendEmail=false")),
         CannedResponse::empty(200),
     )];
     let (out, _) = ok(script, "users.deactivate", json!({ "id": UID })).await?;
@@ -519,18 +447,10 @@ async fn deactivate_with_an_empty_answer_gives_an_empty_object() -> Result<()> {
 #[tokio::test]
 async fn reactivate_with_email() -> Result<()> {
     let script = vec![(
-        req(
-            "POST",
-            &format!("/api/v1/users/{UID}/lifecycle/reactivate?sendEmail=true"),
-        ),
+        req("POST", &format!("/api/v1/users/{UID}/lifecycle/reactivate?sendEmail=true")),
         CannedResponse::json(200, json!({})),
     )];
-    let (out, _) = ok(
-        script,
-        "users.reactivate",
-        json!({ "id": UID, "send_email": true }),
-    )
-    .await?;
+    let (out, _) = ok(script, "users.reactivate", json!({ "id": UID, "send_email": true })).await?;
     assert_eq!(out, json!({}));
     Ok(())
 }
@@ -538,10 +458,8 @@ async fn reactivate_with_email() -> Result<()> {
 #[tokio::test]
 async fn suspend_and_unsuspend_send_no_query() -> Result<()> {
     for op in ["suspend", "unsuspend"] {
-        let script = vec![(
-            req("POST", &format!("/api/v1/users/{UID}/lifecycle/{op}")),
-            CannedResponse::json(200, json!({})),
-        )];
+        let script =
+            vec![(req("POST", &format!("/api/v1/users/{UID}/lifecycle/{op}")), CannedResponse::json(200, json!({})))];
         let (out, _) = ok(script, &format!("users.{op}"), json!({ "id": UID })).await?;
         assert_eq!(out, json!({}));
     }
@@ -555,25 +473,15 @@ async fn suspending_a_staged_user_is_rejected() -> Result<()> {
         CannedResponse::okta_error(400, "E0000001", "Api validation failed: suspendUser"),
     )];
     let e = fails(script, "users.suspend", json!({ "id": UID })).await?;
-    assert!(
-        matches!(&e, WitError::Rejected(o) if o.status == 400),
-        "{e:?}"
-    );
+    assert!(matches!(&e, WitError::Rejected(o) if o.status == 400), "{e:?}");
     Ok(())
 }
 
 #[tokio::test]
 async fn unlock_does_not_send_send_email() -> Result<()> {
-    let script = vec![(
-        req("POST", &format!("/api/v1/users/{UID}/lifecycle/unlock")),
-        CannedResponse::json(200, json!({})),
-    )];
-    let (out, _) = ok(
-        script,
-        "users.unlock",
-        json!({ "id": UID, "send_email": true }),
-    )
-    .await?;
+    let script =
+        vec![(req("POST", &format!("/api/v1/users/{UID}/lifecycle/unlock")), CannedResponse::json(200, json!({})))];
+    let (out, _) = ok(script, "users.unlock", json!({ "id": UID, "send_email": true })).await?;
     assert_eq!(out, json!({}));
     Ok(())
 }
@@ -581,12 +489,7 @@ async fn unlock_does_not_send_send_email() -> Result<()> {
 #[tokio::test]
 async fn reset_password_defaults_to_email_without_revoking() -> Result<()> {
     let script = vec![(
-        req(
-            "POST",
-            &format!(
-                "/api/v1/users/{UID}/lifecycle/reset_password?sendEmail=true&revokeSessions=false"
-            ),
-        ),
+        req("POST", &format!("/api/v1/users/{UID}/lifecycle/reset_password?sendEmail=true&revokeSessions=false")),
         CannedResponse::json(200, json!({})),
     )];
     let (out, _) = ok(script, "users.reset-password", json!({ "id": UID })).await?;
@@ -596,15 +499,9 @@ async fn reset_password_defaults_to_email_without_revoking() -> Result<()> {
 
 #[tokio::test]
 async fn reset_password_without_email_returns_the_link() -> Result<()> {
-    let link =
-        json!({ "resetPasswordUrl": "https://acme.okta.com/reset_password/XE6wE17zmphl3KqAPFxO" });
+    let link = json!({ "resetPasswordUrl": "https://acme.okta.com/reset_password/XE6wE17zmphl3KqAPFxO" });
     let script = vec![(
-        req(
-            "POST",
-            &format!(
-                "/api/v1/users/{UID}/lifecycle/reset_password?sendEmail=false&revokeSessions=true"
-            ),
-        ),
+        req("POST", &format!("/api/v1/users/{UID}/lifecycle/reset_password?sendEmail=false&revokeSessions=true")),
         CannedResponse::json(200, link.clone()),
     )];
     let input = json!({ "id": UID, "send_email": false, "revoke_sessions": true });
@@ -626,12 +523,7 @@ async fn set_password_without_old_password_is_an_admin_set() -> Result<()> {
         ),
         CannedResponse::json(200, u.clone()),
     )];
-    let (out, _) = ok(
-        script,
-        "users.set-password",
-        json!({ "user_id": UID, "new_password": "Adm1n-Set-Pw!" }),
-    )
-    .await?;
+    let (out, _) = ok(script, "users.set-password", json!({ "user_id": UID, "new_password": "Adm1n-Set-Pw!" })).await?;
     assert_eq!(out, u);
     Ok(())
 }
@@ -649,7 +541,7 @@ async fn set_password_admin_set_then_revokes_sessions() -> Result<()> {
             CannedResponse::json(200, u.clone()),
         ),
         (
-            req("DELETE", &format!("/api/v1/users/{UID}/sessions")),
+            req("DELETE", &format!("/api/v1/users/{UID}/sessions?oauthTokens=false&forgetDevices=false")),
             CannedResponse::empty(204),
         ),
     ];
@@ -678,8 +570,7 @@ async fn set_password_with_old_password_uses_change_password() -> Result<()> {
         ),
         CannedResponse::json(200, credentials.clone()),
     )];
-    let input =
-        json!({ "user_id": UID, "old_password": "0ld-Passw0rd", "new_password": "N3w-Passw0rd" });
+    let input = json!({ "user_id": UID, "old_password": "0ld-Passw0rd", "new_password": "N3w-Passw0rd" });
     let (out, _) = ok(script, "users.set-password", input).await?;
     assert_eq!(out, credentials);
     Ok(())
@@ -726,20 +617,14 @@ async fn set_password_with_a_new_hash_on_a_staged_user() -> Result<()> {
 #[tokio::test]
 async fn clear_sessions_sends_both_flags() -> Result<()> {
     let script = vec![(
-        req(
-            "DELETE",
-            &format!("/api/v1/users/{UID}/sessions?oauthTokens=false&forgetDevices=false"),
-        ),
+        req("DELETE", &format!("/api/v1/users/{UID}/sessions?oauthTokens=false&forgetDevices=false")),
         CannedResponse::empty(204),
     )];
     let (out, _) = ok(script, "users.clear-sessions", json!({ "user_id": UID })).await?;
     assert_eq!(out, json!({}));
 
     let script = vec![(
-        req(
-            "DELETE",
-            &format!("/api/v1/users/{UID}/sessions?oauthTokens=true&forgetDevices=true"),
-        ),
+        req("DELETE", &format!("/api/v1/users/{UID}/sessions?oauthTokens=true&forgetDevices=true")),
         CannedResponse::empty(204),
     )];
     let input = json!({ "user_id": UID, "oauth_tokens": true, "forget_devices": true });
@@ -757,10 +642,8 @@ async fn list_factors() -> Result<()> {
         "status": "ACTIVE",
         "profile": { "question": "favorite_art_piece", "questionText": "What is your favorite piece of art?" }
     }]);
-    let script = vec![(
-        req("GET", &format!("/api/v1/users/{UID}/factors")),
-        CannedResponse::json(200, factors.clone()),
-    )];
+    let script =
+        vec![(req("GET", &format!("/api/v1/users/{UID}/factors")), CannedResponse::json(200, factors.clone()))];
     let (out, _) = ok(script, "users.list-factors", json!({ "user_id": UID })).await?;
     assert_eq!(out, factors);
     Ok(())
@@ -770,25 +653,14 @@ async fn list_factors() -> Result<()> {
 async fn unenroll_factor_sends_remove_recovery_enrollment() -> Result<()> {
     let fid = "mbl1nz9JHJGHWRKMTLHP";
     let script = vec![(
-        req(
-            "DELETE",
-            &format!("/api/v1/users/{UID}/factors/{fid}?removeRecoveryEnrollment=false"),
-        ),
+        req("DELETE", &format!("/api/v1/users/{UID}/factors/{fid}?removeRecoveryEnrollment=false")),
         CannedResponse::empty(204),
     )];
-    let (out, _) = ok(
-        script,
-        "users.unenroll-factor",
-        json!({ "user_id": UID, "factor_id": fid }),
-    )
-    .await?;
+    let (out, _) = ok(script, "users.unenroll-factor", json!({ "user_id": UID, "factor_id": fid })).await?;
     assert_eq!(out, json!({}));
 
     let script = vec![(
-        req(
-            "DELETE",
-            &format!("/api/v1/users/{UID}/factors/{fid}?removeRecoveryEnrollment=true"),
-        ),
+        req("DELETE", &format!("/api/v1/users/{UID}/factors/{fid}?removeRecoveryEnrollment=true")),
         CannedResponse::empty(204),
     )];
     let input = json!({ "user_id": UID, "factor_id": fid, "remove_recovery_enrollment": true });
@@ -802,10 +674,7 @@ async fn unenroll_factor_sends_remove_recovery_enrollment() -> Result<()> {
 #[tokio::test]
 async fn list_sends_limit_200_by_default_and_returns_one_page() -> Result<()> {
     let users = json!([user(UID, "ACTIVE", "ada@example.com")]);
-    let script = vec![(
-        req("GET", "/api/v1/users?limit=200"),
-        CannedResponse::json(200, users.clone()),
-    )];
+    let script = vec![(req("GET", "/api/v1/users?limit=200"), CannedResponse::json(200, users.clone()))];
     let (out, _) = ok(script, "users.list", json!({})).await?;
     assert_eq!(out, json!({ "items": users, "next_cursor": null }));
     Ok(())
@@ -813,26 +682,18 @@ async fn list_sends_limit_200_by_default_and_returns_one_page() -> Result<()> {
 
 #[tokio::test]
 async fn list_gives_the_next_cursor_from_the_link_header() -> Result<()> {
-    let users = json!([
-        user(UID, "ACTIVE", "ada@example.com"),
-        user("00ub0oNGTSWTBKOLGLNS", "ACTIVE", "bob@example.com")
-    ]);
+    let users =
+        json!([user(UID, "ACTIVE", "ada@example.com"), user("00ub0oNGTSWTBKOLGLNS", "ACTIVE", "bob@example.com")]);
     let script = vec![(
         req("GET", "/api/v1/users?filter=status+eq+%22ACTIVE%22&limit=2"),
         CannedResponse::json(200, users.clone())
             .header("link", &format!("<{ORIGIN}/api/v1/users?filter=status+eq+%22ACTIVE%22&limit=2>; rel=\"self\""))
-            .link_next(&format!("{ORIGIN}/api/v1/users?after=00ub0oNGTSWTBKOLGLNS&filter=status+eq+%22ACTIVE%22&limit=2")),
+            .link_next(&format!(
+                "{ORIGIN}/api/v1/users?after=00ub0oNGTSWTBKOLGLNS&filter=status+eq+%22ACTIVE%22&limit=2"
+            )),
     )];
-    let (out, _) = ok(
-        script,
-        "users.list",
-        json!({ "filter": "status eq \"ACTIVE\"", "limit": 2 }),
-    )
-    .await?;
-    assert_eq!(
-        out,
-        json!({ "items": users, "next_cursor": "00ub0oNGTSWTBKOLGLNS" })
-    );
+    let (out, _) = ok(script, "users.list", json!({ "filter": "status eq \"ACTIVE\"", "limit": 2 })).await?;
+    assert_eq!(out, json!({ "items": users, "next_cursor": "00ub0oNGTSWTBKOLGLNS" }));
     Ok(())
 }
 
@@ -860,10 +721,7 @@ async fn list_with_search_sort_after_and_extra_parameters() -> Result<()> {
 
 #[tokio::test]
 async fn list_with_q() -> Result<()> {
-    let script = vec![(
-        req("GET", "/api/v1/users?q=ada&limit=10"),
-        CannedResponse::json(200, json!([])),
-    )];
+    let script = vec![(req("GET", "/api/v1/users?q=ada&limit=10"), CannedResponse::json(200, json!([])))];
     let (out, _) = ok(script, "users.list", json!({ "q": "ada", "limit": 10 })).await?;
     assert_eq!(out, json!({ "items": [], "next_cursor": null }));
     Ok(())
@@ -877,20 +735,11 @@ async fn list_fetch_all_follows_next_links() -> Result<()> {
     let script = vec![
         (
             req("GET", "/api/v1/users?limit=2"),
-            CannedResponse::json(200, json!([a, b]))
-                .link_next(&format!("{ORIGIN}/api/v1/users?after=00ub&limit=2")),
+            CannedResponse::json(200, json!([a, b])).link_next(&format!("{ORIGIN}/api/v1/users?after=00ub&limit=2")),
         ),
-        (
-            req("GET", "/api/v1/users?after=00ub&limit=2"),
-            CannedResponse::json(200, json!([c])),
-        ),
+        (req("GET", "/api/v1/users?after=00ub&limit=2"), CannedResponse::json(200, json!([c]))),
     ];
-    let (out, _) = ok(
-        script,
-        "users.list",
-        json!({ "limit": 2, "fetch_all": true }),
-    )
-    .await?;
+    let (out, _) = ok(script, "users.list", json!({ "limit": 2, "fetch_all": true })).await?;
     assert_eq!(out, json!({ "items": [a, b, c], "next_cursor": null }));
     Ok(())
 }
@@ -908,10 +757,7 @@ async fn list_applications() -> Result<()> {
         "hidden": false,
         "sortOrder": 0
     }]);
-    let script = vec![(
-        req("GET", &format!("/api/v1/users/{UID}/appLinks")),
-        CannedResponse::json(200, links.clone()),
-    )];
+    let script = vec![(req("GET", &format!("/api/v1/users/{UID}/appLinks")), CannedResponse::json(200, links.clone()))];
     let (out, _) = ok(script, "users.list-applications", json!({ "id": UID })).await?;
     assert_eq!(out, links);
     Ok(())
@@ -924,13 +770,9 @@ async fn list_groups_follows_every_page() -> Result<()> {
     let script = vec![
         (
             req("GET", &format!("/api/v1/users/{UID}/groups")),
-            CannedResponse::json(200, json!([g1]))
-                .link_next(&format!("{ORIGIN}/api/v1/users/{UID}/groups?after=00g1")),
+            CannedResponse::json(200, json!([g1])).link_next(&format!("{ORIGIN}/api/v1/users/{UID}/groups?after=00g1")),
         ),
-        (
-            req("GET", &format!("/api/v1/users/{UID}/groups?after=00g1")),
-            CannedResponse::json(200, json!([g2])),
-        ),
+        (req("GET", &format!("/api/v1/users/{UID}/groups?after=00g1")), CannedResponse::json(200, json!([g2]))),
     ];
     let (out, _) = ok(script, "users.list-groups", json!({ "id": UID })).await?;
     assert_eq!(out, json!([g1, g2]));
@@ -946,10 +788,7 @@ async fn list_types() -> Result<()> {
         "description": "Okta user profile template with default permission settings",
         "default": true
     }]);
-    let script = vec![(
-        req("GET", "/api/v1/meta/types/user"),
-        CannedResponse::json(200, types.clone()),
-    )];
+    let script = vec![(req("GET", "/api/v1/meta/types/user"), CannedResponse::json(200, types.clone()))];
     let (out, _) = ok(script, "users.list-types", json!({})).await?;
     assert_eq!(out, types);
     Ok(())
@@ -962,28 +801,15 @@ async fn list_types() -> Result<()> {
 #[tokio::test]
 async fn a_request_off_script_fails_the_call_with_a_diff() -> Result<()> {
     let script = vec![(
-        req(
-            "POST",
-            &format!("/api/v1/users/{UID}/lifecycle/activate?sendEmail=true"),
-        ),
+        req("POST", &format!("/api/v1/users/{UID}/lifecycle/activate?sendEmail=true")),
         CannedResponse::json(200, json!({})),
     )];
     let mut instance = connector().instantiate(Backend::scripted(script)).await?;
-    let input = UserEmailInput {
-        id: UID.into(),
-        send_email: None,
-    };
-    let err = instance
-        .users()
-        .activate(&connection(), &input)
-        .await
-        .expect_err("off-script request must fail");
+    let input = UserEmailInput { id: UID.into(), send_email: None };
+    let err = instance.users().activate(&connection(), &input).await.expect_err("off-script request must fail");
     let text = format!("{err:#}");
     assert!(text.contains("does not match the script"), "{text}");
-    assert!(
-        text.contains("query: missing sendEmail=true; unexpected sendEmail=false"),
-        "{text}"
-    );
+    assert!(text.contains("query: missing sendEmail=true; unexpected sendEmail=false"), "{text}");
     assert!(!text.contains(TOKEN), "{text}");
     assert!(text.contains("SSWS [redacted]"), "{text}");
     Ok(())
@@ -999,10 +825,7 @@ async fn a_request_beyond_the_script_fails_the_call() -> Result<()> {
         .suspend(&connection(), &UserRefInput { id: UID.into() })
         .await
         .expect_err("unscripted request must fail");
-    assert!(
-        format!("{err:#}").contains("was not in the script"),
-        "{err:#}"
-    );
+    assert!(format!("{err:#}").contains("was not in the script"), "{err:#}");
     Ok(())
 }
 
@@ -1012,22 +835,14 @@ async fn transport_failures_reach_the_guest() -> Result<()> {
     let path = format!("/api/v1/users/{UID}/lifecycle/suspend");
     let script = vec![(req("POST", &path), CannedResponse::dropped())];
     let mut instance = connector().instantiate(Backend::scripted(script)).await?;
-    let r = instance
-        .users()
-        .suspend(&connection(), &UserRefInput { id: UID.into() })
-        .await?;
+    let r = instance.users().suspend(&connection(), &UserRefInput { id: UID.into() }).await?;
     assert!(matches!(r, Err(WitError::Transport(_))), "{r:?}");
     instance.assert_script_consumed()?;
 
-    let script = vec![(
-        req("POST", &path),
-        CannedResponse::json(200, user(UID, "SUSPENDED", "a@example.com")).truncated_at(10),
-    )];
+    let script =
+        vec![(req("POST", &path), CannedResponse::json(200, user(UID, "SUSPENDED", "a@example.com")).truncated_at(10))];
     let mut instance = connector().instantiate(Backend::scripted(script)).await?;
-    let r = instance
-        .users()
-        .suspend(&connection(), &UserRefInput { id: UID.into() })
-        .await?;
+    let r = instance.users().suspend(&connection(), &UserRefInput { id: UID.into() }).await?;
     assert!(matches!(r, Err(WitError::Transport(_))), "{r:?}");
     let exchanges = instance.exchanges();
     assert_eq!(exchanges[0].response_body.len(), 10);
@@ -1038,26 +853,13 @@ async fn transport_failures_reach_the_guest() -> Result<()> {
 /// Exchanges print with the token redacted.
 #[tokio::test]
 async fn exchanges_print_redacted() -> Result<()> {
-    let script = vec![(
-        req("GET", "/api/v1/meta/types/user"),
-        CannedResponse::json(200, json!([])),
-    )];
+    let script = vec![(req("GET", "/api/v1/meta/types/user"), CannedResponse::json(200, json!([])))];
     let mut instance = connector().instantiate(Backend::scripted(script)).await?;
-    instance
-        .users()
-        .list_types(&connection())
-        .await?
-        .expect("users.list-types");
+    instance.users().list_types(&connection()).await?.expect("users.list-types");
     let exchanges = instance.exchanges();
-    assert_eq!(
-        exchanges[0].request_header("authorization"),
-        Some(format!("SSWS {TOKEN}").as_str())
-    );
+    assert_eq!(exchanges[0].request_header("authorization"), Some(format!("SSWS {TOKEN}").as_str()));
     let printed = format!("{}{:?}", render(&exchanges), exchanges);
     assert!(!printed.contains(TOKEN), "{printed}");
-    assert!(
-        printed.contains("authorization: SSWS [redacted]"),
-        "{printed}"
-    );
+    assert!(printed.contains("authorization: SSWS [redacted]"), "{printed}");
     Ok(())
 }

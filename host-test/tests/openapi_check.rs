@@ -18,12 +18,7 @@ fn err(method: &str, path: &str, query: Option<&str>) -> String {
 #[test]
 fn known_good_requests_pass() {
     let cases: &[(&str, &str, Option<&str>, &str)] = &[
-        (
-            "GET",
-            "/api/v1/users",
-            Some("limit=200&search=profile.login%20eq%20%22a%40b.c%22"),
-            "listUsers",
-        ),
+        ("GET", "/api/v1/users", Some("limit=200&search=profile.login%20eq%20%22a%40b.c%22"), "listUsers"),
         ("GET", "/api/v1/users", None, "listUsers"),
         ("GET", "/api/v1/users", Some("limit=200&after=00u2"), "listUsers"),
         ("POST", "/api/v1/users", Some("activate=true&provider=false"), "createUser"),
@@ -33,31 +28,11 @@ fn known_good_requests_pass() {
             Some("sendEmail=true&revokeSessions=false"),
             "resetPassword",
         ),
-        (
-            "DELETE",
-            "/api/v1/users/00u1/sessions",
-            Some("oauthTokens=false&forgetDevices=false"),
-            "revokeUserSessions",
-        ),
+        ("DELETE", "/api/v1/users/00u1/sessions", Some("oauthTokens=false&forgetDevices=false"), "revokeUserSessions"),
         ("GET", "/api/v1/meta/types/user", None, "listUserTypes"),
-        (
-            "DELETE",
-            "/api/v1/users/00u1/factors/ufs1",
-            Some("removeRecoveryEnrollment=false"),
-            "unenrollFactor",
-        ),
-        (
-            "POST",
-            "/api/v1/users/00u1/credentials/change_password",
-            None,
-            "changePassword",
-        ),
-        (
-            "POST",
-            "/api/v1/users/john%40example.com/lifecycle/activate",
-            Some("sendEmail=false"),
-            "activateUser",
-        ),
+        ("DELETE", "/api/v1/users/00u1/factors/ufs1", Some("removeRecoveryEnrollment=false"), "unenrollFactor"),
+        ("POST", "/api/v1/users/00u1/credentials/change_password", None, "changePassword"),
+        ("POST", "/api/v1/users/john%40example.com/lifecycle/activate", Some("sendEmail=false"), "activateUser"),
         ("post", "/api/v1/users/00u1/lifecycle/unlock", None, "unlockUser"),
         ("GET", "/api/v1/users/00u1", Some(""), "getUser"),
     ];
@@ -116,11 +91,7 @@ fn missing_required_query_parameter_fails() {
     let e = err("POST", "/api/v1/users/00u1/lifecycle/reset_password", None);
     assert!(e.contains("missing required query parameter(s) sendEmail"), "{e}");
     assert!(e.contains("resetPassword"), "{e}");
-    let e = err(
-        "POST",
-        "/api/v1/users/00u1/lifecycle/reset_password",
-        Some("revokeSessions=true"),
-    );
+    let e = err("POST", "/api/v1/users/00u1/lifecycle/reset_password", Some("revokeSessions=true"));
     assert!(e.contains("missing required query parameter(s) sendEmail"), "{e}");
 }
 
@@ -164,10 +135,7 @@ components:
 "##;
     let api = OpenApi::parse(spec).expect("tiny spec parses");
     assert_eq!(api.check("GET", "/api/v1/users/me", None).unwrap(), "getMe");
-    assert_eq!(
-        api.check("GET", "/api/v1/users/x", Some("shared=1&expand=a")).unwrap(),
-        "getUser"
-    );
+    assert_eq!(api.check("GET", "/api/v1/users/x", Some("shared=1&expand=a")).unwrap(), "getUser");
     // Path-level `shared` is required for GET, overridden as optional for POST.
     let e = api.check("GET", "/api/v1/users/x", Some("expand=a")).unwrap_err();
     assert!(e.contains("missing required query parameter(s) shared"), "{e}");

@@ -39,4 +39,3 @@ fn json_object(field: &str, value: &Option<String>) -> Result<serde_json::Map<St
         },
     }
 }
-

@@ -47,10 +47,7 @@ pub fn create(c: &Connection, input: CreateUserInput) -> Result<String, Error> {
         body.insert("credentials".into(), credentials);
     }
     if let Some(ids) = &input.group_ids {
-        let ids = ids
-            .iter()
-            .map(|g| required("group_ids", g).map(|g| Value::from(g)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let ids = ids.iter().map(|g| required("group_ids", g).map(Value::from)).collect::<Result<Vec<_>, _>>()?;
         if !ids.is_empty() {
             body.insert("groupIds".into(), Value::Array(ids));
         }
@@ -187,9 +184,11 @@ pub fn reset_password(c: &Connection, input: ResetPasswordInput) -> Result<Strin
 /// `DELETE /api/v1/users/{userId}/sessions` when sessions are to be revoked.
 pub fn set_password(c: &Connection, input: SetPasswordInput) -> Result<String, Error> {
     let user_id = required("user_id", &input.user_id)?;
-    let new = password_credential(optional(&input.new_password), input.new_hash_password.as_ref(), "new_hash_password")?
-        .ok_or_else(|| Error::input("new_password", "give New Password or New Hash Password"))?;
-    let old = password_credential(optional(&input.old_password), input.old_hash_password.as_ref(), "old_hash_password")?;
+    let new =
+        password_credential(optional(&input.new_password), input.new_hash_password.as_ref(), "new_hash_password")?
+            .ok_or_else(|| Error::input("new_password", "give New Password or New Hash Password"))?;
+    let old =
+        password_credential(optional(&input.old_password), input.old_hash_password.as_ref(), "old_hash_password")?;
     let revoke = input.revoke_sessions.unwrap_or(false);
     let okta = connect(c)?;
     match old {
@@ -203,7 +202,12 @@ pub fn set_password(c: &Connection, input: SetPasswordInput) -> Result<String, E
                 .json(&json!({ "credentials": { "password": new } }))
                 .json_text()?;
             if revoke {
-                okta.delete(format!("/api/v1/users/{}/sessions", segment(user_id))).no_content()?;
+                // Only the sessions: tokens and remembered devices stay, as Clear User
+                // Sessions' own defaults have it.
+                okta.delete(format!("/api/v1/users/{}/sessions", segment(user_id)))
+                    .query("oauthTokens", false)
+                    .query("forgetDevices", false)
+                    .no_content()?;
             }
             Ok(user)
         }
@@ -346,7 +350,11 @@ fn credentials(
 }
 
 /// `{"value": …}` or `{"hash": {…}}`; both at once is ambiguous.
-fn password_credential(value: Option<&str>, hash: Option<&PasswordHash>, hash_field: &str) -> Result<Option<Value>, Error> {
+fn password_credential(
+    value: Option<&str>,
+    hash: Option<&PasswordHash>,
+    hash_field: &str,
+) -> Result<Option<Value>, Error> {
     match (value, hash) {
         (Some(_), Some(_)) => Err(Error::input(hash_field, "give a password or a password hash, not both")),
         (Some(v), None) => Ok(Some(json!({ "value": v }))),

@@ -9,7 +9,9 @@ pub fn next_url<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<String>
         links.into_iter().flatten().find_map(|link| {
             let is_next = link.params.iter().any(|p| {
                 p.key.eq_ignore_ascii_case("rel")
-                    && p.val.as_deref().is_some_and(|v| v.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("next")))
+                    && p.val
+                        .as_deref()
+                        .is_some_and(|v| v.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("next")))
             });
             is_next.then(|| link.url.to_string())
         })
@@ -28,7 +30,8 @@ mod tests {
     use super::*;
 
     const SELF: &str = r#"<https://acme.okta.com/api/v1/users?limit=2>; rel="self""#;
-    const NEXT: &str = r#"<https://acme.okta.com/api/v1/users?after=200u1%2Cx&limit=2&search=a+eq+%22b%2Cc%22>; rel="next""#;
+    const NEXT: &str =
+        r#"<https://acme.okta.com/api/v1/users?after=200u1%2Cx&limit=2&search=a+eq+%22b%2Cc%22>; rel="next""#;
 
     #[test]
     fn separate_lines() {

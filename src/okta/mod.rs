@@ -103,8 +103,9 @@ impl Okta {
                     if (200..300).contains(&response.status) {
                         return Ok(response);
                     }
-                    let err = errors::decode(response.status, &response.body, |h| response.header(h).map(str::to_string));
-                    (Attempted::Status(response.status, rl), Error::Okta(err))
+                    let err =
+                        errors::decode(response.status, &response.body, |h| response.header(h).map(str::to_string));
+                    (Attempted::Status(response.status, rl), Error::Okta(Box::new(err)))
                 }
                 Err(message) => (Attempted::Transport, Error::Transport(message)),
             };
@@ -271,7 +272,9 @@ fn note_rate_limit(bucket: &str, rl: &RateLimit) {
     }
     if let Some(wait) = rl.until_reset() {
         let mut guard = SPENT_UNTIL.lock().unwrap_or_else(|p| p.into_inner());
-        guard.get_or_insert_with(HashMap::new).insert(bucket.to_string(), Instant::now() + wait + Duration::from_secs(1));
+        guard
+            .get_or_insert_with(HashMap::new)
+            .insert(bucket.to_string(), Instant::now() + wait + Duration::from_secs(1));
     }
 }
 
@@ -316,10 +319,7 @@ mod tests {
     fn query_encoding_and_url() {
         let okta = Okta::new(domain::parse("acme.okta.com").unwrap(), Secret::new("SSWS x".into()));
         let call = okta.get("/api/v1/users").query("search", "profile.lastName eq \"O'Neil\"").query("limit", 2);
-        assert_eq!(
-            call.url(),
-            "https://acme.okta.com/api/v1/users?search=profile.lastName+eq+%22O%27Neil%22&limit=2"
-        );
+        assert_eq!(call.url(), "https://acme.okta.com/api/v1/users?search=profile.lastName+eq+%22O%27Neil%22&limit=2");
     }
 
     #[test]

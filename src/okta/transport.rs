@@ -59,9 +59,8 @@ pub fn send(req: &HttpRequest) -> Result<HttpResponse, String> {
         .iter()
         .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect();
-    let body = response
-        .body()
-        .map_err(|e| format!("{} {}: response body cut off: {e}", req.method, strip_query(&req.url)))?;
+    let body =
+        response.body().map_err(|e| format!("{} {}: response body cut off: {e}", req.method, strip_query(&req.url)))?;
     Ok(HttpResponse { status, headers, body })
 }
 

@@ -15,12 +15,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: u16, code: &'static str, summary: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            code,
-            summary: summary.into(),
-            causes: Vec::new(),
-        }
+        ApiError { status, code, summary: summary.into(), causes: Vec::new() }
     }
     pub fn cause(mut self, c: impl Into<String>) -> ApiError {
         self.causes.push(c.into());
@@ -34,15 +29,7 @@ impl ApiError {
             ("errorSummary", J::s(self.summary.clone())),
             ("errorLink", J::s(self.code)),
             ("errorId", J::s(util::error_id())),
-            (
-                "errorCauses",
-                J::Arr(
-                    self.causes
-                        .iter()
-                        .map(|c| J::obj([("errorSummary", J::s(c.clone()))]))
-                        .collect(),
-                ),
-            ),
+            ("errorCauses", J::Arr(self.causes.iter().map(|c| J::obj([("errorSummary", J::s(c.clone()))])).collect())),
         ])
     }
 
@@ -58,11 +45,7 @@ impl ApiError {
     }
     /// 404 E0000007 `Not found: Resource not found: <id> (<Type>)`.
     pub fn not_found(id: &str, kind: &str) -> ApiError {
-        ApiError::new(
-            404,
-            "E0000007",
-            format!("Not found: Resource not found: {id} ({kind})"),
-        )
+        ApiError::new(404, "E0000007", format!("Not found: Resource not found: {id} ({kind})"))
     }
     /// 404 E0000008 for paths that are not an endpoint.
     pub fn path_not_found() -> ApiError {
@@ -74,36 +57,20 @@ impl ApiError {
     }
     /// 401 E0000015: feature not licensed (seen on `/users/{id}/blocks`).
     pub fn feature_not_enabled() -> ApiError {
-        ApiError::new(
-            401,
-            "E0000015",
-            "You do not have permission to access the feature you are requesting",
-        )
+        ApiError::new(401, "E0000015", "You do not have permission to access the feature you are requesting")
     }
     /// 403 E0000016: activate on an already active user.
     pub fn already_active() -> ApiError {
-        ApiError::new(
-            403,
-            "E0000016",
-            "Activation failed because the user is already active",
-        )
+        ApiError::new(403, "E0000016", "Activation failed because the user is already active")
     }
     /// 405 E0000022.
     pub fn method_not_allowed() -> ApiError {
-        ApiError::new(
-            405,
-            "E0000022",
-            "The endpoint does not support the provided HTTP method",
-        )
+        ApiError::new(405, "E0000022", "The endpoint does not support the provided HTTP method")
     }
     /// 400 E0000028.
     pub fn missing_parameter(name: &str) -> ApiError {
-        ApiError::new(
-            400,
-            "E0000028",
-            "The request is missing a required parameter.",
-        )
-        .cause(format!("{name}: The parameter is required."))
+        ApiError::new(400, "E0000028", "The request is missing a required parameter.")
+            .cause(format!("{name}: The parameter is required."))
     }
     /// 400 E0000029 for a forged or unknown `after` cursor.
     pub fn invalid_cursor() -> ApiError {
@@ -115,24 +82,15 @@ impl ApiError {
     }
     /// 403 E0000032: unlock of a user that is not locked out.
     pub fn unlock_not_allowed() -> ApiError {
-        ApiError::new(403, "E0000032", "Unlock is not allowed for this user.")
-            .cause("The user is not locked out.")
+        ApiError::new(403, "E0000032", "Unlock is not allowed for this user.").cause("The user is not locked out.")
     }
     /// 403 E0000038: generic wrong-status error.
     pub fn wrong_status() -> ApiError {
-        ApiError::new(
-            403,
-            "E0000038",
-            "This operation is not allowed in the user's current status.",
-        )
+        ApiError::new(403, "E0000038", "This operation is not allowed in the user's current status.")
     }
     /// 429 E0000047.
     pub fn rate_limited() -> ApiError {
-        ApiError::new(
-            429,
-            "E0000047",
-            "API call exceeded rate limit due to too many requests.",
-        )
+        ApiError::new(429, "E0000047", "API call exceeded rate limit due to too many requests.")
     }
 
     /// The error an injected `Fault::Status(code)` answers with.
@@ -143,7 +101,11 @@ impl ApiError {
             403 => ApiError::new(403, "E0000006", "You do not have permission to perform the requested action"),
             404 => ApiError::path_not_found(),
             405 => ApiError::method_not_allowed(),
-            409 => ApiError::new(409, "E0000112", "Unable to update the user because it is still being activated. Please try again later."),
+            409 => ApiError::new(
+                409,
+                "E0000112",
+                "Unable to update the user because it is still being activated. Please try again later.",
+            ),
             423 => ApiError::new(423, "E0000239", "Policy priorities are being reconciled. Please try again later."),
             429 => ApiError::rate_limited(),
             503 => ApiError::new(503, "E0000010", "Service is in read only mode"),
@@ -161,7 +123,9 @@ mod tests {
     fn body_key_order() {
         let e = ApiError::invalid_cursor();
         let text = String::from_utf8(e.body().to_vec()).unwrap();
-        assert!(text.starts_with(r#"{"errorCode":"E0000029","errorSummary":"Invalid paging request.","errorLink":"E0000029","errorId":"oae"#));
+        assert!(text.starts_with(
+            r#"{"errorCode":"E0000029","errorSummary":"Invalid paging request.","errorLink":"E0000029","errorId":"oae"#
+        ));
         assert!(text.ends_with(r#""errorCauses":[{"errorSummary":"Invalid cursor."}]}"#));
     }
 }

@@ -7,6 +7,8 @@ struct Rule {
     method: String,
     pattern: Vec<String>,
     fault: Fault,
+    /// Matching requests still to let through before the fault starts.
+    skip: u32,
     remaining: u32,
 }
 
@@ -25,8 +27,7 @@ fn matches(pattern: &[String], path: &[&str]) -> bool {
     // `**` as the last segment matches any remainder (including nothing).
     if pattern.last().map(|s| s == "**").unwrap_or(false) {
         let fixed = &pattern[..pattern.len() - 1];
-        return path.len() >= fixed.len()
-            && fixed.iter().zip(path).all(|(p, s)| p == "*" || p == s);
+        return path.len() >= fixed.len() && fixed.iter().zip(path).all(|(p, s)| p == "*" || p == s);
     }
     pattern.len() == path.len() && pattern.iter().zip(path).all(|(p, s)| p == "*" || p == s)
 }
@@ -35,6 +36,12 @@ impl Faults {
     /// Queues a fault. `method` may be `*` for any method; in the pattern `*` matches exactly one
     /// path segment (and a final `**` any remainder). The query string is never matched.
     pub fn push(&mut self, method: &str, pattern: &str, fault: Fault, times: u32) {
+        self.push_after(method, pattern, fault, 0, times);
+    }
+
+    /// Like [`Faults::push`], but the first `skip` matching requests are answered normally
+    /// (e.g. a 429 on the third page of a listing).
+    pub fn push_after(&mut self, method: &str, pattern: &str, fault: Fault, skip: u32, times: u32) {
         if times == 0 {
             return;
         }
@@ -43,6 +50,7 @@ impl Faults {
             method: method.to_ascii_uppercase(),
             pattern: segments(pattern).into_iter().map(str::to_string).collect(),
             fault,
+            skip,
             remaining: times,
         });
     }
@@ -50,10 +58,15 @@ impl Faults {
     /// Takes the fault for this request, if a rule matches (the oldest matching rule wins).
     pub fn take(&mut self, method: &str, path: &str) -> Option<Fault> {
         let segs = segments(path);
-        let idx = self.rules.iter().position(|r| {
-            (r.method == "*" || r.method.eq_ignore_ascii_case(method)) && matches(&r.pattern, &segs)
-        })?;
+        let idx = self
+            .rules
+            .iter()
+            .position(|r| (r.method == "*" || r.method.eq_ignore_ascii_case(method)) && matches(&r.pattern, &segs))?;
         let rule = &mut self.rules[idx];
+        if rule.skip > 0 {
+            rule.skip -= 1;
+            return None;
+        }
         rule.remaining -= 1;
         let fault = rule.fault.clone();
         if rule.remaining == 0 {
@@ -70,40 +83,22 @@ mod tests {
     #[test]
     fn pattern_matching_and_counts() {
         let mut f = Faults::default();
-        f.push(
-            "POST",
-            "/api/v1/users/*/lifecycle/suspend",
-            Fault::Status(500),
-            2,
-        );
+        f.push("POST", "/api/v1/users/*/lifecycle/suspend", Fault::Status(500), 2);
         f.push("GET", "/api/v1/users", Fault::DropConnection, 1);
-        assert!(f
-            .take("GET", "/api/v1/users/00u1/lifecycle/suspend")
-            .is_none());
-        assert!(f
-            .take("POST", "/api/v1/users/00u1/lifecycle/unsuspend")
-            .is_none());
-        assert!(matches!(
-            f.take("POST", "/api/v1/users/00u1/lifecycle/suspend"),
-            Some(Fault::Status(500))
-        ));
-        assert!(matches!(
-            f.take("post", "//api/v1/users/x/lifecycle/suspend/"),
-            Some(Fault::Status(500))
-        ));
-        assert!(f
-            .take("POST", "/api/v1/users/00u1/lifecycle/suspend")
-            .is_none());
+        assert!(f.take("GET", "/api/v1/users/00u1/lifecycle/suspend").is_none());
+        assert!(f.take("POST", "/api/v1/users/00u1/lifecycle/unsuspend").is_none());
+        assert!(matches!(f.take("POST", "/api/v1/users/00u1/lifecycle/suspend"), Some(Fault::Status(500))));
+        assert!(matches!(f.take("post", "//api/v1/users/x/lifecycle/suspend/"), Some(Fault::Status(500))));
+        assert!(f.take("POST", "/api/v1/users/00u1/lifecycle/suspend").is_none());
         assert!(f.take("GET", "/api/v1/users/00u1").is_none());
-        assert!(matches!(
-            f.take("GET", "/api/v1/users"),
-            Some(Fault::DropConnection)
-        ));
+        assert!(matches!(f.take("GET", "/api/v1/users"), Some(Fault::DropConnection)));
+        assert!(f.take("GET", "/api/v1/users").is_none());
+        f.push_after("GET", "/api/v1/users", Fault::Status(503), 2, 1);
+        assert!(f.take("GET", "/api/v1/users").is_none());
+        assert!(f.take("GET", "/api/v1/users").is_none());
+        assert!(matches!(f.take("GET", "/api/v1/users"), Some(Fault::Status(503))));
         assert!(f.take("GET", "/api/v1/users").is_none());
         f.push("*", "/api/v1/**", Fault::TruncateBody, 1);
-        assert!(matches!(
-            f.take("DELETE", "/api/v1/users/x"),
-            Some(Fault::TruncateBody)
-        ));
+        assert!(matches!(f.take("DELETE", "/api/v1/users/x"), Some(Fault::TruncateBody)));
     }
 }

@@ -120,14 +120,7 @@ mod tests {
 
     #[test]
     fn keeps_order() {
-        let j = J::obj([
-            ("b", J::s("1")),
-            ("a", J::Null),
-            ("c", J::Arr(vec![J::Bool(true)])),
-        ]);
-        assert_eq!(
-            String::from_utf8(j.to_vec()).unwrap(),
-            r#"{"b":"1","a":null,"c":[true]}"#
-        );
+        let j = J::obj([("b", J::s("1")), ("a", J::Null), ("c", J::Arr(vec![J::Bool(true)]))]);
+        assert_eq!(String::from_utf8(j.to_vec()).unwrap(), r#"{"b":"1","a":null,"c":[true]}"#);
     }
 }

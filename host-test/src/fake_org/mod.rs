@@ -60,10 +60,7 @@ pub enum Fault {
 #[derive(Debug)]
 pub enum Outcome {
     /// `truncate_at`: deliver only this many body bytes, then fail (for [`Fault::TruncateBody`]).
-    Response {
-        response: http::Response<Bytes>,
-        truncate_at: Option<usize>,
-    },
+    Response { response: http::Response<Bytes>, truncate_at: Option<usize> },
     /// The connection is dropped without a response.
     Dropped,
 }
@@ -156,6 +153,12 @@ impl FakeOrg {
         self.st().faults.push(method, path_pattern, fault, times);
     }
 
+    /// Like [`FakeOrg::inject_fault`], after letting `skip` matching requests through (a
+    /// fault in the middle of a listing).
+    pub fn inject_fault_after(&self, method: &str, path_pattern: &str, fault: Fault, skip: u32, times: u32) {
+        self.st().faults.push_after(method, path_pattern, fault, skip, times);
+    }
+
     /// Serve one request in-process. The request carries an absolute URI or a `Host` header;
     /// links are built from that origin (`http://{Host}` without an absolute URI).
     pub async fn handle(&self, req: http::Request<Bytes>) -> Outcome {
@@ -169,12 +172,7 @@ impl FakeOrg {
                 headers: parts
                     .headers
                     .iter()
-                    .map(|(k, v)| {
-                        (
-                            k.as_str().to_string(),
-                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                        )
-                    })
+                    .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
                     .collect(),
                 body: body.to_vec(),
             });
@@ -200,16 +198,9 @@ impl FakeOrg {
         let (mut parts, body) = response.into_parts();
         // Okta sends bodies chunked, without Content-Length (axum adds one for full bodies).
         parts.headers.remove(http::header::CONTENT_LENGTH);
-        let bytes = body
-            .collect()
-            .await
-            .map(|c| c.to_bytes())
-            .unwrap_or_default();
+        let bytes = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
         let truncate_at = truncate.then_some(bytes.len() / 2);
-        Outcome::Response {
-            response: http::Response::from_parts(parts, bytes),
-            truncate_at,
-        }
+        Outcome::Response { response: http::Response::from_parts(parts, bytes), truncate_at }
     }
 
     /// Serve on a real socket until the future is dropped (same code path as [`handle`]).
@@ -243,26 +234,16 @@ impl FakeOrg {
         req: http::Request<hyper::body::Incoming>,
     ) -> Result<http::Response<WireBody>, std::io::Error> {
         let (parts, body) = req.into_parts();
-        let bytes = body
-            .collect()
-            .await
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?
-            .to_bytes();
+        let bytes =
+            body.collect().await.map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?.to_bytes();
         match self.handle(http::Request::from_parts(parts, bytes)).await {
             // hyper closes the connection without answering when the service fails.
-            Outcome::Dropped => Err(std::io::Error::new(
-                std::io::ErrorKind::ConnectionAborted,
-                "injected fault: drop connection",
-            )),
-            Outcome::Response {
-                response,
-                truncate_at,
-            } => {
+            Outcome::Dropped => {
+                Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "injected fault: drop connection"))
+            }
+            Outcome::Response { response, truncate_at } => {
                 let (parts, body) = response.into_parts();
-                Ok(http::Response::from_parts(
-                    parts,
-                    WireBody::new(body, truncate_at),
-                ))
+                Ok(http::Response::from_parts(parts, WireBody::new(body, truncate_at)))
             }
         }
     }
@@ -277,10 +258,7 @@ impl FakeOrg {
     pub fn get_user_json(&self, id_or_login: &str) -> Option<serde_json::Value> {
         let st = self.st();
         let id = st.resolve_user(id_or_login)?;
-        let origin = st
-            .last_origin
-            .clone()
-            .unwrap_or_else(|| "http://localhost".to_string());
+        let origin = st.last_origin.clone().unwrap_or_else(|| "http://localhost".to_string());
         let user = st.users.get(&id)?;
         Some(users::render_user(&st, user, &origin, users::LinkSet::Full, false).to_value())
     }
@@ -309,10 +287,7 @@ impl WireBody {
                     fail: Some(Box::pin(tokio::time::sleep(Duration::from_millis(50)))),
                 }
             }
-            None => WireBody {
-                data: (!body.is_empty()).then_some(body),
-                fail: None,
-            },
+            None => WireBody { data: (!body.is_empty()).then_some(body), fail: None },
         }
     }
 }

@@ -45,10 +45,7 @@ pub fn page<T>(
     desc: bool,
 ) -> (Vec<(CursorKey, T)>, bool) {
     let mut rest: Vec<(CursorKey, T)> = match after {
-        Some(a) => items
-            .into_iter()
-            .filter(|(k, _)| cmp_keys(k, a, desc) == Ordering::Greater)
-            .collect(),
+        Some(a) => items.into_iter().filter(|(k, _)| cmp_keys(k, a, desc) == Ordering::Greater).collect(),
         None => items,
     };
     let more = rest.len() > limit;
@@ -95,10 +92,7 @@ mod tests {
     use super::*;
 
     fn k(id: &str) -> CursorKey {
-        CursorKey {
-            val: None,
-            id: id.into(),
-        }
+        CursorKey { val: None, id: id.into() }
     }
 
     #[test]
@@ -117,25 +111,11 @@ mod tests {
     #[test]
     fn sorted_desc_with_nulls_last() {
         let mk = |v: Option<&str>, id: &str| {
-            (
-                CursorKey {
-                    val: v.map(|s| SortVal::Str(s.into())),
-                    id: id.into(),
-                },
-                id.to_string(),
-            )
+            (CursorKey { val: v.map(|s| SortVal::Str(s.into())), id: id.into() }, id.to_string())
         };
-        let items = vec![
-            mk(Some("b"), "1"),
-            mk(None, "2"),
-            mk(Some("c"), "3"),
-            mk(Some("b"), "0"),
-        ];
+        let items = vec![mk(Some("b"), "1"), mk(None, "2"), mk(Some("c"), "3"), mk(Some("b"), "0")];
         let (p, _) = page(items, None, 10, true);
-        assert_eq!(
-            p.iter().map(|x| x.1.as_str()).collect::<Vec<_>>(),
-            ["3", "0", "1", "2"]
-        );
+        assert_eq!(p.iter().map(|x| x.1.as_str()).collect::<Vec<_>>(), ["3", "0", "1", "2"]);
     }
 
     #[test]
@@ -145,11 +125,7 @@ mod tests {
             "/api/v1/users",
             &[
                 ("limit", "1".into()),
-                (
-                    "search",
-                    r#"profile.lastName eq "Smith" and created gt "2021-01-01T00:00:00.000Z""#
-                        .into(),
-                ),
+                ("search", r#"profile.lastName eq "Smith" and created gt "2021-01-01T00:00:00.000Z""#.into()),
             ],
         );
         assert_eq!(u, "https://x.test/api/v1/users?limit=1&search=profile.lastName+eq+%22Smith%22+and+created+gt+%222021-01-01T00%3A00%3A00.000Z%22");

@@ -70,30 +70,11 @@ enum Tok {
     Str(String),
 }
 
-const DATE_ATTRS: [&str; 6] = [
-    "created",
-    "activated",
-    "statusChanged",
-    "lastUpdated",
-    "lastLogin",
-    "passwordChanged",
-];
+const DATE_ATTRS: [&str; 6] = ["created", "activated", "statusChanged", "lastUpdated", "lastLogin", "passwordChanged"];
 const PLAIN_ATTRS: [&str; 4] = ["id", "status", "type.id", "realmId"];
-const CO_ATTRS: [&str; 4] = [
-    "profile.firstName",
-    "profile.lastName",
-    "profile.email",
-    "profile.login",
-];
-const FILTER_ATTRS: [&str; 7] = [
-    "status",
-    "lastUpdated",
-    "id",
-    "profile.login",
-    "profile.email",
-    "profile.firstName",
-    "profile.lastName",
-];
+const CO_ATTRS: [&str; 4] = ["profile.firstName", "profile.lastName", "profile.email", "profile.login"];
+const FILTER_ATTRS: [&str; 7] =
+    ["status", "lastUpdated", "id", "profile.login", "profile.email", "profile.firstName", "profile.lastName"];
 const MAX_DEPTH: usize = 32;
 const MAX_TOKENS: usize = 1_000;
 
@@ -203,11 +184,7 @@ impl Parser {
                 Ok(e)
             }
             Some(Tok::Word(attr)) => {
-                if ["and", "or", "not"]
-                    .iter()
-                    .any(|k| attr.eq_ignore_ascii_case(k))
-                    || !is_attr_path(&attr)
-                {
+                if ["and", "or", "not"].iter().any(|k| attr.eq_ignore_ascii_case(k)) || !is_attr_path(&attr) {
                     return Err(());
                 }
                 self.pos += 1;
@@ -256,11 +233,7 @@ impl Parser {
     fn known_attr(&self, attr: &str) -> bool {
         match self.mode {
             Mode::Filter => FILTER_ATTRS.contains(&attr),
-            Mode::Search => {
-                DATE_ATTRS.contains(&attr)
-                    || PLAIN_ATTRS.contains(&attr)
-                    || attr.starts_with("profile.")
-            }
+            Mode::Search => DATE_ATTRS.contains(&attr) || PLAIN_ATTRS.contains(&attr) || attr.starts_with("profile."),
         }
     }
 
@@ -308,12 +281,7 @@ pub fn parse(input: &str, mode: Mode) -> Result<Query, ()> {
     if toks.is_empty() || toks.len() > MAX_TOKENS {
         return Err(());
     }
-    let mut p = Parser {
-        toks,
-        pos: 0,
-        mode,
-        depth: 0,
-    };
+    let mut p = Parser { toks, pos: 0, mode, depth: 0 };
     let expr = p.or()?;
     if p.pos != p.toks.len() {
         return Err(());
@@ -335,11 +303,7 @@ fn attr_of<'a>(u: &'a User, attr: &str) -> Attr<'a> {
         "id" => Attr::Str(Cow::Borrowed(&u.id)),
         "status" => Attr::Str(Cow::Borrowed(u.status.as_str())),
         "type.id" => Attr::Str(Cow::Borrowed(&u.type_id)),
-        "realmId" => u
-            .realm_id
-            .as_deref()
-            .map(|r| Attr::Str(Cow::Borrowed(r)))
-            .unwrap_or(Attr::Null),
+        "realmId" => u.realm_id.as_deref().map(|r| Attr::Str(Cow::Borrowed(r))).unwrap_or(Attr::Null),
         "created" => Attr::Date(u.created * 1000),
         "activated" => date(u.activated),
         "statusChanged" => date(u.status_changed),
@@ -358,18 +322,12 @@ fn cmp_str(a: &str, b: &str, op: Op, insensitive: bool) -> bool {
         // Fast paths without allocation.
         match op {
             Op::Eq => return a.eq_ignore_ascii_case(b),
-            Op::Sw => {
-                return a.len() >= b.len()
-                    && a.as_bytes()[..b.len()].eq_ignore_ascii_case(b.as_bytes())
-            }
+            Op::Sw => return a.len() >= b.len() && a.as_bytes()[..b.len()].eq_ignore_ascii_case(b.as_bytes()),
             _ => {}
         }
     }
-    let (a, b): (Cow<str>, Cow<str>) = if insensitive {
-        (a.to_lowercase().into(), b.to_lowercase().into())
-    } else {
-        (a.into(), b.into())
-    };
+    let (a, b): (Cow<str>, Cow<str>) =
+        if insensitive { (a.to_lowercase().into(), b.to_lowercase().into()) } else { (a.into(), b.into()) };
     match op {
         Op::Eq => a == b,
         Op::Sw => a.starts_with(b.as_ref()),
@@ -396,17 +354,12 @@ fn cmp_json(v: &Value, op: Op, lit: &Lit, insensitive: bool) -> bool {
     match (v, lit) {
         (Value::Array(items), _) => items.iter().any(|i| cmp_json(i, op, lit, insensitive)),
         (Value::String(s), Lit::Str(l)) => cmp_str(s, l, op, insensitive),
-        (Value::String(s), Lit::Num(n)) => s
-            .parse::<f64>()
-            .ok()
-            .and_then(|x| x.partial_cmp(n))
-            .map(|o| cmp_ord(o, op))
-            .unwrap_or(false),
-        (Value::Number(x), Lit::Num(n)) => x
-            .as_f64()
-            .and_then(|x| x.partial_cmp(n))
-            .map(|o| cmp_ord(o, op))
-            .unwrap_or(false),
+        (Value::String(s), Lit::Num(n)) => {
+            s.parse::<f64>().ok().and_then(|x| x.partial_cmp(n)).map(|o| cmp_ord(o, op)).unwrap_or(false)
+        }
+        (Value::Number(x), Lit::Num(n)) => {
+            x.as_f64().and_then(|x| x.partial_cmp(n)).map(|o| cmp_ord(o, op)).unwrap_or(false)
+        }
         (Value::Number(x), Lit::Str(s)) => s
             .parse::<f64>()
             .ok()
@@ -415,9 +368,7 @@ fn cmp_json(v: &Value, op: Op, lit: &Lit, insensitive: bool) -> bool {
             .map(|o| cmp_ord(o, op))
             .unwrap_or(false),
         (Value::Bool(b), Lit::Bool(l)) => op == Op::Eq && b == l,
-        (Value::Bool(b), Lit::Str(s)) => {
-            op == Op::Eq && s.eq_ignore_ascii_case(if *b { "true" } else { "false" })
-        }
+        (Value::Bool(b), Lit::Str(s)) => op == Op::Eq && s.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
         _ => false,
     }
 }
@@ -447,10 +398,7 @@ impl Query {
 
 /// Whether `sortBy` names an attribute `search` can sort on.
 pub fn valid_sort_attr(attr: &str) -> bool {
-    is_attr_path(attr)
-        && (DATE_ATTRS.contains(&attr)
-            || PLAIN_ATTRS.contains(&attr)
-            || attr.starts_with("profile."))
+    is_attr_path(attr) && (DATE_ATTRS.contains(&attr) || PLAIN_ATTRS.contains(&attr) || attr.starts_with("profile."))
 }
 
 /// Sort value of an attribute (case-insensitive for strings; `None` for null).
@@ -460,10 +408,7 @@ pub fn sort_value(u: &User, attr: &str) -> Option<SortVal> {
         Attr::Str(s) => Some(SortVal::Str(s.to_lowercase())),
         Attr::Date(ms) => Some(SortVal::Num(ms)),
         Attr::Json(Value::String(s)) => Some(SortVal::Str(s.to_lowercase())),
-        Attr::Json(Value::Number(n)) => n
-            .as_i64()
-            .map(SortVal::Num)
-            .or_else(|| Some(SortVal::Str(n.to_string()))),
+        Attr::Json(Value::Number(n)) => n.as_i64().map(SortVal::Num).or_else(|| Some(SortVal::Str(n.to_string()))),
         Attr::Json(other) => Some(SortVal::Str(other.to_string().to_lowercase())),
     }
 }
@@ -509,9 +454,7 @@ mod tests {
         assert!(s(r#"profile.firstName eq "ada""#));
         assert!(s(r#"profile.lastName sw "love" and status eq "active""#));
         assert!(s(r#"profile.email co "EXAMPLE""#));
-        assert!(s(
-            r#"(status lt "STAGED" or status gt "STAGED") and profile.login pr"#
-        ));
+        assert!(s(r#"(status lt "STAGED" or status gt "STAGED") and profile.login pr"#));
         assert!(s(r#"created gt "2023-11-14T22:13:19.000Z""#));
         assert!(!s(r#"created gt "2023-11-14T22:13:20.000Z""#));
         assert!(s(r#"created ge "2023-11-14T22:13:20.000Z""#));
@@ -519,9 +462,7 @@ mod tests {
         assert!(s("profile.age ge 30"));
         assert!(s("profile.vip eq true"));
         assert!(!s("profile.nickName pr"));
-        assert!(s(
-            r#"profile.nickName eq "x" or id eq "00ue0000001abcdef8f7""#
-        ));
+        assert!(s(r#"profile.nickName eq "x" or id eq "00ue0000001abcdef8f7""#));
         assert!(s(r#"profile.firstName EQ "x" OR type.id eq "OTYDEFAULT""#));
         assert!(parse(r#"PROFILE.firstName eq "x""#, Mode::Search).is_err());
     }
@@ -530,9 +471,7 @@ mod tests {
     fn filter_semantics() {
         assert!(f(r#"status eq "ACTIVE""#));
         assert!(!f(r#"status eq "active""#));
-        assert!(f(
-            r#"lastUpdated gt "2023-01-01T00:00:00.000Z" and (profile.firstName eq "Ada" or id eq "x")"#
-        ));
+        assert!(f(r#"lastUpdated gt "2023-01-01T00:00:00.000Z" and (profile.firstName eq "Ada" or id eq "x")"#));
         assert!(!f(r#"profile.firstName eq "ada""#));
     }
 
@@ -554,10 +493,7 @@ mod tests {
             r#"foo eq "x""#,
             r#"status eq "A" xor id eq "b""#,
         ] {
-            assert!(
-                parse(q, Mode::Search).is_err(),
-                "search should reject {q:?}"
-            );
+            assert!(parse(q, Mode::Search).is_err(), "search should reject {q:?}");
         }
         for q in [
             r#"profile.city eq "x""#,
@@ -567,10 +503,7 @@ mod tests {
             r#"profile.login co "a""#,
             "status eq 1",
         ] {
-            assert!(
-                parse(q, Mode::Filter).is_err(),
-                "filter should reject {q:?}"
-            );
+            assert!(parse(q, Mode::Filter).is_err(), "filter should reject {q:?}");
         }
         let deep = format!("{}status eq \"A\"{}", "(".repeat(100), ")".repeat(100));
         assert!(parse(&deep, Mode::Search).is_err());

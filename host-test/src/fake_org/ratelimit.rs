@@ -42,11 +42,7 @@ pub struct RateLimiter {
 
 impl Default for RateLimiter {
     fn default() -> Self {
-        RateLimiter {
-            limit: 600,
-            window: Duration::from_secs(60),
-            windows: HashMap::new(),
-        }
+        RateLimiter { limit: 600, window: Duration::from_secs(60), windows: HashMap::new() }
     }
 }
 
@@ -54,29 +50,15 @@ impl RateLimiter {
     /// Changes the quota and starts fresh windows for every bucket.
     pub fn configure(&mut self, limit: u32, window: Duration) {
         self.limit = limit;
-        self.window = if window.is_zero() {
-            Duration::from_millis(1)
-        } else {
-            window
-        };
+        self.window = if window.is_zero() { Duration::from_millis(1) } else { window };
         self.windows.clear();
     }
 
     fn current(&mut self, bucket: Bucket, now: SystemTime) -> &mut Window {
         let window = self.window;
-        let w = self.windows.entry(bucket).or_insert(Window {
-            start: now,
-            used: 0,
-        });
-        if now
-            .duration_since(w.start)
-            .map(|d| d >= window)
-            .unwrap_or(false)
-        {
-            *w = Window {
-                start: now,
-                used: 0,
-            };
+        let w = self.windows.entry(bucket).or_insert(Window { start: now, used: 0 });
+        if now.duration_since(w.start).map(|d| d >= window).unwrap_or(false) {
+            *w = Window { start: now, used: 0 };
         }
         w
     }
@@ -131,9 +113,7 @@ mod tests {
         // other buckets are independent
         assert!(rl.take(Bucket::UserGet, t0).is_ok());
         // after the window a new one starts
-        let d = rl
-            .take(Bucket::Users, t0 + Duration::from_secs(61))
-            .unwrap();
+        let d = rl.take(Bucket::Users, t0 + Duration::from_secs(61)).unwrap();
         assert_eq!(d.remaining, 1);
         assert_eq!(d.reset, 1_700_000_122);
     }

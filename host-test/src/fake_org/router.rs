@@ -37,10 +37,7 @@ pub struct Ctx {
 impl Ctx {
     /// First value of a query parameter.
     pub fn q(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// Boolean query parameter (`true`/`false`, any case); anything else is a 400.
@@ -49,10 +46,7 @@ impl Ctx {
             None => Ok(default),
             Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
             Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-            Some(v) => Err(ApiError::validation(
-                name,
-                [format!("{name}: '{v}' is not a valid boolean value.")],
-            )),
+            Some(v) => Err(ApiError::validation(name, [format!("{name}: '{v}' is not a valid boolean value.")])),
         }
     }
 
@@ -66,48 +60,26 @@ impl Ctx {
 
     /// `okta-response=` flags from the `Content-Type` header (e.g. `omitCredentials`).
     pub fn okta_response_flag(&self, flag: &str) -> bool {
-        self.headers
-            .get_all(http::header::CONTENT_TYPE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .any(|v| {
-                v.split(';').any(|p| {
-                    p.trim()
-                        .strip_prefix("okta-response=")
-                        .map(|l| l.split(',').any(|f| f.trim() == flag))
-                        .unwrap_or(false)
-                })
+        self.headers.get_all(http::header::CONTENT_TYPE).iter().filter_map(|v| v.to_str().ok()).any(|v| {
+            v.split(';').any(|p| {
+                p.trim().strip_prefix("okta-response=").map(|l| l.split(',').any(|f| f.trim() == flag)).unwrap_or(false)
             })
+        })
     }
 }
 
 /// A successful answer.
 pub enum Reply {
-    Json {
-        status: u16,
-        body: J,
-        links: Vec<String>,
-        etag: bool,
-    },
+    Json { status: u16, body: J, links: Vec<String>, etag: bool },
     NoContent,
 }
 
 impl Reply {
     pub fn ok(body: J) -> Reply {
-        Reply::Json {
-            status: 200,
-            body,
-            links: Vec::new(),
-            etag: false,
-        }
+        Reply::Json { status: 200, body, links: Vec::new(), etag: false }
     }
     pub fn list(body: J, links: Vec<String>) -> Reply {
-        Reply::Json {
-            status: 200,
-            body,
-            links,
-            etag: false,
-        }
+        Reply::Json { status: 200, body, links, etag: false }
     }
 }
 
@@ -149,10 +121,7 @@ pub fn route(segs: &[String]) -> Option<(Route, &'static [Method])> {
     let own = |x: &str| x.to_string();
     Some(match rest {
         ["users"] => (Route::Users, &[Method::GET, Method::POST]),
-        ["users", id] => (
-            Route::User(own(id)),
-            &[Method::GET, Method::POST, Method::PUT, Method::DELETE],
-        ),
+        ["users", id] => (Route::User(own(id)), &[Method::GET, Method::POST, Method::PUT, Method::DELETE]),
         ["users", id, "lifecycle", op] => (Route::Lifecycle(own(id), own(op)), POST),
         ["users", id, "credentials", "change_password"] => (Route::ChangePassword(own(id)), POST),
         ["users", id, "sessions"] => (Route::Sessions(own(id)), DELETE),
@@ -161,22 +130,13 @@ pub fn route(segs: &[String]) -> Option<(Route, &'static [Method])> {
         ["users", id, "grants"] => (Route::Grants(own(id)), GET),
         ["users", id, "blocks"] => (Route::Blocks(own(id)), GET),
         ["users", id, "factors"] => (Route::Factors(own(id)), GET),
-        ["users", id, "factors", fid] => (
-            Route::Factor(own(id), own(fid)),
-            &[Method::GET, Method::DELETE],
-        ),
+        ["users", id, "factors", fid] => (Route::Factor(own(id), own(fid)), &[Method::GET, Method::DELETE]),
         ["meta", "types", "user"] => (Route::UserTypes, GET),
         ["meta", "types", "user", tid] => (Route::UserType(own(tid)), GET),
         ["groups"] => (Route::Groups, &[Method::GET, Method::POST]),
-        ["groups", gid] => (
-            Route::Group(own(gid)),
-            &[Method::GET, Method::PUT, Method::DELETE],
-        ),
+        ["groups", gid] => (Route::Group(own(gid)), &[Method::GET, Method::PUT, Method::DELETE]),
         ["groups", gid, "users"] => (Route::GroupUsers(own(gid)), GET),
-        ["groups", gid, "users", uid] => (
-            Route::GroupUser(own(gid), own(uid)),
-            &[Method::PUT, Method::DELETE],
-        ),
+        ["groups", gid, "users", uid] => (Route::GroupUser(own(gid), own(uid)), &[Method::PUT, Method::DELETE]),
         _ => return None,
     })
 }
@@ -185,9 +145,7 @@ fn bucket_for(route: Option<&Route>, method: &Method) -> Bucket {
     match route {
         Some(Route::User(_)) if method == Method::GET => Bucket::UserGet,
         Some(Route::UserTypes | Route::UserType(_)) => Bucket::Meta,
-        Some(Route::Groups | Route::Group(_) | Route::GroupUsers(_) | Route::GroupUser(..)) => {
-            Bucket::Groups
-        }
+        Some(Route::Groups | Route::Group(_) | Route::GroupUsers(_) | Route::GroupUser(..)) => Bucket::Groups,
         Some(_) => Bucket::Users,
         None => Bucket::Other,
     }
@@ -203,10 +161,7 @@ fn origin_of(uri: &http::Uri, headers: &HeaderMap) -> String {
     if let (Some(scheme), Some(auth)) = (uri.scheme_str(), uri.authority()) {
         return format!("{scheme}://{auth}");
     }
-    match headers
-        .get(http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-    {
+    match headers.get(http::header::HOST).and_then(|h| h.to_str().ok()) {
         Some(host) if !host.is_empty() => format!("http://{host}"),
         _ => "http://localhost".to_string(),
     }
@@ -214,30 +169,17 @@ fn origin_of(uri: &http::Uri, headers: &HeaderMap) -> String {
 
 async fn dispatch(AxState(org): AxState<WeakOrg>, req: axum::extract::Request) -> Response {
     let (parts, body) = req.into_parts();
-    let body = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
+    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
     let injected = parts.extensions.get::<InjectedFault>().map(|f| f.0.clone());
     let now = SystemTime::now();
-    let query: Vec<(String, String)> = parts
-        .uri
-        .query()
-        .map(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .into_owned()
-                .collect()
-        })
-        .unwrap_or_default();
+    let query: Vec<(String, String)> =
+        parts.uri.query().map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
     let segs: Vec<String> = parts
         .uri
         .path()
         .split('/')
         .filter(|s| !s.is_empty())
-        .map(|s| {
-            percent_encoding::percent_decode_str(s)
-                .decode_utf8_lossy()
-                .into_owned()
-        })
+        .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
         .collect();
     let ctx = Ctx {
         origin: origin_of(&parts.uri, &parts.headers),
@@ -257,9 +199,7 @@ fn authorized(headers: &HeaderMap) -> bool {
         .get(http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' '))
-        .map(|(scheme, token)| {
-            scheme.eq_ignore_ascii_case("SSWS") && token.trim() == FakeOrg::TOKEN
-        })
+        .map(|(scheme, token)| scheme.eq_ignore_ascii_case("SSWS") && token.trim() == FakeOrg::TOKEN)
         .unwrap_or(false)
 }
 
@@ -287,17 +227,11 @@ fn respond(st: &mut State, ctx: &Ctx, segs: &[String], injected: Option<Fault>) 
                 ApiError::rate_limited()
             }
             Fault::ConcurrencyLimited => {
-                rl = RateHeaders {
-                    limit: 0,
-                    remaining: 0,
-                    reset: ctx.now_secs + 1,
-                };
+                rl = RateHeaders { limit: 0, remaining: 0, reset: ctx.now_secs + 1 };
                 ApiError::rate_limited()
             }
             // Handled before the router.
-            Fault::Delay(_) | Fault::DropConnection | Fault::TruncateBody => {
-                ApiError::for_status(500)
-            }
+            Fault::Delay(_) | Fault::DropConnection | Fault::TruncateBody => ApiError::for_status(500),
         };
         return finish(ctx, Err(err), Some(rl));
     }
@@ -377,12 +311,7 @@ fn finish(ctx: &Ctx, result: HResult, rl: Option<RateHeaders>) -> Response {
             *r.status_mut() = StatusCode::NO_CONTENT;
             (r, false, Vec::new(), None)
         }
-        Ok(Reply::Json {
-            status: code,
-            body,
-            links,
-            etag,
-        }) => {
+        Ok(Reply::Json { status: code, body, links, etag }) => {
             let bytes = body.to_vec();
             let tag = etag.then(|| format!("W/\"{}\"", util::digest_hex(&bytes)));
             let mut r = Response::new(Body::from(bytes));
@@ -405,11 +334,7 @@ fn finish(ctx: &Ctx, result: HResult, rl: Option<RateHeaders>) -> Response {
     header(&mut resp, "x-okta-request-id", &request_id);
     if let Some(rl) = rl {
         header(&mut resp, "x-rate-limit-limit", &rl.limit.to_string());
-        header(
-            &mut resp,
-            "x-rate-limit-remaining",
-            &rl.remaining.to_string(),
-        );
+        header(&mut resp, "x-rate-limit-remaining", &rl.remaining.to_string());
         header(&mut resp, "x-rate-limit-reset", &rl.reset.to_string());
     }
     if !is_429 {
@@ -432,20 +357,14 @@ mod tests {
     use super::*;
 
     fn segs(p: &str) -> Vec<String> {
-        p.split('/')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect()
+        p.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect()
     }
 
     #[test]
     fn routes() {
         assert_eq!(route(&segs("/api/v1/users")).unwrap().0, Route::Users);
         assert_eq!(route(&segs("//api/v1/users/")).unwrap().0, Route::Users);
-        assert_eq!(
-            route(&segs("/api/v1/users/me")).unwrap().0,
-            Route::User("me".into())
-        );
+        assert_eq!(route(&segs("/api/v1/users/me")).unwrap().0, Route::User("me".into()));
         assert_eq!(
             route(&segs("/api/v1/users/x/lifecycle/suspend")).unwrap().0,
             Route::Lifecycle("x".into(), "suspend".into())

@@ -10,9 +10,7 @@ use serde_json::{json, Map, Value};
 
 #[cfg(test)]
 use super::state::ERA_FIXTURE;
-use super::state::{
-    App, AppAssignment, Factor, Group, Password, State, Status, User, UserType, ERA_GENERATED,
-};
+use super::state::{App, AppAssignment, Factor, Group, Password, State, Status, User, UserType, ERA_GENERATED};
 #[cfg(test)]
 use super::time::iso;
 use super::time::parse_iso_ms;
@@ -27,9 +25,9 @@ const FACTORS_JSON: &str = include_str!("../../../fixtures/factors.json");
 const USER_TYPES_JSON: &str = include_str!("../../../fixtures/user-types.json");
 
 const FIRST: [&str; 32] = [
-    "Alex", "Blake", "Casey", "Dana", "Eli", "Frankie", "Gray", "Harper", "Indy", "Jordan", "Kai",
-    "Lane", "Morgan", "Noor", "Oakley", "Parker", "Quinn", "Reese", "Sage", "Tatum", "Umi", "Val",
-    "Wren", "Xan", "Yael", "Zion", "Ari", "Bo", "Cam", "Drew", "Emery", "Finley",
+    "Alex", "Blake", "Casey", "Dana", "Eli", "Frankie", "Gray", "Harper", "Indy", "Jordan", "Kai", "Lane", "Morgan",
+    "Noor", "Oakley", "Parker", "Quinn", "Reese", "Sage", "Tatum", "Umi", "Val", "Wren", "Xan", "Yael", "Zion", "Ari",
+    "Bo", "Cam", "Drew", "Emery", "Finley",
 ];
 const LAST: [&str; 28] = [
     "Abernathy",
@@ -62,38 +60,14 @@ const LAST: [&str; 28] = [
     "Coldwell",
 ];
 #[cfg(test)]
-const DEPARTMENTS: [&str; 8] = [
-    "Engineering",
-    "Sales",
-    "Marketing",
-    "Finance",
-    "People Ops",
-    "Support",
-    "Legal",
-    "Operations",
-];
+const DEPARTMENTS: [&str; 8] =
+    ["Engineering", "Sales", "Marketing", "Finance", "People Ops", "Support", "Legal", "Operations"];
 #[cfg(test)]
-const TITLES: [&str; 8] = [
-    "Analyst",
-    "Engineer",
-    "Manager",
-    "Director",
-    "Specialist",
-    "Coordinator",
-    "Associate",
-    "Lead",
-];
+const TITLES: [&str; 8] =
+    ["Analyst", "Engineer", "Manager", "Director", "Specialist", "Coordinator", "Associate", "Lead"];
 #[cfg(test)]
-const CITIES: [&str; 8] = [
-    "Springfield",
-    "Riverton",
-    "Lakeside",
-    "Fairview",
-    "Greenville",
-    "Madison",
-    "Georgetown",
-    "Oak Ridge",
-];
+const CITIES: [&str; 8] =
+    ["Springfield", "Riverton", "Lakeside", "Fairview", "Greenville", "Madison", "Georgetown", "Oak Ridge"];
 #[cfg(test)]
 const DOMAINS: [&str; 3] = ["example.com", "example.org", "example.net"];
 
@@ -117,14 +91,8 @@ fn user_id(seq: u64) -> String {
 #[cfg(test)]
 fn type_ids() -> [(String, String); 2] {
     [
-        (
-            make_id("oty", ERA_FIXTURE, 0, 7),
-            make_id("osc", ERA_FIXTURE, 0, 7),
-        ),
-        (
-            make_id("oty", ERA_FIXTURE, 1, 7),
-            make_id("osc", ERA_FIXTURE, 1, 7),
-        ),
+        (make_id("oty", ERA_FIXTURE, 0, 7), make_id("osc", ERA_FIXTURE, 0, 7)),
+        (make_id("oty", ERA_FIXTURE, 1, 7), make_id("osc", ERA_FIXTURE, 1, 7)),
     ]
 }
 
@@ -157,29 +125,15 @@ pub fn fixture_files() -> Vec<(&'static str, String)> {
             }
         };
         statuses.push(status);
-        let (first, last) = if i == 0 {
-            ("Fake", "Admin")
-        } else {
-            (*rng.pick(&FIRST), *rng.pick(&LAST))
-        };
+        let (first, last) = if i == 0 { ("Fake", "Admin") } else { (*rng.pick(&FIRST), *rng.pick(&LAST)) };
         let domain = DOMAINS[i % DOMAINS.len()];
         let login = if i == 0 {
             "fake.admin@example.com".to_string()
         } else {
-            format!(
-                "{}.{}{}@{domain}",
-                first.to_lowercase(),
-                last.to_lowercase(),
-                i
-            )
+            format!("{}.{}{}@{domain}", first.to_lowercase(), last.to_lowercase(), i)
         };
         let email = if i % 17 == 5 {
-            format!(
-                "{}.{}{}@mail.{domain}",
-                first.to_lowercase(),
-                last.to_lowercase(),
-                i
-            )
+            format!("{}.{}{}@mail.{domain}", first.to_lowercase(), last.to_lowercase(), i)
         } else {
             login.clone()
         };
@@ -192,21 +146,15 @@ pub fn fixture_files() -> Vec<(&'static str, String)> {
         let status_changed = if status == Status::Staged {
             Some(created_at)
         } else {
-            Some(
-                activated
-                    .unwrap_or(created_at)
-                    .max(last_updated - rng.below(86_400) as i64),
-            )
+            Some(activated.unwrap_or(created_at).max(last_updated - rng.below(86_400) as i64))
         };
         let has_password = match status {
             Status::Provisioned => false,
             Status::Staged | Status::Deprovisioned => rng.chance(50),
             _ => true,
         };
-        let last_login = (matches!(
-            status,
-            Status::Active | Status::LockedOut | Status::PasswordExpired
-        ) && rng.chance(70))
+        let last_login = (matches!(status, Status::Active | Status::LockedOut | Status::PasswordExpired)
+            && rng.chance(70))
         .then(|| last_updated - rng.below(86_400) as i64);
         let mut profile = Map::new();
         profile.insert("firstName".into(), json!(first));
@@ -217,11 +165,7 @@ pub fn fixture_files() -> Vec<(&'static str, String)> {
         profile.insert(
             "mobilePhone".into(),
             if rng.chance(50) {
-                json!(format!(
-                    "+1-555-01{:02}-{:04}",
-                    rng.below(100),
-                    rng.below(10_000)
-                ))
+                json!(format!("+1-555-01{:02}-{:04}", rng.below(100), rng.below(10_000)))
             } else {
                 Value::Null
             },
@@ -229,12 +173,7 @@ pub fn fixture_files() -> Vec<(&'static str, String)> {
         profile.insert(
             "secondEmail".into(),
             if rng.chance(20) {
-                json!(format!(
-                    "{}.{}{}@example.org",
-                    last.to_lowercase(),
-                    first.to_lowercase(),
-                    i
-                ))
+                json!(format!("{}.{}{}@example.org", last.to_lowercase(), first.to_lowercase(), i))
             } else {
                 Value::Null
             },
@@ -245,20 +184,17 @@ pub fn fixture_files() -> Vec<(&'static str, String)> {
         profile.insert("employeeNumber".into(), json!(format!("{:05}", 10_000 + i)));
         profile.insert("organization".into(), json!("Example Corp"));
         if rng.chance(15) {
-            profile.insert(
-                "tags".into(),
-                json!(["beta", if rng.chance(50) { "remote" } else { "onsite" }]),
-            );
+            profile.insert("tags".into(), json!(["beta", if rng.chance(50) { "remote" } else { "onsite" }]));
         }
         let mut credentials = Map::new();
         if has_password {
-            credentials.insert(
-                "password".into(),
-                json!({"value": format!("Fixture-Pw-{i:03}x")}),
-            );
+            credentials.insert("password".into(), json!({"value": format!("Fixture-Pw-{i:03}x")}));
         }
         if has_password && rng.chance(40) {
-            credentials.insert("recovery_question".into(), json!({"question": "What is the name of your first pet?", "answer": format!("pet number {i}")}));
+            credentials.insert(
+                "recovery_question".into(),
+                json!({"question": "What is the name of your first pet?", "answer": format!("pet number {i}")}),
+            );
         }
         credentials.insert("provider".into(), json!({"type": "OKTA", "name": "OKTA"}));
         let contractor = i > 0 && rng.chance(10);
@@ -294,20 +230,10 @@ pub fn fixture_files() -> Vec<(&'static str, String)> {
         ("Admins", "Org administrators", "OKTA_GROUP"),
         ("Beta Testers", "Early access program", "OKTA_GROUP"),
         ("Remote Workers", "Fully remote staff", "OKTA_GROUP"),
-        (
-            "Directory Sync Users",
-            "Imported from the example directory",
-            "APP_GROUP",
-        ),
-        (
-            "Legacy App Users",
-            "Pushed from the legacy portal",
-            "APP_GROUP",
-        ),
+        ("Directory Sync Users", "Imported from the example directory", "APP_GROUP"),
+        ("Legacy App Users", "Pushed from the legacy portal", "APP_GROUP"),
     ];
-    let group_ids: Vec<String> = (0..group_names.len())
-        .map(|i| make_id("00g", ERA_FIXTURE, i as u64, 11))
-        .collect();
+    let group_ids: Vec<String> = (0..group_names.len()).map(|i| make_id("00g", ERA_FIXTURE, i as u64, 11)).collect();
     let mut members: Vec<BTreeSet<String>> = vec![BTreeSet::new(); group_names.len()];
     for (i, u) in users.iter().enumerate() {
         let id = u["id"].as_str().unwrap_or_default().to_string();
@@ -347,26 +273,11 @@ pub fn fixture_files() -> Vec<(&'static str, String)> {
     // Apps with user and group assignments.
     let app_defs: [(&str, &str, &str, &str); 6] = [
         ("bookmark", "Example Wiki", "BOOKMARK", "ACTIVE"),
-        (
-            "examplecorp_expensetracker_1",
-            "Expense Tracker",
-            "SAML_2_0",
-            "ACTIVE",
-        ),
+        ("examplecorp_expensetracker_1", "Expense Tracker", "SAML_2_0", "ACTIVE"),
         ("oidc_client", "Team Chat", "OPENID_CONNECT", "ACTIVE"),
-        (
-            "examplecorp_codereview_1",
-            "Code Review",
-            "SAML_2_0",
-            "ACTIVE",
-        ),
+        ("examplecorp_codereview_1", "Code Review", "SAML_2_0", "ACTIVE"),
         ("template_sps", "Travel Desk", "AUTO_LOGIN", "ACTIVE"),
-        (
-            "examplecorp_oldportal_1",
-            "Old Portal",
-            "SAML_2_0",
-            "INACTIVE",
-        ),
+        ("examplecorp_oldportal_1", "Old Portal", "SAML_2_0", "INACTIVE"),
     ];
     let mut assignment_seq = 0u64;
     let mut next_assignment = || {
@@ -414,49 +325,33 @@ pub fn fixture_files() -> Vec<(&'static str, String)> {
     for (i, u) in users.iter().enumerate() {
         if !matches!(
             statuses[i],
-            Status::Active
-                | Status::LockedOut
-                | Status::PasswordExpired
-                | Status::Recovery
-                | Status::Suspended
+            Status::Active | Status::LockedOut | Status::PasswordExpired | Status::Recovery | Status::Suspended
         ) {
             continue;
         }
         let uid = u["id"].as_str().unwrap_or_default();
-        let created =
-            parse_iso_ms(u["created"].as_str().unwrap_or_default()).unwrap_or(0) / 1000 + 7_200;
-        let mut add = |prefix: &str,
-                       ftype: &str,
-                       provider: &str,
-                       vendor: Option<&str>,
-                       status: &str,
-                       profile: Value| {
-            factor_seq += 1;
-            let mut f = json!({
-                "id": make_id(prefix, ERA_FIXTURE, factor_seq, 19),
-                "userId": uid,
-                "factorType": ftype,
-                "provider": provider,
-                "status": status,
-                "created": iso(created + factor_seq as i64),
-                "lastUpdated": iso(created + factor_seq as i64),
-                "profile": profile,
-            });
-            if let Some(v) = vendor {
-                f["vendorName"] = json!(v);
-            }
-            factors.push(f);
-        };
+        let created = parse_iso_ms(u["created"].as_str().unwrap_or_default()).unwrap_or(0) / 1000 + 7_200;
+        let mut add =
+            |prefix: &str, ftype: &str, provider: &str, vendor: Option<&str>, status: &str, profile: Value| {
+                factor_seq += 1;
+                let mut f = json!({
+                    "id": make_id(prefix, ERA_FIXTURE, factor_seq, 19),
+                    "userId": uid,
+                    "factorType": ftype,
+                    "provider": provider,
+                    "status": status,
+                    "created": iso(created + factor_seq as i64),
+                    "lastUpdated": iso(created + factor_seq as i64),
+                    "profile": profile,
+                });
+                if let Some(v) = vendor {
+                    f["vendorName"] = json!(v);
+                }
+                factors.push(f);
+            };
         let email = u["profile"]["email"].clone();
         if rng.chance(45) {
-            add(
-                "emf",
-                "email",
-                "OKTA",
-                Some("OKTA"),
-                "ACTIVE",
-                json!({"email": email}),
-            );
+            add("emf", "email", "OKTA", Some("OKTA"), "ACTIVE", json!({"email": email}));
         }
         if rng.chance(30) {
             add(
@@ -503,11 +398,7 @@ pub fn fixture_files() -> Vec<(&'static str, String)> {
                 "token:software:totp",
                 "GOOGLE",
                 Some("GOOGLE"),
-                if pending {
-                    "PENDING_ACTIVATION"
-                } else {
-                    "ACTIVE"
-                },
+                if pending { "PENDING_ACTIVATION" } else { "ACTIVE" },
                 json!({"credentialId": u["profile"]["login"]}),
             );
         }
@@ -573,10 +464,7 @@ fn load_groups(st: &mut State, everyone_only: bool) {
         let members = if everyone_only {
             BTreeSet::new()
         } else {
-            g["members"]
-                .as_array()
-                .map(|m| m.iter().map(s).collect())
-                .unwrap_or_default()
+            g["members"].as_array().map(|m| m.iter().map(s).collect()).unwrap_or_default()
         };
         let group = Group {
             id: s(&g["id"]),
@@ -594,12 +482,9 @@ fn load_groups(st: &mut State, everyone_only: bool) {
 
 fn user_from_fixture(u: &Value) -> Option<User> {
     let c = &u["credentials"];
-    let password = c["password"]["value"]
-        .as_str()
-        .map(|p| Password::Plain(p.to_string()));
-    let recovery = c["recovery_question"]["question"]
-        .as_str()
-        .map(|q| (q.to_string(), s(&c["recovery_question"]["answer"])));
+    let password = c["password"]["value"].as_str().map(|p| Password::Plain(p.to_string()));
+    let recovery =
+        c["recovery_question"]["question"].as_str().map(|q| (q.to_string(), s(&c["recovery_question"]["answer"])));
     Some(User {
         id: s(&u["id"]),
         status: Status::parse(u["status"].as_str()?)?,
@@ -643,12 +528,7 @@ pub fn seeded_state() -> State {
             a[key]
                 .as_array()
                 .map(|l| {
-                    l.iter()
-                        .map(|x| AppAssignment {
-                            principal: s(&x[id_key]),
-                            id: s(&x["assignmentId"]),
-                        })
-                        .collect()
+                    l.iter().map(|x| AppAssignment { principal: s(&x[id_key]), id: s(&x["assignmentId"]) }).collect()
                 })
                 .unwrap_or_default()
         };
@@ -681,10 +561,7 @@ pub fn seeded_state() -> State {
 /// always gets the same id, name, login and timestamps.
 pub fn generate_users(st: &mut State, n: usize) {
     st.version += 1;
-    let type_id = st
-        .default_user_type()
-        .map(|t| t.id.clone())
-        .unwrap_or_default();
+    let type_id = st.default_user_type().map(|t| t.id.clone()).unwrap_or_default();
     // 2025-07-01T00:00:00Z
     let base = 1_751_328_000i64;
     for _ in 0..n {
@@ -692,11 +569,7 @@ pub fn generate_users(st: &mut State, n: usize) {
         st.next_generated_seq += 1;
         let first = FIRST[(k % FIRST.len() as u64) as usize];
         let last = LAST[((k / FIRST.len() as u64) % LAST.len() as u64) as usize];
-        let login = format!(
-            "{}.{}.{k:06}@gen.example.net",
-            first.to_lowercase(),
-            last.to_lowercase()
-        );
+        let login = format!("{}.{}.{k:06}@gen.example.net", first.to_lowercase(), last.to_lowercase());
         let created = base + k as i64 * 7;
         let mut profile = Map::new();
         profile.insert("firstName".into(), json!(first));
@@ -732,13 +605,7 @@ mod tests {
     #[test]
     fn fixtures_are_current() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures");
-        let embedded = [
-            USERS_JSON,
-            GROUPS_JSON,
-            APPS_JSON,
-            FACTORS_JSON,
-            USER_TYPES_JSON,
-        ];
+        let embedded = [USERS_JSON, GROUPS_JSON, APPS_JSON, FACTORS_JSON, USER_TYPES_JSON];
         let files = fixture_files();
         if std::env::var_os("BLESS").is_some() {
             for (name, text) in &files {
@@ -747,7 +614,10 @@ mod tests {
             return;
         }
         for ((name, text), current) in files.iter().zip(embedded) {
-            assert!(text == current, "fixtures/{name} is stale: run BLESS=1 cargo test -p okta-host --lib fake_org::seed");
+            assert!(
+                text == current,
+                "fixtures/{name} is stale: run BLESS=1 cargo test -p okta-host --lib fake_org::seed"
+            );
         }
     }
 
@@ -756,23 +626,15 @@ mod tests {
         let st = seeded_state();
         assert_eq!(st.users.len(), SEED_USERS);
         for status in Status::ALL {
-            assert!(
-                st.users.values().any(|u| u.status == status),
-                "no {status:?} user in the seed"
-            );
+            assert!(st.users.values().any(|u| u.status == status), "no {status:?} user in the seed");
         }
         assert!(st.users.values().filter(|u| u.admin).count() == 1);
-        assert!(st
-            .groups
-            .values()
-            .next()
-            .map(|g| g.kind == "BUILT_IN")
-            .unwrap_or(false));
+        assert!(st.groups.values().next().map(|g| g.kind == "BUILT_IN").unwrap_or(false));
         assert!(st.factors.len() > 50 && st.apps.len() == 6 && st.user_types.len() == 2);
-        assert!(st.users.values().all(|u| u
-            .email()
-            .map(|e| e.contains("@mail.example.") || e.contains("@example."))
-            .unwrap_or(false)));
+        assert!(st
+            .users
+            .values()
+            .all(|u| u.email().map(|e| e.contains("@mail.example.") || e.contains("@example.")).unwrap_or(false)));
         let e = empty_state();
         assert!(e.users.is_empty() && e.groups.len() == 1 && e.user_types.len() == 2);
     }
@@ -784,12 +646,7 @@ mod tests {
         generate_users(&mut a, 2);
         let mut b = empty_state();
         generate_users(&mut b, 5);
-        let ids = |st: &State| {
-            st.users
-                .values()
-                .map(|u| (u.id.clone(), u.login().to_string()))
-                .collect::<Vec<_>>()
-        };
+        let ids = |st: &State| st.users.values().map(|u| (u.id.clone(), u.login().to_string())).collect::<Vec<_>>();
         assert_eq!(ids(&a), ids(&b));
         assert_eq!(a.users.len(), 5);
     }

@@ -102,10 +102,7 @@ pub struct User {
 
 impl User {
     pub fn login(&self) -> &str {
-        self.profile
-            .get("login")
-            .and_then(Value::as_str)
-            .unwrap_or("")
+        self.profile.get("login").and_then(Value::as_str).unwrap_or("")
     }
     pub fn email(&self) -> Option<&str> {
         self.profile.get("email").and_then(Value::as_str)
@@ -217,8 +214,7 @@ pub struct State {
 
 impl State {
     pub fn insert_user(&mut self, user: User) {
-        self.logins
-            .insert(user.login().to_lowercase(), user.id.clone());
+        self.logins.insert(user.login().to_lowercase(), user.id.clone());
         self.users.insert(user.id.clone(), user);
     }
 
@@ -289,10 +285,7 @@ impl State {
     }
 
     pub fn default_user_type(&self) -> Option<&UserType> {
-        self.user_types
-            .iter()
-            .find(|t| t.default)
-            .or(self.user_types.first())
+        self.user_types.iter().find(|t| t.default).or(self.user_types.first())
     }
 
     pub fn user_type(&self, id: &str) -> Option<&UserType> {
@@ -301,10 +294,7 @@ impl State {
 
     /// Groups of a user: Everyone plus explicit memberships, in id order.
     pub fn groups_of(&self, user_id: &str) -> Vec<&Group> {
-        self.groups
-            .values()
-            .filter(|g| g.kind == "BUILT_IN" || g.members.contains(user_id))
-            .collect()
+        self.groups.values().filter(|g| g.kind == "BUILT_IN" || g.members.contains(user_id)).collect()
     }
 
     pub fn new_user_id(&mut self) -> String {

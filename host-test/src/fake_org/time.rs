@@ -5,9 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Whole seconds since the epoch for a system time.
 pub fn epoch_secs(t: SystemTime) -> i64 {
-    t.duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    t.duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 /// Epoch seconds rounded up (for `X-Rate-Limit-Reset`).
@@ -48,12 +46,7 @@ pub fn iso(secs: i64) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z", rem / 3600, (rem % 3600) / 60, rem % 60)
 }
 
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]` (or a bare date) to epoch **milliseconds**.
@@ -77,11 +70,7 @@ pub fn parse_iso_ms(s: &str) -> Option<i64> {
     if b.len() == 10 {
         return Some(ms);
     }
-    if b.len() < 19
-        || (b[10] != b'T' && b[10] != b't' && b[10] != b' ')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
+    if b.len() < 19 || (b[10] != b'T' && b[10] != b't' && b[10] != b' ') || b[13] != b':' || b[16] != b':' {
         return None;
     }
     let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
@@ -105,11 +94,7 @@ pub fn parse_iso_ms(s: &str) -> Option<i64> {
     }
     match &s[i..] {
         "Z" | "z" | "" => Some(ms),
-        tz if tz.len() == 6
-            && tz.is_ascii()
-            && matches!(tz.as_bytes()[0], b'+' | b'-')
-            && tz.as_bytes()[3] == b':' =>
-        {
+        tz if tz.len() == 6 && tz.is_ascii() && matches!(tz.as_bytes()[0], b'+' | b'-') && tz.as_bytes()[3] == b':' => {
             let sign = if tz.starts_with('-') { -1 } else { 1 };
             let oh: i64 = tz.get(1..3)?.parse().ok()?;
             let om: i64 = tz.get(4..6)?.parse().ok()?;
@@ -127,22 +112,10 @@ mod tests {
     fn round_trip() {
         assert_eq!(iso(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(iso(1_759_117_790), "2025-09-29T03:49:50.000Z");
-        assert_eq!(
-            parse_iso_ms("2025-09-29T03:49:50.000Z"),
-            Some(1_759_117_790_000)
-        );
-        assert_eq!(
-            parse_iso_ms("2025-09-29T03:49:50.5Z"),
-            Some(1_759_117_790_500)
-        );
-        assert_eq!(
-            parse_iso_ms("2025-09-29T05:49:50.000+02:00"),
-            Some(1_759_117_790_000)
-        );
-        assert_eq!(
-            parse_iso_ms("2024-02-29"),
-            Some(days_from_civil(2024, 2, 29) * 86_400_000)
-        );
+        assert_eq!(parse_iso_ms("2025-09-29T03:49:50.000Z"), Some(1_759_117_790_000));
+        assert_eq!(parse_iso_ms("2025-09-29T03:49:50.5Z"), Some(1_759_117_790_500));
+        assert_eq!(parse_iso_ms("2025-09-29T05:49:50.000+02:00"), Some(1_759_117_790_000));
+        assert_eq!(parse_iso_ms("2024-02-29"), Some(days_from_civil(2024, 2, 29) * 86_400_000));
         assert_eq!(parse_iso_ms("yesterday"), None);
         assert_eq!(parse_iso_ms("2025-13-01T00:00:00.000Z"), None);
         assert_eq!(parse_iso_ms("2025-01-01T00:00:00.000Q"), None);

@@ -100,13 +100,7 @@ pub fn render_credentials(u: &User, with_emails: bool) -> J {
     if let Some((q, _)) = &u.recovery_question {
         c.push("recovery_question", J::obj([("question", J::s(q.clone()))]));
     }
-    c.push(
-        "provider",
-        J::obj([
-            ("type", J::s(u.provider.0.clone())),
-            ("name", J::s(u.provider.1.clone())),
-        ]),
-    );
+    c.push("provider", J::obj([("type", J::s(u.provider.0.clone())), ("name", J::s(u.provider.1.clone()))]));
     c
 }
 
@@ -115,16 +109,9 @@ fn link_names(u: &User) -> Vec<&'static str> {
     let pw = u.password.is_some();
     let mut v: Vec<&'static str> = match u.status {
         Status::Staged => vec!["schema", "activate", "self", "resetFactors", "type"],
-        Status::Provisioned => vec![
-            "suspend",
-            "schema",
-            "resetPassword",
-            "reactivate",
-            "self",
-            "resetFactors",
-            "type",
-            "deactivate",
-        ],
+        Status::Provisioned => {
+            vec!["suspend", "schema", "resetPassword", "reactivate", "self", "resetFactors", "type", "deactivate"]
+        }
         Status::Active | Status::PasswordExpired if pw => vec![
             "suspend",
             "schema",
@@ -138,15 +125,9 @@ fn link_names(u: &User) -> Vec<&'static str> {
             "changePassword",
             "deactivate",
         ],
-        Status::Active | Status::PasswordExpired => vec![
-            "suspend",
-            "schema",
-            "resetPassword",
-            "self",
-            "resetFactors",
-            "type",
-            "deactivate",
-        ],
+        Status::Active | Status::PasswordExpired => {
+            vec!["suspend", "schema", "resetPassword", "self", "resetFactors", "type", "deactivate"]
+        }
         Status::Recovery => vec![
             "suspend",
             "schema",
@@ -158,32 +139,11 @@ fn link_names(u: &User) -> Vec<&'static str> {
             "changePassword",
             "deactivate",
         ],
-        Status::LockedOut => vec![
-            "schema",
-            "resetPassword",
-            "unlock",
-            "expirePassword",
-            "self",
-            "resetFactors",
-            "type",
-            "deactivate",
-        ],
-        Status::Suspended => vec![
-            "schema",
-            "unsuspend",
-            "self",
-            "resetFactors",
-            "type",
-            "deactivate",
-        ],
-        Status::Deprovisioned => vec![
-            "schema",
-            "activate",
-            "self",
-            "resetFactors",
-            "type",
-            "delete",
-        ],
+        Status::LockedOut => {
+            vec!["schema", "resetPassword", "unlock", "expirePassword", "self", "resetFactors", "type", "deactivate"]
+        }
+        Status::Suspended => vec!["schema", "unsuspend", "self", "resetFactors", "type", "deactivate"],
+        Status::Deprovisioned => vec!["schema", "activate", "self", "resetFactors", "type", "delete"],
     };
     if !pw {
         v.retain(|n| *n != "changePassword");
@@ -191,30 +151,19 @@ fn link_names(u: &User) -> Vec<&'static str> {
     v
 }
 
-fn render_links(
-    st: &State,
-    u: &User,
-    origin: &str,
-    set: LinkSet,
-    omit_credential_links: bool,
-) -> J {
+fn render_links(st: &State, u: &User, origin: &str, set: LinkSet, omit_credential_links: bool) -> J {
     let base = format!("{origin}/api/v1/users/{}", u.id);
     let href = |h: String| J::obj([("href", J::s(h))]);
     let post = |h: String| J::obj([("href", J::s(h)), ("method", J::s("POST"))]);
     if set == LinkSet::SelfOnly {
         return J::obj([("self", href(base))]);
     }
-    let schema_id = st
-        .user_type(&u.type_id)
-        .map(|t| t.schema_id.clone())
-        .unwrap_or_else(|| u.type_id.replacen("oty", "osc", 1));
+    let schema_id =
+        st.user_type(&u.type_id).map(|t| t.schema_id.clone()).unwrap_or_else(|| u.type_id.replacen("oty", "osc", 1));
     let mut links = J::empty_obj();
     for name in link_names(u) {
         if omit_credential_links
-            && matches!(
-                name,
-                "resetPassword" | "forgotPassword" | "changePassword" | "changeRecoveryQuestion"
-            )
+            && matches!(name, "resetPassword" | "forgotPassword" | "changePassword" | "changeRecoveryQuestion")
         {
             continue;
         }
@@ -225,9 +174,7 @@ fn render_links(
             "delete" => J::obj([("href", J::s(base.clone())), ("method", J::s("DELETE"))]),
             "forgotPassword" => post(format!("{base}/credentials/forgot_password")),
             "changePassword" => post(format!("{base}/credentials/change_password")),
-            "changeRecoveryQuestion" => {
-                post(format!("{base}/credentials/change_recovery_question"))
-            }
+            "changeRecoveryQuestion" => post(format!("{base}/credentials/change_recovery_question")),
             "resetPassword" => post(format!("{base}/lifecycle/reset_password")),
             "expirePassword" => post(format!("{base}/lifecycle/expire_password")),
             "resetFactors" => post(format!("{base}/lifecycle/reset_factors")),
@@ -266,13 +213,7 @@ pub fn render_user(st: &State, u: &User, origin: &str, set: LinkSet, omit_creden
 
 fn single(st: &State, ctx: &Ctx, id: &str) -> J {
     match st.users.get(id) {
-        Some(u) => render_user(
-            st,
-            u,
-            &ctx.origin,
-            LinkSet::Full,
-            ctx.okta_response_flag("omitCredentials"),
-        ),
+        Some(u) => render_user(st, u, &ctx.origin, LinkSet::Full, ctx.okta_response_flag("omitCredentials")),
         None => J::Null,
     }
 }
@@ -286,8 +227,7 @@ fn resolve(st: &State, key: &str) -> Result<String, ApiError> {
 }
 
 fn resolve_id_only(st: &State, key: &str) -> Result<String, ApiError> {
-    st.resolve_user_id_only(key)
-        .ok_or_else(|| user_not_found(key))
+    st.resolve_user_id_only(key).ok_or_else(|| user_not_found(key))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -299,56 +239,29 @@ pub fn list(st: &mut State, ctx: &Ctx) -> HResult {
     let filter = ctx.q("filter").filter(|s| !s.trim().is_empty());
     let q = ctx.q("q");
     let limit = paging::parse_limit(ctx.q("limit"), if q.is_some() { 10 } else { 200 }, 200)
-        .map_err(|_| {
-            ApiError::validation(
-                "limit",
-                ["limit: The limit must be a positive number.".to_string()],
-            )
-        })?;
-    let search_q = search
-        .map(|s| query::parse(s, Mode::Search))
-        .transpose()
-        .map_err(|_| ApiError::invalid_search())?;
-    let filter_q = filter
-        .map(|s| query::parse(s, Mode::Filter))
-        .transpose()
-        .map_err(|_| ApiError::invalid_search())?;
+        .map_err(|_| ApiError::validation("limit", ["limit: The limit must be a positive number.".to_string()]))?;
+    let search_q = search.map(|s| query::parse(s, Mode::Search)).transpose().map_err(|_| ApiError::invalid_search())?;
+    let filter_q = filter.map(|s| query::parse(s, Mode::Filter)).transpose().map_err(|_| ApiError::invalid_search())?;
     // sortBy/sortOrder only work together with search; otherwise they are ignored (and dropped
     // from the self link, like real Okta drops `sortOrder=0`).
-    let sort_by = if search.is_some() {
-        ctx.q("sortBy").filter(|s| !s.is_empty())
-    } else {
-        None
-    };
+    let sort_by = if search.is_some() { ctx.q("sortBy").filter(|s| !s.is_empty()) } else { None };
     if let Some(attr) = sort_by {
         if !query::valid_sort_attr(attr) {
             return Err(ApiError::invalid_search());
         }
     }
-    let sort_order = sort_by
-        .and(ctx.q("sortOrder"))
-        .filter(|o| o.eq_ignore_ascii_case("asc") || o.eq_ignore_ascii_case("desc"));
-    let desc = sort_order
-        .map(|o| o.eq_ignore_ascii_case("desc"))
-        .unwrap_or(false);
+    let sort_order =
+        sort_by.and(ctx.q("sortOrder")).filter(|o| o.eq_ignore_ascii_case("asc") || o.eq_ignore_ascii_case("desc"));
+    let desc = sort_order.map(|o| o.eq_ignore_ascii_case("desc")).unwrap_or(false);
     // `q` is not pageable and, like a bare list, leaves DEPROVISIONED users out.
     let hide_deprovisioned = q.is_some() || (search.is_none() && filter.is_none());
     let kind = match search {
-        Some(_) => format!(
-            "search|{}|{}",
-            sort_by.unwrap_or(""),
-            if desc { "desc" } else { "asc" }
-        ),
+        Some(_) => format!("search|{}|{}", sort_by.unwrap_or(""), if desc { "desc" } else { "asc" }),
         None => "list".to_string(),
     };
     let after_raw = if q.is_some() { None } else { ctx.q("after") };
     let after = match after_raw {
-        Some(a) => Some(
-            st.cursors
-                .get(&(kind.clone(), a.to_string()))
-                .cloned()
-                .ok_or_else(ApiError::invalid_cursor)?,
-        ),
+        Some(a) => Some(st.cursors.get(&(kind.clone(), a.to_string())).cloned().ok_or_else(ApiError::invalid_cursor)?),
         None => None,
     };
     let q_lower = q.map(str::to_lowercase);
@@ -378,10 +291,7 @@ pub fn list(st: &mut State, ctx: &Ctx) -> HResult {
             let iter: Box<dyn Iterator<Item = &User>> = match &start {
                 Some(s) => Box::new(
                     st.users
-                        .range::<String, _>((
-                            std::ops::Bound::Excluded(s),
-                            std::ops::Bound::Unbounded,
-                        ))
+                        .range::<String, _>((std::ops::Bound::Excluded(s), std::ops::Bound::Unbounded))
                         .map(|(_, u)| u),
                 ),
                 None => Box::new(st.users.values()),
@@ -389,15 +299,7 @@ pub fn list(st: &mut State, ctx: &Ctx) -> HResult {
             let mut items: Vec<(CursorKey, &User)> = iter
                 .filter(|u| keep(u))
                 .take(limit + 1)
-                .map(|u| {
-                    (
-                        CursorKey {
-                            val: None,
-                            id: u.id.clone(),
-                        },
-                        u,
-                    )
-                })
+                .map(|u| (CursorKey { val: None, id: u.id.clone() }, u))
                 .collect();
             let more = items.len() > limit;
             items.truncate(limit);
@@ -406,12 +308,7 @@ pub fn list(st: &mut State, ctx: &Ctx) -> HResult {
         Some(attr) => {
             // Sorted listings are computed once per (query, data version) and reused for the
             // following pages, so paging through tens of thousands of users stays cheap.
-            let cache_key = format!(
-                "{kind}|{}|{}|{}",
-                search.unwrap_or(""),
-                filter.unwrap_or(""),
-                q.unwrap_or("")
-            );
+            let cache_key = format!("{kind}|{}|{}|{}", search.unwrap_or(""), filter.unwrap_or(""), q.unwrap_or(""));
             let cache = match st.sorted_cache.take() {
                 Some(c) if c.key == cache_key && c.version == st.version => c,
                 _ => {
@@ -419,31 +316,19 @@ pub fn list(st: &mut State, ctx: &Ctx) -> HResult {
                         .users
                         .values()
                         .filter(|u| keep(u))
-                        .map(|u| CursorKey {
-                            val: query::sort_value(u, attr),
-                            id: u.id.clone(),
-                        })
+                        .map(|u| CursorKey { val: query::sort_value(u, attr), id: u.id.clone() })
                         .collect();
                     keys.sort_by(|a, b| paging::cmp_keys(a, b, desc));
-                    SortedCache {
-                        key: cache_key,
-                        version: st.version,
-                        keys,
-                    }
+                    SortedCache { key: cache_key, version: st.version, keys }
                 }
             };
             let start = match &after {
-                Some(a) => cache.keys.partition_point(|k| {
-                    paging::cmp_keys(k, a, desc) != std::cmp::Ordering::Greater
-                }),
+                Some(a) => cache.keys.partition_point(|k| paging::cmp_keys(k, a, desc) != std::cmp::Ordering::Greater),
                 None => 0,
             };
             let rest = &cache.keys[start..];
-            let page: Vec<(CursorKey, &User)> = rest
-                .iter()
-                .take(limit)
-                .filter_map(|k| st.users.get(&k.id).map(|u| (k.clone(), u)))
-                .collect();
+            let page: Vec<(CursorKey, &User)> =
+                rest.iter().take(limit).filter_map(|k| st.users.get(&k.id).map(|u| (k.clone(), u))).collect();
             let more = rest.len() > limit;
             st.sorted_cache = Some(cache);
             (page, more)
@@ -451,15 +336,7 @@ pub fn list(st: &mut State, ctx: &Ctx) -> HResult {
     };
     let body = J::Arr(
         page.iter()
-            .map(|(_, u)| {
-                render_user(
-                    st,
-                    u,
-                    &ctx.origin,
-                    LinkSet::SelfOnly,
-                    ctx.okta_response_flag("omitCredentials"),
-                )
-            })
+            .map(|(_, u)| render_user(st, u, &ctx.origin, LinkSet::SelfOnly, ctx.okta_response_flag("omitCredentials")))
             .collect(),
     );
     if q.is_some() {
@@ -487,26 +364,16 @@ pub fn list(st: &mut State, ctx: &Ctx) -> HResult {
         p
     };
     let path = "/api/v1/users";
-    let mut links = vec![paging::link(
-        &paging::url(&ctx.origin, path, &params(after_raw)),
-        "self",
-    )];
+    let mut links = vec![paging::link(&paging::url(&ctx.origin, path, &params(after_raw)), "self")];
     let next = match (more, page.last()) {
         (true, Some((key, u))) => {
-            let token = if search.is_some() {
-                u.id.clone()
-            } else {
-                format!("{}{}", u.status.cursor_digit(), u.id)
-            };
+            let token = if search.is_some() { u.id.clone() } else { format!("{}{}", u.status.cursor_digit(), u.id) };
             Some((token, key.clone()))
         }
         _ => None,
     };
     if let Some((token, key)) = next {
-        links.push(paging::link(
-            &paging::url(&ctx.origin, path, &params(Some(&token))),
-            "next",
-        ));
+        links.push(paging::link(&paging::url(&ctx.origin, path, &params(Some(&token))), "next"));
         st.cursors.insert((kind, token), key);
     }
     Ok(Reply::list(body, links))
@@ -515,12 +382,7 @@ pub fn list(st: &mut State, ctx: &Ctx) -> HResult {
 /// `GET /api/v1/users/{idOrLogin}` (also `me`): the only response with an `ETag`.
 pub fn get(st: &mut State, ctx: &Ctx, key: &str) -> HResult {
     let id = resolve(st, key)?;
-    Ok(Reply::Json {
-        status: 200,
-        body: single(st, ctx, &id),
-        links: Vec::new(),
-        etag: true,
-    })
+    Ok(Reply::Json { status: 200, body: single(st, ctx, &id), links: Vec::new(), etag: true })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -542,14 +404,8 @@ fn valid_email(s: &str) -> bool {
 /// Required fields, formats and schema membership. `what` names the object in the summary
 /// when an undefined property is sent (`newUser` on create).
 fn validate_profile(profile: &Map<String, Value>, what: &str) -> Result<(), ApiError> {
-    if let Some(k) = profile
-        .keys()
-        .find(|k| !BASE_ATTRS.contains(&k.as_str()) && !CUSTOM_ATTRS.contains(&k.as_str()))
-    {
-        return Err(ApiError::validation(
-            what,
-            [format!("Property name '{k}' is not defined in profile")],
-        ));
+    if let Some(k) = profile.keys().find(|k| !BASE_ATTRS.contains(&k.as_str()) && !CUSTOM_ATTRS.contains(&k.as_str())) {
+        return Err(ApiError::validation(what, [format!("Property name '{k}' is not defined in profile")]));
     }
     let mut first: Option<&str> = None;
     let mut causes = Vec::new();
@@ -560,30 +416,18 @@ fn validate_profile(profile: &Map<String, Value>, what: &str) -> Result<(), ApiE
     for f in ["login", "email", "firstName", "lastName"] {
         match profile.get(f) {
             Some(Value::String(s)) if !s.trim().is_empty() => {}
-            _ => fail(
-                f,
-                format!("{f}: The field cannot be left blank"),
-                &mut first,
-            ),
+            _ => fail(f, format!("{f}: The field cannot be left blank"), &mut first),
         }
     }
     if let Some(Value::String(login)) = profile.get("login") {
         if !login.trim().is_empty() && !valid_email(login) {
-            fail(
-                "login",
-                "login: Username must be in the form of an email address".into(),
-                &mut first,
-            );
+            fail("login", "login: Username must be in the form of an email address".into(), &mut first);
         }
     }
     for f in ["email", "secondEmail"] {
         if let Some(Value::String(e)) = profile.get(f) {
             if !e.trim().is_empty() && !valid_email(e) {
-                fail(
-                    f,
-                    format!("{f}: Does not match required pattern"),
-                    &mut first,
-                );
+                fail(f, format!("{f}: Does not match required pattern"), &mut first);
             }
         }
     }
@@ -597,10 +441,7 @@ fn validate_profile(profile: &Map<String, Value>, what: &str) -> Result<(), ApiE
 fn password_ok(pw: &str, login: &str) -> bool {
     let lower = pw.to_lowercase();
     let local = login.split('@').next().unwrap_or("").to_lowercase();
-    let username_part = local
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|p| p.len() >= 3)
-        .any(|p| lower.contains(p));
+    let username_part = local.split(|c: char| !c.is_alphanumeric()).filter(|p| p.len() >= 3).any(|p| lower.contains(p));
     pw.chars().count() >= 8
         && pw.chars().any(|c| c.is_lowercase())
         && pw.chars().any(|c| c.is_uppercase())
@@ -643,16 +484,10 @@ fn parse_credentials(v: Option<&Value>) -> Result<NewCredentials, ApiError> {
                 if !HASH_ALGORITHMS.contains(&alg) {
                     return Err(ApiError::validation(
                         "password",
-                        [format!(
-                            "password.hash.algorithm: '{alg}' is not a supported algorithm."
-                        )],
+                        [format!("password.hash.algorithm: '{alg}' is not a supported algorithm.")],
                     ));
                 }
-                if h.get("value")
-                    .and_then(Value::as_str)
-                    .map(str::is_empty)
-                    .unwrap_or(true)
-                {
+                if h.get("value").and_then(Value::as_str).map(str::is_empty).unwrap_or(true) {
                     return Err(ApiError::validation(
                         "password",
                         ["password.hash.value: The field cannot be left blank".to_string()],
@@ -661,7 +496,10 @@ fn parse_credentials(v: Option<&Value>) -> Result<NewCredentials, ApiError> {
                 if alg == "BCRYPT" {
                     let wf = h.get("workFactor").and_then(Value::as_i64).unwrap_or(0);
                     if !(1..=20).contains(&wf) || h.get("salt").and_then(Value::as_str).is_none() {
-                        return Err(ApiError::validation("password", ["password.hash: BCRYPT needs a salt and a workFactor between 1 and 20.".to_string()]));
+                        return Err(ApiError::validation(
+                            "password",
+                            ["password.hash: BCRYPT needs a salt and a workFactor between 1 and 20.".to_string()],
+                        ));
                     }
                 }
                 out.password = Some(Password::Hash(hash.clone()));
@@ -674,24 +512,12 @@ fn parse_credentials(v: Option<&Value>) -> Result<NewCredentials, ApiError> {
     match obj.get("recovery_question") {
         None | Some(Value::Null) => {}
         Some(Value::Object(rq)) => {
-            let q = rq
-                .get("question")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .trim()
-                .to_string();
-            let a = rq
-                .get("answer")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
+            let q = rq.get("question").and_then(Value::as_str).unwrap_or("").trim().to_string();
+            let a = rq.get("answer").and_then(Value::as_str).unwrap_or("").to_string();
             if q.is_empty() || a.trim().is_empty() {
                 return Err(ApiError::validation(
                     "recovery_question",
-                    [
-                        "recovery_question: The question and the answer are both required."
-                            .to_string(),
-                    ],
+                    ["recovery_question: The question and the answer are both required.".to_string()],
                 ));
             }
             out.recovery = Some((q, a));
@@ -699,16 +525,8 @@ fn parse_credentials(v: Option<&Value>) -> Result<NewCredentials, ApiError> {
         Some(_) => return Err(bad("credentials.recovery_question must be an object")),
     }
     if let Some(Value::Object(p)) = obj.get("provider") {
-        let t = p
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or("OKTA")
-            .to_string();
-        let n = p
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or(t.as_str())
-            .to_string();
+        let t = p.get("type").and_then(Value::as_str).unwrap_or("OKTA").to_string();
+        let n = p.get("name").and_then(Value::as_str).unwrap_or(t.as_str()).to_string();
         out.provider = Some((t, n));
     }
     Ok(out)
@@ -728,18 +546,11 @@ pub fn create(st: &mut State, ctx: &Ctx) -> HResult {
         Some(_) => return Err(ApiError::malformed_body()),
     };
     validate_profile(&profile, "newUser")?;
-    let login = profile
-        .get("login")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let login = profile.get("login").and_then(Value::as_str).unwrap_or("").to_string();
     if st.login_taken(&login, None) {
         return Err(ApiError::validation(
             "login",
-            [
-                "login: An object with this field already exists in the current organization"
-                    .to_string(),
-            ],
+            ["login: An object with this field already exists in the current organization".to_string()],
         ));
     }
     let creds = parse_credentials(body.get("credentials"))?;
@@ -762,10 +573,7 @@ pub fn create(st: &mut State, ctx: &Ctx) -> HResult {
             true
         }
         Some(other) => {
-            return Err(ApiError::validation(
-                "nextLogin",
-                [format!("nextLogin: '{other}' is not a valid value.")],
-            ))
+            return Err(ApiError::validation("nextLogin", [format!("nextLogin: '{other}' is not a valid value.")]))
         }
     };
     // groupIds: every id must be an existing OKTA_GROUP (400 E0000001, as createUser lists no 404).
@@ -780,9 +588,7 @@ pub fn create(st: &mut State, ctx: &Ctx) -> HResult {
                     _ => {
                         return Err(ApiError::validation(
                             "groupIds",
-                            [format!(
-                            "groupIds: The group '{gid}' does not exist or is not an OKTA_GROUP."
-                        )],
+                            [format!("groupIds: The group '{gid}' does not exist or is not an OKTA_GROUP.")],
                         ))
                     }
                 }
@@ -790,24 +596,12 @@ pub fn create(st: &mut State, ctx: &Ctx) -> HResult {
         }
         Some(_) => return Err(ApiError::malformed_body()),
     }
-    let type_id = match body
-        .get("type")
-        .and_then(|t| t.get("id"))
-        .and_then(Value::as_str)
-    {
+    let type_id = match body.get("type").and_then(|t| t.get("id")).and_then(Value::as_str) {
         Some(t) => match st.user_type(t) {
             Some(ut) => ut.id.clone(),
-            None => {
-                return Err(ApiError::validation(
-                    "type",
-                    [format!("type: The user type '{t}' does not exist.")],
-                ))
-            }
+            None => return Err(ApiError::validation("type", [format!("type: The user type '{t}' does not exist.")])),
         },
-        None => st
-            .default_user_type()
-            .map(|t| t.id.clone())
-            .unwrap_or_default(),
+        None => st.default_user_type().map(|t| t.id.clone()).unwrap_or_default(),
     };
     let now = ctx.now_secs;
     let has_password = creds.password.is_some();
@@ -830,10 +624,7 @@ pub fn create(st: &mut State, ctx: &Ctx) -> HResult {
         last_login: None,
         last_updated: now,
         password_changed: has_password.then_some(now),
-        realm_id: body
-            .get("realmId")
-            .and_then(Value::as_str)
-            .map(str::to_string),
+        realm_id: body.get("realmId").and_then(Value::as_str).map(str::to_string),
         type_id,
         profile,
         password: creds.password,
@@ -856,11 +647,7 @@ pub fn create(st: &mut State, ctx: &Ctx) -> HResult {
 pub fn update(st: &mut State, ctx: &Ctx, key: &str, replace: bool) -> HResult {
     let id = resolve(st, key)?;
     let body = ctx.json_object()?;
-    let mut u = st
-        .users
-        .get(&id)
-        .cloned()
-        .ok_or_else(|| user_not_found(key))?;
+    let mut u = st.users.get(&id).cloned().ok_or_else(|| user_not_found(key))?;
     // Editing deactivated users needs an org setting that is off by default.
     if u.status == Status::Deprovisioned {
         return Err(ApiError::wrong_status());
@@ -891,10 +678,7 @@ pub fn update(st: &mut State, ctx: &Ctx, key: &str, replace: bool) -> HResult {
     if !u.login().eq_ignore_ascii_case(&old_login) && st.login_taken(u.login(), Some(&id)) {
         return Err(ApiError::validation(
             "login",
-            [
-                "login: An object with this field already exists in the current organization"
-                    .to_string(),
-            ],
+            ["login: An object with this field already exists in the current organization".to_string()],
         ));
     }
     let now = ctx.now_secs;
@@ -904,10 +688,7 @@ pub fn update(st: &mut State, ctx: &Ctx, key: &str, replace: bool) -> HResult {
         Some(Password::Hash(_)) if u.status != Status::Staged => {
             return Err(ApiError::validation(
                 "password",
-                [
-                    "password: A password hash can only be set for users in STAGED status."
-                        .to_string(),
-                ],
+                ["password: A password hash can only be set for users in STAGED status.".to_string()],
             ));
         }
         Some(Password::Plain(p)) => {
@@ -917,10 +698,7 @@ pub fn update(st: &mut State, ctx: &Ctx, key: &str, replace: bool) -> HResult {
             u.password = Some(Password::Plain(p));
             u.password_changed = Some(now);
             // An admin-set password finishes activation or recovery.
-            if matches!(
-                u.status,
-                Status::Provisioned | Status::Recovery | Status::PasswordExpired
-            ) {
+            if matches!(u.status, Status::Provisioned | Status::Recovery | Status::PasswordExpired) {
                 u.status = Status::Active;
                 u.status_changed = Some(now);
             }
@@ -934,16 +712,9 @@ pub fn update(st: &mut State, ctx: &Ctx, key: &str, replace: bool) -> HResult {
         u.recovery_question = Some(rq);
     }
     if replace {
-        if let Some(t) = body
-            .get("type")
-            .and_then(|t| t.get("id"))
-            .and_then(Value::as_str)
-        {
+        if let Some(t) = body.get("type").and_then(|t| t.get("id")).and_then(Value::as_str) {
             if st.user_type(t).is_none() {
-                return Err(ApiError::validation(
-                    "type",
-                    [format!("type: The user type '{t}' does not exist.")],
-                ));
+                return Err(ApiError::validation("type", [format!("type: The user type '{t}' does not exist.")]));
             }
             u.type_id = t.to_string();
         }
@@ -961,11 +732,7 @@ pub fn update(st: &mut State, ctx: &Ctx, key: &str, replace: bool) -> HResult {
 /// DEPROVISIONED one is deleted (204). Both answers look the same on the wire.
 pub fn delete(st: &mut State, ctx: &Ctx, key: &str) -> HResult {
     let id = resolve(st, key)?;
-    let deprovisioned = st
-        .users
-        .get(&id)
-        .map(|u| u.status == Status::Deprovisioned)
-        .unwrap_or(true);
+    let deprovisioned = st.users.get(&id).map(|u| u.status == Status::Deprovisioned).unwrap_or(true);
     if deprovisioned {
         st.remove_user(&id);
     } else if let Some(u) = st.users.get_mut(&id) {
@@ -979,13 +746,7 @@ pub fn delete(st: &mut State, ctx: &Ctx, key: &str) -> HResult {
 
 fn activation_token(ctx: &Ctx) -> J {
     let token = util::token(20);
-    J::obj([
-        (
-            "activationUrl",
-            J::s(format!("{}/tokens/{token}/verify", ctx.origin)),
-        ),
-        ("activationToken", J::s(token)),
-    ])
+    J::obj([("activationUrl", J::s(format!("{}/tokens/{token}/verify", ctx.origin))), ("activationToken", J::s(token))])
 }
 
 /// `POST /api/v1/users/{id}/lifecycle/{op}` with Okta's state rules. Lifecycle calls are not
@@ -1017,14 +778,7 @@ pub fn lifecycle(st: &mut State, ctx: &Ctx, key: &str, op: &str) -> HResult {
                 return Err(ApiError::already_active());
             }
             // Without a password the user waits for the activation link (PROVISIONED).
-            u.set_status(
-                if has_pw {
-                    Status::Active
-                } else {
-                    Status::Provisioned
-                },
-                now,
-            );
+            u.set_status(if has_pw { Status::Active } else { Status::Provisioned }, now);
             u.activated = Some(now);
             if send_email {
                 J::empty_obj()
@@ -1054,10 +808,7 @@ pub fn lifecycle(st: &mut State, ctx: &Ctx, key: &str, op: &str) -> HResult {
         }
         "suspend" => {
             if u.status != Status::Active {
-                return Err(ApiError::validation(
-                    "suspend",
-                    ["Cannot suspend a user that is not active".to_string()],
-                ));
+                return Err(ApiError::validation("suspend", ["Cannot suspend a user that is not active".to_string()]));
             }
             u.set_status(Status::Suspended, now);
             J::empty_obj()
@@ -1086,27 +837,19 @@ pub fn lifecycle(st: &mut State, ctx: &Ctx, key: &str, op: &str) -> HResult {
                 Some(_) => ctx.q_bool("sendEmail", true)?,
             };
             ctx.q_bool("revokeSessions", false)?;
-            if !matches!(
-                u.status,
-                Status::Active | Status::Recovery | Status::PasswordExpired | Status::LockedOut
-            ) {
+            if !matches!(u.status, Status::Active | Status::Recovery | Status::PasswordExpired | Status::LockedOut) {
                 return Err(ApiError::wrong_status());
             }
             u.set_status(Status::Recovery, now);
             if send_email {
                 J::empty_obj()
             } else {
-                J::obj([(
-                    "resetPasswordUrl",
-                    J::s(format!("{}/reset_password/{}", ctx.origin, util::token(20))),
-                )])
+                J::obj([("resetPasswordUrl", J::s(format!("{}/reset_password/{}", ctx.origin, util::token(20))))])
             }
         }
         "expire_password" | "expire_password_with_temp_password" => {
-            if !matches!(
-                u.status,
-                Status::Active | Status::PasswordExpired | Status::LockedOut | Status::Recovery
-            ) || !has_pw
+            if !matches!(u.status, Status::Active | Status::PasswordExpired | Status::LockedOut | Status::Recovery)
+                || !has_pw
             {
                 return Err(ApiError::wrong_status());
             }
@@ -1137,31 +880,16 @@ pub fn lifecycle(st: &mut State, ctx: &Ctx, key: &str, op: &str) -> HResult {
 pub fn change_password(st: &mut State, ctx: &Ctx, key: &str) -> HResult {
     let id = resolve_id_only(st, key)?;
     let body = ctx.json_object()?;
-    let value = |k: &str| {
-        body.get(k)
-            .and_then(|v| v.get("value"))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
+    let value = |k: &str| body.get(k).and_then(|v| v.get("value")).and_then(Value::as_str).map(str::to_string);
     let (old, new) = (value("oldPassword"), value("newPassword"));
     let now = ctx.now_secs;
     let u = st.users.get_mut(&id).ok_or_else(|| user_not_found(key))?;
-    let allowed = matches!(
-        u.status,
-        Status::Staged | Status::Active | Status::PasswordExpired | Status::Recovery
-    );
+    let allowed = matches!(u.status, Status::Staged | Status::Active | Status::PasswordExpired | Status::Recovery);
     if !allowed || u.password.is_none() {
-        return Err(ApiError::new(
-            403,
-            "E0000035",
-            "Change password not allowed on specified user.",
-        ));
+        return Err(ApiError::new(403, "E0000035", "Change password not allowed on specified user."));
     }
     let Some(new) = new else {
-        return Err(ApiError::validation(
-            "newPassword",
-            ["newPassword: The field cannot be left blank".to_string()],
-        ));
+        return Err(ApiError::validation("newPassword", ["newPassword: The field cannot be left blank".to_string()]));
     };
     let old_ok = match (&u.password, &old) {
         (Some(Password::Plain(p)), Some(o)) => p == o,
@@ -1170,13 +898,16 @@ pub fn change_password(st: &mut State, ctx: &Ctx, key: &str) -> HResult {
         _ => false,
     };
     if !old_ok {
-        return Err(
-            ApiError::new(403, "E0000014", "Update of credentials failed")
-                .cause("oldPassword: The credentials provided were incorrect."),
-        );
+        return Err(ApiError::new(403, "E0000014", "Update of credentials failed")
+            .cause("oldPassword: The credentials provided were incorrect."));
     }
     let complexity = |msg: &str| {
-        ApiError::new(403, "E0000080", "The password does not meet the complexity requirements of the current password policy.").cause(msg)
+        ApiError::new(
+            403,
+            "E0000080",
+            "The password does not meet the complexity requirements of the current password policy.",
+        )
+        .cause(msg)
     };
     if Some(&new) == old.as_ref() {
         return Err(complexity("password: Password has been used too recently"));
@@ -1205,10 +936,7 @@ mod tests {
 
     #[test]
     fn password_policy() {
-        assert!(password_ok(
-            "Password150kta",
-            "John.Doe-Comprehensive@example.com"
-        ));
+        assert!(password_ok("Password150kta", "John.Doe-Comprehensive@example.com"));
         assert!(!password_ok("short1A", "a@example.com"));
         assert!(!password_ok("alllowercase1", "a@example.com"));
         assert!(!password_ok("JohnSecret99", "john.doe@example.com"));
@@ -1226,9 +954,6 @@ mod tests {
         let undefined = serde_json::json!({"login":"a@example.com","email":"a@example.com","firstName":"A","lastName":"B","notValid":1});
         let e = validate_profile(undefined.as_object().unwrap(), "newUser").unwrap_err();
         assert_eq!(e.summary, "Api validation failed: newUser");
-        assert_eq!(
-            e.causes,
-            vec!["Property name 'notValid' is not defined in profile".to_string()]
-        );
+        assert_eq!(e.causes, vec!["Property name 'notValid' is not defined in profile".to_string()]);
     }
 }

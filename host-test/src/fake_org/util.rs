@@ -46,10 +46,7 @@ pub fn random_u64() -> u64 {
     let seed = *SEED.get_or_init(|| {
         let mut h = RandomState::new().build_hasher();
         h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or(0),
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0),
         );
         h.finish()
     });
@@ -103,11 +100,7 @@ pub fn base62_fixed(mut n: u64, width: usize) -> String {
 /// listing order equal to creation order and cursors stable under inserts.
 pub fn make_id(prefix: &str, era: char, seq: u64, salt: u64) -> String {
     let noise = mix(salt ^ seq.wrapping_mul(0x2545_F491_4F6C_DD1D)) % 56_800_235_584; // 62^6
-    format!(
-        "{prefix}{era}{}{}8f7",
-        base62_fixed(seq, 7),
-        base62_fixed(noise, 6)
-    )
+    format!("{prefix}{era}{}{}8f7", base62_fixed(seq, 7), base62_fixed(noise, 6))
 }
 
 /// 64 hex chars of a non-cryptographic 256-bit digest (for weak ETags).
@@ -145,9 +138,7 @@ mod tests {
     fn random_formats() {
         let r = request_id();
         assert_eq!(r.len(), 32);
-        assert!(r
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        assert!(r.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
         let e = error_id();
         assert_eq!(e.len(), 25);
         assert!(e.starts_with("oae"));

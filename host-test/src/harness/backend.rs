@@ -76,11 +76,7 @@ impl Hooks {
             Backend::Scripted(steps) => Route::Scripted(Mutex::new(steps.into())),
             Backend::Network => Route::Network,
         };
-        Hooks {
-            route: Arc::new(route),
-            log: Arc::default(),
-            clock,
-        }
+        Hooks { route: Arc::new(route), log: Arc::default(), clock }
     }
 }
 
@@ -93,8 +89,7 @@ struct Reply {
 }
 
 type IoFuture = Box<dyn Future<Output = Result<(), HttpError>> + Send>;
-type SendFuture =
-    Box<dyn Future<Output = Result<(http::Response<WasiBody>, IoFuture), HttpError>> + Send>;
+type SendFuture = Box<dyn Future<Output = Result<(http::Response<WasiBody>, IoFuture), HttpError>> + Send>;
 
 impl WasiHttpHooks for Hooks {
     fn send_request(
@@ -138,10 +133,7 @@ impl WasiHttpHooks for Hooks {
                     exchange.status = Some(reply.status);
                     exchange.response_headers = reply.headers.clone();
                     exchange.response_body = reply.body.to_vec();
-                    exchange.error = reply
-                        .body_error
-                        .as_ref()
-                        .map(|e| format!("body cut short: {e}"));
+                    exchange.error = reply.body_error.as_ref().map(|e| format!("body cut short: {e}"));
                 }
                 Err(e) => exchange.error = Some(e.to_string()),
             }
@@ -153,13 +145,7 @@ impl WasiHttpHooks for Hooks {
                 builder = builder.header(k, v);
             }
             let response = builder
-                .body(
-                    CannedBody {
-                        data: Some(reply.body),
-                        error: reply.body_error,
-                    }
-                    .boxed_unsync(),
-                )
+                .body(CannedBody { data: Some(reply.body), error: reply.body_error }.boxed_unsync())
                 .map_err(|e| HttpError::InternalError(Some(e.to_string())))?;
             Ok((response, Box::new(async { Ok(()) }) as IoFuture))
         })
@@ -167,40 +153,18 @@ impl WasiHttpHooks for Hooks {
 }
 
 fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect()
+    headers.iter().map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect()
 }
 
-async fn fake_org_reply(
-    org: &FakeOrg,
-    parts: http::request::Parts,
-    body: Bytes,
-) -> Result<Reply, HttpError> {
+async fn fake_org_reply(org: &FakeOrg, parts: http::request::Parts, body: Bytes) -> Result<Reply, HttpError> {
     match org.handle(http::Request::from_parts(parts, body)).await {
-        Outcome::Response {
-            response,
-            truncate_at,
-        } => {
+        Outcome::Response { response, truncate_at } => {
             let (parts, body) = response.into_parts();
             let (body, body_error) = match truncate_at {
-                Some(n) if n < body.len() => {
-                    (body.slice(..n), Some(HttpError::HttpResponseIncomplete))
-                }
+                Some(n) if n < body.len() => (body.slice(..n), Some(HttpError::HttpResponseIncomplete)),
                 _ => (body, None),
             };
-            Ok(Reply {
-                status: parts.status.as_u16(),
-                headers: header_pairs(&parts.headers),
-                body,
-                body_error,
-            })
+            Ok(Reply { status: parts.status.as_u16(), headers: header_pairs(&parts.headers), body, body_error })
         }
         Outcome::Dropped => Err(HttpError::ConnectionTerminated),
     }
@@ -215,14 +179,9 @@ fn scripted_reply(
 ) -> Result<Reply, HttpError> {
     let next = steps.lock().unwrap().pop_front();
     let Some((expected, canned)) = next else {
-        let msg = format!(
-            "request #{index} was not in the script (the script ran out):\n  got {}",
-            exchange.line()
-        );
+        let msg = format!("request #{index} was not in the script (the script ran out):\n  got {}", exchange.line());
         log.lock().unwrap().failures.push(msg);
-        return Err(HttpError::InternalError(Some(
-            "scripted backend: unexpected request".into(),
-        )));
+        return Err(HttpError::InternalError(Some("scripted backend: unexpected request".into())));
     };
     let actual = ActualRequest {
         method: &exchange.method,
@@ -240,21 +199,14 @@ fn scripted_reply(
             diffs.join("\n  - ")
         );
         log.lock().unwrap().failures.push(msg);
-        return Err(HttpError::InternalError(Some(
-            "scripted backend: request does not match the script".into(),
-        )));
+        return Err(HttpError::InternalError(Some("scripted backend: request does not match the script".into())));
     }
     let mut headers = canned.headers;
     if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("date")) {
         headers.push(("date".into(), clock.http_date()));
     }
     match canned.fault {
-        CannedFault::None => Ok(Reply {
-            status: canned.status,
-            headers,
-            body: canned.body,
-            body_error: None,
-        }),
+        CannedFault::None => Ok(Reply { status: canned.status, headers, body: canned.body, body_error: None }),
         CannedFault::Dropped => Err(HttpError::ConnectionTerminated),
         CannedFault::TruncateAt(n) => Ok(Reply {
             status: canned.status,
@@ -270,9 +222,7 @@ async fn network_reply(
     body: Bytes,
     options: Option<RequestOptions>,
 ) -> Result<Reply, HttpError> {
-    let body = http_body_util::Full::new(body)
-        .map_err(|never| match never {})
-        .boxed_unsync();
+    let body = http_body_util::Full::new(body).map_err(|never| match never {}).boxed_unsync();
     let request = http::Request::from_parts(parts, body);
     let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
     // The connection task must run while the body is read; it ends with the connection.
@@ -311,10 +261,7 @@ impl Body for CannedBody {
     type Data = Bytes;
     type Error = HttpError;
 
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, HttpError>>> {
+    fn poll_frame(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, HttpError>>> {
         if let Some(data) = self.data.take().filter(|d| !d.is_empty()) {
             return Poll::Ready(Some(Ok(Frame::data(data))));
         }

@@ -53,10 +53,7 @@ impl Clock {
     /// The current time in whole seconds since the Unix epoch (the unit of
     /// `X-Rate-Limit-Reset`).
     pub fn unix_secs(&self) -> u64 {
-        self.now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0)
+        self.now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
     }
 }
 
@@ -75,8 +72,6 @@ impl wasmtime_wasi::HostWallClock for Clock {
     }
 
     fn now(&self) -> Duration {
-        Clock::now(self)
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
+        Clock::now(self).duration_since(UNIX_EPOCH).unwrap_or_default()
     }
 }

@@ -39,11 +39,7 @@ impl Exchange {
 
     /// Every value of request header `name` (case-insensitive).
     pub fn request_header_all(&self, name: &str) -> Vec<&str> {
-        self.request_headers
-            .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .collect()
+        self.request_headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()).collect()
     }
 
     /// The first value of response header `name` (case-insensitive).
@@ -76,27 +72,16 @@ impl Exchange {
 }
 
 pub(crate) fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
+    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
 /// Decodes `a=1&b=x%20y` into pairs (form encoding: `+` is a space).
 pub fn decode_query(query: &str) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(query.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+    url::form_urlencoded::parse(query.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
 }
 
 /// Headers whose values are secrets.
-const SECRET_HEADERS: &[&str] = &[
-    "authorization",
-    "dpop",
-    "cookie",
-    "set-cookie",
-    "proxy-authorization",
-];
+const SECRET_HEADERS: &[&str] = &["authorization", "dpop", "cookie", "set-cookie", "proxy-authorization"];
 
 /// Form and JSON fields whose values are secrets.
 const SECRET_FIELDS: &[&str] = &[
@@ -138,13 +123,15 @@ pub fn redact_body(body: &[u8]) -> String {
     if !text.contains(' ') && text.contains('=') {
         let pairs: Vec<String> = decode_query(&text)
             .into_iter()
-            .map(|(k, v)| {
-                if SECRET_FIELDS.contains(&k.as_str()) {
-                    format!("{k}=[redacted]")
-                } else {
-                    format!("{k}={v}")
-                }
-            })
+            .map(
+                |(k, v)| {
+                    if SECRET_FIELDS.contains(&k.as_str()) {
+                        format!("{k}=[redacted]")
+                    } else {
+                        format!("{k}={v}")
+                    }
+                },
+            )
             .collect();
         return cut(pairs.join("&"));
     }
@@ -233,9 +220,7 @@ impl fmt::Display for Exchange {
 impl fmt::Debug for Exchange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let headers = |h: &[(String, String)]| -> Vec<(String, String)> {
-            h.iter()
-                .map(|(k, v)| (k.clone(), redact_header(k, v)))
-                .collect()
+            h.iter().map(|(k, v)| (k.clone(), redact_header(k, v))).collect()
         };
         f.debug_struct("Exchange")
             .field("method", &self.method)
@@ -266,19 +251,10 @@ mod tests {
 
     #[test]
     fn authorization_keeps_only_its_scheme() {
-        assert_eq!(
-            redact_header("Authorization", "SSWS abc"),
-            "SSWS [redacted]"
-        );
-        assert_eq!(
-            redact_header("authorization", "Bearer x.y.z"),
-            "Bearer [redacted]"
-        );
+        assert_eq!(redact_header("Authorization", "SSWS abc"), "SSWS [redacted]");
+        assert_eq!(redact_header("authorization", "Bearer x.y.z"), "Bearer [redacted]");
         assert_eq!(redact_header("DPoP", "eyJ..."), "[redacted]");
-        assert_eq!(
-            redact_header("accept", "application/json"),
-            "application/json"
-        );
+        assert_eq!(redact_header("accept", "application/json"), "application/json");
     }
 
     #[test]

@@ -86,33 +86,25 @@ impl ExpectedRequest {
 
     /// Header `name` must equal `value`.
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.headers.push((
-            name.to_ascii_lowercase(),
-            HeaderRule::Equals(value.to_string()),
-        ));
+        self.headers.push((name.to_ascii_lowercase(), HeaderRule::Equals(value.to_string())));
         self
     }
 
     /// Header `name` must be sent, with any value.
     pub fn header_present(mut self, name: &str) -> Self {
-        self.headers
-            .push((name.to_ascii_lowercase(), HeaderRule::Present));
+        self.headers.push((name.to_ascii_lowercase(), HeaderRule::Present));
         self
     }
 
     /// Header `name` must start with `prefix`.
     pub fn header_prefix(mut self, name: &str, prefix: &str) -> Self {
-        self.headers.push((
-            name.to_ascii_lowercase(),
-            HeaderRule::StartsWith(prefix.to_string()),
-        ));
+        self.headers.push((name.to_ascii_lowercase(), HeaderRule::StartsWith(prefix.to_string())));
         self
     }
 
     /// Header `name` must not be sent.
     pub fn header_absent(mut self, name: &str) -> Self {
-        self.headers
-            .push((name.to_ascii_lowercase(), HeaderRule::Absent));
+        self.headers.push((name.to_ascii_lowercase(), HeaderRule::Absent));
         self
     }
 
@@ -155,12 +147,7 @@ impl ExpectedRequest {
         if self.query.is_empty() {
             format!("{} {}", self.method, self.path)
         } else {
-            format!(
-                "{} {}?{}",
-                self.method,
-                self.path,
-                encode_pairs(&self.query)
-            )
+            format!("{} {}?{}", self.method, self.path, encode_pairs(&self.query))
         }
     }
 
@@ -168,10 +155,7 @@ impl ExpectedRequest {
     pub fn differences(&self, actual: &ActualRequest<'_>) -> Vec<String> {
         let mut diffs = Vec::new();
         if !self.method.eq_ignore_ascii_case(actual.method) {
-            diffs.push(format!(
-                "method: expected {}, got {}",
-                self.method, actual.method
-            ));
+            diffs.push(format!("method: expected {}, got {}", self.method, actual.method));
         }
         if self.path != actual.path {
             diffs.push(format!("path: expected {}, got {}", self.path, actual.path));
@@ -196,25 +180,18 @@ impl ExpectedRequest {
             let show = |v: &str| redact_header(name, v);
             let problem = match (rule, got) {
                 (HeaderRule::Equals(want), Some(v)) if v == want => None,
-                (HeaderRule::Equals(want), Some(v)) if show(want) == show(v) => Some(format!(
-                    "got {:?}, with another secret than expected",
-                    show(v)
-                )),
-                (HeaderRule::Equals(want), Some(v)) => {
-                    Some(format!("expected {:?}, got {:?}", show(want), show(v)))
+                (HeaderRule::Equals(want), Some(v)) if show(want) == show(v) => {
+                    Some(format!("got {:?}, with another secret than expected", show(v)))
                 }
-                (HeaderRule::Equals(want), None) => {
-                    Some(format!("expected {:?}, not sent", show(want)))
-                }
+                (HeaderRule::Equals(want), Some(v)) => Some(format!("expected {:?}, got {:?}", show(want), show(v))),
+                (HeaderRule::Equals(want), None) => Some(format!("expected {:?}, not sent", show(want))),
                 (HeaderRule::Present, Some(_)) => None,
                 (HeaderRule::Present, None) => Some("expected, not sent".to_string()),
                 (HeaderRule::StartsWith(p), Some(v)) if v.starts_with(p.as_str()) => None,
                 (HeaderRule::StartsWith(p), Some(v)) => {
                     Some(format!("expected to start with {p:?}, got {:?}", show(v)))
                 }
-                (HeaderRule::StartsWith(p), None) => {
-                    Some(format!("expected to start with {p:?}, not sent"))
-                }
+                (HeaderRule::StartsWith(p), None) => Some(format!("expected to start with {p:?}, not sent")),
                 (HeaderRule::Absent, None) => None,
                 (HeaderRule::Absent, Some(v)) => Some(format!("not expected, got {:?}", show(v))),
             };
@@ -225,10 +202,7 @@ impl ExpectedRequest {
         match &self.body {
             BodyRule::Any => {}
             BodyRule::Empty if actual.body.is_empty() => {}
-            BodyRule::Empty => diffs.push(format!(
-                "body: expected none, got {}",
-                redact_body(actual.body)
-            )),
+            BodyRule::Empty => diffs.push(format!("body: expected none, got {}", redact_body(actual.body))),
             BodyRule::Json(want) => match serde_json::from_slice::<Value>(actual.body) {
                 Ok(got) if &got == want => {}
                 Ok(got) => {
@@ -242,14 +216,10 @@ impl ExpectedRequest {
                         redact_body(actual.body)
                     ));
                 }
-                Err(_) if actual.body.is_empty() => diffs.push(format!(
-                    "body: expected {}, got none",
-                    redact_body(want.to_string().as_bytes())
-                )),
-                Err(e) => diffs.push(format!(
-                    "body: expected JSON, got {} ({e})",
-                    redact_body(actual.body)
-                )),
+                Err(_) if actual.body.is_empty() => {
+                    diffs.push(format!("body: expected {}, got none", redact_body(want.to_string().as_bytes())))
+                }
+                Err(e) => diffs.push(format!("body: expected JSON, got {} ({e})", redact_body(actual.body))),
             },
         }
         diffs
@@ -266,9 +236,7 @@ pub struct ActualRequest<'a> {
 }
 
 fn encode_pairs(pairs: &[(String, String)]) -> String {
-    url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish()
+    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
 }
 
 /// Decoded query pairs.
@@ -313,12 +281,9 @@ fn json_diff(at: &str, want: &Value, got: &Value, out: &mut Vec<String>) {
             }
         }
         _ if want == got => {}
-        _ => out.push(format!(
-            "{}: expected {}, got {}",
-            if at.is_empty() { "/" } else { at },
-            short(want),
-            short(got)
-        )),
+        _ => {
+            out.push(format!("{}: expected {}, got {}", if at.is_empty() { "/" } else { at }, short(want), short(got)))
+        }
     }
 }
 
@@ -357,12 +322,7 @@ impl CannedResponse {
 
     /// `status` with no body (e.g. 204).
     pub fn empty(status: u16) -> CannedResponse {
-        CannedResponse {
-            status,
-            headers: Vec::new(),
-            body: Bytes::new(),
-            fault: CannedFault::None,
-        }
+        CannedResponse { status, headers: Vec::new(), body: Bytes::new(), fault: CannedFault::None }
     }
 
     /// `status` with a body of any content type.
@@ -392,16 +352,12 @@ impl CannedResponse {
 
     /// The connection drops before any answer.
     pub fn dropped() -> CannedResponse {
-        CannedResponse {
-            fault: CannedFault::Dropped,
-            ..CannedResponse::empty(0)
-        }
+        CannedResponse { fault: CannedFault::Dropped, ..CannedResponse::empty(0) }
     }
 
     /// Adds a response header.
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.headers
-            .push((name.to_ascii_lowercase(), value.to_string()));
+        self.headers.push((name.to_ascii_lowercase(), value.to_string()));
         self
     }
 
@@ -429,38 +385,17 @@ mod tests {
         headers: &'a [(String, String)],
         body: &'a [u8],
     ) -> ActualRequest<'a> {
-        ActualRequest {
-            method,
-            path,
-            query,
-            headers,
-            body,
-        }
+        ActualRequest { method, path, query, headers, body }
     }
 
     #[test]
     fn query_order_does_not_matter_but_values_do() {
         let e = ExpectedRequest::post("/api/v1/users?activate=true&provider=false");
         assert!(e
-            .differences(&actual(
-                "POST",
-                "/api/v1/users",
-                Some("provider=false&activate=true"),
-                &[],
-                b""
-            ))
+            .differences(&actual("POST", "/api/v1/users", Some("provider=false&activate=true"), &[], b""))
             .is_empty());
-        let d = e.differences(&actual(
-            "POST",
-            "/api/v1/users",
-            Some("activate=false&provider=false"),
-            &[],
-            b"",
-        ));
-        assert_eq!(
-            d,
-            vec!["query: missing activate=true; unexpected activate=false"]
-        );
+        let d = e.differences(&actual("POST", "/api/v1/users", Some("activate=false&provider=false"), &[], b""));
+        assert_eq!(d, vec!["query: missing activate=true; unexpected activate=false"]);
         let d = e.differences(&actual("POST", "/api/v1/users", None, &[], b""));
         assert_eq!(d.len(), 1, "{d:?}");
     }
@@ -472,22 +407,10 @@ mod tests {
             ("authorization".to_string(), "SSWS wrong-token".to_string()),
             ("accept".to_string(), "application/json".to_string()),
         ];
-        let d = e.differences(&actual(
-            "POST",
-            "/x",
-            None,
-            &headers,
-            br#"{"a":2,"b":[1,2],"c":true}"#,
-        ));
+        let d = e.differences(&actual("POST", "/x", None, &headers, br#"{"a":2,"b":[1,2],"c":true}"#));
         let all = d.join("\n");
-        assert!(
-            !all.contains("secret-token") && !all.contains("wrong-token"),
-            "{all}"
-        );
-        assert!(
-            all.contains("header user-agent: expected, not sent"),
-            "{all}"
-        );
+        assert!(!all.contains("secret-token") && !all.contains("wrong-token"), "{all}");
+        assert!(all.contains("header user-agent: expected, not sent"), "{all}");
         assert!(all.contains("header content-type"), "{all}");
         assert!(all.contains("/a: expected 1, got 2"), "{all}");
         assert!(all.contains("/c: unexpected true"), "{all}");

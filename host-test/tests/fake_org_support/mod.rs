@@ -31,33 +31,19 @@ impl Resp {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
     pub fn header_names(&self) -> Vec<String> {
-        let mut v: Vec<String> = self
-            .headers
-            .keys()
-            .map(|k| k.as_str().to_string())
-            .collect();
+        let mut v: Vec<String> = self.headers.keys().map(|k| k.as_str().to_string()).collect();
         v.dedup();
         v
     }
     /// `Link` header values, one per line, parsed as (url, rel).
     pub fn links(&self) -> Vec<(String, String)> {
-        self.headers
-            .get_all("link")
-            .iter()
-            .filter_map(|v| parse_link(v.to_str().ok()?))
-            .collect()
+        self.headers.get_all("link").iter().filter_map(|v| parse_link(v.to_str().ok()?)).collect()
     }
     pub fn link(&self, rel: &str) -> Option<String> {
-        self.links()
-            .into_iter()
-            .find(|(_, r)| r == rel)
-            .map(|(u, _)| u)
+        self.links().into_iter().find(|(_, r)| r == rel).map(|(u, _)| u)
     }
     pub fn error_code(&self) -> String {
-        self.json()["errorCode"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        self.json()["errorCode"].as_str().unwrap_or_default().to_string()
     }
 }
 
@@ -73,22 +59,9 @@ pub fn parse_link(v: &str) -> Option<(String, String)> {
 }
 
 /// Sends one request in-process (absolute URI on [`ORIGIN`], valid token unless given).
-pub async fn call_with(
-    org: &FakeOrg,
-    method: &str,
-    path: &str,
-    body: Option<&Value>,
-    token: Option<&str>,
-) -> Resp {
-    let uri = if path.starts_with("http") {
-        path.to_string()
-    } else {
-        format!("{ORIGIN}{path}")
-    };
-    let mut b = http::Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("accept", "application/json");
+pub async fn call_with(org: &FakeOrg, method: &str, path: &str, body: Option<&Value>, token: Option<&str>) -> Resp {
+    let uri = if path.starts_with("http") { path.to_string() } else { format!("{ORIGIN}{path}") };
+    let mut b = http::Request::builder().method(method).uri(uri).header("accept", "application/json");
     let auth = match token {
         Some(t) => t.to_string(),
         None => format!("SSWS {}", FakeOrg::TOKEN),
@@ -102,17 +75,9 @@ pub async fn call_with(
         None => Bytes::new(),
     };
     match org.handle(b.body(bytes).unwrap()).await {
-        Outcome::Response {
-            response,
-            truncate_at,
-        } => {
+        Outcome::Response { response, truncate_at } => {
             let (parts, body) = response.into_parts();
-            Resp {
-                status: parts.status.as_u16(),
-                headers: parts.headers,
-                body,
-                truncate_at,
-            }
+            Resp { status: parts.status.as_u16(), headers: parts.headers, body, truncate_at }
         }
         Outcome::Dropped => panic!("{method} {path}: connection dropped"),
     }
@@ -129,12 +94,7 @@ pub async fn get(org: &FakeOrg, path: &str) -> Resp {
 /// Creates a user and returns its id.
 pub async fn create_user(org: &FakeOrg, query: &str, body: Value) -> String {
     let r = call(org, "POST", &format!("/api/v1/users{query}"), Some(&body)).await;
-    assert_eq!(
-        r.status,
-        200,
-        "create failed: {}",
-        String::from_utf8_lossy(&r.body)
-    );
+    assert_eq!(r.status, 200, "create failed: {}", String::from_utf8_lossy(&r.body));
     r.json()["id"].as_str().unwrap().to_string()
 }
 
@@ -158,11 +118,7 @@ pub async fn collect_ids(org: &FakeOrg, first: &str) -> (Vec<String>, usize) {
         let r = get(org, &url).await;
         assert_eq!(r.status, 200, "{url}: {}", String::from_utf8_lossy(&r.body));
         let links = r.links();
-        assert_eq!(
-            links.first().map(|l| l.1.as_str()),
-            Some("self"),
-            "self must come first: {links:?}"
-        );
+        assert_eq!(links.first().map(|l| l.1.as_str()), Some("self"), "self must come first: {links:?}");
         pages += 1;
         for u in r.json().as_array().unwrap() {
             ids.push(u["id"].as_str().unwrap().to_string());
@@ -234,11 +190,7 @@ impl<'de> Visitor<'de> for OrderedVisitor {
         Ok(Ordered::Leaf(v.into()))
     }
     fn visit_f64<E>(self, v: f64) -> Result<Ordered, E> {
-        Ok(Ordered::Leaf(
-            serde_json::Number::from_f64(v)
-                .map(Value::Number)
-                .unwrap_or(Value::Null),
-        ))
+        Ok(Ordered::Leaf(serde_json::Number::from_f64(v).map(Value::Number).unwrap_or(Value::Null)))
     }
     fn visit_str<E>(self, v: &str) -> Result<Ordered, E> {
         Ok(Ordered::Leaf(Value::String(v.to_string())))
@@ -274,22 +226,11 @@ pub const USER_KEYS: [&str; 12] = [
     "credentials",
     "_links",
 ];
-pub const ERROR_KEYS: [&str; 5] = [
-    "errorCode",
-    "errorSummary",
-    "errorLink",
-    "errorId",
-    "errorCauses",
-];
+pub const ERROR_KEYS: [&str; 5] = ["errorCode", "errorSummary", "errorLink", "errorId", "errorCauses"];
 
 /// Asserts the Okta error shape and returns the code.
 pub fn assert_error(r: &Resp, status: u16, code: &str) {
-    assert_eq!(
-        r.status,
-        status,
-        "body: {}",
-        String::from_utf8_lossy(&r.body)
-    );
+    assert_eq!(r.status, status, "body: {}", String::from_utf8_lossy(&r.body));
     let o = r.ordered();
     assert_eq!(o.keys(), ERROR_KEYS, "error key order");
     let j = r.json();
@@ -299,15 +240,10 @@ pub fn assert_error(r: &Resp, status: u16, code: &str) {
     assert!(
         id.len() == 25
             && id.starts_with("oae")
-            && id[3..]
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+            && id[3..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
         "errorId {id}"
     );
     for c in j["errorCauses"].as_array().unwrap() {
-        assert_eq!(
-            c.as_object().unwrap().keys().collect::<Vec<_>>(),
-            vec!["errorSummary"]
-        );
+        assert_eq!(c.as_object().unwrap().keys().collect::<Vec<_>>(), vec!["errorSummary"]);
     }
 }
