@@ -14,7 +14,7 @@ use crate::bindings::exports::okta::connector::users::{
 use crate::bindings::okta::connector::types::{Connection, Page, PasswordHash};
 use crate::connection::connect;
 use crate::error::Error;
-use crate::okta::segment;
+use crate::okta::{segment, Okta};
 use serde_json::{json, Map, Value};
 
 /// `POST /api/v1/users?activate=&provider=[&nextLogin=]`.
@@ -202,12 +202,9 @@ pub fn set_password(c: &Connection, input: SetPasswordInput) -> Result<String, E
                 .json(&json!({ "credentials": { "password": new } }))
                 .json_text()?;
             if revoke {
-                // Only the sessions: tokens and remembered devices stay, as Clear User
-                // Sessions' own defaults have it.
-                okta.delete(format!("/api/v1/users/{}/sessions", segment(user_id)))
-                    .query("oauthTokens", false)
-                    .query("forgetDevices", false)
-                    .no_content()?;
+                // Only the sessions: tokens and remembered devices stay, as in Clear User
+                // Sessions' defaults.
+                delete_sessions(&okta, user_id, false, false)?;
             }
             Ok(user)
         }
@@ -217,10 +214,13 @@ pub fn set_password(c: &Connection, input: SetPasswordInput) -> Result<String, E
 /// `DELETE /api/v1/users/{userId}/sessions?oauthTokens=&forgetDevices=`.
 pub fn clear_sessions(c: &Connection, input: ClearSessionsInput) -> Result<(), Error> {
     let user_id = required("user_id", &input.user_id)?;
-    connect(c)?
-        .delete(format!("/api/v1/users/{}/sessions", segment(user_id)))
-        .query("oauthTokens", input.oauth_tokens.unwrap_or(false))
-        .query("forgetDevices", input.forget_devices.unwrap_or(false))
+    delete_sessions(&connect(c)?, user_id, input.oauth_tokens.unwrap_or(false), input.forget_devices.unwrap_or(false))
+}
+
+fn delete_sessions(okta: &Okta, user_id: &str, oauth_tokens: bool, forget_devices: bool) -> Result<(), Error> {
+    okta.delete(format!("/api/v1/users/{}/sessions", segment(user_id)))
+        .query("oauthTokens", oauth_tokens)
+        .query("forgetDevices", forget_devices)
         .no_content()
 }
 
