@@ -119,7 +119,9 @@ impl Okta {
 
     /// GETs `first_url` and, with `fetch_all`, every `rel="next"` page after it.
     fn paginate(&self, first_url: String, fetch_all: bool) -> Result<Page, Error> {
-        let mut items: Vec<String> = Vec::new();
+        // The JSON array is built as pages arrive: each item is copied once, straight from the
+        // response body, and never parsed into a tree.
+        let mut items = JsonArray::default();
         let mut seen = HashSet::new();
         let mut url = first_url;
         loop {
@@ -127,7 +129,7 @@ impl Okta {
             seen.insert(url);
             let page: Vec<&RawValue> = serde_json::from_slice(&response.body)
                 .map_err(|e| Error::UnexpectedResponse(format!("expected a JSON array: {e}")))?;
-            items.extend(page.iter().map(|v| v.get().to_string()));
+            page.iter().for_each(|v| items.push(v.get()));
             let next = link::next_url(response.header_values("link"))
                 .map(|next| self.check_next(&next).map(|_| next))
                 .transpose()?;
@@ -135,11 +137,11 @@ impl Okta {
                 // A repeated cursor would loop forever (System Log polling answers next == self).
                 Some(next) if !seen.contains(&next) => {
                     if !fetch_all {
-                        return Ok(Page { items: join(&items), next_cursor: link::after_cursor(&next) });
+                        return Ok(Page { items: items.finish(), next_cursor: link::after_cursor(&next) });
                     }
                     url = next;
                 }
-                _ => return Ok(Page { items: join(&items), next_cursor: None }),
+                _ => return Ok(Page { items: items.finish(), next_cursor: None }),
             }
         }
     }
@@ -229,17 +231,24 @@ pub fn segment(value: &str) -> String {
     utf8_percent_encode(value, SEGMENT).to_string()
 }
 
-fn join(items: &[String]) -> String {
-    let mut out = String::with_capacity(items.iter().map(|i| i.len() + 1).sum::<usize>() + 2);
-    out.push('[');
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(item);
+/// A JSON array written item by item.
+#[derive(Default)]
+struct JsonArray {
+    text: String,
+}
+
+impl JsonArray {
+    fn push(&mut self, item: &str) {
+        self.text.push(if self.text.is_empty() { '[' } else { ',' });
+        self.text.push_str(item);
     }
-    out.push(']');
-    out
+    fn finish(mut self) -> String {
+        if self.text.is_empty() {
+            self.text.push('[');
+        }
+        self.text.push(']');
+        self.text
+    }
 }
 
 fn rate_limit(response: &HttpResponse) -> RateLimit {
@@ -336,6 +345,15 @@ mod tests {
     fn secrets_do_not_print() {
         let okta = Okta::new(domain::parse("acme.okta.com").unwrap(), Secret::new("SSWS topsecret".into()));
         assert!(!format!("{okta:?}").contains("topsecret"));
+    }
+
+    #[test]
+    fn json_arrays_are_built_item_by_item() {
+        assert_eq!(JsonArray::default().finish(), "[]");
+        let mut a = JsonArray::default();
+        a.push(r#"{"id":"1"}"#);
+        a.push("2");
+        assert_eq!(a.finish(), r#"[{"id":"1"},2]"#);
     }
 
     #[test]
