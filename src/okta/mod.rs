@@ -12,6 +12,7 @@ use crate::error::Error;
 use domain::Origin;
 use retry::{Attempted, Decision, Policy, RateLimit};
 use serde_json::value::RawValue;
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::Mutex;
@@ -39,12 +40,14 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// A client for one org with one credential.
+/// A client for one org with one credential, made for one action.
 #[derive(Debug, Clone)]
 pub struct Okta {
     origin: Origin,
     authorization: Secret,
     policy: Policy,
+    /// Time this action has spent waiting to retry, against `policy.budget`.
+    waited: Cell<Duration>,
 }
 
 /// One page of a list, or all of them.
@@ -57,7 +60,7 @@ pub struct Page {
 
 impl Okta {
     pub fn new(origin: Origin, authorization: Secret) -> Self {
-        Okta { origin, authorization, policy: Policy::default() }
+        Okta { origin, authorization, policy: Policy::default(), waited: Cell::new(Duration::ZERO) }
     }
 
     pub fn get(&self, path: impl Into<String>) -> Call<'_> {
@@ -92,7 +95,6 @@ impl Okta {
         let request = HttpRequest { method, url, headers, body };
         let bucket = bucket_of(&request.url);
         let idempotent = matches!(method, "GET" | "PUT" | "DELETE" | "HEAD");
-        let started = Instant::now();
         let mut attempt = 1;
         loop {
             throttle(&bucket);
@@ -109,8 +111,11 @@ impl Okta {
                 }
                 Err(message) => (Attempted::Transport, Error::Transport(message)),
             };
-            match retry::decide(&self.policy, idempotent, attempt, started.elapsed(), outcome, jitter()) {
-                Decision::Retry(wait) => std::thread::sleep(wait),
+            match retry::decide(&self.policy, idempotent, attempt, self.waited.get(), outcome, jitter()) {
+                Decision::Retry(wait) => {
+                    self.waited.set(self.waited.get() + wait);
+                    std::thread::sleep(wait);
+                }
                 Decision::Stop => return Err(result),
             }
             attempt += 1;

@@ -6,7 +6,8 @@
 //!   estimated reset, so it gets a short exponential backoff instead.
 //! - 5xx and transport errors: retried only for idempotent methods (GET, PUT, DELETE, HEAD),
 //!   since a POST may already have taken effect.
-//! - Everything else is final. Attempts and the total time spent waiting are bounded.
+//! - Everything else is final. Attempts per request, and the time an action spends waiting
+//!   in all, are bounded.
 
 use std::time::Duration;
 
@@ -15,7 +16,7 @@ use std::time::Duration;
 pub struct Policy {
     /// Total attempts, the first included.
     pub max_attempts: u32,
-    /// The most time one action may spend on a request, waits included.
+    /// The most time one action may spend waiting between attempts, all its requests together.
     pub budget: Duration,
     /// First backoff for 5xx, transport errors and concurrency 429s; doubles each attempt.
     pub backoff: Duration,
@@ -65,13 +66,14 @@ pub enum Decision {
     Stop,
 }
 
-/// `attempt` is 1 for the first try; `elapsed` the time spent on this request so far;
+/// `attempt` is 1 for the first try of this request; `waited` the time the action has already
+/// spent waiting to retry (this request and earlier ones);
 /// `jitter` a random extra wait (the caller picks it, so this stays pure).
 pub fn decide(
     policy: &Policy,
     idempotent: bool,
     attempt: u32,
-    elapsed: Duration,
+    waited: Duration,
     outcome: Attempted,
     jitter: Duration,
 ) -> Decision {
@@ -89,7 +91,7 @@ pub fn decide(
         Attempted::Status(500..=599, _) | Attempted::Transport if idempotent => backoff,
         _ => return Decision::Stop,
     };
-    if elapsed + wait > policy.budget {
+    if waited + wait > policy.budget {
         Decision::Stop
     } else {
         Decision::Retry(wait)
@@ -118,7 +120,7 @@ mod tests {
             ("429 reset already passed", true, 1, S(0), Attempted::Status(429, rl(600, 0, 0)), Decision::Retry(S(1) + j)),
             ("429 without headers backs off", true, 1, S(0), Attempted::Status(429, none), Decision::Retry(MS(600))),
             ("concurrency 429 backs off", false, 2, S(0), Attempted::Status(429, rl(0, 0, 60)), Decision::Retry(MS(1100))),
-            ("429 past the budget", true, 1, S(100), Attempted::Status(429, rl(600, 0, 59)), Decision::Stop),
+            ("429 past the action's budget", true, 1, S(100), Attempted::Status(429, rl(600, 0, 59)), Decision::Stop),
             ("500 on GET retried", true, 1, S(0), Attempted::Status(500, none), Decision::Retry(MS(600))),
             ("503 on GET, third try", true, 3, S(0), Attempted::Status(503, none), Decision::Retry(MS(2100))),
             ("500 on POST not retried", false, 1, S(0), Attempted::Status(500, none), Decision::Stop),
@@ -131,8 +133,8 @@ mod tests {
             ("404 final", true, 1, S(0), Attempted::Status(404, none), Decision::Stop),
             ("409 final", true, 1, S(0), Attempted::Status(409, none), Decision::Stop),
         ];
-        for (name, idempotent, attempt, elapsed, outcome, want) in cases {
-            assert_eq!(decide(&p, *idempotent, *attempt, *elapsed, *outcome, j), *want, "{name}");
+        for (name, idempotent, attempt, waited, outcome, want) in cases {
+            assert_eq!(decide(&p, *idempotent, *attempt, *waited, *outcome, j), *want, "{name}");
         }
     }
 }
