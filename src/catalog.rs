@@ -85,8 +85,14 @@ impl InvokeOutput for () {
 
 impl InvokeOutput for Page {
     fn into_json(self) -> String {
+        // Sized exactly: `items` can be tens of megabytes, and `format!` would grow by doubling.
         let cursor = serde_json::to_string(&self.next_cursor).expect("a cursor serializes");
-        format!("{{\"items\":{},\"next_cursor\":{cursor}}}", self.items)
+        let (head, middle, tail) = ("{\"items\":", ",\"next_cursor\":", "}");
+        let mut out = String::with_capacity(head.len() + self.items.len() + middle.len() + cursor.len() + tail.len());
+        for part in [head, &self.items, middle, &cursor, tail] {
+            out.push_str(part);
+        }
+        out
     }
 }
 

@@ -73,6 +73,23 @@ pub struct HostState {
     http: WasiHttpCtx,
     table: ResourceTable,
     hooks: backend::Hooks,
+    memory: MemoryPeak,
+}
+
+/// Records how large the guest's linear memories grew (they never shrink).
+#[derive(Default)]
+struct MemoryPeak {
+    bytes: usize,
+}
+
+impl wasmtime::ResourceLimiter for MemoryPeak {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        self.bytes = self.bytes.max(desired);
+        Ok(true)
+    }
+    fn table_growing(&mut self, _current: usize, _desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(true)
+    }
 }
 
 impl WasiView for HostState {
@@ -192,8 +209,15 @@ impl Connector {
         let route = hooks.route.clone();
         let mut store = Store::new(
             &self.engine,
-            HostState { wasi: wasi.build(), http: WasiHttpCtx::new(), table: ResourceTable::new(), hooks },
+            HostState {
+                wasi: wasi.build(),
+                http: WasiHttpCtx::new(),
+                table: ResourceTable::new(),
+                hooks,
+                memory: MemoryPeak::default(),
+            },
         );
+        store.limiter(|state| &mut state.memory);
         let bindings = self.pre.instantiate_async(&mut store).await.map_err(wt).context("cannot instantiate")?;
         Ok(Instance { store, bindings, log, route, clock, fake_org })
     }
@@ -292,6 +316,12 @@ impl Instance {
     /// [`Instance::take_script_failures`] after such a call.
     pub fn raw(&mut self) -> (&ConnectorBindings, &mut Store<HostState>) {
         (&self.bindings, &mut self.store)
+    }
+
+    /// The largest size the guest's linear memory reached, in bytes (it never shrinks, so
+    /// this is the guest's peak memory so far).
+    pub fn guest_memory_peak(&self) -> usize {
+        self.store.data().memory.bytes
     }
 
     /// Every exchange so far, in order (values exact; print them with `Display`, which

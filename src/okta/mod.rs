@@ -236,23 +236,38 @@ pub fn segment(value: &str) -> String {
     utf8_percent_encode(value, SEGMENT).to_string()
 }
 
-/// A JSON array written item by item.
+/// A JSON array written item by item. Items go into chunks of about 1 MiB; `finish` copies
+/// them once into a string of the exact size. A single growing string would double its
+/// capacity as it grows and, with the copies that makes, peak at several times the result.
 #[derive(Default)]
 struct JsonArray {
-    text: String,
+    chunks: Vec<String>,
+    len: usize,
 }
+
+const CHUNK: usize = 1 << 20;
 
 impl JsonArray {
     fn push(&mut self, item: &str) {
-        self.text.push(if self.text.is_empty() { '[' } else { ',' });
-        self.text.push_str(item);
-    }
-    fn finish(mut self) -> String {
-        if self.text.is_empty() {
-            self.text.push('[');
+        if self.chunks.last().is_none_or(|c| c.len() + item.len() + 1 > CHUNK && !c.is_empty()) {
+            self.chunks.push(String::with_capacity(CHUNK.max(item.len() + 1)));
         }
-        self.text.push(']');
-        self.text
+        let chunk = self.chunks.last_mut().expect("a chunk was just ensured");
+        if self.len > 0 {
+            chunk.push(',');
+            self.len += 1;
+        }
+        chunk.push_str(item);
+        self.len += item.len();
+    }
+    fn finish(self) -> String {
+        let mut out = String::with_capacity(self.len + 2);
+        out.push('[');
+        for chunk in self.chunks {
+            out.push_str(&chunk);
+        }
+        out.push(']');
+        out
     }
 }
 
@@ -359,6 +374,17 @@ mod tests {
         a.push(r#"{"id":"1"}"#);
         a.push("2");
         assert_eq!(a.finish(), r#"[{"id":"1"},2]"#);
+
+        // Across chunk boundaries, and an item larger than a chunk.
+        let items: Vec<String> = (0..5000)
+            .map(|i| format!(r#"{{"id":"{i}","pad":"{}"}}"#, "x".repeat(i % 700)))
+            .chain(std::iter::once(format!(r#""{}""#, "y".repeat(CHUNK + 10))))
+            .collect();
+        let mut a = JsonArray::default();
+        items.iter().for_each(|i| a.push(i));
+        let text = a.finish();
+        assert_eq!(text.len(), text.capacity(), "allocated once, exactly");
+        assert_eq!(text, format!("[{}]", items.join(",")));
     }
 
     #[test]
