@@ -248,6 +248,17 @@ impl FakeOrg {
         }
     }
 
+    /// Bench only, off by default: also accept `Authorization: SSWS<token>` without the space
+    /// (what Okta's Python SDK 3.4.x sends; real Okta answers 401).
+    pub fn tolerate_ssws_without_space(&self, on: bool) {
+        self.st().tolerate_ssws_without_space = on;
+    }
+
+    /// Every user's id, any status, in id order (the order listings use).
+    pub fn user_ids(&self) -> Vec<String> {
+        self.st().users.keys().cloned().collect()
+    }
+
     /// Number of users in the org, any status (deleted users are gone).
     pub fn user_count(&self) -> usize {
         self.st().users.len()

@@ -210,6 +210,8 @@ pub struct State {
     pub faults: Faults,
     pub seen: Vec<SeenRequest>,
     pub last_origin: Option<String>,
+    /// Bench only (off by default): also accept `Authorization: SSWS<token>` without the space.
+    pub tolerate_ssws_without_space: bool,
 }
 
 impl State {
