@@ -1,0 +1,148 @@
+//! `okta-native-list`: lists every user of an org the way a hand-written native client would,
+//! as the bench's baseline for what this machine can do: hyper-util's pooled HTTP/1 client
+//! (keep-alive over plain http), `Link: rel="next"` followed until it ends, every page parsed
+//! into typed users with serde_json.
+//!
+//! ```text
+//! okta-native-list --url http://127.0.0.1:8080 --token TOKEN [--limit 200] --out ids.txt
+//! ```
+//!
+//! Writes the ids, one per line in listing order, to `--out` and a last line
+//! `BENCH list_s=… requests=… body_bytes=…` on stderr. Exits 1 on any error (a non-2xx answer
+//! included), with the reason on stderr.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{anyhow, bail, Context as _, Result};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// A user as a typed client keeps it: the fields a program reads, the rest kept as JSON.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct User {
+    id: String,
+    status: String,
+    created: Option<String>,
+    activated: Option<String>,
+    status_changed: Option<String>,
+    last_login: Option<String>,
+    last_updated: Option<String>,
+    password_changed: Option<String>,
+    #[serde(rename = "type")]
+    user_type: Option<Value>,
+    profile: BTreeMap<String, Value>,
+    credentials: Option<Value>,
+    #[serde(rename = "_links")]
+    links: Option<Value>,
+}
+
+struct Args {
+    url: String,
+    token: String,
+    limit: u32,
+    out: String,
+}
+
+fn parse_args() -> Result<Args> {
+    let mut url = None;
+    let mut token = None;
+    let mut limit = 200;
+    let mut out = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().ok_or_else(|| anyhow!("{flag} needs a value"));
+        match flag.as_str() {
+            "--url" => url = Some(value()?),
+            "--token" => token = Some(value()?),
+            "--limit" => limit = value()?.parse().context("--limit")?,
+            "--out" => out = Some(value()?),
+            other => bail!("unknown argument `{other}` (usage: --url URL --token TOKEN [--limit N] --out FILE)"),
+        }
+    }
+    Ok(Args {
+        url: url.ok_or_else(|| anyhow!("--url is required"))?,
+        token: token.ok_or_else(|| anyhow!("--token is required"))?,
+        limit,
+        out: out.ok_or_else(|| anyhow!("--out is required"))?,
+    })
+}
+
+/// The `rel="next"` target among all `Link` header values (one per line, or comma-joined).
+fn next_link(headers: &http::HeaderMap) -> Option<String> {
+    headers.get_all(http::header::LINK).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).find_map(
+        |link| {
+            let (target, params) = link.trim().split_once(';')?;
+            let is_next = params.split(';').any(|p| {
+                let p = p.trim();
+                p.eq_ignore_ascii_case("rel=\"next\"") || p.eq_ignore_ascii_case("rel=next")
+            });
+            is_next.then(|| target.trim().trim_start_matches('<').trim_end_matches('>').to_string())
+        },
+    )
+}
+
+async fn list(args: &Args) -> Result<(Vec<String>, usize, usize)> {
+    let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let authorization = format!("SSWS {}", args.token);
+    let mut url = format!("{}/api/v1/users?limit={}", args.url.trim_end_matches('/'), args.limit);
+    let mut ids = Vec::new();
+    let (mut requests, mut body_bytes) = (0, 0);
+    loop {
+        let request = http::Request::get(&url)
+            .header(http::header::AUTHORIZATION, &authorization)
+            .header(http::header::ACCEPT, "application/json")
+            .header(http::header::USER_AGENT, "okta-native-list")
+            .body(Empty::new())?;
+        let response = client.request(request).await.with_context(|| format!("GET {url}"))?;
+        requests += 1;
+        let status = response.status();
+        let next = next_link(response.headers());
+        let body = response.into_body().collect().await.context("reading a page")?.to_bytes();
+        body_bytes += body.len();
+        if !status.is_success() {
+            bail!("GET {url}: {status}: {}", String::from_utf8_lossy(&body));
+        }
+        let users: Vec<User> = serde_json::from_slice(&body).with_context(|| format!("GET {url}: not users"))?;
+        ids.extend(users.into_iter().map(|u| u.id));
+        match next {
+            Some(next) if next != url => url = next,
+            _ => return Ok((ids, requests, body_bytes)),
+        }
+    }
+}
+
+fn run() -> Result<()> {
+    let args = parse_args()?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let started = Instant::now();
+    let (ids, requests, body_bytes) = runtime.block_on(list(&args))?;
+    let list_s = started.elapsed().as_secs_f64();
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(&args.out).with_context(|| format!("cannot write {}", args.out))?,
+    );
+    for id in &ids {
+        writeln!(out, "{id}")?;
+    }
+    out.flush()?;
+    eprintln!("BENCH list_s={list_s:.6} requests={requests} body_bytes={body_bytes} users={}", ids.len());
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("okta-native-list: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
