@@ -2,7 +2,7 @@
 WASM := target/wasm32-wasip2/release/okta_connector.wasm
 HOST := cargo run --quiet -p okta-host --bin okta-connector --
 
-.PHONY: all build demo test unit host-tests lint clean
+.PHONY: all build demo test unit host-tests lint clean bench bench-quick
 
 all: build
 
@@ -15,9 +15,24 @@ build:
 demo: build
 	$(HOST) demo
 
-## test: unit tests of the guest's pure parts, then host and scenario tests through the component
+## test: unit tests of the guest's pure parts, then host and scenario tests through the component,
+## then the quick bench
 test: build
 	cargo test --workspace
+	$(MAKE) bench-quick
+
+## bench: the component against Okta's Python and Node SDKs and a native client, listing 50 000
+## users of a loopback fake org (release host; ~3 min once built); writes bench/results.md
+bench: build
+	bash bench/setup.sh
+	cargo build --release -p okta-host --bins
+	./target/release/okta-bench
+
+## bench-quick: the same bench with small numbers (debug host, 2 000 users); run by `make test`
+bench-quick: build
+	bash bench/setup.sh
+	cargo build -p okta-host --bins
+	./target/debug/okta-bench --quick
 
 ## lint: formatting and clippy, guest and host
 lint:

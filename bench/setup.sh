@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the bench's contenders from the registries: Okta's Python SDK into bench/.venv (pip,
+# bench/requirements.txt) and Okta's Node SDK into bench/node/node_modules (npm ci,
+# bench/node/package-lock.json). Re-running is cheap: each step is skipped while its stamp
+# matches its pin file. Fails loudly when PyPI or npm cannot be reached.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+fail() {
+  echo "bench/setup.sh: $*" >&2
+  exit 1
+}
+
+python=${PYTHON:-python3}
+command -v "$python" >/dev/null || fail "no $python: the bench needs Python >= 3.10 for Okta's Python SDK"
+"$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' ||
+  fail "$("$python" --version 2>&1) is too old: Okta's Python SDK needs Python >= 3.10"
+command -v node >/dev/null || fail "no node: the bench needs Node.js >= 14 for Okta's Node SDK"
+command -v npm >/dev/null || fail "no npm: the bench installs Okta's Node SDK with npm"
+
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv || fail "cannot create bench/.venv with $python -m venv"
+fi
+if ! cmp -s requirements.txt .venv/.bench-installed; then
+  echo "bench/setup.sh: installing $(tr '\n' ' ' <requirements.txt)into bench/.venv"
+  .venv/bin/python -m pip install --disable-pip-version-check --quiet -r requirements.txt ||
+    fail "pip could not install bench/requirements.txt (is PyPI reachable?)"
+  cp requirements.txt .venv/.bench-installed
+fi
+.venv/bin/python -c 'import okta.client' || fail "bench/.venv cannot import okta.client"
+
+cd node
+if ! cmp -s package-lock.json node_modules/.bench-installed; then
+  echo "bench/setup.sh: installing @okta/okta-sdk-nodejs into bench/node/node_modules"
+  npm ci --no-audit --no-fund --loglevel=error || fail "npm ci failed in bench/node (is the npm registry reachable?)"
+  cp package-lock.json node_modules/.bench-installed
+fi
+node -e "require('@okta/okta-sdk-nodejs')" || fail "bench/node cannot load @okta/okta-sdk-nodejs"

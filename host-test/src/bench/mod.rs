@@ -1,0 +1,49 @@
+//! The bench behind `make bench` / `make bench-quick` (binary `okta-bench`): the component
+//! through the wasmtime host against Okta's Python and Node SDKs and a native Rust client,
+//! each listing every user of a loopback fake org, plus the component's per-action overhead,
+//! its size, and its behaviour under a rate limit. See `bench/README.md`.
+//!
+//! * [`drive`]: the driver — serves the fake org, runs the contenders, checks their ids,
+//!   writes the table.
+//! * [`measure`]: the launcher the driver runs each contender under (a small process, so a
+//!   contender's peak RSS does not inherit the driver's; see there).
+//! * [`component_list`]: the component contender (hidden subcommand `component-list`).
+
+pub mod component_list;
+pub mod drive;
+pub mod measure;
+pub mod report;
+pub mod stats;
+
+/// The last `BENCH key=value ...` line a contender printed on stderr, as pairs.
+pub fn bench_line(stderr: &str) -> Vec<(String, String)> {
+    stderr
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("BENCH "))
+        .map(|l| {
+            l.split_whitespace()
+                .filter_map(|kv| kv.split_once('='))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `--flag value` pairs after a subcommand; `allowed` names the flags (without `--`).
+pub fn flags(args: &[String], allowed: &[&str]) -> anyhow::Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let Some(name) = args[i].strip_prefix("--") else {
+            anyhow::bail!("unexpected argument `{}`", args[i]);
+        };
+        if !allowed.contains(&name) {
+            anyhow::bail!("unknown flag --{name} (known: {})", allowed.join(", "));
+        }
+        let value = args.get(i + 1).ok_or_else(|| anyhow::anyhow!("--{name} needs a value"))?;
+        out.push((name.to_string(), value.clone()));
+        i += 2;
+    }
+    Ok(out)
+}
