@@ -347,7 +347,7 @@ fn drive(args: &[String]) -> Result<bool> {
         for contender in order {
             let run = run_one(&c, &exe, &org, &url, &expected, contender, round, warmup)?;
             println!(
-                "[{}{}/{}] {:<12} {:>8.3} s  {:>7.1} MB  {:>4} requests  {}",
+                "[{}{}/{}] {:<15} {:>8.3} s  {:>7.1} MB  {:>4} requests  {}",
                 if warmup { "warm-up " } else { "round " },
                 if warmup { round + 1 } else { round + 1 - c.warmup },
                 if warmup { c.warmup } else { c.reps },
