@@ -10,7 +10,8 @@
 //! requests=… recorded_bytes=… hwm_after_list_kb=…` on stderr (`recorded_bytes`: what the
 //! harness's exchange log held — it records every request and response body, so that memory is
 //! the host's, not the guest's; `hwm_after_list_kb`: the process's peak RSS when the listing
-//! returned, before the host parsed the ids).
+//! returned, before the host parsed the ids; `guest_memory_bytes`: the largest the guest's
+//! linear memory grew).
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -111,7 +112,9 @@ fn run(args: &[String]) -> Result<()> {
         file.flush()?;
         eprintln!(
             "BENCH load_s={load_s:.6} list_s={list_s:.6} parse_s={parse_s:.6} requests={requests} \
-             recorded_bytes={recorded} items_bytes={items_bytes} hwm_after_list_kb={hwm_after_list_kb} users={}",
+             recorded_bytes={recorded} items_bytes={items_bytes} hwm_after_list_kb={hwm_after_list_kb} \
+             guest_memory_bytes={} users={}",
+            instance.guest_memory_peak(),
             ids.len()
         );
         Ok(())

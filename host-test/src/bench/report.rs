@@ -238,6 +238,17 @@ pub fn render(o: &Outcomes) -> String {
             med(&paged, "hwm_after_list_kb").map(|k| format!("{:.1} MB", mb(k))).unwrap_or("–".into())
         );
     }
+    if let (Some(items), Some(guest)) = (med(&comp, "items_bytes"), med(&comp, "guest_memory_bytes")) {
+        let _ = writeln!(
+            s,
+            "- **Guest memory** for the full listing (`fetch_all`): the guest's linear memory peaked at \
+             {:.1} MB for {:.1} MB of JSON, {:.2}× the payload (page by page: {}).",
+            mb(guest / 1024.0),
+            mb(items / 1024.0),
+            guest / items,
+            med(&paged, "guest_memory_bytes").map(|b| format!("{:.1} MB", mb(b / 1024.0))).unwrap_or("–".into())
+        );
+    }
     let all_ok = o.runs.iter().all(|r| r.ok());
     let _ = writeln!(
         s,
