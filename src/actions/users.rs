@@ -21,31 +21,16 @@ use serde_json::{json, Map, Value};
 pub fn create(c: &Connection, input: CreateUserInput) -> Result<String, Error> {
     let login = required("login", &input.login)?;
     let mut profile = json_object("profile_extra_attributes", &input.profile_extra_attributes)?;
-    let named = [
-        ("login", Some(login)),
-        ("email", optional(&input.email)),
-        ("firstName", optional(&input.first_name)),
-        ("lastName", optional(&input.last_name)),
-        ("mobilePhone", optional(&input.mobile_phone)),
-        ("department", optional(&input.department)),
-        ("employeeNumber", optional(&input.employee_number)),
-        ("locale", Some(optional(&input.locale).unwrap_or("en_US"))),
-    ];
-    put_named(&mut profile, &named);
-
-    let mut body = Map::new();
-    body.insert("profile".into(), Value::Object(profile));
+    let locale = optional(&input.locale).unwrap_or("en_US");
+    put_named(&mut profile, &named_profile!(input, Some(login), Some(locale)));
     let credentials = credentials(
         optional(&input.password),
         input.hash_password.as_ref(),
-        "hash_password",
         optional(&input.question),
         optional(&input.answer),
         provider(optional(&input.provider_type), optional(&input.provider_name)),
     )?;
-    if let Some(credentials) = credentials {
-        body.insert("credentials".into(), credentials);
-    }
+    let mut body = user_body(profile, credentials, optional(&input.realm_id));
     if let Some(ids) = &input.group_ids {
         let ids = ids.iter().map(|g| required("group_ids", g).map(Value::from)).collect::<Result<Vec<_>, _>>()?;
         if !ids.is_empty() {
@@ -54,9 +39,6 @@ pub fn create(c: &Connection, input: CreateUserInput) -> Result<String, Error> {
     }
     if let Some(t) = optional(&input.user_type) {
         body.insert("type".into(), json!({ "id": t }));
-    }
-    if let Some(realm) = optional(&input.realm_id) {
-        body.insert("realmId".into(), json!(realm));
     }
 
     let activate = input.activate.unwrap_or(true);
@@ -88,36 +70,15 @@ pub fn get(c: &Connection, input: GetUserInput) -> Result<String, Error> {
 pub fn update(c: &Connection, input: UpdateUserInput) -> Result<String, Error> {
     let id = required("id", &input.id)?;
     let mut profile = json_object("profile_extra_attributes", &input.profile_extra_attributes)?;
-    let named = [
-        ("login", optional(&input.login)),
-        ("email", optional(&input.email)),
-        ("firstName", optional(&input.first_name)),
-        ("lastName", optional(&input.last_name)),
-        ("mobilePhone", optional(&input.mobile_phone)),
-        ("department", optional(&input.department)),
-        ("employeeNumber", optional(&input.employee_number)),
-        ("locale", optional(&input.locale)),
-    ];
-    put_named(&mut profile, &named);
-
-    let mut body = Map::new();
-    if !profile.is_empty() {
-        body.insert("profile".into(), Value::Object(profile));
-    }
+    put_named(&mut profile, &named_profile!(input, optional(&input.login), optional(&input.locale)));
     let credentials = credentials(
         optional(&input.password),
         input.hash_password.as_ref(),
-        "hash_password",
         optional(&input.question),
         optional(&input.answer),
         None,
     )?;
-    if let Some(credentials) = credentials {
-        body.insert("credentials".into(), credentials);
-    }
-    if let Some(realm) = optional(&input.realm_id) {
-        body.insert("realmId".into(), json!(realm));
-    }
+    let body = user_body(profile, credentials, optional(&input.realm_id));
     if body.is_empty() {
         return Err(Error::input("input", "nothing to update: give at least one attribute, a password or a realm"));
     }
@@ -297,6 +258,38 @@ fn lifecycle_with_email(c: &Connection, input: UserEmailInput, operation: &str) 
         .json_text()
 }
 
+/// The profile attributes Create User and Update User both name, as `(Okta name, value)`.
+macro_rules! named_profile {
+    ($input:expr, $login:expr, $locale:expr) => {
+        [
+            ("login", $login),
+            ("email", optional(&$input.email)),
+            ("firstName", optional(&$input.first_name)),
+            ("lastName", optional(&$input.last_name)),
+            ("mobilePhone", optional(&$input.mobile_phone)),
+            ("department", optional(&$input.department)),
+            ("employeeNumber", optional(&$input.employee_number)),
+            ("locale", $locale),
+        ]
+    };
+}
+use named_profile;
+
+/// A create or update body: the profile when not empty, credentials and realm when given.
+fn user_body(profile: Map<String, Value>, credentials: Option<Value>, realm_id: Option<&str>) -> Map<String, Value> {
+    let mut body = Map::new();
+    if !profile.is_empty() {
+        body.insert("profile".into(), Value::Object(profile));
+    }
+    if let Some(credentials) = credentials {
+        body.insert("credentials".into(), credentials);
+    }
+    if let Some(realm) = realm_id {
+        body.insert("realmId".into(), json!(realm));
+    }
+    body
+}
+
 /// Named inputs win over the same key in Profile Extra Attributes.
 fn put_named(profile: &mut Map<String, Value>, named: &[(&str, Option<&str>)]) {
     for (key, value) in named {
@@ -326,13 +319,12 @@ fn provider(kind: Option<&str>, name: Option<&str>) -> Option<Value> {
 fn credentials(
     password: Option<&str>,
     hash: Option<&PasswordHash>,
-    hash_field: &str,
     question: Option<&str>,
     answer: Option<&str>,
     provider: Option<Value>,
 ) -> Result<Option<Value>, Error> {
     let mut credentials = Map::new();
-    if let Some(p) = password_credential(password, hash, hash_field)? {
+    if let Some(p) = password_credential(password, hash, "hash_password")? {
         credentials.insert("password".into(), p);
     }
     match (question, answer) {

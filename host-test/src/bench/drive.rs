@@ -221,6 +221,18 @@ pub struct Run {
 }
 
 impl Run {
+    /// What went wrong in this run (wrong ids, or the process failed), if anything.
+    pub fn failure(&self) -> Option<String> {
+        (!self.ok()).then(|| {
+            format!(
+                "{} round {}: {}",
+                self.contender.key(),
+                self.round + 1,
+                self.ids.clone().err().unwrap_or_else(|| self.measured.status.clone())
+            )
+        })
+    }
+
     pub fn get(&self, key: &str) -> Option<&str> {
         self.bench.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
@@ -408,15 +420,7 @@ fn drive(args: &[String]) -> Result<bool> {
         outcomes
             .runs
             .iter()
-            .filter(|r| !r.ok())
-            .map(|r| {
-                format!(
-                    "{} round {}: {}",
-                    r.contender.key(),
-                    r.round + 1,
-                    r.ids.clone().err().unwrap_or_else(|| r.measured.status.clone())
-                )
-            })
+            .filter_map(Run::failure)
             .chain(outcomes.overhead.as_ref().err().map(|e| format!("overhead: {e}")))
             .chain(outcomes.rate.as_ref().err().map(|e| format!("rate limit: {e}")))
             .chain(

@@ -257,19 +257,7 @@ pub fn render(o: &Outcomes) -> String {
         if all_ok {
             format!("all {} runs returned the same {} ids in the same order", o.runs.len(), c.users)
         } else {
-            let bad: Vec<String> = o
-                .runs
-                .iter()
-                .filter(|r| !r.ok())
-                .map(|r| {
-                    format!(
-                        "{} round {}: {}",
-                        r.contender.key(),
-                        r.round + 1,
-                        r.ids.clone().err().unwrap_or_else(|| r.measured.status.clone())
-                    )
-                })
-                .collect();
+            let bad: Vec<String> = o.runs.iter().filter_map(Run::failure).collect();
             format!("**MISMATCHES OR FAILURES**: {}", bad.join("; "))
         }
     );
