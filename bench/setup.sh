@@ -11,6 +11,16 @@ fail() {
   exit 1
 }
 
+# A registry hiccup should not fail a test run: try each install three times.
+retry() {
+  local n
+  for n in 1 2 3; do
+    "$@" && return 0
+    [ "$n" = 3 ] || { echo "bench/setup.sh: attempt $n failed, retrying in $((n * 10)) s" >&2; sleep $((n * 10)); }
+  done
+  return 1
+}
+
 python=${PYTHON:-python3}
 command -v "$python" >/dev/null || fail "no $python: the bench needs Python >= 3.10 for Okta's Python SDK"
 "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' ||
@@ -23,7 +33,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if ! cmp -s requirements.txt .venv/.bench-installed; then
   echo "bench/setup.sh: installing $(tr '\n' ' ' <requirements.txt)into bench/.venv"
-  .venv/bin/python -m pip install --disable-pip-version-check --quiet -r requirements.txt ||
+  retry .venv/bin/python -m pip install --disable-pip-version-check --quiet -r requirements.txt ||
     fail "pip could not install bench/requirements.txt (is PyPI reachable?)"
   cp requirements.txt .venv/.bench-installed
 fi
@@ -32,7 +42,7 @@ fi
 cd node
 if ! cmp -s package-lock.json node_modules/.bench-installed; then
   echo "bench/setup.sh: installing @okta/okta-sdk-nodejs into bench/node/node_modules"
-  npm ci --no-audit --no-fund --loglevel=error || fail "npm ci failed in bench/node (is the npm registry reachable?)"
+  retry npm ci --no-audit --no-fund --loglevel=error || fail "npm ci failed in bench/node (is the npm registry reachable?)"
   cp package-lock.json node_modules/.bench-installed
 fi
 node -e "require('@okta/okta-sdk-nodejs')" || fail "bench/node cannot load @okta/okta-sdk-nodejs"
