@@ -2,7 +2,7 @@
 WASM := target/wasm32-wasip2/release/okta_connector.wasm
 HOST := cargo run --quiet -p okta-host --bin okta-connector --
 
-.PHONY: all build demo test unit host-tests lint clean bench bench-quick
+.PHONY: all build demo test lint clean bench bench-quick node-host
 
 all: build
 
@@ -15,11 +15,17 @@ build:
 demo: build
 	$(HOST) demo
 
-## test: unit tests of the guest's pure parts, then host and scenario tests through the component,
-## then the quick bench
+## test: unit tests of the guest's pure parts, host and scenario tests through the component,
+## the Node host check, then the quick bench
 test: build
 	cargo test --workspace
+	$(MAKE) node-host
 	$(MAKE) bench-quick
+
+## node-host: the component in a second host, Node through jco, against the fake org
+node-host: build
+	cargo build -p okta-host --bin okta-connector
+	bash hosts/node/check.sh
 
 ## bench: the component against Okta's Python and Node SDKs and a native client, listing 50 000
 ## users of a loopback fake org (release host; ~3 min once built); writes bench/results.md

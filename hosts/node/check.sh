@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# A second host: transpiles the component with jco and runs it in Node against the fake org,
+# which another process serves (preview2-shim blocks Node's thread during a request).
+set -euo pipefail
+cd "$(dirname "$0")"
+root=../..
+wasm=$root/target/wasm32-wasip2/release/okta_connector.wasm
+cli=$root/target/debug/okta-connector
+
+for n in 1 2 3; do
+  npm ci --no-audit --no-fund --loglevel=error && break
+  [ "$n" = 3 ] && { echo "hosts/node: npm ci failed (is the npm registry reachable?)" >&2; exit 1; }
+  sleep $((n * 10))
+done
+npx jco transpile "$wasm" -o out --quiet
+
+log=$(mktemp)
+"$cli" fake-org --port 0 >"$log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 50); do grep -q '^Fake Okta org at' "$log" && break; sleep 0.1; done
+url=$(sed -n 's/^Fake Okta org at \([^ ]*\).*/\1/p' "$log")
+token=$(sed -n 's/^API token: //p' "$log")
+[ -n "$url" ] || { echo "hosts/node: the fake org did not start:" >&2; cat "$log" >&2; exit 1; }
+node check.mjs "$url" "$token"
