@@ -1,5 +1,5 @@
 //! Conformance check of recorded HTTP requests against Okta's management OpenAPI spec
-//! (`shared/okta/management-api.yaml`).
+//! (`fixtures/okta/management-api.yaml`).
 //!
 //! Only what the check needs is kept: paths → methods → parameters (name, location,
 //! required), with `$ref: '#/components/parameters/...'` resolved and path-item level
@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 /// Location of the spec, relative to this crate.
-pub const SPEC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/okta/management-api.yaml");
+pub const SPEC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/okta/management-api.yaml");
 
 /// HTTP methods an OpenAPI path item can define, in spec order.
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];

@@ -15,7 +15,7 @@ use okta_host::fake_org::{FakeOrg, Outcome};
 use serde_json::Value;
 use serde_yaml_ng::Value as Yaml;
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/okta/recorded/okta-sdk-python/test_users_it");
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/okta/recorded/okta-sdk-python/test_users_it");
 
 const CASSETTES: [&str; 10] = [
     "TestUsersResource.test_comprehensive_user_lifecycle.yaml",

@@ -1,7 +1,7 @@
 //! An embedded fake Okta org: the Users area of the management API (plus the bits of groups,
 //! factors, app links and user types that user flows touch), served in-process or on a socket.
 //!
-//! Behaviour follows real recordings (`shared/okta/RECORDED-NOTES.md`): two separate `Link`
+//! Behaviour follows real recordings (`fixtures/okta/RECORDED-NOTES.md`): two separate `Link`
 //! lines, opaque per-listing cursors, `200 {}` on lifecycle calls, two-DELETE user deletion,
 //! Okta error bodies in Okta key order, per-family rate-limit buckets with unaligned windows,
 //! and the header set real responses carry for each status class.
