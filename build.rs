@@ -1,259 +1,358 @@
-//! Derives the catalog and the `invoke` dispatch table from the WIT package, so each action's
-//! input is defined once (in `wit/`) and the JSON Schema, labels, comments and defaults can
-//! never drift from the typed exports.
+//! Generates everything that only repeats the WIT package, so that an action is written once:
+//! its WIT function (with documented input record) and its function in `src/actions/`.
 //!
-//! Doc-comment conventions read here:
-//! - a function's docs: first paragraph is the label, second the comment, the rest details;
-//! - a field's or case's docs: `Label: comment`, with an optional ``Range: `min-max`.`` and
-//!   an optional ``Default: `value`.`` (both at the end, in that order).
+//! - `inputs.rs`: per input record, the type the action receives (defaults of `Default:`
+//!   applied, `Range:` and `One of:` checked, blank text absent, `json` parsed, `Secret.`
+//!   fields listed for scrubbing), its raw JSON form, and the conversions from both doors;
+//! - `exports.rs`: the `impl Guest` of every area, each function delegating to its action;
+//! - `dispatch.rs`: `invoke`'s table from action id to the same action, and the JSON form of
+//!   each output record;
+//! - `catalog.json`: every connection, trigger and action with label, comment, defaults and
+//!   the JSON Schema of its input.
+//!
+//! The doc-comment conventions are described in `build/wit_model.rs`.
 
-use serde_json::{json, Map, Value};
+#[path = "build/wit_model.rs"]
+mod wit_model;
+
+use serde_json::json;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
-use wit_parser::{Docs, Function, Resolve, Type, TypeDefKind, TypeId, WorldItem, WorldKey};
+use wit_model::*;
+
+const BINDINGS: &str = "crate::bindings";
 
 fn main() {
     println!("cargo:rerun-if-changed=wit");
-    let mut resolve = Resolve::default();
-    let (pkg, _) = resolve.push_dir(Path::new("wit")).expect("wit/ parses");
-    let world = resolve.select_world(pkg, Some("connector")).expect("world `connector`");
-    let package_name = resolve.packages[pkg].name.to_string();
-
-    let mut actions = Vec::new();
-    let mut dispatch = String::new();
-    let mut known = String::new();
-    for (key, item) in &resolve.worlds[world].exports {
-        let (WorldKey::Interface(iface_id), WorldItem::Interface { .. }) = (key, item) else {
-            continue;
-        };
-        let iface = &resolve.interfaces[*iface_id];
-        let iface_name = iface.name.clone().expect("named interface");
-        if iface_name == "catalog" {
-            continue;
-        }
-        let module = snake(&iface_name);
-        for (func_name, func) in &iface.functions {
-            let id = format!("{iface_name}.{func_name}");
-            let (label, comment, details) = split_function_docs(&func.docs);
-            let input = input_type(func);
-            let (schema, fields) = match input {
-                Some(ty) => record_schema(&resolve, ty),
-                None => (json!({"type": "object", "properties": {}, "additionalProperties": false}), vec![]),
-            };
-            let defaults: Map<String, Value> =
-                fields.iter().filter_map(|f| f.default.clone().map(|d| (f.name.clone(), d))).collect();
-            actions.push(json!({
-                "id": id,
-                "label": label,
-                "comment": comment,
-                "details": details,
-                "defaults": defaults,
-                "input_schema": schema,
-            }));
-
-            let rust_fn = snake(func_name);
-            let guest = format!("crate::bindings::exports::okta::connector::{module}::Guest");
-            let spec = fields_spec(&fields);
-            let call = match input {
-                Some(ty) => {
-                    let ty_name = upper_camel(resolve.types[ty].name.as_deref().expect("named input"));
-                    format!(
-                        "{{ let input: crate::bindings::exports::okta::connector::{module}::{ty_name} = crate::catalog::parse_input(input, {spec})?; crate::catalog::output(<crate::Component as {guest}>::{rust_fn}(connection, input)) }}"
-                    )
-                }
-                None => format!(
-                    "{{ crate::catalog::parse_input::<crate::catalog::NoInput>(input, {spec})?; crate::catalog::output(<crate::Component as {guest}>::{rust_fn}(connection)) }}"
-                ),
-            };
-            writeln!(dispatch, "        {id:?} => {call},").unwrap();
-            writeln!(known, "    {id:?},").unwrap();
-        }
-    }
-
-    let connections = connection_kinds(&resolve);
-    let catalog = json!({
-        "package": package_name,
-        "connections": connections,
-        "triggers": [],
-        "actions": actions,
-    });
+    println!("cargo:rerun-if-changed=build/wit_model.rs");
+    let dir = Path::new("wit");
+    let model = Model::load(dir);
+    let records = record_lookup(dir);
     let out = std::env::var("OUT_DIR").unwrap();
-    std::fs::write(Path::new(&out).join("catalog.json"), serde_json::to_string_pretty(&catalog).unwrap()).unwrap();
-    let code = format!(
-        "/// Every action id, in WIT order.\npub const ACTION_IDS: &[&str] = &[\n{known}];\n\n\
-         /// Runs the action `action` on JSON input through its typed export.\n\
-         pub fn dispatch(action: &str, connection: crate::bindings::okta::connector::types::Connection, input: &str) -> Result<String, crate::bindings::okta::connector::types::Error> {{\n    match action {{\n{dispatch}        _ => Err(crate::catalog::unknown_action(action)),\n    }}\n}}\n"
-    );
-    std::fs::write(Path::new(&out).join("dispatch.rs"), code).unwrap();
+    let out = Path::new(&out);
+
+    std::fs::write(out.join("inputs.rs"), inputs_rs(&model)).unwrap();
+    std::fs::write(out.join("exports.rs"), exports_rs(&model)).unwrap();
+    std::fs::write(out.join("dispatch.rs"), dispatch_rs(&model, &records)).unwrap();
+    let catalog = catalog_json(&model, &records);
+    std::fs::write(out.join("catalog.json"), serde_json::to_string_pretty(&catalog).unwrap()).unwrap();
 }
 
-/// One input field as the catalog and `invoke` see it.
-struct Field {
-    name: String,
-    required: bool,
-    is_json: bool,
-    default: Option<Value>,
-}
-
-fn fields_spec(fields: &[Field]) -> String {
-    let mut s = String::from("&[");
-    for f in fields {
-        write!(
-            s,
-            "crate::catalog::FieldSpec {{ name: {:?}, required: {}, is_json: {} }},",
-            f.name, f.required, f.is_json
-        )
-        .unwrap();
+fn wit_record_path(interface: &str, name: &str) -> String {
+    if interface == "types" {
+        format!("{BINDINGS}::okta::connector::types::{}", upper_camel(name))
+    } else {
+        format!("{BINDINGS}::exports::okta::connector::{}::{}", snake(interface), upper_camel(name))
     }
-    s.push(']');
+}
+
+fn rust_type(ty: &FieldType) -> String {
+    match ty {
+        FieldType::String => "String".into(),
+        FieldType::Bool => "bool".into(),
+        FieldType::U32 => "u32".into(),
+        FieldType::U64 => "u64".into(),
+        FieldType::S64 => "i64".into(),
+        FieldType::Json => "serde_json::Value".into(),
+        FieldType::List(inner) => format!("Vec<{}>", rust_type(inner)),
+        FieldType::Record { name, interface } => wit_record_path(interface, name),
+    }
+}
+
+fn literal(ty: &FieldType, value: &serde_json::Value) -> String {
+    match (ty, value) {
+        (FieldType::String, serde_json::Value::String(s)) => format!("{s:?}.to_string()"),
+        (FieldType::Bool, serde_json::Value::Bool(b)) => b.to_string(),
+        (FieldType::U32 | FieldType::U64 | FieldType::S64, serde_json::Value::Number(n)) => n.to_string(),
+        (ty, v) => panic!("default {v} does not fit {ty:?}"),
+    }
+}
+
+fn doc_lines(text: &str, indent: &str) -> String {
+    text.lines().map(|l| format!("{indent}/// {}\n", l.trim())).collect()
+}
+
+fn inputs_rs(model: &Model) -> String {
+    let mut s = String::new();
+    for area in &model.areas {
+        writeln!(s, "/// Inputs of the `{}` actions.\npub mod {} {{", area.name, snake(&area.name)).unwrap();
+        writeln!(s, "    #[allow(unused_imports)]\n    use crate::input::*;").unwrap();
+        for rec in &area.inputs {
+            input_type(&mut s, area, rec);
+        }
+        writeln!(s, "}}\n").unwrap();
+    }
     s
 }
 
-/// The record an action takes after its connection, if any.
-fn input_type(func: &Function) -> Option<TypeId> {
-    match func.params.get(1) {
-        Some((_, Type::Id(id))) => Some(*id),
-        Some((name, _)) => panic!("{}: input `{name}` must be a record", func.name),
-        None => None,
+fn input_type(s: &mut String, area: &Area, rec: &Record) {
+    let name = upper_camel(&rec.name);
+    let wit = wit_record_path(&area.name, &rec.name);
+    // The resolved type.
+    s.push_str(&doc_lines(&rec.docs, "    "));
+    writeln!(s, "    #[derive(Debug, Clone, PartialEq)]\n    pub struct {name} {{").unwrap();
+    for f in &rec.fields {
+        let ty = rust_type(&f.ty);
+        let ty = if f.optional && f.default.is_none() { format!("Option<{ty}>") } else { ty };
+        let mut doc = format!("{}: {}", f.label, f.comment);
+        if let Some(d) = &f.default {
+            write!(doc, " Default: `{d}`.").unwrap();
+        }
+        s.push_str(&doc_lines(&doc, "        "));
+        writeln!(s, "        pub {}: {ty},", rust_ident(&f.name)).unwrap();
     }
-}
+    writeln!(s, "    }}\n").unwrap();
 
-fn record_schema(resolve: &Resolve, id: TypeId) -> (Value, Vec<Field>) {
-    let TypeDefKind::Record(record) = &resolve.types[id].kind else {
-        panic!("input type must be a record");
-    };
-    let mut properties = Map::new();
-    let mut required = Vec::new();
-    let mut fields = Vec::new();
-    for field in &record.fields {
-        let name = snake(&field.name);
-        let (inner, optional) = match &field.ty {
-            Type::Id(t) => match &resolve.types[*t].kind {
-                TypeDefKind::Option(inner) => (*inner, true),
-                _ => (field.ty, false),
-            },
-            _ => (field.ty, false),
+    // The raw (invoke) form.
+    writeln!(
+        s,
+        "    #[doc(hidden)]\n    #[derive(serde::Deserialize)]\n    #[serde(deny_unknown_fields)]\n    pub struct {name}Raw {{"
+    )
+    .unwrap();
+    for f in &rec.fields {
+        let ty = rust_type(&f.ty);
+        let field = rust_ident(&f.name);
+        let rename =
+            if field != snake(&f.name) { format!("#[serde(rename = {:?})] ", snake(&f.name)) } else { String::new() };
+        if f.optional {
+            writeln!(s, "        {rename}#[serde(default)] pub {field}: Option<{ty}>,").unwrap();
+        } else {
+            writeln!(s, "        {rename}pub {field}: {ty},").unwrap();
+        }
+    }
+    writeln!(s, "    }}\n").unwrap();
+
+    // The conversions.
+    writeln!(s, "    impl Input for {name} {{\n        type Wit = {wit};\n        type Raw = {name}Raw;").unwrap();
+    write!(s, "        const FIELDS: &'static [FieldSpec] = &[").unwrap();
+    for f in &rec.fields {
+        write!(s, "FieldSpec {{ name: {:?}, required: {} }}, ", snake(&f.name), !f.optional).unwrap();
+    }
+    writeln!(s, "];").unwrap();
+
+    writeln!(s, "        fn raw_from_wit(w: {wit}) -> {name}Raw {{\n            {name}Raw {{").unwrap();
+    for f in &rec.fields {
+        let field = rust_ident(&f.name);
+        let value = match (&f.ty, f.optional) {
+            (FieldType::Json, true) => format!("w.{field}.map(serde_json::Value::String)"),
+            (FieldType::Json, false) => format!("serde_json::Value::String(w.{field})"),
+            _ => format!("w.{field}"),
         };
-        let (label, comment, default) = split_field_docs(&field.docs);
-        let (comment, range) = split_range(&comment);
-        let mut schema = type_schema(resolve, inner);
-        let obj = schema.as_object_mut().unwrap();
-        if let Some((min, max)) = range {
-            obj.insert("minimum".into(), json!(min));
-            obj.insert("maximum".into(), json!(max));
-        }
-        obj.insert("title".into(), json!(label));
-        obj.insert("description".into(), json!(comment));
-        if let Some(d) = &default {
-            obj.insert("default".into(), d.clone());
-        }
-        if !optional {
-            required.push(json!(name));
-        }
-        fields.push(Field { name: name.clone(), required: !optional, is_json: is_json_alias(resolve, inner), default });
-        properties.insert(name, schema);
+        writeln!(s, "                {field}: {value},").unwrap();
     }
-    let schema = json!({
-        "type": "object",
-        "properties": properties,
-        "required": required,
-        "additionalProperties": false,
-    });
-    (schema, fields)
-}
+    writeln!(s, "            }}\n        }}").unwrap();
 
-fn is_json_alias(resolve: &Resolve, ty: Type) -> bool {
-    matches!(ty, Type::Id(id) if resolve.types[id].name.as_deref() == Some("json"))
-}
+    writeln!(s, "        fn resolve(r: {name}Raw) -> Result<{name}, crate::error::Error> {{\n            Ok({name} {{")
+        .unwrap();
+    for f in &rec.fields {
+        let field = rust_ident(&f.name);
+        let key = snake(&f.name);
+        writeln!(s, "                {field}: {},", resolve_expr(f, &field, &key)).unwrap();
+    }
+    writeln!(s, "            }})\n        }}").unwrap();
 
-fn type_schema(resolve: &Resolve, ty: Type) -> Value {
-    match ty {
-        Type::Bool => json!({"type": "boolean"}),
-        Type::U8 | Type::U16 | Type::U32 | Type::U64 => json!({"type": "integer", "minimum": 0}),
-        Type::S8 | Type::S16 | Type::S32 | Type::S64 => json!({"type": "integer"}),
-        Type::F32 | Type::F64 => json!({"type": "number"}),
-        Type::String | Type::Char => json!({"type": "string"}),
-        Type::Id(id) => {
-            if is_json_alias(resolve, ty) {
-                return json!({"type": "object"});
-            }
-            match &resolve.types[id].kind {
-                TypeDefKind::Type(inner) => type_schema(resolve, *inner),
-                TypeDefKind::List(inner) => json!({"type": "array", "items": type_schema(resolve, *inner)}),
-                TypeDefKind::Option(inner) => type_schema(resolve, *inner),
-                TypeDefKind::Record(_) => record_schema(resolve, id).0,
-                other => panic!("no JSON Schema for WIT {}", other.as_str()),
-            }
+    writeln!(s, "        fn secrets(&self) -> Vec<String> {{\n            #[allow(unused_mut)]\n            let mut v = Vec::new();").unwrap();
+    for f in rec.fields.iter().filter(|f| f.secret) {
+        let field = rust_ident(&f.name);
+        match (&f.ty, f.optional && f.default.is_none()) {
+            (FieldType::String, true) => writeln!(s, "            v.extend(self.{field}.clone());").unwrap(),
+            (FieldType::String, false) => writeln!(s, "            v.push(self.{field}.clone());").unwrap(),
+            (ty, _) => panic!("{}: only text fields can be `Secret.` (got {ty:?})", f.name),
         }
     }
+    writeln!(s, "            v\n        }}\n    }}\n").unwrap();
 }
 
-fn connection_kinds(resolve: &Resolve) -> Vec<Value> {
-    let (_, def) =
-        resolve.types.iter().find(|(_, t)| t.name.as_deref() == Some("connection")).expect("a `connection` variant");
-    let TypeDefKind::Variant(variant) = &def.kind else {
-        panic!("`connection` must be a variant");
+/// The expression that turns raw field `r.{field}` into the resolved value.
+fn resolve_expr(f: &Field, field: &str, key: &str) -> String {
+    let raw = format!("r.{field}");
+    let check_text = |value: &str| -> String {
+        match &f.one_of {
+            Some(values) => {
+                let list: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+                format!("one_of({key:?}, {value}, &[{}])?", list.join(", "))
+            }
+            None => value.to_string(),
+        }
     };
-    variant
-        .cases
+    let check_num = |value: &str| -> String {
+        match f.range {
+            Some((min, max)) => format!("in_range({key:?}, {value}, {min}, {max})?"),
+            None => value.to_string(),
+        }
+    };
+    match (&f.ty, f.optional, &f.default) {
+        (FieldType::String, false, _) => check_text(&format!("required_text({key:?}, {raw}, {})?", f.secret)),
+        (FieldType::String, true, None) => match &f.one_of {
+            Some(values) => {
+                let list: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+                format!(
+                    "optional_text({raw}, {}).map(|v| one_of({key:?}, v, &[{}])).transpose()?",
+                    f.secret,
+                    list.join(", ")
+                )
+            }
+            None => format!("optional_text({raw}, {})", f.secret),
+        },
+        (FieldType::String, true, Some(d)) => {
+            check_text(&format!("optional_text({raw}, {}).unwrap_or_else(|| {})", f.secret, literal(&f.ty, d)))
+        }
+        (FieldType::Json, false, _) => format!("required_json({key:?}, {raw})?"),
+        (FieldType::Json, true, _) => format!("json_value({key:?}, {raw})?"),
+        (FieldType::U32 | FieldType::U64 | FieldType::S64, false, _) => check_num(&raw),
+        (FieldType::U32 | FieldType::U64 | FieldType::S64, true, None) => match f.range {
+            Some((min, max)) => format!("{raw}.map(|v| in_range({key:?}, v, {min}, {max})).transpose()?"),
+            None => raw,
+        },
+        (ty @ (FieldType::U32 | FieldType::U64 | FieldType::S64), true, Some(d)) => {
+            check_num(&format!("{raw}.unwrap_or({})", literal(ty, d)))
+        }
+        (FieldType::Bool, true, Some(d)) => format!("{raw}.unwrap_or({})", literal(&f.ty, d)),
+        (_, true, Some(d)) => panic!("{key}: a default ({d}) is only supported on text, numbers and booleans"),
+        _ => raw,
+    }
+}
+
+fn output_type(action: &Action) -> String {
+    match &action.output {
+        Output::Json => "String".into(),
+        Output::Unit => "()".into(),
+        Output::Record { name, interface } => wit_record_path(interface, name),
+    }
+}
+
+fn exports_rs(model: &Model) -> String {
+    let mut s = String::new();
+    for area in &model.areas {
+        let module = snake(&area.name);
+        writeln!(s, "impl {BINDINGS}::exports::okta::connector::{module}::Guest for crate::Component {{").unwrap();
+        for a in &area.actions {
+            let f = rust_ident(&a.name);
+            let out = output_type(a);
+            let conn = format!("{BINDINGS}::okta::connector::types::Connection");
+            let err = format!("{BINDINGS}::okta::connector::types::Error");
+            match &a.input {
+                Some(input) => {
+                    let ty = upper_camel(input);
+                    writeln!(
+                        s,
+                        "    fn {f}(connection: {conn}, input: {BINDINGS}::exports::okta::connector::{module}::{ty}) -> Result<{out}, {err}> {{\n        crate::glue::typed::<crate::inputs::{module}::{ty}, _, _>(connection, input, crate::actions::{module}::{f})\n    }}"
+                    )
+                    .unwrap();
+                }
+                None => writeln!(
+                    s,
+                    "    fn {f}(connection: {conn}) -> Result<{out}, {err}> {{\n        crate::glue::typed0(connection, crate::actions::{module}::{f})\n    }}"
+                )
+                .unwrap(),
+            }
+        }
+        writeln!(s, "}}\n").unwrap();
+    }
+    s
+}
+
+fn dispatch_rs(model: &Model, records: &dyn Fn(&str) -> Option<Record>) -> String {
+    let mut ids = String::new();
+    let mut arms = String::new();
+    let mut outputs: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for area in &model.areas {
+        let module = snake(&area.name);
+        for a in &area.actions {
+            writeln!(ids, "    {:?},", a.id).unwrap();
+            let f = rust_ident(&a.name);
+            let out = output_type(a);
+            let call = match &a.input {
+                Some(input) => format!(
+                    "crate::glue::invoke::<crate::inputs::{module}::{}, _, {out}>(connection, input, crate::actions::{module}::{f})",
+                    upper_camel(input)
+                ),
+                None => format!("crate::glue::invoke0::<_, {out}>(connection, input, crate::actions::{module}::{f})"),
+            };
+            writeln!(arms, "        {:?} => {call},", a.id).unwrap();
+            if let Output::Record { name, interface } = &a.output {
+                outputs.insert(wit_record_path(interface, name), (name.clone(), interface.clone()));
+            }
+        }
+    }
+    let mut s = format!(
+        "/// Every action id, in WIT order.\npub const ACTION_IDS: &[&str] = &[\n{ids}];\n\n\
+         /// Runs the action `action` on JSON input, through the same code as its typed export.\n\
+         pub fn dispatch(action: &str, connection: {BINDINGS}::okta::connector::types::Connection, input: &str) -> Result<String, {BINDINGS}::okta::connector::types::Error> {{\n    match action {{\n{arms}        _ => Err(crate::catalog::unknown_action(action)),\n    }}\n}}\n\n"
+    );
+    for (path, (name, _)) in outputs {
+        let rec = records(&name).expect("output record");
+        writeln!(s, "impl crate::catalog::InvokeOutput for {path} {{\n    fn into_json(self) -> String {{").unwrap();
+        let mut parts = Vec::new();
+        for f in &rec.fields {
+            let field = rust_ident(&f.name);
+            let value = match (&f.ty, f.optional) {
+                (FieldType::Json, false) => format!("self.{field}"),
+                (FieldType::Json, true) => format!("self.{field}.unwrap_or_else(|| \"null\".to_string())"),
+                _ => format!("serde_json::to_string(&self.{field}).unwrap_or_default()"),
+            };
+            writeln!(s, "        let {field} = {value};").unwrap();
+            parts.push(format!("({:?}, {field}.as_str())", snake(&f.name)));
+        }
+        writeln!(s, "        crate::catalog::object(&[{}])\n    }}\n}}\n", parts.join(", ")).unwrap();
+    }
+    s
+}
+
+fn catalog_json(model: &Model, records: &dyn Fn(&str) -> Option<Record>) -> serde_json::Value {
+    let mut actions = Vec::new();
+    for area in &model.areas {
+        for a in &area.actions {
+            let (schema, defaults) = match &a.input {
+                Some(input) => {
+                    let rec = area.input(input);
+                    (rec.schema(records), rec.defaults())
+                }
+                None => (
+                    json!({"type": "object", "properties": {}, "required": [], "additionalProperties": false}),
+                    Default::default(),
+                ),
+            };
+            actions.push(json!({
+                "id": a.id,
+                "label": a.label,
+                "comment": a.comment,
+                "details": a.details,
+                "defaults": defaults,
+                "input_schema": schema,
+            }));
+        }
+    }
+    let connections: Vec<_> = model
+        .connections
         .iter()
-        .map(|case| {
-            let (label, comment, _) = split_field_docs(&case.docs);
-            let Some(Type::Id(record)) = case.ty else { panic!("connection case needs a record") };
+        .map(|c| {
             json!({
-                "id": snake(&case.name),
-                "label": label,
-                "comment": comment,
-                "input_schema": record_schema(resolve, record).0,
+                "id": snake(c.case.as_deref().unwrap_or(&c.name)),
+                "label": c.label,
+                "comment": c.comment,
+                "input_schema": c.schema(records),
             })
         })
-        .collect()
-}
-
-fn split_function_docs(docs: &Docs) -> (String, String, String) {
-    let text = docs.contents.clone().unwrap_or_default();
-    let mut paragraphs = text.split("\n\n").map(|p| p.trim().replace('\n', " "));
-    let label = paragraphs.next().unwrap_or_default();
-    let comment = paragraphs.next().unwrap_or_default();
-    let details = paragraphs.collect::<Vec<_>>().join("\n\n");
-    assert!(!label.is_empty() && !comment.is_empty(), "function docs need a label and a comment");
-    (label, comment, details)
-}
-
-fn split_field_docs(docs: &Docs) -> (String, String, Option<Value>) {
-    let text = docs.contents.clone().unwrap_or_default().replace('\n', " ");
-    let (label, rest) = text.split_once(": ").unwrap_or((text.as_str(), ""));
-    let mut comment = rest.trim().to_string();
-    let mut default = None;
-    if let Some(pos) = comment.find("Default: `") {
-        let tail = &comment[pos + "Default: `".len()..];
-        let raw = &tail[..tail.find('`').expect("closing backtick")];
-        default = Some(serde_json::from_str(raw).unwrap_or_else(|_| json!(raw)));
-        comment = comment[..pos].trim().to_string();
-    }
-    (label.trim().to_string(), comment, default)
-}
-
-/// Takes a trailing ``Range: `min-max`.`` off a comment.
-fn split_range(comment: &str) -> (String, Option<(u64, u64)>) {
-    let Some(pos) = comment.find("Range: `") else { return (comment.to_string(), None) };
-    let tail = &comment[pos + "Range: `".len()..];
-    let raw = &tail[..tail.find('`').expect("closing backtick")];
-    let (min, max) = raw.split_once('-').expect("Range: `min-max`");
-    let range = (min.parse().expect("a minimum"), max.parse().expect("a maximum"));
-    (comment[..pos].trim().to_string(), Some(range))
-}
-
-fn snake(kebab: &str) -> String {
-    kebab.replace('-', "_")
-}
-
-fn upper_camel(kebab: &str) -> String {
-    kebab
-        .split('-')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        .collect();
+    let triggers: Vec<_> = model
+        .triggers
+        .iter()
+        .map(|t| {
+            json!({
+                "id": t.id,
+                "label": t.label,
+                "comment": t.comment,
+                "defaults": t.input.defaults(),
+                "input_schema": t.input.schema(records),
+            })
         })
-        .collect()
+        .collect();
+    json!({
+        "package": model.package,
+        "connections": connections,
+        "triggers": triggers,
+        "actions": actions,
+    })
 }

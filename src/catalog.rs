@@ -1,69 +1,22 @@
 //! The generic door: the catalog document and `invoke`, both generated from the WIT package by
-//! `build.rs`, so they reach exactly the typed exports.
+//! `build.rs`, so they reach exactly the actions the typed exports reach.
 
-// The error here is the WIT `error` as generated: it crosses the boundary by value.
-#![allow(clippy::result_large_err)]
-
-use crate::bindings::okta::connector::types::{Error as WitError, Page};
+use crate::bindings::okta::connector::types::{Connection, Error as WitError};
 use crate::error::Error;
-use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
 
 /// Every connection kind, trigger and action, with the JSON Schema of its input.
 pub const CATALOG_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/catalog.json"));
 
 include!(concat!(env!("OUT_DIR"), "/dispatch.rs"));
 
-/// One input field, as `build.rs` read it from the WIT record.
-pub struct FieldSpec {
-    pub name: &'static str,
-    pub required: bool,
-    /// Typed `json` in WIT: `invoke` accepts a JSON value here and passes it on as text.
-    pub is_json: bool,
-}
-
-/// The input of an action that takes none.
-#[derive(serde::Deserialize)]
-pub struct NoInput {}
-
-/// Reads an action's JSON input into its WIT record, with errors that name the field.
-pub fn parse_input<T: DeserializeOwned>(input: &str, fields: &[FieldSpec]) -> Result<T, WitError> {
-    let text = input.trim();
-    let value: Value = if text.is_empty() {
-        Value::Object(Map::new())
-    } else {
-        serde_json::from_str(text).map_err(|e| Error::input("input", format!("is not valid JSON: {e}")))?
-    };
-    let mut object = match value {
-        Value::Object(o) => o,
-        Value::Null => Map::new(),
-        _ => return Err(Error::input("input", "must be a JSON object").into()),
-    };
-    if let Some(unknown) = object.keys().find(|k| !fields.iter().any(|f| f.name == k.as_str())) {
-        let names: Vec<_> = fields.iter().map(|f| f.name).collect();
-        return Err(
-            Error::input(unknown, format!("is not an input of this action (inputs: {})", names.join(", "))).into()
-        );
-    }
-    for field in fields {
-        match object.get_mut(field.name) {
-            None | Some(Value::Null) if field.required => {
-                return Err(Error::input(field.name, "is required").into());
-            }
-            Some(v) if field.is_json && !v.is_string() && !v.is_null() => {
-                *v = Value::String(v.to_string());
-            }
-            _ => {}
-        }
-    }
-    serde_path_to_error::deserialize(Value::Object(object)).map_err(|e| {
-        let field = e.path().to_string();
-        Error::input(if field == "." { "input" } else { &field }, e.inner().to_string()).into()
-    })
+/// Runs the action `action` on JSON input: see the WIT's `catalog.invoke`.
+pub fn invoke(action: &str, connection: Connection, input: &str) -> Result<String, WitError> {
+    dispatch(action, connection, input)
 }
 
 pub fn unknown_action(action: &str) -> WitError {
-    Error::input("action", format!("unknown action `{action}` (see the catalog for the ids)")).into()
+    let shown: String = action.chars().take(64).collect();
+    Error::input("action", format!("unknown action `{shown}` (see the catalog for the ids)")).into()
 }
 
 /// What an action's result looks like through `invoke`.
@@ -83,90 +36,29 @@ impl InvokeOutput for () {
     }
 }
 
-impl InvokeOutput for Page {
-    fn into_json(self) -> String {
-        // Sized exactly: `items` can be tens of megabytes, and `format!` would grow by doubling.
-        let cursor = serde_json::to_string(&self.next_cursor).expect("a cursor serializes");
-        let (head, middle, tail) = ("{\"items\":", ",\"next_cursor\":", "}");
-        let mut out = String::with_capacity(head.len() + self.items.len() + middle.len() + cursor.len() + tail.len());
-        for part in [head, &self.items, middle, &cursor, tail] {
-            out.push_str(part);
+/// Writes a JSON object from already-serialised values, sized exactly: `items` can be tens of
+/// megabytes, and `format!` would grow by doubling. (Called by the generated output impls.)
+pub fn object(fields: &[(&str, &str)]) -> String {
+    let len = (fields.iter().map(|(k, v)| k.len() + v.len() + 4).sum::<usize>() + 1).max(2);
+    let mut out = String::with_capacity(len);
+    out.push('{');
+    for (i, (k, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
         }
-        out
+        out.push('"');
+        out.push_str(k);
+        out.push_str("\":");
+        out.push_str(v);
     }
-}
-
-pub fn output<T: InvokeOutput>(result: Result<T, WitError>) -> Result<String, WitError> {
-    result.map(InvokeOutput::into_json)
+    out.push('}');
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bindings::exports::okta::connector::users::{CreateUserInput, ListUsersInput};
-
-    const CREATE: &[FieldSpec] = &[
-        FieldSpec { name: "login", required: true, is_json: false },
-        FieldSpec { name: "activate", required: false, is_json: false },
-        FieldSpec { name: "profile_extra_attributes", required: false, is_json: true },
-    ];
-
-    fn field_error(e: WitError) -> (String, String) {
-        match e {
-            WitError::InvalidInput(f) => (f.field, f.message),
-            other => panic!("expected invalid-input, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn json_fields_take_objects_and_other_fields_default() {
-        let input: CreateUserInput =
-            parse_input(r#"{"login":"a@example.com","profile_extra_attributes":{"costCenter":"10"}}"#, CREATE).unwrap();
-        assert_eq!(input.login, "a@example.com");
-        assert_eq!(input.profile_extra_attributes.as_deref(), Some(r#"{"costCenter":"10"}"#));
-        assert_eq!(input.activate, None);
-        assert_eq!(input.group_ids, None);
-    }
-
-    #[test]
-    fn errors_name_the_field() {
-        let cases = [
-            (r#"{"activate":true}"#, "login", "is required"),
-            (r#"{"login":null}"#, "login", "is required"),
-            (r#"{"login":"a","actvate":false}"#, "actvate", "is not an input"),
-            (r#"{"login":"a","activate":"yes"}"#, "activate", "invalid type"),
-            (r#"["login"]"#, "input", "must be a JSON object"),
-            (r#"{"login":"#, "input", "is not valid JSON"),
-        ];
-        for (json, field, message) in cases {
-            let (f, m) = field_error(parse_input::<CreateUserInput>(json, CREATE).map(|_| ()).unwrap_err());
-            assert_eq!(f, field, "{json}");
-            assert!(m.contains(message), "{json}: {m}");
-        }
-    }
-
-    #[test]
-    fn nested_paths_are_named() {
-        let spec = &[
-            FieldSpec { name: "limit", required: false, is_json: false },
-            FieldSpec { name: "extra_parameters", required: false, is_json: false },
-        ];
-        let (f, _) = field_error(
-            parse_input::<ListUsersInput>(r#"{"extra_parameters":[{"key":"expand","value":3}]}"#, spec)
-                .map(|_| ())
-                .unwrap_err(),
-        );
-        assert_eq!(f, "extra_parameters[0].value");
-        let (f, _) = field_error(parse_input::<ListUsersInput>(r#"{"limit":-1}"#, spec).map(|_| ()).unwrap_err());
-        assert_eq!(f, "limit");
-    }
-
-    #[test]
-    fn empty_input_is_an_empty_object() {
-        assert!(parse_input::<NoInput>("", &[]).is_ok());
-        assert!(parse_input::<NoInput>("null", &[]).is_ok());
-        assert!(parse_input::<NoInput>("{}", &[]).is_ok());
-    }
+    use serde_json::Value;
 
     #[test]
     fn catalog_lists_every_action_with_docs() {
@@ -187,9 +79,19 @@ mod tests {
         assert_eq!(create["defaults"]["activate"], true);
         assert_eq!(create["defaults"]["locale"], "en_US");
         assert_eq!(create["input_schema"]["required"], serde_json::json!(["login"]));
+        assert_eq!(create["input_schema"]["properties"]["password"]["writeOnly"], true);
         let kinds: Vec<&str> =
             catalog["connections"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["api_token", "oauth_code", "client_credentials"]);
+        let token = &catalog["connections"][0]["input_schema"]["properties"]["token"];
+        assert_eq!((token["writeOnly"].as_bool(), token["format"].as_str()), (Some(true), Some("password")));
+    }
+
+    #[test]
+    fn objects_are_sized_exactly() {
+        let o = object(&[("items", "[1,2]"), ("next_cursor", "null")]);
+        assert_eq!(o, r#"{"items":[1,2],"next_cursor":null}"#);
+        assert_eq!(o.len(), o.capacity());
     }
 }
 

@@ -16,7 +16,8 @@
 //!   it, keyed by the component's hash) and pre-links it.
 //! * [`Connector::instantiate`] makes an [`Instance`] with its own store and [`Backend`]:
 //!   the in-process fake org, a fail-closed script, or the network.
-//! * [`Instance::users`] calls the typed exports; [`Instance::invoke`] and
+//! * [`Instance::users`] (one accessor per area, generated from the WIT) calls the typed
+//!   exports, [`Instance::call`] any of them by [`Call`]; [`Instance::invoke`] and
 //!   [`Instance::describe`] the catalog. Every call returns `Err` when the guest trapped or
 //!   a request broke the script, and `Ok(Err(WitError))` when the action failed.
 
@@ -48,15 +49,12 @@ pub mod bindings {
         world: "connector",
         exports: { default: async },
         // Inputs deserialize from the same snake_case JSON `invoke` takes (see
-        // `UsersCall::from_json`), so one test input reaches both doors.
-        additional_derives: [serde::Deserialize, PartialEq],
+        // `Call::from_json`), so one test input reaches both doors; results serialize back.
+        additional_derives: [serde::Deserialize, serde::Serialize, PartialEq],
     });
 }
 
-pub use bindings::exports::okta::connector::users::{
-    ClearSessionsInput, CreateUserInput, GetUserInput, ListFactorsInput, ListUsersInput, ResetPasswordInput,
-    SetPasswordInput, UnenrollFactorInput, UpdateUserInput, UserEmailInput, UserRefInput,
-};
+pub use bindings::exports::okta::connector::users::*;
 pub use bindings::okta::connector::types::{
     ApiTokenConnection, ClientCredentialsConnection, Connection, Error as WitError, FieldError, KeyValue,
     OauthCodeConnection, OktaError, Page, PasswordHash,
@@ -307,11 +305,6 @@ impl Instance {
         })
     }
 
-    /// The typed `users` exports.
-    pub fn users(&mut self) -> Users<'_> {
-        Users(self)
-    }
-
     /// The generated bindings and the store, for calls this harness does not wrap. Check
     /// [`Instance::take_script_failures`] after such a call.
     pub fn raw(&mut self) -> (&ConnectorBindings, &mut Store<HostState>) {
@@ -392,149 +385,46 @@ fn parse_result(action: &str, text: &str) -> Result<Value> {
     serde_json::from_str(text).with_context(|| format!("{action} returned text that is not JSON: {text}"))
 }
 
-/// The typed `users` exports of one instance.
-pub struct Users<'a>(&'a mut Instance);
+// The typed call table: one accessor per area (`instance.users().create(..)`), the `Call`
+// enum, `Call::from_json` and `Instance::call`, generated from the WIT by `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/calls.rs"));
 
-macro_rules! users_exports {
-    ($( $(#[$doc:meta])* $name:ident => $call:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty ; )*) => {
-        impl Users<'_> {
-            $(
-                $(#[$doc])*
-                pub async fn $name(&mut self, connection: &Connection $(, $arg: &$ty)*) -> CallResult<$ret> {
-                    let inst = &mut *self.0;
-                    let r = inst.bindings.okta_connector_users().$call(&mut inst.store, connection $(, $arg)*).await;
-                    inst.finish(concat!("users.", stringify!($name)), r)
+/// A result as `invoke` gives it.
+pub trait OutputJson {
+    fn output_json(self) -> Result<Value>;
+}
+
+impl OutputJson for String {
+    fn output_json(self) -> Result<Value> {
+        Ok(serde_json::from_str(&self)?)
+    }
+}
+
+impl OutputJson for () {
+    fn output_json(self) -> Result<Value> {
+        Ok(json!({}))
+    }
+}
+
+/// The input of an action that takes none: an empty object.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoInput {}
+
+/// Reads a typed input from `invoke`'s JSON; `json` fields given as JSON values become text.
+fn de<T: serde::de::DeserializeOwned>(action: &str, input: &Value, json_fields: &[&str]) -> Result<T> {
+    let mut input = if input.is_null() { json!({}) } else { input.clone() };
+    if let Some(object) = input.as_object_mut() {
+        for field in json_fields {
+            if let Some(v) = object.get_mut(*field) {
+                if !v.is_string() && !v.is_null() {
+                    *v = Value::String(v.to_string());
                 }
-            )*
-        }
-    };
-}
-
-users_exports! {
-    /// `users.create`
-    create => call_create(input: CreateUserInput) -> String;
-    /// `users.get`
-    get => call_get(input: GetUserInput) -> String;
-    /// `users.update`
-    update => call_update(input: UpdateUserInput) -> String;
-    /// `users.delete`
-    delete => call_delete(input: UserEmailInput) -> ();
-    /// `users.activate`
-    activate => call_activate(input: UserEmailInput) -> String;
-    /// `users.deactivate`
-    deactivate => call_deactivate(input: UserEmailInput) -> String;
-    /// `users.reactivate`
-    reactivate => call_reactivate(input: UserEmailInput) -> String;
-    /// `users.suspend`
-    suspend => call_suspend(input: UserRefInput) -> String;
-    /// `users.unsuspend`
-    unsuspend => call_unsuspend(input: UserRefInput) -> String;
-    /// `users.unlock`
-    unlock => call_unlock(input: UserEmailInput) -> String;
-    /// `users.reset-password`
-    reset_password => call_reset_password(input: ResetPasswordInput) -> String;
-    /// `users.set-password`
-    set_password => call_set_password(input: SetPasswordInput) -> String;
-    /// `users.clear-sessions`
-    clear_sessions => call_clear_sessions(input: ClearSessionsInput) -> ();
-    /// `users.list`
-    list => call_list(input: ListUsersInput) -> Page;
-    /// `users.list-applications`
-    list_applications => call_list_applications(input: UserRefInput) -> String;
-    /// `users.list-groups`
-    list_groups => call_list_groups(input: UserRefInput) -> String;
-    /// `users.list-factors`
-    list_factors => call_list_factors(input: ListFactorsInput) -> String;
-    /// `users.unenroll-factor`
-    unenroll_factor => call_unenroll_factor(input: UnenrollFactorInput) -> ();
-    /// `users.list-types`
-    list_types => call_list_types() -> String;
-}
-
-/// One typed `users` call, so a test can run the same input through the typed export and
-/// through `invoke` and compare.
-#[derive(Clone, Debug)]
-pub enum UsersCall {
-    Create(CreateUserInput),
-    Get(GetUserInput),
-    Update(UpdateUserInput),
-    Delete(UserEmailInput),
-    Activate(UserEmailInput),
-    Deactivate(UserEmailInput),
-    Reactivate(UserEmailInput),
-    Suspend(UserRefInput),
-    Unsuspend(UserRefInput),
-    Unlock(UserEmailInput),
-    ResetPassword(ResetPasswordInput),
-    SetPassword(SetPasswordInput),
-    ClearSessions(ClearSessionsInput),
-    List(ListUsersInput),
-    ListApplications(UserRefInput),
-    ListGroups(UserRefInput),
-    ListFactors(ListFactorsInput),
-    UnenrollFactor(UnenrollFactorInput),
-    ListTypes,
-}
-
-impl UsersCall {
-    /// The catalog's action id (`users.reset-password`).
-    pub fn action(&self) -> &'static str {
-        match self {
-            UsersCall::Create(_) => "users.create",
-            UsersCall::Get(_) => "users.get",
-            UsersCall::Update(_) => "users.update",
-            UsersCall::Delete(_) => "users.delete",
-            UsersCall::Activate(_) => "users.activate",
-            UsersCall::Deactivate(_) => "users.deactivate",
-            UsersCall::Reactivate(_) => "users.reactivate",
-            UsersCall::Suspend(_) => "users.suspend",
-            UsersCall::Unsuspend(_) => "users.unsuspend",
-            UsersCall::Unlock(_) => "users.unlock",
-            UsersCall::ResetPassword(_) => "users.reset-password",
-            UsersCall::SetPassword(_) => "users.set-password",
-            UsersCall::ClearSessions(_) => "users.clear-sessions",
-            UsersCall::List(_) => "users.list",
-            UsersCall::ListApplications(_) => "users.list-applications",
-            UsersCall::ListGroups(_) => "users.list-groups",
-            UsersCall::ListFactors(_) => "users.list-factors",
-            UsersCall::UnenrollFactor(_) => "users.unenroll-factor",
-            UsersCall::ListTypes => "users.list-types",
+            }
         }
     }
-}
-
-impl UsersCall {
-    /// The typed call for `action` with its input as `invoke` takes it (snake_case keys;
-    /// missing optional fields are `None`; `json` fields as JSON text).
-    pub fn from_json(action: &str, input: &Value) -> Result<UsersCall> {
-        fn de<T: serde::de::DeserializeOwned>(action: &str, v: &Value) -> Result<T> {
-            serde_json::from_value(v.clone())
-                .with_context(|| format!("{action}: input {v} does not fit the WIT record"))
-        }
-        let a = action;
-        Ok(match action {
-            "users.create" => UsersCall::Create(de(a, input)?),
-            "users.get" => UsersCall::Get(de(a, input)?),
-            "users.update" => UsersCall::Update(de(a, input)?),
-            "users.delete" => UsersCall::Delete(de(a, input)?),
-            "users.activate" => UsersCall::Activate(de(a, input)?),
-            "users.deactivate" => UsersCall::Deactivate(de(a, input)?),
-            "users.reactivate" => UsersCall::Reactivate(de(a, input)?),
-            "users.suspend" => UsersCall::Suspend(de(a, input)?),
-            "users.unsuspend" => UsersCall::Unsuspend(de(a, input)?),
-            "users.unlock" => UsersCall::Unlock(de(a, input)?),
-            "users.reset-password" => UsersCall::ResetPassword(de(a, input)?),
-            "users.set-password" => UsersCall::SetPassword(de(a, input)?),
-            "users.clear-sessions" => UsersCall::ClearSessions(de(a, input)?),
-            "users.list" => UsersCall::List(de(a, input)?),
-            "users.list-applications" => UsersCall::ListApplications(de(a, input)?),
-            "users.list-groups" => UsersCall::ListGroups(de(a, input)?),
-            "users.list-factors" => UsersCall::ListFactors(de(a, input)?),
-            "users.unenroll-factor" => UsersCall::UnenrollFactor(de(a, input)?),
-            "users.list-types" => UsersCall::ListTypes,
-            other => bail!("no typed users export for `{other}`"),
-        })
-    }
+    serde_json::from_value(input.clone())
+        .with_context(|| format!("{action}: input {input} does not fit the WIT record"))
 }
 
 /// What [`Connector::both_doors`] saw.
@@ -558,9 +448,9 @@ impl Connector {
         action: &str,
         input: &Value,
     ) -> Result<BothDoors> {
-        let call = UsersCall::from_json(action, input)?;
+        let call = Call::from_json(action, input)?;
         let mut typed = self.instantiate(Backend::Scripted(script.to_vec())).await?;
-        let typed_result = typed.call_users(connection, &call).await.context("through the typed export")?;
+        let typed_result = typed.call(connection, &call).await.context("through the typed export")?;
         typed.assert_script_consumed().context("through the typed export")?;
 
         let mut generic = self.instantiate(Backend::Scripted(script.to_vec())).await?;
@@ -590,43 +480,6 @@ fn show_result(r: &Result<Value, WitError>) -> String {
     }
 }
 
-impl Instance {
-    /// Runs `call` through the typed export and gives its result as `invoke` would: the JSON,
-    /// `{"items": [...], "next_cursor": ...}` for a page, `{}` for no result.
-    pub async fn call_users(&mut self, connection: &Connection, call: &UsersCall) -> CallResult<Value> {
-        let action = call.action();
-        let mut u = self.users();
-        let text: Result<String, WitError> = match call {
-            UsersCall::Create(i) => u.create(connection, i).await?,
-            UsersCall::Get(i) => u.get(connection, i).await?,
-            UsersCall::Update(i) => u.update(connection, i).await?,
-            UsersCall::Delete(i) => u.delete(connection, i).await?.map(|()| "{}".into()),
-            UsersCall::Activate(i) => u.activate(connection, i).await?,
-            UsersCall::Deactivate(i) => u.deactivate(connection, i).await?,
-            UsersCall::Reactivate(i) => u.reactivate(connection, i).await?,
-            UsersCall::Suspend(i) => u.suspend(connection, i).await?,
-            UsersCall::Unsuspend(i) => u.unsuspend(connection, i).await?,
-            UsersCall::Unlock(i) => u.unlock(connection, i).await?,
-            UsersCall::ResetPassword(i) => u.reset_password(connection, i).await?,
-            UsersCall::SetPassword(i) => u.set_password(connection, i).await?,
-            UsersCall::ClearSessions(i) => u.clear_sessions(connection, i).await?.map(|()| "{}".into()),
-            UsersCall::List(i) => match u.list(connection, i).await? {
-                Ok(page) => Ok(page_json(&page)?.to_string()),
-                Err(e) => Err(e),
-            },
-            UsersCall::ListApplications(i) => u.list_applications(connection, i).await?,
-            UsersCall::ListGroups(i) => u.list_groups(connection, i).await?,
-            UsersCall::ListFactors(i) => u.list_factors(connection, i).await?,
-            UsersCall::UnenrollFactor(i) => u.unenroll_factor(connection, i).await?.map(|()| "{}".into()),
-            UsersCall::ListTypes => u.list_types(connection).await?,
-        };
-        Ok(match text {
-            Ok(t) => Ok(parse_result(action, &t)?),
-            Err(e) => Err(e),
-        })
-    }
-}
-
 /// A page as `invoke` gives it: `{"items": [...], "next_cursor": "..." | null}`.
 pub fn page_json(page: &Page) -> Result<Value> {
     let items: Value = serde_json::from_str(&page.items).context("page items are not JSON")?;
@@ -651,6 +504,7 @@ pub fn error_kind(e: &WitError) -> &'static str {
         WitError::Server(_) => "server",
         WitError::Transport(_) => "transport",
         WitError::UnexpectedResponse(_) => "unexpected-response",
+        WitError::TooLarge(_) => "too-large",
         WitError::Unsupported(_) => "unsupported",
     }
 }
@@ -679,7 +533,7 @@ pub fn error_json(e: &WitError) -> Value {
             "request_id": o.request_id,
             "authenticate": o.authenticate,
         }),
-        WitError::Transport(m) | WitError::UnexpectedResponse(m) | WitError::Unsupported(m) => {
+        WitError::Transport(m) | WitError::UnexpectedResponse(m) | WitError::TooLarge(m) | WitError::Unsupported(m) => {
             json!({ "kind": kind, "message": m })
         }
     }

@@ -1,41 +1,47 @@
-//! One module per Okta area; one small function per action. Each validates its input (errors
-//! name the field), builds a request on the shared [`crate::okta`] core and decodes the answer.
+//! One module per Okta area; one small function per action. Each receives its input (already
+//! defaulted and checked: see [`crate::inputs`]) and describes the requests it needs as a
+//! [`Flow`]; the core ([`crate::okta`]) performs them.
 
 pub mod users;
 
+use crate::bindings::okta::connector::types::KeyValue;
 use crate::error::Error;
+use crate::okta::{Flow, Request};
+use serde_json::{Map, Value};
 
-/// A required text input: present and not blank.
-fn required<'a>(field: &str, value: &'a str) -> Result<&'a str, Error> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(Error::input(field, "is required and must not be empty"));
-    }
-    Ok(v)
-}
-
-/// An optional text input: blank counts as absent.
-fn optional(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
-}
-
-/// A page size within Okta's bounds for the endpoint.
-fn limit(field: &str, value: Option<u32>, default: u32, max: u32) -> Result<u32, Error> {
-    match value.unwrap_or(default) {
-        0 => Err(Error::input(field, format!("must be between 1 and {max}"))),
-        n if n > max => Err(Error::input(field, format!("must be between 1 and {max}, got {n}"))),
-        n => Ok(n),
+/// A `json` input that must hold a JSON object (absent: an empty one).
+fn json_object(field: &str, value: Option<Value>) -> Result<Map<String, Value>, Error> {
+    match value {
+        None => Ok(Map::new()),
+        Some(Value::Object(map)) => Ok(map),
+        Some(_) => Err(Error::input(field, "must be a JSON object such as {\"costCenter\": \"10\"}")),
     }
 }
 
-/// A `json` input that must hold a JSON object.
-fn json_object(field: &str, value: &Option<String>) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
-    match optional(value) {
-        None => Ok(serde_json::Map::new()),
-        Some(text) => match serde_json::from_str(text) {
-            Ok(serde_json::Value::Object(map)) => Ok(map),
-            Ok(_) => Err(Error::input(field, "must be a JSON object such as {\"costCenter\": \"10\"}")),
-            Err(e) => Err(Error::input(field, format!("is not valid JSON: {e}"))),
-        },
+/// Extra query parameters, added after the named ones. A key the action already names is
+/// refused: sent twice, Okta would pick one of the two without saying which.
+fn extra_parameters(mut request: Request, extra: Option<Vec<KeyValue>>, named: &[&str]) -> Result<Request, Error> {
+    for (i, kv) in extra.into_iter().flatten().enumerate() {
+        let field = format!("extra_parameters[{i}].key");
+        let key = kv.key.trim();
+        if key.is_empty() {
+            return Err(Error::input(&field, "is required and must not be empty"));
+        }
+        if named.iter().any(|n| n.eq_ignore_ascii_case(key)) {
+            return Err(Error::input(&field, format!("`{key}` has its own input: set it there")));
+        }
+        if request.query.iter().any(|(k, _)| k == key) {
+            return Err(Error::input(&field, format!("`{key}` is given twice")));
+        }
+        request = request.query(key, kv.value);
+    }
+    Ok(request)
+}
+
+/// For a request whose 404 means the goal is already reached (deleting what is gone).
+fn not_found_is_done(result: Result<(), Error>) -> Flow<()> {
+    match result {
+        Err(e) if e.status() == Some(404) => Flow::done(()),
+        other => Flow::from_result(other),
     }
 }

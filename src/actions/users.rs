@@ -6,256 +6,230 @@
 //! (e.g. `sendEmail=true` on activate, `forgetDevices=true` in Identity Engine) never apply
 //! behind the user's back.
 
-use super::{json_object, limit, optional, required};
-use crate::bindings::exports::okta::connector::users::{
-    ClearSessionsInput, CreateUserInput, GetUserInput, ListFactorsInput, ListUsersInput, ResetPasswordInput,
-    SetPasswordInput, UnenrollFactorInput, UpdateUserInput, UserEmailInput, UserRefInput,
-};
-use crate::bindings::okta::connector::types::{Connection, Page, PasswordHash};
-use crate::connection::connect;
+use super::{json_object, not_found_is_done};
+use crate::bindings::okta::connector::types::PasswordHash;
 use crate::error::Error;
-use crate::okta::{segment, Okta};
+use crate::inputs::users::*;
+use crate::okta::{segment, Flow, Okta, Page, Paging};
 use serde_json::{json, Map, Value};
 
-/// `POST /api/v1/users?activate=&provider=[&nextLogin=]`.
-pub fn create(c: &Connection, input: CreateUserInput) -> Result<String, Error> {
-    let login = required("login", &input.login)?;
-    let mut profile = json_object("profile_extra_attributes", &input.profile_extra_attributes)?;
-    let locale = optional(&input.locale).unwrap_or("en_US");
-    put_named(&mut profile, &named_profile!(input, Some(login), Some(locale)));
+/// `/api/v1/users/{id}`
+fn user_path(field: &str, id: &str) -> Result<String, Error> {
+    Ok(format!("/api/v1/users/{}", segment(field, id)?))
+}
+
+/// Create User: `POST /api/v1/users?activate=&provider=[&nextLogin=]`.
+pub fn create(okta: &Okta, input: CreateUserInput) -> Result<Flow<String>, Error> {
+    let mut profile = json_object("profile_extra_attributes", input.profile_extra_attributes)?;
+    put_named(&mut profile, &named_profile!(input, Some(input.login.as_str()), Some(input.locale.as_str())));
     let credentials = credentials(
-        optional(&input.password),
+        input.password.as_deref(),
         input.hash_password.as_ref(),
-        optional(&input.question),
-        optional(&input.answer),
-        provider(optional(&input.provider_type), optional(&input.provider_name)),
+        input.question.as_deref(),
+        input.answer.as_deref(),
+        provider(input.provider_type.as_deref(), input.provider_name.as_deref()),
     )?;
-    let mut body = user_body(profile, credentials, optional(&input.realm_id));
+    let mut body = user_body(profile, credentials, input.realm_id.as_deref());
     if let Some(ids) = &input.group_ids {
-        let ids = ids.iter().map(|g| required("group_ids", g).map(Value::from)).collect::<Result<Vec<_>, _>>()?;
+        let ids = ids
+            .iter()
+            .map(|g| match g.trim() {
+                "" => Err(Error::input("group_ids", "must not hold an empty id")),
+                g => Ok(Value::from(g)),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         if !ids.is_empty() {
             body.insert("groupIds".into(), Value::Array(ids));
         }
     }
-    if let Some(t) = optional(&input.user_type) {
+    if let Some(t) = &input.user_type {
         body.insert("type".into(), json!({ "id": t }));
     }
-
-    let activate = input.activate.unwrap_or(true);
-    let next_login = optional(&input.next_login);
-    if let Some(n) = next_login {
-        if n != "changePassword" {
-            return Err(Error::input("next_login", "the only value Okta accepts is `changePassword`"));
-        }
-        if !activate {
-            return Err(Error::input("next_login", "needs activate=true"));
-        }
+    if input.next_login.is_some() && !input.activate {
+        return Err(Error::input("next_login", "needs activate=true"));
     }
-    connect(c)?
+    Ok(okta
         .post("/api/v1/users")
-        .query("activate", activate)
-        .query("provider", input.provider.unwrap_or(false))
-        .query_opt("nextLogin", next_login)
+        .query("activate", input.activate)
+        .query("provider", input.provider)
+        .query_opt("nextLogin", input.next_login)
         .json(&Value::Object(body))
-        .json_text()
+        .send_object())
 }
 
-/// `GET /api/v1/users/{id}[?expand=]`.
-pub fn get(c: &Connection, input: GetUserInput) -> Result<String, Error> {
-    let id = required("id", &input.id)?;
-    connect(c)?.get(format!("/api/v1/users/{}", segment(id))).query_opt("expand", optional(&input.expand)).json_text()
+/// Get User: `GET /api/v1/users/{id}[?expand=]`.
+pub fn get(okta: &Okta, input: GetUserInput) -> Result<Flow<String>, Error> {
+    Ok(okta.get(user_path("id", &input.id)?).query_opt("expand", input.expand).send_object())
 }
 
-/// `POST /api/v1/users/{id}`: partial update.
-pub fn update(c: &Connection, input: UpdateUserInput) -> Result<String, Error> {
-    let id = required("id", &input.id)?;
-    let mut profile = json_object("profile_extra_attributes", &input.profile_extra_attributes)?;
-    put_named(&mut profile, &named_profile!(input, optional(&input.login), optional(&input.locale)));
+/// Update User: `POST /api/v1/users/{id}`, a partial update.
+pub fn update(okta: &Okta, input: UpdateUserInput) -> Result<Flow<String>, Error> {
+    let path = user_path("id", &input.id)?;
+    let mut profile = json_object("profile_extra_attributes", input.profile_extra_attributes.clone())?;
+    put_named(&mut profile, &named_profile!(input, input.login.as_deref(), input.locale.as_deref()));
     let credentials = credentials(
-        optional(&input.password),
+        input.password.as_deref(),
         input.hash_password.as_ref(),
-        optional(&input.question),
-        optional(&input.answer),
+        input.question.as_deref(),
+        input.answer.as_deref(),
         None,
     )?;
-    let body = user_body(profile, credentials, optional(&input.realm_id));
+    let body = user_body(profile, credentials, input.realm_id.as_deref());
     if body.is_empty() {
         return Err(Error::input("input", "nothing to update: give at least one attribute, a password or a realm"));
     }
-    connect(c)?.post(format!("/api/v1/users/{}", segment(id))).json(&Value::Object(body)).json_text()
+    Ok(okta.post(path).json(&Value::Object(body)).send_object())
 }
 
-/// Two `DELETE /api/v1/users/{id}?sendEmail=`: the first deactivates a user that is not yet
-/// DEPROVISIONED, the second deletes. A 404 on the second means the first already deleted.
-pub fn delete(c: &Connection, input: UserEmailInput) -> Result<(), Error> {
-    let id = required("id", &input.id)?;
-    let okta = connect(c)?;
-    let path = format!("/api/v1/users/{}", segment(id));
-    let send_email = input.send_email.unwrap_or(false);
-    okta.delete(path.clone()).query("sendEmail", send_email).no_content()?;
-    match okta.delete(path).query("sendEmail", send_email).no_content() {
-        Err(e) if e.status() == Some(404) => Ok(()),
-        other => other,
-    }
+/// Delete User: two `DELETE /api/v1/users/{id}?sendEmail=`. The first deactivates a user that
+/// is not yet DEPROVISIONED, the second deletes; a 404 on the second means the first deleted.
+pub fn delete(okta: &Okta, input: UserEmailInput) -> Result<Flow<()>, Error> {
+    let path = user_path("id", &input.id)?;
+    let second = okta.delete(&path).query("sendEmail", input.send_email);
+    Ok(okta
+        .delete(path)
+        .query("sendEmail", input.send_email)
+        .send_empty()
+        .and_then(move |()| second.send_empty().then(not_found_is_done)))
 }
 
-/// `POST /api/v1/users/{id}/lifecycle/activate?sendEmail=`.
-pub fn activate(c: &Connection, input: UserEmailInput) -> Result<String, Error> {
-    lifecycle_with_email(c, input, "activate")
+/// Activate User: `POST /api/v1/users/{id}/lifecycle/activate?sendEmail=`.
+pub fn activate(okta: &Okta, input: UserEmailInput) -> Result<Flow<String>, Error> {
+    lifecycle(okta, &input.id, "activate", Some(input.send_email))
 }
 
-/// `POST /api/v1/users/{id}/lifecycle/deactivate?sendEmail=`.
-pub fn deactivate(c: &Connection, input: UserEmailInput) -> Result<String, Error> {
-    lifecycle_with_email(c, input, "deactivate")
+/// Deactivate User: `POST /api/v1/users/{id}/lifecycle/deactivate?sendEmail=`.
+pub fn deactivate(okta: &Okta, input: UserEmailInput) -> Result<Flow<String>, Error> {
+    lifecycle(okta, &input.id, "deactivate", Some(input.send_email))
 }
 
-/// `POST /api/v1/users/{id}/lifecycle/reactivate?sendEmail=`.
-pub fn reactivate(c: &Connection, input: UserEmailInput) -> Result<String, Error> {
-    lifecycle_with_email(c, input, "reactivate")
+/// Reactivate User: `POST /api/v1/users/{id}/lifecycle/reactivate?sendEmail=`.
+pub fn reactivate(okta: &Okta, input: UserEmailInput) -> Result<Flow<String>, Error> {
+    lifecycle(okta, &input.id, "reactivate", Some(input.send_email))
 }
 
-/// `POST /api/v1/users/{id}/lifecycle/suspend`.
-pub fn suspend(c: &Connection, input: UserRefInput) -> Result<String, Error> {
-    lifecycle(c, &input.id, "suspend")
+/// Suspend User: `POST /api/v1/users/{id}/lifecycle/suspend`.
+pub fn suspend(okta: &Okta, input: UserRefInput) -> Result<Flow<String>, Error> {
+    lifecycle(okta, &input.id, "suspend", None)
 }
 
-/// `POST /api/v1/users/{id}/lifecycle/unsuspend`.
-pub fn unsuspend(c: &Connection, input: UserRefInput) -> Result<String, Error> {
-    lifecycle(c, &input.id, "unsuspend")
+/// Unsuspend User: `POST /api/v1/users/{id}/lifecycle/unsuspend`.
+pub fn unsuspend(okta: &Okta, input: UserRefInput) -> Result<Flow<String>, Error> {
+    lifecycle(okta, &input.id, "unsuspend", None)
 }
 
-/// `POST /api/v1/users/{id}/lifecycle/unlock`. Okta's unlock takes no `sendEmail`.
-pub fn unlock(c: &Connection, input: UserEmailInput) -> Result<String, Error> {
-    lifecycle(c, &input.id, "unlock")
+/// Unlock User: `POST /api/v1/users/{id}/lifecycle/unlock`. Okta's unlock takes no `sendEmail`,
+/// so Send Email is accepted and not sent.
+pub fn unlock(okta: &Okta, input: UserEmailInput) -> Result<Flow<String>, Error> {
+    lifecycle(okta, &input.id, "unlock", None)
 }
 
-/// `POST /api/v1/users/{id}/lifecycle/reset_password?sendEmail=&revokeSessions=`
+/// Reset User Password: `POST /api/v1/users/{id}/lifecycle/reset_password?sendEmail=&revokeSessions=`
 /// (`sendEmail` is required by Okta).
-pub fn reset_password(c: &Connection, input: ResetPasswordInput) -> Result<String, Error> {
-    let id = required("id", &input.id)?;
-    connect(c)?
-        .post(format!("/api/v1/users/{}/lifecycle/reset_password", segment(id)))
-        .query("sendEmail", input.send_email.unwrap_or(true))
-        .query("revokeSessions", input.revoke_sessions.unwrap_or(false))
-        .json_text()
+pub fn reset_password(okta: &Okta, input: ResetPasswordInput) -> Result<Flow<String>, Error> {
+    Ok(okta
+        .post(format!("{}/lifecycle/reset_password", user_path("id", &input.id)?))
+        .query("sendEmail", input.send_email)
+        .query("revokeSessions", input.revoke_sessions)
+        .send_object())
 }
 
-/// With an old password: `POST /api/v1/users/{userId}/credentials/change_password`.
-/// Without: `POST /api/v1/users/{userId}` with the new credential, then
+/// Set User Password. With an old password:
+/// `POST /api/v1/users/{userId}/credentials/change_password`. Without: an admin set,
+/// `POST /api/v1/users/{userId}` with the new credential, then
 /// `DELETE /api/v1/users/{userId}/sessions` when sessions are to be revoked.
-pub fn set_password(c: &Connection, input: SetPasswordInput) -> Result<String, Error> {
-    let user_id = required("user_id", &input.user_id)?;
+pub fn set_password(okta: &Okta, input: SetPasswordInput) -> Result<Flow<String>, Error> {
+    let path = user_path("user_id", &input.user_id)?;
     let new =
-        password_credential(optional(&input.new_password), input.new_hash_password.as_ref(), "new_hash_password")?
+        password_credential(input.new_password.as_deref(), input.new_hash_password.as_ref(), "new_hash_password")?
             .ok_or_else(|| Error::input("new_password", "give New Password or New Hash Password"))?;
     let old =
-        password_credential(optional(&input.old_password), input.old_hash_password.as_ref(), "old_hash_password")?;
-    let revoke = input.revoke_sessions.unwrap_or(false);
-    let okta = connect(c)?;
-    match old {
+        password_credential(input.old_password.as_deref(), input.old_hash_password.as_ref(), "old_hash_password")?;
+    let revoke = input.revoke_sessions;
+    Ok(match old {
         Some(old) => okta
-            .post(format!("/api/v1/users/{}/credentials/change_password", segment(user_id)))
+            .post(format!("{path}/credentials/change_password"))
             .json(&json!({ "oldPassword": old, "newPassword": new, "revokeSessions": revoke }))
-            .json_text(),
+            .send_object(),
         None => {
-            let user = okta
-                .post(format!("/api/v1/users/{}", segment(user_id)))
-                .json(&json!({ "credentials": { "password": new } }))
-                .json_text()?;
-            if revoke {
-                // Only the sessions: tokens and remembered devices stay, as in Clear User
-                // Sessions' defaults.
-                delete_sessions(&okta, user_id, false, false)?;
+            let set = okta.post(&path).json(&json!({ "credentials": { "password": new } })).send_object();
+            if !revoke {
+                return Ok(set);
             }
-            Ok(user)
+            // Only the sessions: tokens and remembered devices stay, as in Clear User
+            // Sessions' defaults.
+            let sessions = delete_sessions(okta, &path, false, false);
+            set.and_then(move |user| sessions.map(move |()| user))
         }
-    }
+    })
 }
 
-/// `DELETE /api/v1/users/{userId}/sessions?oauthTokens=&forgetDevices=`.
-pub fn clear_sessions(c: &Connection, input: ClearSessionsInput) -> Result<(), Error> {
-    let user_id = required("user_id", &input.user_id)?;
-    delete_sessions(&connect(c)?, user_id, input.oauth_tokens.unwrap_or(false), input.forget_devices.unwrap_or(false))
+/// Clear User Sessions: `DELETE /api/v1/users/{userId}/sessions?oauthTokens=&forgetDevices=`.
+pub fn clear_sessions(okta: &Okta, input: ClearSessionsInput) -> Result<Flow<()>, Error> {
+    Ok(delete_sessions(okta, &user_path("user_id", &input.user_id)?, input.oauth_tokens, input.forget_devices))
 }
 
-fn delete_sessions(okta: &Okta, user_id: &str, oauth_tokens: bool, forget_devices: bool) -> Result<(), Error> {
-    okta.delete(format!("/api/v1/users/{}/sessions", segment(user_id)))
+fn delete_sessions(okta: &Okta, user_path: &str, oauth_tokens: bool, forget_devices: bool) -> Flow<()> {
+    okta.delete(format!("{user_path}/sessions"))
         .query("oauthTokens", oauth_tokens)
         .query("forgetDevices", forget_devices)
-        .no_content()
+        .send_empty()
 }
 
-/// `GET /api/v1/users` with search, filter or q, paged by `after`/`limit`.
-pub fn list(c: &Connection, input: ListUsersInput) -> Result<Page, Error> {
-    let q = optional(&input.q);
-    // Okta answers `q` with at most `limit` users (default 10) and no further pages.
-    let limit = limit("limit", input.limit, 200, 200)?;
-    let sort_order = match optional(&input.sort_order).map(str::to_ascii_lowercase) {
-        None => None,
-        Some(o) if o == "asc" || o == "desc" => Some(o),
-        Some(_) => return Err(Error::input("sort_order", "must be `asc` or `desc`")),
-    };
-    let okta = connect(c)?;
-    let mut call = okta
+/// List Users: `GET /api/v1/users` with search, filter or q, paged by `after`/`limit`.
+/// Okta answers `q` with at most `limit` users and no further pages.
+pub fn list(okta: &Okta, input: ListUsersInput) -> Result<Flow<Page>, Error> {
+    let named = ["search", "filter", "q", "after", "limit", "sortBy", "sortOrder"];
+    let request = okta
         .get("/api/v1/users")
-        .query_opt("search", optional(&input.search))
-        .query_opt("filter", optional(&input.filter))
-        .query_opt("q", q)
-        .query_opt("after", optional(&input.after))
-        .query("limit", limit)
-        .query_opt("sortBy", optional(&input.sort_by))
-        .query_opt("sortOrder", sort_order);
-    for kv in input.extra_parameters.iter().flatten() {
-        call = call.query(required("extra_parameters", &kv.key)?, &kv.value);
-    }
-    let page = call.page(input.fetch_all.unwrap_or(false))?;
-    Ok(Page { items: page.items, next_cursor: page.next_cursor })
+        .query_opt("search", input.search)
+        .query_opt("filter", input.filter)
+        .query_opt("q", input.q)
+        .query_opt("after", input.after)
+        .query("limit", input.limit)
+        .query_opt("sortBy", input.sort_by)
+        .query_opt("sortOrder", input.sort_order);
+    let request = super::extra_parameters(request, input.extra_parameters, &named)?;
+    Ok(request.send_pages(Paging::new(input.fetch_all)))
 }
 
-/// `GET /api/v1/users/{id}/appLinks`.
-pub fn list_applications(c: &Connection, input: UserRefInput) -> Result<String, Error> {
-    let id = required("id", &input.id)?;
-    connect(c)?.get(format!("/api/v1/users/{}/appLinks", segment(id))).json_text()
+/// List User Applications: `GET /api/v1/users/{id}/appLinks` (not paged).
+pub fn list_applications(okta: &Okta, input: UserRefInput) -> Result<Flow<String>, Error> {
+    Ok(okta.get(format!("{}/appLinks", user_path("id", &input.id)?)).send_array())
 }
 
-/// `GET /api/v1/users/{id}/groups`, following every `next` page.
-pub fn list_groups(c: &Connection, input: UserRefInput) -> Result<String, Error> {
-    let id = required("id", &input.id)?;
-    Ok(connect(c)?.get(format!("/api/v1/users/{}/groups", segment(id))).page(true)?.items)
+/// List User Groups: `GET /api/v1/users/{id}/groups`, following every `next` page.
+pub fn list_groups(okta: &Okta, input: UserRefInput) -> Result<Flow<String>, Error> {
+    Ok(okta.get(format!("{}/groups", user_path("id", &input.id)?)).send_pages(Paging::new(true)).map(|p| p.items))
 }
 
-/// `GET /api/v1/users/{userId}/factors`.
-pub fn list_factors(c: &Connection, input: ListFactorsInput) -> Result<String, Error> {
-    let user_id = required("user_id", &input.user_id)?;
-    connect(c)?.get(format!("/api/v1/users/{}/factors", segment(user_id))).json_text()
+/// List User Factors: `GET /api/v1/users/{userId}/factors` (not paged).
+pub fn list_factors(okta: &Okta, input: ListFactorsInput) -> Result<Flow<String>, Error> {
+    Ok(okta.get(format!("{}/factors", user_path("user_id", &input.user_id)?)).send_array())
 }
 
-/// `DELETE /api/v1/users/{userId}/factors/{factorId}?removeRecoveryEnrollment=`.
-pub fn unenroll_factor(c: &Connection, input: UnenrollFactorInput) -> Result<(), Error> {
-    let user_id = required("user_id", &input.user_id)?;
-    let factor_id = required("factor_id", &input.factor_id)?;
-    connect(c)?
-        .delete(format!("/api/v1/users/{}/factors/{}", segment(user_id), segment(factor_id)))
-        .query("removeRecoveryEnrollment", input.remove_recovery_enrollment.unwrap_or(false))
-        .no_content()
+/// Unenroll User Factor: `DELETE /api/v1/users/{userId}/factors/{factorId}?removeRecoveryEnrollment=`.
+pub fn unenroll_factor(okta: &Okta, input: UnenrollFactorInput) -> Result<Flow<()>, Error> {
+    Ok(okta
+        .delete(format!(
+            "{}/factors/{}",
+            user_path("user_id", &input.user_id)?,
+            segment("factor_id", &input.factor_id)?
+        ))
+        .query("removeRecoveryEnrollment", input.remove_recovery_enrollment)
+        .send_empty())
 }
 
-/// `GET /api/v1/meta/types/user`.
-pub fn list_types(c: &Connection) -> Result<String, Error> {
-    connect(c)?.get("/api/v1/meta/types/user").json_text()
+/// List User Types: `GET /api/v1/meta/types/user` (not paged).
+pub fn list_types(okta: &Okta) -> Result<Flow<String>, Error> {
+    Ok(okta.get("/api/v1/meta/types/user").send_array())
 }
 
-fn lifecycle(c: &Connection, id: &str, operation: &str) -> Result<String, Error> {
-    let id = required("id", id)?;
-    connect(c)?.post(format!("/api/v1/users/{}/lifecycle/{operation}", segment(id))).json_text()
-}
-
-fn lifecycle_with_email(c: &Connection, input: UserEmailInput, operation: &str) -> Result<String, Error> {
-    let id = required("id", &input.id)?;
-    connect(c)?
-        .post(format!("/api/v1/users/{}/lifecycle/{operation}", segment(id)))
-        .query("sendEmail", input.send_email.unwrap_or(false))
-        .json_text()
+fn lifecycle(okta: &Okta, id: &str, operation: &str, send_email: Option<bool>) -> Result<Flow<String>, Error> {
+    Ok(okta
+        .post(format!("{}/lifecycle/{operation}", user_path("id", id)?))
+        .query_opt("sendEmail", send_email)
+        .send_object())
 }
 
 /// The profile attributes Create User and Update User both name, as `(Okta name, value)`.
@@ -263,12 +237,12 @@ macro_rules! named_profile {
     ($input:expr, $login:expr, $locale:expr) => {
         [
             ("login", $login),
-            ("email", optional(&$input.email)),
-            ("firstName", optional(&$input.first_name)),
-            ("lastName", optional(&$input.last_name)),
-            ("mobilePhone", optional(&$input.mobile_phone)),
-            ("department", optional(&$input.department)),
-            ("employeeNumber", optional(&$input.employee_number)),
+            ("email", $input.email.as_deref()),
+            ("firstName", $input.first_name.as_deref()),
+            ("lastName", $input.last_name.as_deref()),
+            ("mobilePhone", $input.mobile_phone.as_deref()),
+            ("department", $input.department.as_deref()),
+            ("employeeNumber", $input.employee_number.as_deref()),
             ("locale", $locale),
         ]
     };
@@ -361,7 +335,9 @@ fn password_hash(field: &str, h: &PasswordHash) -> Result<Value, Error> {
     if !ALGORITHMS.contains(&algorithm.as_str()) {
         return Err(Error::input(&format!("{field}.algorithm"), format!("must be one of {}", ALGORITHMS.join(", "))));
     }
-    required(&format!("{field}.value"), &h.value)?;
+    if h.value.trim().is_empty() {
+        return Err(Error::input(&format!("{field}.value"), "is required and must not be empty"));
+    }
     let mut out = Map::new();
     out.insert("algorithm".into(), json!(algorithm));
     out.insert("value".into(), json!(h.value));
@@ -379,4 +355,68 @@ fn password_hash(field: &str, h: &PasswordHash) -> Result<Value, Error> {
         }
     }
     Ok(Value::Object(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Input;
+    use crate::okta::testing::{drive, expect};
+
+    fn okta() -> Okta {
+        Okta::for_tests()
+    }
+
+    #[test]
+    fn delete_sends_two_deletes_and_a_404_on_the_second_is_done() {
+        let input = UserEmailInput::from_json(r#"{"id":"a@b.com"}"#).unwrap();
+        let flow = delete(&okta(), input.clone()).unwrap();
+        drive(
+            flow,
+            vec![
+                expect("DELETE", "/api/v1/users/a%40b.com?sendEmail=false"),
+                expect("DELETE", "/api/v1/users/a%40b.com?sendEmail=false").fails(404, "E0000007"),
+            ],
+        )
+        .unwrap();
+        // A failure of the first is the action's failure, and nothing more is sent.
+        let flow = delete(&okta(), input).unwrap();
+        let e = drive(flow, vec![expect("DELETE", "/api/v1/users/a%40b.com?sendEmail=false").fails(403, "E0000006")]);
+        assert_eq!(e.unwrap_err().code(), Some("E0000006"));
+    }
+
+    #[test]
+    fn set_password_without_old_then_revokes_sessions() {
+        let input =
+            SetPasswordInput::from_json(r#"{"user_id":"00u1","new_password":"N3w-Passw0rd","revoke_sessions":true}"#)
+                .unwrap();
+        let user = drive(
+            set_password(&okta(), input).unwrap(),
+            vec![
+                expect("POST", "/api/v1/users/00u1")
+                    .body(json!({"credentials": {"password": {"value": "N3w-Passw0rd"}}}))
+                    .answer_json(r#"{"id":"00u1"}"#),
+                expect("DELETE", "/api/v1/users/00u1/sessions?oauthTokens=false&forgetDevices=false"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(user, r#"{"id":"00u1"}"#, "the result is the updated user");
+    }
+
+    #[test]
+    fn list_keeps_named_parameters_named() {
+        let input = ListUsersInput::from_json(
+            r#"{"search":"status eq \"ACTIVE\"","extra_parameters":[{"key":"expand","value":"classification"}]}"#,
+        )
+        .unwrap();
+        drive(
+            list(&okta(), input).unwrap(),
+            vec![expect("GET", "/api/v1/users?search=status+eq+%22ACTIVE%22&limit=200&expand=classification")
+                .answer(crate::okta::Answer::Page(Page { items: "[]".into(), next_cursor: None, capped: false }))],
+        )
+        .unwrap();
+        let input = ListUsersInput::from_json(r#"{"extra_parameters":[{"key":"limit","value":"999"}]}"#).unwrap();
+        let e = list(&okta(), input).map(|_| ()).unwrap_err();
+        assert!(matches!(e, Error::InvalidInput { ref field, .. } if field == "extra_parameters[0].key"), "{e:?}");
+    }
 }

@@ -20,21 +20,38 @@ impl Origin {
     }
 
     /// Whether `other` (from a `Link` URL) is this org. Okta sometimes writes links with the
-    /// admin host (`acme-admin.okta.com` for `acme.okta.com`), which is the same org.
+    /// admin host (`acme-admin.okta.com` for `acme.okta.com`), which is the same org; that
+    /// holds only under Okta's own domains; on a custom domain `login-admin.example.com` can
+    /// be someone else's host.
     pub fn same_org(&self, scheme: &str, authority: &str) -> bool {
         if !scheme.eq_ignore_ascii_case(self.scheme) {
             return false;
         }
         let other = authority.to_ascii_lowercase();
-        other == self.authority || strip_admin(&other) == strip_admin(&self.authority)
+        if other == self.authority {
+            return true;
+        }
+        match (admin_host_of(&other), okta_domain(&self.authority)) {
+            (Some(org), true) => org == self.authority,
+            _ => false,
+        }
     }
 }
 
-fn strip_admin(authority: &str) -> String {
-    match authority.split_once('.') {
-        Some((first, rest)) => format!("{}.{rest}", first.strip_suffix("-admin").unwrap_or(first)),
-        None => authority.to_string(),
-    }
+/// Okta's own domains, under which `{org}-admin.{domain}` is the org's admin host.
+const OKTA_DOMAINS: [&str; 5] = ["okta.com", "oktapreview.com", "okta-emea.com", "okta-gov.com", "okta.mil"];
+
+fn okta_domain(authority: &str) -> bool {
+    let host = authority.split(':').next().unwrap_or(authority);
+    OKTA_DOMAINS
+        .iter()
+        .any(|d| host.strip_suffix(d).is_some_and(|org| org.ends_with('.') && !org[..org.len() - 1].contains('.')))
+}
+
+/// `acme-admin.okta.com` → `acme.okta.com`.
+fn admin_host_of(authority: &str) -> Option<String> {
+    let (first, rest) = authority.split_once('.')?;
+    Some(format!("{}.{rest}", first.strip_suffix("-admin")?))
 }
 
 /// Parses the Okta Domain input. Errors name the field `domain`.
@@ -161,5 +178,9 @@ mod tests {
         assert!(!o.same_org("https", "evil.okta.com"));
         assert!(!o.same_org("http", "acme.okta.com"));
         assert!(!o.same_org("https", "acme.okta.com.evil.com"));
+        assert!(!o.same_org("https", "evil-admin.okta.com"));
+        let custom = parse("login.example.com").unwrap();
+        assert!(!custom.same_org("https", "login-admin.example.com"), "custom domains have no admin host");
+        assert!(custom.same_org("https", "login.example.com"));
     }
 }

@@ -6,6 +6,9 @@
 //!   estimated reset, so it gets a short exponential backoff instead.
 //! - 5xx and transport errors: retried only for idempotent methods (GET, PUT, DELETE, HEAD),
 //!   since a POST may already have taken effect.
+//! - 409 `E0000112` (the user is still being activated or deactivated: Okta changes some
+//!   lifecycle states asynchronously) and 423 `E0000239` (policy priorities being reconciled):
+//!   Okta applied nothing and says to try again later, so any method gets a short backoff.
 //! - Everything else is final. Attempts per request, and the time an action spends waiting
 //!   in all, are bounded.
 
@@ -57,6 +60,8 @@ pub enum Attempted {
     Status(u16, RateLimit),
     /// No complete answer (connection refused, dropped, body cut off, timeout).
     Transport,
+    /// Okta refused for a transient state and applied nothing (409 E0000112, 423 E0000239).
+    Busy,
 }
 
 /// What to do next.
@@ -89,6 +94,7 @@ pub fn decide(
             None => backoff,
         },
         Attempted::Status(500..=599, _) | Attempted::Transport if idempotent => backoff,
+        Attempted::Busy => backoff,
         _ => return Decision::Stop,
     };
     if waited + wait > policy.budget {
@@ -132,6 +138,10 @@ mod tests {
             ("401 final", true, 1, S(0), Attempted::Status(401, none), Decision::Stop),
             ("404 final", true, 1, S(0), Attempted::Status(404, none), Decision::Stop),
             ("409 final", true, 1, S(0), Attempted::Status(409, none), Decision::Stop),
+            ("still transitioning: POST retried", false, 1, S(0), Attempted::Busy, Decision::Retry(MS(600))),
+            ("still transitioning, out of attempts", false, 4, S(0), Attempted::Busy, Decision::Stop),
+            ("still transitioning, out of budget", false, 2, S(120), Attempted::Busy, Decision::Stop),
+            ("429 with a reset far away is not waited", true, 1, S(0), Attempted::Status(429, rl(600, 0, 3600)), Decision::Stop),
         ];
         for (name, idempotent, attempt, waited, outcome, want) in cases {
             assert_eq!(decide(&p, *idempotent, *attempt, *waited, *outcome, j), *want, "{name}");

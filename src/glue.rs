@@ -1,0 +1,66 @@
+//! What every export does around its action, written once: read the input (typed or JSON),
+//! connect, let the action describe its requests, run them on the core, and scrub every secret
+//! of the connection and the input from an error. The per-action calls into these functions
+//! are generated from the WIT by `build.rs`.
+
+use crate::bindings::okta::connector::types::{Connection, Error as WitError};
+use crate::catalog::InvokeOutput;
+use crate::connection;
+use crate::error::Error;
+use crate::input::{Input, NoInput};
+use crate::okta::{Flow, Okta};
+
+/// An action: builds the flow of requests for one input.
+pub type Action<I, T> = fn(&Okta, I) -> Result<Flow<T>, Error>;
+/// An action without input.
+pub type Action0<T> = fn(&Okta) -> Result<Flow<T>, Error>;
+
+/// A typed export.
+pub fn typed<I: Input, T: 'static, O: From<T>>(
+    connection: Connection,
+    wit: I::Wit,
+    action: Action<I, T>,
+) -> Result<O, WitError> {
+    run(&connection, I::from_wit(wit), action).map(O::from).map_err(WitError::from)
+}
+
+/// A typed export without input.
+pub fn typed0<T: 'static, O: From<T>>(connection: Connection, action: Action0<T>) -> Result<O, WitError> {
+    run(&connection, Ok(NoInput), move |okta, NoInput| action(okta)).map(O::from).map_err(WitError::from)
+}
+
+/// `invoke` of an action: JSON in, the typed export's result as JSON out.
+pub fn invoke<I: Input, T: 'static, O: From<T> + InvokeOutput>(
+    connection: Connection,
+    input: &str,
+    action: Action<I, T>,
+) -> Result<String, WitError> {
+    run(&connection, I::from_json(input), action).map(|t| O::from(t).into_json()).map_err(WitError::from)
+}
+
+/// `invoke` of an action without input.
+pub fn invoke0<T: 'static, O: From<T> + InvokeOutput>(
+    connection: Connection,
+    input: &str,
+    action: Action0<T>,
+) -> Result<String, WitError> {
+    run(&connection, NoInput::from_json(input), move |okta, NoInput| action(okta))
+        .map(|t| O::from(t).into_json())
+        .map_err(WitError::from)
+}
+
+fn run<I: Input, T: 'static>(
+    connection: &Connection,
+    input: Result<I, Error>,
+    action: impl FnOnce(&Okta, I) -> Result<Flow<T>, Error>,
+) -> Result<T, Error> {
+    let mut secrets = connection::secrets(connection);
+    let result = input.and_then(|input| {
+        secrets.extend(input.secrets());
+        let okta = connection::connect(connection)?;
+        secrets.extend(okta.secrets());
+        let flow = action(&okta, input)?;
+        okta.run(flow)
+    });
+    result.map_err(|e| e.scrub(&secrets))
+}

@@ -1,0 +1,246 @@
+//! Action inputs, as the actions see them. `build.rs` generates one Rust type per WIT input
+//! record (in [`crate::inputs`]) with every `Default:` of the WIT applied, every `Range:` and
+//! `One of:` checked, blank text treated as absent and `json` fields parsed, whichever door the
+//! input came through: a typed export (the WIT record) or `invoke` (a JSON object). The
+//! helpers here are what that generated code calls.
+
+use crate::error::Error;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+/// One input field, as `build.rs` read it from the WIT record.
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub required: bool,
+}
+
+/// A generated input type.
+pub trait Input: Sized {
+    /// The WIT record (the typed export's argument).
+    type Wit;
+    /// The `invoke` form: the same fields, JSON-typed, before defaults and checks.
+    type Raw: DeserializeOwned;
+    const FIELDS: &'static [FieldSpec];
+    fn raw_from_wit(wit: Self::Wit) -> Self::Raw;
+    /// Applies defaults and checks; errors name the field.
+    fn resolve(raw: Self::Raw) -> Result<Self, Error>;
+    /// The values of fields marked `Secret.` (to scrub from errors).
+    fn secrets(&self) -> Vec<String>;
+
+    fn from_wit(wit: Self::Wit) -> Result<Self, Error> {
+        Self::resolve(Self::raw_from_wit(wit))
+    }
+
+    /// Reads `invoke`'s JSON text: an object keyed by the fields' snake_case names.
+    fn from_json(text: &str) -> Result<Self, Error> {
+        Self::resolve(raw_from_json(text, Self::FIELDS)?)
+    }
+}
+
+/// The input of an action that takes none.
+pub struct NoInput;
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoRaw {}
+
+impl Input for NoInput {
+    type Wit = ();
+    type Raw = NoRaw;
+    const FIELDS: &'static [FieldSpec] = &[];
+    fn raw_from_wit(_: ()) -> NoRaw {
+        NoRaw {}
+    }
+    fn resolve(_: NoRaw) -> Result<NoInput, Error> {
+        Ok(NoInput)
+    }
+    fn secrets(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// Parses `invoke`'s input into the raw form, with errors that name the field and never
+/// repeat its value (it may be a password).
+pub fn raw_from_json<R: DeserializeOwned>(text: &str, fields: &[FieldSpec]) -> Result<R, Error> {
+    let text = text.trim();
+    let value: Value = if text.is_empty() {
+        Value::Object(Map::new())
+    } else {
+        serde_json::from_str(text).map_err(|e| {
+            Error::input("input", format!("is not valid JSON (line {}, column {})", e.line(), e.column()))
+        })?
+    };
+    let object = match value {
+        Value::Object(o) => o,
+        Value::Null => Map::new(),
+        _ => return Err(Error::input("input", "must be a JSON object")),
+    };
+    if let Some(unknown) = object.keys().find(|k| !fields.iter().any(|f| f.name == k.as_str())) {
+        let names: Vec<_> = fields.iter().map(|f| f.name).collect();
+        let known = if names.is_empty() { "none".to_string() } else { names.join(", ") };
+        return Err(Error::input(cut(unknown, 64), format!("is not an input of this action (inputs: {known})")));
+    }
+    let object: Map<String, Value> = object.into_iter().filter(|(_, v)| !v.is_null()).collect();
+    for field in fields {
+        if field.required && !object.contains_key(field.name) {
+            return Err(Error::input(field.name, "is required"));
+        }
+    }
+    serde_path_to_error::deserialize(Value::Object(object)).map_err(|e| {
+        let path = e.path().to_string();
+        Error::input(if path == "." { "input" } else { &path }, without_value(&e.inner().to_string()))
+    })
+}
+
+/// serde's "invalid type: string \"hunter2\", expected a boolean" without the value.
+fn without_value(message: &str) -> String {
+    let expected = message.split_once(", expected ").map(|(_, e)| e);
+    match (message.split(':').next(), expected) {
+        (Some("invalid type"), Some(e)) => format!("has the wrong type: expected {e}"),
+        (Some("invalid value"), Some(e)) => format!("has an invalid value: expected {e}"),
+        (Some("invalid length"), Some(e)) => format!("has the wrong length: expected {e}"),
+        _ if message.starts_with("unknown field") => "is not an input of this record".to_string(),
+        _ => "could not be read".to_string(),
+    }
+}
+
+fn cut(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+// ---- called by the generated `resolve` ---------------------------------------------------------
+
+/// A required text: present and not blank. Trimmed, unless it is a secret.
+pub fn required_text(field: &str, value: String, secret: bool) -> Result<String, Error> {
+    if value.trim().is_empty() {
+        return Err(Error::input(field, "is required and must not be empty"));
+    }
+    Ok(if secret { value } else { value.trim().to_string() })
+}
+
+/// An optional text: blank counts as absent. Trimmed, unless it is a secret.
+pub fn optional_text(value: Option<String>, secret: bool) -> Option<String> {
+    let value = value?;
+    if value.trim().is_empty() {
+        return None;
+    }
+    Some(if secret { value } else { value.trim().to_string() })
+}
+
+/// One of the listed values, matched without regard to case and returned as listed.
+pub fn one_of(field: &str, value: String, allowed: &[&str]) -> Result<String, Error> {
+    match allowed.iter().find(|a| a.eq_ignore_ascii_case(&value)) {
+        Some(a) => Ok(a.to_string()),
+        None => Err(Error::input(field, format!("must be one of: {}", allowed.join(", ")))),
+    }
+}
+
+/// A number within the WIT's `Range:`.
+pub fn in_range<N: Into<u64> + Copy>(field: &str, value: N, min: u64, max: u64) -> Result<N, Error> {
+    let n: u64 = value.into();
+    if n < min || n > max {
+        return Err(Error::input(field, format!("must be between {min} and {max}, got {n}")));
+    }
+    Ok(value)
+}
+
+/// A `json` input: a JSON value, or JSON text in a string (blank or `null` counts as absent).
+pub fn json_value(field: &str, value: Option<Value>) -> Result<Option<Value>, Error> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) if text.trim().is_empty() => Ok(None),
+        Some(Value::String(text)) => match serde_json::from_str(&text) {
+            Ok(Value::Null) => Ok(None),
+            Ok(v) => Ok(Some(v)),
+            Err(e) => Err(Error::input(field, format!("is not valid JSON (line {}, column {})", e.line(), e.column()))),
+        },
+        Some(other) => Ok(Some(other)),
+    }
+}
+
+/// A required `json` input.
+pub fn required_json(field: &str, value: Value) -> Result<Value, Error> {
+    json_value(field, Some(value))?.ok_or_else(|| Error::input(field, "is required"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inputs::users::{CreateUserInput, ListUsersInput};
+
+    fn field_error(e: Error) -> (String, String) {
+        match e {
+            Error::InvalidInput { field, message } => (field, message),
+            other => panic!("expected invalid-input, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_apply_through_json() {
+        let input =
+            CreateUserInput::from_json(r#"{"login":" a@example.com ","profile_extra_attributes":{"costCenter":"10"}}"#)
+                .unwrap();
+        assert_eq!(input.login, "a@example.com");
+        assert_eq!(input.profile_extra_attributes, Some(serde_json::json!({"costCenter": "10"})));
+        assert!(input.activate, "Default: `true`");
+        assert_eq!(input.locale, "en_US");
+        assert_eq!(input.group_ids, None);
+        let listed = ListUsersInput::from_json("{}").unwrap();
+        assert_eq!((listed.limit, listed.fetch_all), (200, false));
+        let blank = ListUsersInput::from_json(r#"{"search":"  ","sort_order":"DESC"}"#).unwrap();
+        assert_eq!((blank.search, blank.sort_order.as_deref()), (None, Some("desc")));
+    }
+
+    #[test]
+    fn errors_name_the_field_and_never_the_value() {
+        let cases = [
+            (r#"{"activate":true}"#, "login", "is required"),
+            (r#"{"login":null}"#, "login", "is required"),
+            (r#"{"login":"  "}"#, "login", "is required and must not be empty"),
+            (r#"{"login":"a","actvate":false}"#, "actvate", "is not an input"),
+            (r#"{"login":"a","activate":"yes"}"#, "activate", "has the wrong type: expected a boolean"),
+            (r#"{"login":"a","password":123456789}"#, "password", "has the wrong type"),
+            (r#"["login"]"#, "input", "must be a JSON object"),
+            (r#"{"login":"#, "input", "is not valid JSON"),
+            (r#"{"login":"a","profile_extra_attributes":"{oops"}"#, "profile_extra_attributes", "is not valid JSON"),
+        ];
+        for (json, field, message) in cases {
+            let (f, m) = field_error(CreateUserInput::from_json(json).map(|_| ()).unwrap_err());
+            assert_eq!(f, field, "{json}");
+            assert!(m.contains(message), "{json}: {m}");
+            assert!(!m.contains("123456789") && !m.contains("yes"), "{json}: the value was echoed: {m}");
+        }
+    }
+
+    #[test]
+    fn ranges_and_enumerations() {
+        let (f, m) = field_error(ListUsersInput::from_json(r#"{"limit":0}"#).map(|_| ()).unwrap_err());
+        assert_eq!((f.as_str(), m.as_str()), ("limit", "must be between 1 and 200, got 0"));
+        let (f, _) = field_error(ListUsersInput::from_json(r#"{"limit":-1}"#).map(|_| ()).unwrap_err());
+        assert_eq!(f, "limit");
+        let (f, m) = field_error(ListUsersInput::from_json(r#"{"sort_order":"up"}"#).map(|_| ()).unwrap_err());
+        assert_eq!((f.as_str(), m.as_str()), ("sort_order", "must be one of: asc, desc"));
+        let (f, _) = field_error(
+            ListUsersInput::from_json(r#"{"extra_parameters":[{"key":"expand","value":3}]}"#).map(|_| ()).unwrap_err(),
+        );
+        assert_eq!(f, "extra_parameters[0].value");
+    }
+
+    #[test]
+    fn secrets_are_listed() {
+        let input = CreateUserInput::from_json(r#"{"login":"a","password":" pass word "}"#).unwrap();
+        assert_eq!(input.password.as_deref(), Some(" pass word "), "secrets are not trimmed");
+        assert_eq!(input.secrets(), vec![" pass word ".to_string()]);
+    }
+
+    #[test]
+    fn empty_input_is_an_empty_object() {
+        for text in ["", "null", "{}"] {
+            assert!(NoInput::from_json(text).is_ok());
+        }
+        assert!(NoInput::from_json(r#"{"x":1}"#).is_err());
+    }
+}
