@@ -203,7 +203,11 @@ fn output_of(resolve: &Resolve, func: &Function) -> Output {
     match r.ok {
         None => Output::Unit,
         Some(ty) if is_json_alias(resolve, ty) => Output::Json,
-        Some(Type::Id(id)) => {
+        Some(Type::Id(mut id)) => {
+            // Follow `use` aliases to the record's own interface.
+            while let TypeDefKind::Type(Type::Id(inner)) = resolve.types[id].kind {
+                id = inner;
+            }
             let def = &resolve.types[id];
             let interface = match def.owner {
                 wit_parser::TypeOwner::Interface(i) => resolve.interfaces[i].name.clone().expect("named"),

@@ -75,18 +75,24 @@ fn calls_rs(model: &Model, records: &dyn Fn(&str) -> Option<Record>) -> String {
                     .unwrap();
                     writeln!(variants, "    {variant}({ty}),").unwrap();
                     writeln!(action_arms, "            Call::{variant}(_) => {:?},", a.id).unwrap();
-                    let json_fields: Vec<String> = area
-                        .input(a.input.as_deref().unwrap())
-                        .fields
+                    let fields = &area.input(a.input.as_deref().unwrap()).fields;
+                    let json_fields: Vec<String> = fields
                         .iter()
                         .filter(|f| f.ty == FieldType::Json)
                         .map(|f| format!("{:?}", snake(&f.name)))
                         .collect();
+                    // Fields whose Rust name differs from the JSON key (`type` → `type_`).
+                    let renames: Vec<String> = fields
+                        .iter()
+                        .filter(|f| rust_ident(&f.name) != snake(&f.name))
+                        .map(|f| format!("({:?}, {:?})", snake(&f.name), rust_ident(&f.name)))
+                        .collect();
                     writeln!(
                         json_arms,
-                        "            {:?} => Call::{variant}(de(action, input, &[{}])?),",
+                        "            {:?} => Call::{variant}(de(action, input, &[{}], &[{}])?),",
                         a.id,
-                        json_fields.join(", ")
+                        json_fields.join(", "),
+                        renames.join(", ")
                     )
                     .unwrap();
                     writeln!(
@@ -107,7 +113,7 @@ fn calls_rs(model: &Model, records: &dyn Fn(&str) -> Option<Record>) -> String {
                     writeln!(action_arms, "            Call::{variant} => {:?},", a.id).unwrap();
                     writeln!(
                         json_arms,
-                        "            {:?} => {{ de::<NoInput>(action, input, &[])?; Call::{variant} }}",
+                        "            {:?} => {{ de::<NoInput>(action, input, &[], &[])?; Call::{variant} }}",
                         a.id
                     )
                     .unwrap();
@@ -155,7 +161,7 @@ fn calls_rs(model: &Model, records: &dyn Fn(&str) -> Option<Record>) -> String {
                 (FieldType::Json, true) => {
                     format!("self.{field}.as_deref().map(serde_json::from_str::<Value>).transpose()?.unwrap_or(Value::Null)")
                 }
-                _ => format!("serde_json::to_value(&self.{field})?"),
+                _ => format!("serde_json::to_value(self.{field})?"),
             };
             writeln!(fields, "            {:?}: {value},", snake(&f.name)).unwrap();
         }

@@ -412,7 +412,12 @@ impl OutputJson for () {
 struct NoInput {}
 
 /// Reads a typed input from `invoke`'s JSON; `json` fields given as JSON values become text.
-fn de<T: serde::de::DeserializeOwned>(action: &str, input: &Value, json_fields: &[&str]) -> Result<T> {
+fn de<T: serde::de::DeserializeOwned>(
+    action: &str,
+    input: &Value,
+    json_fields: &[&str],
+    renames: &[(&str, &str)],
+) -> Result<T> {
     let mut input = if input.is_null() { json!({}) } else { input.clone() };
     if let Some(object) = input.as_object_mut() {
         for field in json_fields {
@@ -420,6 +425,11 @@ fn de<T: serde::de::DeserializeOwned>(action: &str, input: &Value, json_fields: 
                 if !v.is_string() && !v.is_null() {
                     *v = Value::String(v.to_string());
                 }
+            }
+        }
+        for (key, rust) in renames {
+            if let Some(v) = object.remove(*key) {
+                object.insert(rust.to_string(), v);
             }
         }
     }

@@ -2,6 +2,12 @@
 //! defaulted and checked: see [`crate::inputs`]) and describes the requests it needs as a
 //! [`Flow`]; the core ([`crate::okta`]) performs them.
 
+pub mod apps;
+pub mod event_hooks;
+pub mod groups;
+pub mod policies;
+pub mod realms;
+pub mod system_log;
 pub mod users;
 
 use crate::bindings::okta::connector::types::KeyValue;
