@@ -51,6 +51,7 @@ fn rust_type(ty: &FieldType) -> String {
     match ty {
         FieldType::String => "String".into(),
         FieldType::Bool => "bool".into(),
+        FieldType::U16 => "u16".into(),
         FieldType::U32 => "u32".into(),
         FieldType::U64 => "u64".into(),
         FieldType::S64 => "i64".into(),
@@ -64,7 +65,9 @@ fn literal(ty: &FieldType, value: &serde_json::Value) -> String {
     match (ty, value) {
         (FieldType::String, serde_json::Value::String(s)) => format!("{s:?}.to_string()"),
         (FieldType::Bool, serde_json::Value::Bool(b)) => b.to_string(),
-        (FieldType::U32 | FieldType::U64 | FieldType::S64, serde_json::Value::Number(n)) => n.to_string(),
+        (FieldType::U16 | FieldType::U32 | FieldType::U64 | FieldType::S64, serde_json::Value::Number(n)) => {
+            n.to_string()
+        }
         (ty, v) => panic!("default {v} does not fit {ty:?}"),
     }
 }
@@ -199,13 +202,14 @@ fn resolve_expr(f: &Field, field: &str, key: &str) -> String {
             check_text(&format!("optional_text({raw}, {}).unwrap_or_else(|| {})", f.secret, literal(&f.ty, d)))
         }
         (FieldType::Json, false, _) => format!("required_json({key:?}, {raw})?"),
+        (FieldType::Json, true, _) if f.text_allowed => format!("json_or_text({raw})"),
         (FieldType::Json, true, _) => format!("json_value({key:?}, {raw})?"),
-        (FieldType::U32 | FieldType::U64 | FieldType::S64, false, _) => check_num(&raw),
-        (FieldType::U32 | FieldType::U64 | FieldType::S64, true, None) => match f.range {
+        (FieldType::U16 | FieldType::U32 | FieldType::U64 | FieldType::S64, false, _) => check_num(&raw),
+        (FieldType::U16 | FieldType::U32 | FieldType::U64 | FieldType::S64, true, None) => match f.range {
             Some((min, max)) => format!("{raw}.map(|v| in_range({key:?}, v, {min}, {max})).transpose()?"),
             None => raw,
         },
-        (ty @ (FieldType::U32 | FieldType::U64 | FieldType::S64), true, Some(d)) => {
+        (ty @ (FieldType::U16 | FieldType::U32 | FieldType::U64 | FieldType::S64), true, Some(d)) => {
             check_num(&format!("{raw}.unwrap_or({})", literal(ty, d)))
         }
         (FieldType::Bool, true, Some(d)) => format!("{raw}.unwrap_or({})", literal(&f.ty, d)),

@@ -6,8 +6,9 @@
 //! - a function's docs: first paragraph is the label, second the comment, the rest details;
 //! - a field's or case's docs: `Label: comment`, followed by optional markers, each a sentence
 //!   of its own at the end: ``One of: `a`, `b`.`` (the accepted values),
-//!   ``Range: `min-max`.``, ``Default: `value`.`` and `Secret.` (never echoed, logged or
-//!   shown unmasked).
+//!   ``Range: `min-max`.``, ``Default: `value`.``, `Secret.` (never echoed, logged or
+//!   shown unmasked) and, on a `json` field, `Text allowed.` (text that is not JSON is kept
+//!   as a string instead of being refused).
 
 #![allow(dead_code)]
 
@@ -93,12 +94,15 @@ pub struct Field {
     pub range: Option<(u64, u64)>,
     pub one_of: Option<Vec<String>>,
     pub secret: bool,
+    /// A `json` field that also takes plain text (`Text allowed.`).
+    pub text_allowed: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum FieldType {
     String,
     Bool,
+    U16,
     U32,
     U64,
     S64,
@@ -250,6 +254,7 @@ fn read_field(resolve: &Resolve, name: &str, ty: Type, docs: &Docs) -> Field {
     });
     let one_of = take_one_of(&mut comment);
     let secret = take_flag(&mut comment, "Secret.");
+    let text_allowed = take_flag(&mut comment, "Text allowed.");
     Field {
         name: name.to_string(),
         label: label.trim().to_string(),
@@ -260,6 +265,7 @@ fn read_field(resolve: &Resolve, name: &str, ty: Type, docs: &Docs) -> Field {
         range,
         one_of,
         secret,
+        text_allowed,
     }
 }
 
@@ -303,6 +309,7 @@ fn is_json_alias(resolve: &Resolve, ty: Type) -> bool {
 fn field_type(resolve: &Resolve, ty: Type) -> FieldType {
     match ty {
         Type::Bool => FieldType::Bool,
+        Type::U16 => FieldType::U16,
         Type::U32 => FieldType::U32,
         Type::U64 => FieldType::U64,
         Type::S64 => FieldType::S64,
@@ -402,7 +409,7 @@ impl FieldType {
     pub fn schema(&self, records: &dyn Fn(&str) -> Option<Record>) -> Value {
         match self {
             FieldType::Bool => json!({"type": "boolean"}),
-            FieldType::U32 | FieldType::U64 => json!({"type": "integer", "minimum": 0}),
+            FieldType::U16 | FieldType::U32 | FieldType::U64 => json!({"type": "integer", "minimum": 0}),
             FieldType::S64 => json!({"type": "integer"}),
             FieldType::String => json!({"type": "string"}),
             FieldType::Json => json!({}),

@@ -161,6 +161,20 @@ pub fn json_value(field: &str, value: Option<Value>) -> Result<Option<Value>, Er
     }
 }
 
+/// A `json` input that also takes text: JSON text is parsed, other text kept as a string.
+pub fn json_or_text(value: Option<Value>) -> Option<Value> {
+    match value {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) if text.is_empty() => None,
+        Some(Value::String(text)) => match serde_json::from_str(&text) {
+            Ok(Value::Null) => None,
+            Ok(v) => Some(v),
+            Err(_) => Some(Value::String(text)),
+        },
+        Some(other) => Some(other),
+    }
+}
+
 /// A required `json` input.
 pub fn required_json(field: &str, value: Value) -> Result<Value, Error> {
     json_value(field, Some(value))?.ok_or_else(|| Error::input(field, "is required"))

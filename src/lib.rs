@@ -20,7 +20,7 @@ pub mod bindings {
     wit_bindgen::generate!({
         world: "connector",
         path: "wit",
-        additional_derives: [serde::Deserialize, PartialEq],
+        additional_derives: [serde::Deserialize, serde::Serialize, PartialEq],
         pub_export_macro: true,
     });
 }

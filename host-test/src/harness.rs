@@ -122,6 +122,11 @@ pub struct InstanceOptions {
     pub clock: Option<Clock>,
     /// Show the guest's stderr. Default: only when `OKTA_GUEST_STDERR=1`.
     pub inherit_stderr: bool,
+    /// Keep the guest's stderr for [`Instance::stderr`] (wins over `inherit_stderr`).
+    pub capture_stderr: bool,
+    /// Environment variables the guest sees (e.g. `OKTA_ACTION_DEADLINE_MS` to shorten its
+    /// bounds in tests).
+    pub env: Vec<(String, String)>,
 }
 
 impl Connector {
@@ -199,8 +204,14 @@ impl Connector {
         };
         let mut wasi = WasiCtx::builder();
         wasi.wall_clock(clock.clone());
-        if options.inherit_stderr || std::env::var("OKTA_GUEST_STDERR").is_ok_and(|v| v == "1") {
+        let stderr = options.capture_stderr.then(|| wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(1 << 20));
+        if let Some(pipe) = &stderr {
+            wasi.stderr(pipe.clone());
+        } else if options.inherit_stderr || std::env::var("OKTA_GUEST_STDERR").is_ok_and(|v| v == "1") {
             wasi.inherit_stderr();
+        }
+        for (k, v) in &options.env {
+            wasi.env(k, v);
         }
         let hooks = backend::Hooks::new(backend, clock.clone());
         let log = hooks.log.clone();
@@ -217,7 +228,7 @@ impl Connector {
         );
         store.limiter(|state| &mut state.memory);
         let bindings = self.pre.instantiate_async(&mut store).await.map_err(wt).context("cannot instantiate")?;
-        Ok(Instance { store, bindings, log, route, clock, fake_org })
+        Ok(Instance { store, bindings, log, route, clock, fake_org, stderr })
     }
 }
 
@@ -272,6 +283,7 @@ pub struct Instance {
     route: Arc<backend::Route>,
     clock: Clock,
     fake_org: Option<crate::fake_org::FakeOrg>,
+    stderr: Option<wasmtime_wasi::p2::pipe::MemoryOutputPipe>,
 }
 
 impl Instance {
@@ -307,7 +319,7 @@ impl Instance {
 
     /// The generated bindings and the store, for calls this harness does not wrap. Check
     /// [`Instance::take_script_failures`] after such a call.
-    pub fn raw(&mut self) -> (&ConnectorBindings, &mut Store<HostState>) {
+    pub fn bindings_and_store(&mut self) -> (&ConnectorBindings, &mut Store<HostState>) {
         (&self.bindings, &mut self.store)
     }
 
@@ -359,6 +371,11 @@ impl Instance {
     /// The fake org answering this instance, if any.
     pub fn fake_org(&self) -> Option<&crate::fake_org::FakeOrg> {
         self.fake_org.as_ref()
+    }
+
+    /// What the guest wrote to stderr (with [`InstanceOptions::capture_stderr`]).
+    pub fn stderr(&self) -> String {
+        self.stderr.as_ref().map(|p| String::from_utf8_lossy(&p.contents()).into_owned()).unwrap_or_default()
     }
 
     /// The instance's wall clock.

@@ -6,6 +6,7 @@ pub mod apps;
 pub mod event_hooks;
 pub mod groups;
 pub mod policies;
+pub mod raw;
 pub mod realms;
 pub mod system_log;
 pub mod users;

@@ -110,9 +110,10 @@ impl Okta {
         Ok(url)
     }
 
-    /// Sends one request to `url` (on this org), retrying per [`retry::decide`]. A non-2xx
-    /// answer becomes [`Error::Okta`], unless `any_status` (then it is returned as it came).
-    pub(crate) fn exchange(&self, request: &Request, url: String, any_status: bool) -> Result<HttpResponse, Error> {
+    /// Sends one request to `url` (on this org), retrying per [`retry::decide`] (or the
+    /// request's own rules). A non-2xx answer becomes [`Error::Okta`]; with `raw`, a 3xx is
+    /// returned as it came (Okta's API does not redirect, and redirects are never followed).
+    pub(crate) fn exchange(&self, request: &Request, url: String, raw: bool) -> Result<HttpResponse, Error> {
         let origin = self.origin.base();
         let bucket = ratelimit::bucket_of(&request.path);
         let policy = Policy {
@@ -121,6 +122,7 @@ impl Okta {
             backoff: Duration::from_millis(500),
         };
         let method = request.method.as_str();
+        let secrets = if request.debug { self.auth.secrets() } else { Vec::new() };
         let mut attempt = 1;
         loop {
             let spent = ratelimit::wait_before(&origin, bucket);
@@ -138,15 +140,30 @@ impl Okta {
                     super::request::Body::Bytes { data, .. } => Some(data.clone()),
                 },
             };
-            let limits = self.limits(self.config.max_response_bytes)?;
-            let (outcome, error) = match transport::send(&http, &limits) {
+            let mut limits = self.limits(self.config.max_response_bytes)?;
+            if let Some(timeout) = request.timeout {
+                limits.connect_timeout = limits.connect_timeout.min(timeout);
+                limits.first_byte_timeout = limits.first_byte_timeout.min(timeout);
+                limits.between_bytes_timeout = limits.between_bytes_timeout.min(timeout);
+                limits.deadline = limits.deadline.min(Instant::now() + timeout);
+            }
+            if request.debug {
+                super::debug::request(&http, &secrets);
+            }
+            let sent = transport::send(&http, &limits);
+            if request.debug {
+                super::debug::response(&sent, &secrets);
+            }
+            let mut redirect = None;
+            let (outcome, error) = match sent {
                 Ok(response) => {
                     let rl = ratelimit::read(&response);
                     if (200..300).contains(&response.status) {
                         ratelimit::note(&origin, bucket, &rl);
                         return Ok(response);
                     }
-                    if any_status {
+                    let is_redirect = raw && (300..400).contains(&response.status);
+                    if is_redirect && !request.retry.is_some_and(|r| r.all_errors) {
                         return Ok(response);
                     }
                     let err =
@@ -154,6 +171,9 @@ impl Okta {
                     let busy =
                         matches!((err.status, err.code.as_deref()), (409, Some("E0000112")) | (423, Some("E0000239")));
                     let outcome = if busy { Attempted::Busy } else { Attempted::Status(response.status, rl) };
+                    if is_redirect {
+                        redirect = Some(response);
+                    }
                     (outcome, Error::Okta(Box::new(err)))
                 }
                 Err(TransportError::TooLarge(cap)) => {
@@ -163,15 +183,29 @@ impl Okta {
                         cap >> 20
                     )))
                 }
-                Err(TransportError::TimedOut(m) | TransportError::Failed(m)) => {
-                    (Attempted::Transport, Error::Transport(m))
-                }
+                Err(TransportError::TimedOut(m)) => match request.timeout {
+                    Some(t) => (
+                        Attempted::Transport,
+                        Error::Transport(format!("{m} (the request's Timeout is {} ms)", t.as_millis())),
+                    ),
+                    None => (Attempted::Transport, Error::Transport(m)),
+                },
+                Err(TransportError::Failed(m)) => (Attempted::Transport, Error::Transport(m)),
             };
-            let retry =
-                retry::decide(&policy, request.method.idempotent(), attempt, self.waited.get(), outcome, jitter());
+            let idempotent = request.method.idempotent();
+            let waited = self.waited.get();
+            let retry = match &request.retry {
+                Some(custom) => retry::decide_custom(&policy, custom, idempotent, attempt, waited, outcome, jitter()),
+                None => retry::decide(&policy, idempotent, attempt, waited, outcome, jitter()),
+            };
             match retry {
                 Decision::Retry(wait) if self.wait(wait).is_ok() => {}
-                _ => return Err(explain_stop(error, outcome, self.config.retry_budget)),
+                _ => {
+                    return match redirect {
+                        Some(response) => Ok(response),
+                        None => Err(explain_stop(error, outcome, self.config.retry_budget)),
+                    }
+                }
             }
             attempt += 1;
         }
@@ -179,8 +213,13 @@ impl Okta {
 
     fn headers(&self, request: &Request, method: &str, url: &str) -> Vec<(String, String)> {
         let mut headers = self.auth.headers(method, url);
-        headers.push(("accept".into(), "application/json".into()));
-        headers.push(("user-agent".into(), USER_AGENT.into()));
+        let given = |name: &str| request.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
+        if !given("accept") {
+            headers.push(("accept".into(), "application/json".into()));
+        }
+        if !given("user-agent") {
+            headers.push(("user-agent".into(), USER_AGENT.into()));
+        }
         match &request.body {
             super::request::Body::None => {}
             super::request::Body::Json(_) => headers.push(("content-type".into(), "application/json".into())),

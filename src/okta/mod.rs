@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod client;
 pub mod config;
+pub mod debug;
 pub mod domain;
 pub mod errors;
 pub mod link;

@@ -60,14 +60,30 @@ pub struct Request {
     pub path: String,
     /// Decoded pairs, in order; repeated keys are kept.
     pub query: Vec<(String, String)>,
-    /// Extra headers beyond the core's own (auth, `Accept`, `User-Agent`, `Content-Type`).
+    /// Extra headers beyond the core's own (auth, `Accept`, `User-Agent`, `Content-Type`); an
+    /// `Accept` or `User-Agent` here replaces the core's.
     pub headers: Vec<(String, String)>,
     pub body: Body,
+    /// The caller's retry rules instead of the core's (a 429 is always waited out).
+    pub retry: Option<super::retry::Custom>,
+    /// The longest one attempt may take, within the action's deadline.
+    pub timeout: Option<std::time::Duration>,
+    /// Print each attempt and its answer on standard error, secrets redacted.
+    pub debug: bool,
 }
 
 impl Request {
     pub fn new(method: Method, path: impl Into<String>) -> Request {
-        Request { method, path: path.into(), query: Vec::new(), headers: Vec::new(), body: Body::None }
+        Request {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Body::None,
+            retry: None,
+            timeout: None,
+            debug: false,
+        }
     }
     pub fn get(path: impl Into<String>) -> Request {
         Request::new(Method::Get, path)
@@ -116,6 +132,15 @@ impl Request {
             Err(e) => Flow::fail(e),
         })
     }
+    /// The answer as it came: any 2xx or 3xx; 4xx and 5xx are errors as usual.
+    pub fn send_raw(self) -> Flow<HttpResponse> {
+        Flow::send(self, Expect::Raw, |answer| match answer {
+            Ok(Answer::Raw(response)) => Flow::done(response),
+            Ok(_) => Flow::fail(Error::UnexpectedResponse("expected a response".into())),
+            Err(e) => Flow::fail(e),
+        })
+    }
+
     /// A paged list: one page, or every page (see [`Paging`]).
     pub fn send_pages(self, paging: Paging) -> Flow<Page> {
         Flow::send(self, Expect::Pages(paging), |answer| match answer {
@@ -148,7 +173,7 @@ pub enum Expect {
     Json(Shape),
     Empty,
     Pages(Paging),
-    /// The response as it came, any status (Raw Request).
+    /// The response as it came, 2xx or 3xx (Raw Request).
     Raw,
 }
 

@@ -104,6 +104,51 @@ pub fn decide(
     }
 }
 
+/// A caller's own retry rules (Raw Request's Max Retry Count, Retry Delay, Use Exponential
+/// Backoff, Retry On All Errors). A 429 is still waited out as [`decide`] does.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Custom {
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// The wait between attempts, unless `exponential`.
+    pub delay: Duration,
+    /// The policy's backoff, doubling per attempt, plus jitter.
+    pub exponential: bool,
+    /// Retry any failed answer (3xx, 4xx, 5xx) and transport errors, whatever the method.
+    pub all_errors: bool,
+}
+
+/// Like [`decide`], with the caller's rules for everything but a 429.
+pub fn decide_custom(
+    policy: &Policy,
+    custom: &Custom,
+    idempotent: bool,
+    attempt: u32,
+    waited: Duration,
+    outcome: Attempted,
+    jitter: Duration,
+) -> Decision {
+    if let Attempted::Status(429, _) = outcome {
+        return decide(policy, idempotent, attempt, waited, outcome, jitter);
+    }
+    if attempt > custom.max_retries {
+        return Decision::Stop;
+    }
+    let retryable = custom.all_errors
+        || matches!(outcome, Attempted::Busy)
+        || (idempotent && matches!(outcome, Attempted::Status(500..=599, _) | Attempted::Transport));
+    if !retryable {
+        return Decision::Stop;
+    }
+    let wait =
+        if custom.exponential { policy.backoff * 2u32.saturating_pow(attempt - 1) + jitter } else { custom.delay };
+    if waited + wait > policy.budget {
+        Decision::Stop
+    } else {
+        Decision::Retry(wait)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +190,30 @@ mod tests {
         ];
         for (name, idempotent, attempt, waited, outcome, want) in cases {
             assert_eq!(decide(&p, *idempotent, *attempt, *waited, *outcome, j), *want, "{name}");
+        }
+    }
+
+    #[test]
+    fn custom_table() {
+        let p = Policy::default();
+        let none = RateLimit::default();
+        let j = MS(100);
+        let c = |max_retries, all_errors, exponential| Custom { max_retries, delay: MS(250), exponential, all_errors };
+        #[rustfmt::skip]
+        let cases: &[(&str, Custom, bool, u32, Attempted, Decision)] = &[
+            ("no retries by default", c(0, false, false), true, 1, Attempted::Status(500, none), Decision::Stop),
+            ("GET 500 retried with the delay", c(2, false, false), true, 1, Attempted::Status(500, none), Decision::Retry(MS(250))),
+            ("retries counted", c(2, false, false), true, 3, Attempted::Status(500, none), Decision::Stop),
+            ("POST 500 not retried", c(2, false, false), false, 1, Attempted::Status(500, none), Decision::Stop),
+            ("POST 500 retried on all errors", c(2, true, false), false, 1, Attempted::Status(500, none), Decision::Retry(MS(250))),
+            ("404 only on all errors", c(2, false, false), true, 1, Attempted::Status(404, none), Decision::Stop),
+            ("404 on all errors", c(2, true, false), true, 1, Attempted::Status(404, none), Decision::Retry(MS(250))),
+            ("301 on all errors", c(2, true, false), true, 1, Attempted::Status(301, none), Decision::Retry(MS(250))),
+            ("exponential ignores the delay", c(3, true, true), false, 2, Attempted::Transport, Decision::Retry(MS(1100))),
+            ("a 429 waits for the reset even with no retries", c(0, false, false), false, 1, Attempted::Status(429, rl(600, 0, 5)), Decision::Retry(S(6) + j)),
+        ];
+        for (name, custom, idempotent, attempt, outcome, want) in cases {
+            assert_eq!(decide_custom(&p, custom, *idempotent, *attempt, S(0), *outcome, j), *want, "{name}");
         }
     }
 }

@@ -33,6 +33,8 @@ pub enum BodyRule {
     Empty,
     /// JSON equal to this value (object key order does not matter).
     Json(Value),
+    /// Exactly these bytes.
+    Bytes(Vec<u8>),
     /// Anything.
     Any,
 }
@@ -136,6 +138,12 @@ impl ExpectedRequest {
         self.json(body).okta_ssws(token)
     }
 
+    /// The body must be exactly `bytes`.
+    pub fn bytes(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.body = BodyRule::Bytes(bytes.into());
+        self
+    }
+
     /// Any body is accepted.
     pub fn any_body(mut self) -> Self {
         self.body = BodyRule::Any;
@@ -201,6 +209,12 @@ impl ExpectedRequest {
         }
         match &self.body {
             BodyRule::Any => {}
+            BodyRule::Bytes(want) if want.as_slice() == actual.body => {}
+            BodyRule::Bytes(want) => diffs.push(format!(
+                "body: expected the bytes {:?}, got {:?}",
+                String::from_utf8_lossy(want),
+                String::from_utf8_lossy(actual.body)
+            )),
             BodyRule::Empty if actual.body.is_empty() => {}
             BodyRule::Empty => diffs.push(format!("body: expected none, got {}", redact_body(actual.body))),
             BodyRule::Json(want) => match serde_json::from_slice::<Value>(actual.body) {
