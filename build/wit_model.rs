@@ -128,7 +128,8 @@ impl Model {
             let (WorldKey::Interface(iface_id), WorldItem::Interface { .. }) = (key, item) else { continue };
             let iface = &resolve.interfaces[*iface_id];
             let name = iface.name.clone().expect("named interface");
-            if name == "catalog" {
+            // Hand-written: the generic door, and the connections' own calls.
+            if name == "catalog" || name == "connections" {
                 continue;
             }
             if name == "triggers" {

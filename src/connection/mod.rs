@@ -1,8 +1,10 @@
 //! From a WIT `connection` to an [`Okta`] client: one file per kind of credential.
 
 mod api_token;
-mod client_credentials;
-mod oauth_code;
+pub mod client_credentials;
+mod exports;
+pub mod oauth;
+pub mod oauth_code;
 
 use crate::bindings::okta::connector::types::Connection;
 use crate::error::Error;

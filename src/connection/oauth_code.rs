@@ -1,15 +1,48 @@
-//! OAuth 2.0 authorization code (user-delegated tokens from the org authorization server).
-//! Not available yet: the connection is validated and then refused with `unsupported`.
+//! OAuth 2.0 authorization code (user-delegated tokens from the org authorization server):
+//! the host runs the browser redirect with [`super::oauth::code`]; actions use the access
+//! token and refresh it (rotating refresh tokens kept in the instance).
 
 use super::check_secret;
+use super::oauth::{self, Grant, OAuth};
 use crate::bindings::okta::connector::types::OauthCodeConnection;
 use crate::error::Error;
-use crate::okta::{domain, Okta};
+use crate::okta::{domain, Auth, Okta, Secret};
+use std::rc::Rc;
+
+pub fn credentials(c: &OauthCodeConnection) -> Result<OAuth, Error> {
+    let origin = domain::parse(&c.domain)?;
+    let client_id = c.client_id.trim();
+    if client_id.is_empty() {
+        return Err(Error::connection("client_id", "is empty"));
+    }
+    check_secret("client_secret", &c.client_secret)?;
+    for (field, t) in [("access_token", &c.access_token), ("refresh_token", &c.refresh_token)] {
+        if let Some(t) = t.as_deref().filter(|t| !t.trim().is_empty()) {
+            check_secret(field, t)?;
+        }
+    }
+    let access = c.access_token.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
+    let refresh = c.refresh_token.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
+    let scopes = c.scopes.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
+    let identity = oauth::identity(&["authorization_code", &origin.base(), client_id, c.client_secret.trim(), &scopes]);
+    let mut secrets = vec![c.client_secret.trim().to_string()];
+    secrets.extend(access.clone());
+    secrets.extend(refresh.clone());
+    Ok(OAuth {
+        origin,
+        identity,
+        handed: oauth::handed(refresh.as_deref().or(access.as_deref())),
+        grant: Grant::AuthorizationCode {
+            client_id: client_id.to_string(),
+            client_secret: Secret::new(c.client_secret.trim()),
+            access_token: access,
+            refresh_token: refresh,
+        },
+        secrets,
+    })
+}
 
 pub fn connect(c: &OauthCodeConnection) -> Result<Okta, Error> {
-    domain::parse(&c.domain)?;
-    check_secret("client_secret", &c.client_secret)?;
-    Err(Error::Unsupported(
-        "the OAuth 2.0 Authorization Code connection is not available in this version; use an API token".into(),
-    ))
+    let oauth = credentials(c)?;
+    Ok(Okta::new(oauth.origin.clone(), Auth::OAuth(Rc::new(oauth))))
 }

@@ -1,8 +1,11 @@
 //! How requests prove who they are. The core asks for the credentials on every attempt, so a
 //! kind whose credentials change between attempts (an expiring OAuth token, a DPoP proof that
-//! must be fresh per request) fits in without the core knowing.
+//! must be fresh per request) fits in without the core knowing how.
 
+use super::transport::{HttpResponse, Limits};
+use crate::error::Error;
 use std::fmt;
+use std::rc::Rc;
 
 /// A credential value; never printed.
 #[derive(Clone, PartialEq)]
@@ -23,25 +26,56 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// Credentials that are worked out per attempt (OAuth 2.0 tokens, DPoP proofs).
+pub trait Credentials: fmt::Debug {
+    /// The headers that authorize one attempt of `method` on `url` (may fetch a token first).
+    fn headers(&self, method: &str, url: &str, limits: &Limits) -> Result<Vec<(String, String)>, Error>;
+    /// A refused attempt (401, or a DPoP challenge): true when the credentials were renewed
+    /// (a new token, a new nonce) and the request is worth one more attempt.
+    fn renew_after(&self, response: &HttpResponse, limits: &Limits) -> bool;
+    /// Every answer passes here (servers hand out fresh DPoP nonces on any response).
+    fn observe(&self, response: &HttpResponse);
+    /// Every secret these credentials hold, to be scrubbed from anything printed.
+    fn secrets(&self) -> Vec<String>;
+}
+
 /// The credentials of one connection.
 #[derive(Debug, Clone)]
 pub enum Auth {
     /// `Authorization: SSWS <token>`.
     ApiToken(Secret),
+    /// OAuth 2.0 access tokens, Bearer or DPoP-bound.
+    OAuth(Rc<dyn Credentials>),
 }
 
 impl Auth {
     /// The headers that authorize one attempt of `method` on `url`.
-    pub fn headers(&self, _method: &str, _url: &str) -> Vec<(String, String)> {
+    pub fn headers(&self, method: &str, url: &str, limits: &Limits) -> Result<Vec<(String, String)>, Error> {
         match self {
-            Auth::ApiToken(token) => vec![("authorization".into(), format!("SSWS {}", token.expose()))],
+            Auth::ApiToken(token) => Ok(vec![("authorization".into(), format!("SSWS {}", token.expose()))]),
+            Auth::OAuth(c) => c.headers(method, url, limits),
         }
     }
 
-    /// Every secret value these credentials hold, to be scrubbed from anything printed.
+    /// See [`Credentials::renew_after`]; an API token never changes.
+    pub fn renew_after(&self, response: &HttpResponse, limits: &Limits) -> bool {
+        match self {
+            Auth::ApiToken(_) => false,
+            Auth::OAuth(c) => c.renew_after(response, limits),
+        }
+    }
+
+    pub fn observe(&self, response: &HttpResponse) {
+        if let Auth::OAuth(c) = self {
+            c.observe(response)
+        }
+    }
+
+    /// Every secret these credentials hold, to be scrubbed from anything printed.
     pub fn secrets(&self) -> Vec<String> {
         match self {
             Auth::ApiToken(token) => vec![token.expose().to_string()],
+            Auth::OAuth(c) => c.secrets(),
         }
     }
 }

@@ -15,7 +15,7 @@ use serde_json::value::RawValue;
 use std::cell::Cell;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-const USER_AGENT: &str = concat!("okta-connector/", env!("CARGO_PKG_VERSION"), " (wasm32-wasip2)");
+pub const USER_AGENT: &str = concat!("okta-connector/", env!("CARGO_PKG_VERSION"), " (wasm32-wasip2)");
 
 /// A client for one org with one credential, made for one action.
 #[derive(Debug)]
@@ -124,22 +124,14 @@ impl Okta {
         let method = request.method.as_str();
         let secrets = if request.debug { self.auth.secrets() } else { Vec::new() };
         let mut attempt = 1;
+        // Credentials are renewed at most once per request (a new token, a new DPoP nonce).
+        let mut renewed = false;
         loop {
             let spent = ratelimit::wait_before(&origin, bucket);
             if !spent.is_zero() {
                 self.wait(spent).map_err(|_| spent_bucket_error(bucket, spent, self.config.retry_budget))?;
                 ratelimit::served(&origin, bucket);
             }
-            let http = HttpRequest {
-                method,
-                url: url.clone(),
-                headers: self.headers(request, method, &url),
-                body: match &request.body {
-                    super::request::Body::None => None,
-                    super::request::Body::Json(b) => Some(b.clone()),
-                    super::request::Body::Bytes { data, .. } => Some(data.clone()),
-                },
-            };
             let mut limits = self.limits(self.config.max_response_bytes)?;
             if let Some(timeout) = request.timeout {
                 limits.connect_timeout = limits.connect_timeout.min(timeout);
@@ -147,6 +139,16 @@ impl Okta {
                 limits.between_bytes_timeout = limits.between_bytes_timeout.min(timeout);
                 limits.deadline = limits.deadline.min(Instant::now() + timeout);
             }
+            let http = HttpRequest {
+                method,
+                url: url.clone(),
+                headers: self.headers(request, method, &url, &limits)?,
+                body: match &request.body {
+                    super::request::Body::None => None,
+                    super::request::Body::Json(b) => Some(b.clone()),
+                    super::request::Body::Bytes { data, .. } => Some(data.clone()),
+                },
+            };
             if request.debug {
                 super::debug::request(&http, &secrets);
             }
@@ -155,6 +157,13 @@ impl Okta {
                 super::debug::response(&sent, &secrets);
             }
             let mut redirect = None;
+            if let Ok(response) = &sent {
+                self.auth.observe(response);
+                if matches!(response.status, 400 | 401) && !renewed && self.auth.renew_after(response, &limits) {
+                    renewed = true;
+                    continue;
+                }
+            }
             let (outcome, error) = match sent {
                 Ok(response) => {
                     let rl = ratelimit::read(&response);
@@ -211,8 +220,14 @@ impl Okta {
         }
     }
 
-    fn headers(&self, request: &Request, method: &str, url: &str) -> Vec<(String, String)> {
-        let mut headers = self.auth.headers(method, url);
+    fn headers(
+        &self,
+        request: &Request,
+        method: &str,
+        url: &str,
+        limits: &Limits,
+    ) -> Result<Vec<(String, String)>, Error> {
+        let mut headers = self.auth.headers(method, url, limits)?;
         let given = |name: &str| request.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
         if !given("accept") {
             headers.push(("accept".into(), "application/json".into()));
@@ -228,11 +243,11 @@ impl Okta {
             }
         }
         headers.extend(request.headers.iter().cloned());
-        headers
+        Ok(headers)
     }
 
     /// The limits of the next exchange; an error once the action's deadline has passed.
-    pub(crate) fn limits(&self, max_body: usize) -> Result<Limits, Error> {
+    pub fn limits(&self, max_body: usize) -> Result<Limits, Error> {
         let deadline = self.started + self.config.action_deadline;
         if Instant::now() >= deadline {
             return Err(Error::Transport(format!(

@@ -30,6 +30,20 @@ pub fn decode(status: u16, body: &[u8], header: impl Fn(&str) -> Option<String>)
         _ => Vec::new(),
     };
     let authenticate = header("www-authenticate");
+    if let Some(scope) = authenticate.as_deref().and_then(missing_scope) {
+        let summary = format!(
+            "the access token lacks the scope `{scope}`: grant it to the app (Okta API Scopes) and add it to the connection's scopes"
+        );
+        return OktaError {
+            status,
+            code: Some("insufficient_scope".into()),
+            summary,
+            causes: Vec::new(),
+            error_id: parsed.error_id,
+            request_id: header("x-okta-request-id"),
+            authenticate,
+        };
+    }
     let summary = parsed
         .error_summary
         .or_else(|| match (&parsed.oauth_error, &parsed.oauth_description) {
@@ -48,6 +62,19 @@ pub fn decode(status: u16, body: &[u8], header: impl Fn(&str) -> Option<String>)
         request_id: header("x-okta-request-id"),
         authenticate,
     }
+}
+
+/// The scope named by a `WWW-Authenticate: Bearer ..., error="insufficient_scope", scope="x"`.
+fn missing_scope(challenge: &str) -> Option<String> {
+    if !challenge.contains("insufficient_scope") {
+        return None;
+    }
+    let param = |name: &str| {
+        let start = challenge.find(&format!("{name}=\""))? + name.len() + 2;
+        let end = challenge[start..].find('"')? + start;
+        Some(challenge[start..end].to_string())
+    };
+    param("scope").filter(|s| !s.is_empty() && s.len() <= 200)
 }
 
 fn cause_summary(v: &Value) -> Option<String> {
@@ -108,8 +135,8 @@ mod tests {
     fn empty_body_with_www_authenticate() {
         let auth = r#"Bearer authorization_uri="http://acme.okta.com/oauth2/v1/authorize", realm="http://acme.okta.com", scope="okta.users.read", error="insufficient_scope", error_description="The access token provided does not contain the required scopes.", resource="/api/v1/users""#;
         let e = decode(403, b"", |h| (h == "www-authenticate").then(|| auth.to_string()));
-        assert_eq!(e.code, None);
-        assert!(e.summary.contains("insufficient_scope"));
+        assert_eq!(e.code.as_deref(), Some("insufficient_scope"));
+        assert!(e.summary.contains("lacks the scope `okta.users.read`"), "{}", e.summary);
         assert_eq!(e.authenticate.as_deref(), Some(auth));
     }
 

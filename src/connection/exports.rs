@@ -1,0 +1,161 @@
+//! The `connections` exports: test a connection, and the authorization-code flow's calls.
+
+use super::oauth::{self, code, Tokens};
+use super::{client_credentials, connect, oauth_code, secrets};
+use crate::bindings::exports::okta::connector::connections::{AuthorizationStart, ConnectionCheck, Guest, TokenSet};
+use crate::bindings::okta::connector::types::{Connection, Error as WitError, OauthCodeConnection};
+use crate::error::Error;
+use crate::okta::{Auth, Okta, Request};
+use serde_json::Value;
+use std::rc::Rc;
+
+impl From<Tokens> for TokenSet {
+    fn from(t: Tokens) -> TokenSet {
+        TokenSet {
+            access_token: t.access_token,
+            token_type: t.token_type,
+            expires_at: t.expires_at,
+            refresh_token: t.refresh_token,
+            scope: t.scope,
+        }
+    }
+}
+
+/// Runs `f`, scrubbing every secret of the connection (and any token this instance holds for
+/// it) from an error.
+fn scrubbed<T>(secrets: Vec<String>, f: impl FnOnce() -> Result<T, Error>) -> Result<T, WitError> {
+    f().map_err(|e| e.scrub(&secrets).into())
+}
+
+/// `GET /api/v1/users/me`: the admin or user behind the credentials.
+fn me(okta: &Okta) -> Result<Option<String>, Error> {
+    let user = okta.run(Request::get("/api/v1/users/me").send_object())?;
+    let user: Value = serde_json::from_str(&user).unwrap_or(Value::Null);
+    Ok(user.pointer("/profile/login").and_then(Value::as_str).map(str::to_string))
+}
+
+fn code_secrets(c: &OauthCodeConnection) -> Vec<String> {
+    secrets(&Connection::OauthCode(c.clone()))
+}
+
+impl Guest for crate::Component {
+    fn test(connection: Connection) -> Result<ConnectionCheck, WitError> {
+        let mut all = secrets(&connection);
+        let result = (|| match &connection {
+            Connection::ApiToken(_) => {
+                let okta = connect(&connection)?;
+                Ok(ConnectionCheck {
+                    kind: "api_token".into(),
+                    org: okta.origin().base(),
+                    principal: me(&okta)?,
+                    scopes: Vec::new(),
+                    token_type: "SSWS".into(),
+                })
+            }
+            Connection::ClientCredentials(c) => {
+                let creds = Rc::new(client_credentials::credentials(c)?);
+                let okta = Okta::new(creds.origin.clone(), Auth::OAuth(creds.clone()));
+                let tokens = creds.token(&okta.limits(okta.config.max_response_bytes)?)?;
+                all.extend([tokens.access_token.clone()]);
+                Ok(ConnectionCheck {
+                    kind: "client_credentials".into(),
+                    org: okta.origin().base(),
+                    principal: None,
+                    scopes: tokens.scope.split_whitespace().map(str::to_string).collect(),
+                    token_type: tokens.token_type,
+                })
+            }
+            Connection::OauthCode(c) => {
+                let creds = Rc::new(oauth_code::credentials(c)?);
+                let okta = Okta::new(creds.origin.clone(), Auth::OAuth(creds.clone()));
+                let principal = me(&okta)?;
+                let tokens = creds.token(&okta.limits(okta.config.max_response_bytes)?)?;
+                all.extend([tokens.access_token.clone()]);
+                Ok(ConnectionCheck {
+                    kind: "oauth_code".into(),
+                    org: okta.origin().base(),
+                    principal,
+                    scopes: tokens.scope.split_whitespace().map(str::to_string).collect(),
+                    token_type: tokens.token_type,
+                })
+            }
+        })();
+        result.map_err(|e: Error| e.scrub(&all).into())
+    }
+
+    fn begin_authorization(
+        connection: OauthCodeConnection,
+        redirect_uri: String,
+        state: String,
+    ) -> Result<AuthorizationStart, WitError> {
+        scrubbed(code_secrets(&connection), || {
+            let creds = oauth_code::credentials(&connection)?;
+            let start = code::start(
+                &creds.origin,
+                connection.client_id.trim(),
+                &connection.scopes,
+                redirect_uri.trim(),
+                &state,
+            )?;
+            Ok(AuthorizationStart { url: start.url, code_verifier: start.code_verifier, hint: start.hint })
+        })
+    }
+
+    fn exchange_code(
+        connection: OauthCodeConnection,
+        code_value: String,
+        redirect_uri: String,
+        code_verifier: String,
+    ) -> Result<TokenSet, WitError> {
+        let mut all = code_secrets(&connection);
+        all.extend([code_value.clone(), code_verifier.clone()]);
+        scrubbed(all, || {
+            let creds = oauth_code::credentials(&connection)?;
+            let okta = Okta::new(creds.origin.clone(), Auth::ApiToken(crate::okta::Secret::new("")));
+            let oauth::Grant::AuthorizationCode { client_id, client_secret, .. } = &creds.grant else {
+                return Err(Error::Unsupported("not an authorization-code connection".into()));
+            };
+            let limits = okta.limits(okta.config.max_response_bytes)?;
+            let tokens = code::exchange(
+                &creds.origin,
+                client_id,
+                client_secret,
+                &code_value,
+                redirect_uri.trim(),
+                &code_verifier,
+                &limits,
+            )?;
+            let handed = oauth::handed(tokens.refresh_token.as_deref().or(Some(&tokens.access_token)));
+            oauth::keep(&creds.identity, &handed, &tokens);
+            Ok(tokens.into())
+        })
+    }
+
+    fn refresh(connection: OauthCodeConnection) -> Result<TokenSet, WitError> {
+        scrubbed(code_secrets(&connection), || {
+            let creds = oauth_code::credentials(&connection)?;
+            let oauth::Grant::AuthorizationCode { client_id, client_secret, refresh_token, .. } = &creds.grant else {
+                return Err(Error::Unsupported("not an authorization-code connection".into()));
+            };
+            let newest = oauth::current_tokens(&creds.identity, &creds.handed).and_then(|t| t.refresh_token);
+            let Some(refresh) = newest.or_else(|| refresh_token.clone()) else {
+                return Err(Error::connection("refresh_token", "is absent: connect with offline_access to get one"));
+            };
+            let okta = Okta::new(creds.origin.clone(), Auth::ApiToken(crate::okta::Secret::new("")));
+            let tokens = code::refresh(
+                &creds.origin,
+                client_id,
+                client_secret,
+                &refresh,
+                &okta.limits(okta.config.max_response_bytes)?,
+            )?;
+            oauth::keep(&creds.identity, &creds.handed, &tokens);
+            Ok(tokens.into())
+        })
+    }
+
+    fn current_tokens(connection: OauthCodeConnection) -> Option<TokenSet> {
+        let creds = oauth_code::credentials(&connection).ok()?;
+        oauth::current_tokens(&creds.identity, &creds.handed).map(Into::into)
+    }
+}

@@ -1,0 +1,245 @@
+//! The service app's private key (PEM PKCS#1, PKCS#8 or SEC1, or a JWK) and the
+//! `private_key_jwt` client assertion it signs.
+
+use super::random;
+use crate::error::Error;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde::Serialize;
+use serde_json::Value;
+
+/// A key ready to sign, with its algorithm and key id.
+pub struct SigningKey {
+    key: EncodingKey,
+    alg: Algorithm,
+    kid: Option<String>,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SigningKey({:?}, kid {:?})", self.alg, self.kid)
+    }
+}
+
+fn bad(message: impl Into<String>) -> Error {
+    Error::connection("private_key", message)
+}
+
+/// Reads the Private Key input: PEM (`RSA PRIVATE KEY`, `PRIVATE KEY`, `EC PRIVATE KEY`) or a
+/// private JWK (RSA, or EC on P-256). `key_id` is the `kid` to send; a JWK's own `kid` is
+/// used when none is given. The key is tried once, so a broken key fails here, named.
+pub fn parse(text: &str, key_id: Option<&str>) -> Result<SigningKey, Error> {
+    let text = text.trim();
+    // A PEM pasted into a JSON string often arrives with its line breaks escaped.
+    let text = if !text.contains('\n') && text.contains("\\n") { text.replace("\\n", "\n") } else { text.to_string() };
+    let (key, alg, jwk_kid) = if text.starts_with('{') {
+        from_jwk(&text)?
+    } else if text.contains("-----BEGIN") {
+        from_pem(&text)?
+    } else {
+        return Err(bad("is neither a PEM private key (-----BEGIN PRIVATE KEY-----) nor a JWK"));
+    };
+    let kid = match (key_id.map(str::trim).filter(|k| !k.is_empty()), jwk_kid) {
+        (Some(given), Some(own)) if given != own => {
+            return Err(Error::connection("key_id", "differs from the `kid` inside the JWK"));
+        }
+        (Some(given), _) => Some(given.to_string()),
+        (None, own) => own,
+    };
+    let signing = SigningKey { key, alg, kid };
+    signing.sign(&serde_json::json!({ "check": true }), None).map_err(|_| bad("could not sign with this key"))?;
+    Ok(signing)
+}
+
+fn from_pem(text: &str) -> Result<(EncodingKey, Algorithm, Option<String>), Error> {
+    if text.contains("ENCRYPTED PRIVATE KEY") {
+        return Err(bad("is encrypted: export it without a passphrase"));
+    }
+    if text.contains("PUBLIC KEY") || text.contains("CERTIFICATE") {
+        return Err(bad("is a public key or a certificate; give the private key"));
+    }
+    if text.contains("BEGIN RSA PRIVATE KEY") {
+        let key = EncodingKey::from_rsa_pem(text.as_bytes()).map_err(|_| bad("is not a valid PKCS#1 RSA key"))?;
+        return Ok((key, Algorithm::RS256, None));
+    }
+    if text.contains("BEGIN EC PRIVATE KEY") {
+        use p256::pkcs8::EncodePrivateKey;
+        let secret = p256::SecretKey::from_sec1_pem(text).map_err(|_| bad("is not a valid P-256 EC key (SEC1)"))?;
+        let der = secret.to_pkcs8_der().map_err(|_| bad("could not be converted to PKCS#8"))?;
+        return Ok((EncodingKey::from_ec_der(der.as_bytes()), Algorithm::ES256, None));
+    }
+    if text.contains("BEGIN PRIVATE KEY") {
+        if let Ok(key) = EncodingKey::from_rsa_pem(text.as_bytes()) {
+            if probe(&key, Algorithm::RS256) {
+                return Ok((key, Algorithm::RS256, None));
+            }
+        }
+        if let Ok(key) = EncodingKey::from_ec_pem(text.as_bytes()) {
+            if probe(&key, Algorithm::ES256) {
+                return Ok((key, Algorithm::ES256, None));
+            }
+        }
+        return Err(bad("is a PKCS#8 key of a kind Okta does not take here: use RSA (RS256) or EC P-256 (ES256)"));
+    }
+    Err(bad("is not a PEM private key (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)"))
+}
+
+fn probe(key: &EncodingKey, alg: Algorithm) -> bool {
+    jsonwebtoken::encode(&Header::new(alg), &serde_json::json!({}), key).is_ok()
+}
+
+fn from_jwk(text: &str) -> Result<(EncodingKey, Algorithm, Option<String>), Error> {
+    let jwk: Value = serde_json::from_str(text).map_err(|_| bad("starts like a JWK but is not valid JSON"))?;
+    let field = |name: &str| -> Result<Vec<u8>, Error> {
+        let v = jwk.get(name).and_then(Value::as_str).ok_or_else(|| bad(format!("is a JWK without `{name}`")))?;
+        base64url_decode(v).map_err(|_| bad(format!("is a JWK whose `{name}` is not base64url")))
+    };
+    let kid = jwk.get("kid").and_then(Value::as_str).map(str::to_string);
+    match jwk.get("kty").and_then(Value::as_str) {
+        Some("RSA") => {
+            use rsa::pkcs1::EncodeRsaPrivateKey;
+            use rsa::BoxedUint;
+            if jwk.get("d").is_none() {
+                return Err(bad("is a public JWK; give the private key (with `d`)"));
+            }
+            let n = BoxedUint::from_be_slice_vartime(&field("n")?);
+            let e = BoxedUint::from_be_slice_vartime(&field("e")?);
+            let d = BoxedUint::from_be_slice_vartime(&field("d")?);
+            let primes =
+                vec![BoxedUint::from_be_slice_vartime(&field("p")?), BoxedUint::from_be_slice_vartime(&field("q")?)];
+            let key = rsa::PrivateKey::from_components(n, e, d, primes)
+                .map_err(|_| bad("is an RSA JWK whose numbers do not form a key"))?;
+            let der = key.to_pkcs1_der().map_err(|_| bad("could not be encoded"))?;
+            Ok((EncodingKey::from_rsa_der(der.as_bytes()), Algorithm::RS256, kid))
+        }
+        Some("EC") => {
+            use p256::pkcs8::EncodePrivateKey;
+            if jwk.get("crv").and_then(Value::as_str) != Some("P-256") {
+                return Err(bad("is an EC JWK on a curve other than P-256"));
+            }
+            if jwk.get("d").is_none() {
+                return Err(bad("is a public JWK; give the private key (with `d`)"));
+            }
+            let secret = p256::SecretKey::from_slice(&field("d")?)
+                .map_err(|_| bad("is an EC JWK whose `d` is not a P-256 key"))?;
+            let der = secret.to_pkcs8_der().map_err(|_| bad("could not be encoded"))?;
+            Ok((EncodingKey::from_ec_der(der.as_bytes()), Algorithm::ES256, kid))
+        }
+        _ => Err(bad("is a JWK of a kind Okta does not take here: use `kty` RSA or EC")),
+    }
+}
+
+pub fn base64url_decode(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text.trim_end_matches('='))
+}
+
+pub fn base64url(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+impl SigningKey {
+    /// A JWT of `claims`, with `typ` when given.
+    pub fn sign(&self, claims: &impl Serialize, typ: Option<&str>) -> Result<String, Error> {
+        let mut header = Header::new(self.alg);
+        header.kid = self.kid.clone();
+        header.typ = Some(typ.unwrap_or("JWT").to_string());
+        jsonwebtoken::encode(&header, claims, &self.key).map_err(|_| bad("could not sign the client assertion"))
+    }
+}
+
+/// The `private_key_jwt` client assertion Okta wants: `iss` = `sub` = client id, `aud` = the
+/// token URL, `exp` ≤ 1 h ahead, a fresh `jti` (an assertion is single-use).
+pub fn client_assertion(key: &SigningKey, client_id: &str, token_url: &str, now: u64) -> Result<String, Error> {
+    #[derive(Serialize)]
+    struct Claims<'a> {
+        iss: &'a str,
+        sub: &'a str,
+        aud: &'a str,
+        iat: u64,
+        exp: u64,
+        jti: String,
+    }
+    key.sign(
+        &Claims { iss: client_id, sub: client_id, aud: token_url, iat: now, exp: now + 300, jti: random::id()? },
+        None,
+    )
+}
+
+#[cfg(test)]
+pub mod tests {
+    use super::*;
+
+    /// A 2048-bit RSA test key (PKCS#8), made for these tests only.
+    pub const RSA_PKCS8: &str = include_str!("../../../fixtures/keys/rsa-pkcs8.pem");
+    pub const RSA_PKCS1: &str = include_str!("../../../fixtures/keys/rsa-pkcs1.pem");
+    pub const EC_PKCS8: &str = include_str!("../../../fixtures/keys/ec-p256-pkcs8.pem");
+    pub const EC_SEC1: &str = include_str!("../../../fixtures/keys/ec-p256-sec1.pem");
+    pub const RSA_JWK: &str = include_str!("../../../fixtures/keys/rsa-private.jwk.json");
+    pub const EC_JWK: &str = include_str!("../../../fixtures/keys/ec-p256-private.jwk.json");
+
+    fn claims_of(jwt: &str) -> (Value, Value) {
+        let mut parts = jwt.split('.');
+        let header = serde_json::from_slice(&base64url_decode(parts.next().unwrap()).unwrap()).unwrap();
+        let claims = serde_json::from_slice(&base64url_decode(parts.next().unwrap()).unwrap()).unwrap();
+        (header, claims)
+    }
+
+    #[test]
+    fn every_key_form_signs_an_assertion_okta_accepts() {
+        let cases = [
+            (RSA_PKCS8, Some("kid-1"), "RS256", "kid-1"),
+            (RSA_PKCS1, Some("kid-1"), "RS256", "kid-1"),
+            (EC_PKCS8, Some("kid-1"), "ES256", "kid-1"),
+            (EC_SEC1, Some("kid-1"), "ES256", "kid-1"),
+            (RSA_JWK, None, "RS256", "rsa-test-key"),
+            (EC_JWK, Some("ec-test-key"), "ES256", "ec-test-key"),
+        ];
+        for (pem, key_id, alg, kid) in cases {
+            let key = parse(pem, key_id).unwrap_or_else(|e| panic!("{alg}: {e}"));
+            let jwt = client_assertion(&key, "0oa1", "https://acme.okta.com/oauth2/v1/token", 1_700_000_000).unwrap();
+            let (header, claims) = claims_of(&jwt);
+            assert_eq!(header["alg"], alg);
+            assert_eq!(header["kid"], kid);
+            assert_eq!(claims["iss"], "0oa1");
+            assert_eq!(claims["sub"], "0oa1");
+            assert_eq!(claims["aud"], "https://acme.okta.com/oauth2/v1/token");
+            assert!(claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap() <= 3600);
+            assert!(claims["jti"].as_str().unwrap().len() >= 16);
+        }
+    }
+
+    #[test]
+    fn escaped_line_breaks_and_jwk_kids() {
+        let escaped = RSA_PKCS8.trim().replace('\n', "\\n");
+        assert!(parse(&escaped, None).is_ok());
+        let key = parse(EC_JWK, None).unwrap();
+        assert_eq!(key.kid.as_deref(), Some("ec-test-key"));
+        assert!(
+            matches!(parse(EC_JWK, Some("other")), Err(Error::InvalidConnection { ref field, .. }) if field == "key_id")
+        );
+    }
+
+    #[test]
+    fn bad_keys_are_named() {
+        for bad_key in [
+            "",
+            "not a key",
+            "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----",
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----",
+            "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----",
+            "-----BEGIN RSA PRIVATE KEY-----\nbm90IGEga2V5\n-----END RSA PRIVATE KEY-----",
+            r#"{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}"#,
+            r#"{"kty":"oct","k":"AA"}"#,
+            "{oops",
+        ] {
+            match parse(bad_key, None) {
+                Err(Error::InvalidConnection { field, message }) => {
+                    assert_eq!(field, "private_key", "{bad_key}");
+                    assert!(!message.contains("bm90"), "{message}");
+                }
+                other => panic!("{bad_key:?} gave {other:?}"),
+            }
+        }
+    }
+}
