@@ -8,21 +8,22 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
 
+use super::events::{Actor, Audit, Ev, EventOutcome, Target};
 #[cfg(test)]
 use super::state::ERA_FIXTURE;
+use super::state::{app_target, group_target, user_target};
 use super::state::{App, AppAssignment, Factor, Group, Password, State, Status, User, UserType, ERA_GENERATED};
 #[cfg(test)]
 use super::time::iso;
 use super::time::parse_iso_ms;
 use super::util::make_id;
-#[cfg(test)]
 use super::util::SplitMix64;
 
-const USERS_JSON: &str = include_str!("../../../fixtures/users.json");
-const GROUPS_JSON: &str = include_str!("../../../fixtures/groups.json");
-const APPS_JSON: &str = include_str!("../../../fixtures/apps.json");
-const FACTORS_JSON: &str = include_str!("../../../fixtures/factors.json");
-const USER_TYPES_JSON: &str = include_str!("../../../fixtures/user-types.json");
+const USERS_JSON: &str = include_str!("../../../../fixtures/users.json");
+const GROUPS_JSON: &str = include_str!("../../../../fixtures/groups.json");
+const APPS_JSON: &str = include_str!("../../../../fixtures/apps.json");
+const FACTORS_JSON: &str = include_str!("../../../../fixtures/factors.json");
+const USER_TYPES_JSON: &str = include_str!("../../../../fixtures/user-types.json");
 
 const FIRST: [&str; 32] = [
     "Alex", "Blake", "Casey", "Dana", "Eli", "Frankie", "Gray", "Harper", "Indy", "Jordan", "Kai", "Lane", "Morgan",
@@ -441,7 +442,7 @@ fn array(text: &str) -> Vec<Value> {
 
 fn load_user_types(st: &mut State) {
     for t in array(USER_TYPES_JSON) {
-        st.user_types.push(UserType {
+        st.load_user_type(UserType {
             id: s(&t["id"]),
             name: s(&t["name"]),
             display_name: s(&t["displayName"]),
@@ -476,7 +477,7 @@ fn load_groups(st: &mut State, everyone_only: bool) {
             description: g["profile"]["description"].as_str().map(str::to_string),
             members,
         };
-        st.groups.insert(group.id.clone(), group);
+        st.load_group(group);
     }
 }
 
@@ -521,7 +522,7 @@ pub fn seeded_state() -> State {
     load_user_types(&mut st);
     load_groups(&mut st, false);
     for u in array(USERS_JSON).iter().filter_map(user_from_fixture) {
-        st.insert_user(u);
+        st.load_user(u);
     }
     for a in array(APPS_JSON) {
         let assignments = |key: &str, id_key: &str| -> Vec<AppAssignment> {
@@ -532,7 +533,7 @@ pub fn seeded_state() -> State {
                 })
                 .unwrap_or_default()
         };
-        st.apps.push(App {
+        st.load_app(App {
             id: s(&a["id"]),
             name: s(&a["name"]),
             label: s(&a["label"]),
@@ -542,7 +543,7 @@ pub fn seeded_state() -> State {
         });
     }
     for f in array(FACTORS_JSON) {
-        st.factors.push(Factor {
+        st.load_factor(Factor {
             id: s(&f["id"]),
             user_id: s(&f["userId"]),
             factor_type: s(&f["factorType"]),
@@ -557,16 +558,82 @@ pub fn seeded_state() -> State {
     st
 }
 
+/// Plausible System Log history for the seeded org, in the 30 days before `now_ms`: recent user
+/// creations and activations, sign-ins, profile updates, group memberships and app
+/// assignments of seeded objects, by the admin (sign-ins by the users themselves), from
+/// documentation-range addresses. Deterministic except for the time they are anchored to.
+pub fn seed_past_events(st: &mut State, now_ms: i64) {
+    const DAY_MS: i64 = 86_400_000;
+    let mut rng = SplitMix64(0x5EED_0003);
+    let admin = st.admin_actor();
+    let mut planned: Vec<(i64, Actor, Ev, Vec<Target>)> = Vec::new();
+    let users: Vec<User> = st.users().values().filter(|u| !u.admin).cloned().collect();
+    let at = |rng: &mut SplitMix64, max_days: i64| now_ms - 3_600_000 - rng.below((max_days * DAY_MS) as u64) as i64;
+    for u in users.iter().rev().take(12) {
+        let t = at(&mut rng, 30);
+        planned.push((t, admin.clone(), Ev::UserCreate, vec![user_target(u)]));
+        if u.status != Status::Staged {
+            planned.push((t + 450 + rng.below(500) as i64, admin.clone(), Ev::UserActivate, vec![user_target(u)]));
+        }
+    }
+    for u in users.iter().filter(|u| u.status == Status::Active).step_by(7).take(15) {
+        let t = user_target(u);
+        let actor = Actor {
+            id: t.id.clone(),
+            kind: "User".into(),
+            alternate_id: t.alternate_id.clone(),
+            display_name: t.display_name.clone(),
+        };
+        planned.push((at(&mut rng, 7), actor, Ev::UserSessionStart, vec![]));
+    }
+    for u in users.iter().filter(|u| u.status == Status::Active).skip(3).step_by(11).take(3) {
+        planned.push((at(&mut rng, 20), admin.clone(), Ev::UserUpdateProfile, vec![user_target(u)]));
+    }
+    let groups: Vec<_> = st.groups().values().filter(|g| g.kind == "OKTA_GROUP").cloned().collect();
+    for g in groups.iter().take(6) {
+        if let Some(u) = g.members.iter().next_back().and_then(|id| st.user(id)) {
+            planned.push((at(&mut rng, 25), admin.clone(), Ev::GroupMemberAdd, vec![user_target(u), group_target(g)]));
+        }
+    }
+    for app in st.apps().iter().filter(|a| !a.users.is_empty()).take(3) {
+        for asg in app.users.iter().rev().take(2) {
+            if let Some(u) = st.user(&asg.principal) {
+                let ut = user_target(u);
+                let app_user = Target {
+                    id: asg.id.clone(),
+                    kind: "AppUser",
+                    alternate_id: ut.alternate_id.clone(),
+                    display_name: ut.display_name.clone(),
+                };
+                planned.push((at(&mut rng, 25), admin.clone(), Ev::AppUserAdd, vec![app_user, app_target(app), ut]));
+            }
+        }
+    }
+    planned.sort_by_key(|p| p.0);
+    for (published, actor, ev, targets) in planned {
+        let (ip, ua) = if ev == Ev::UserSessionStart {
+            (format!("198.51.100.{}", 10 + rng.below(200)), "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36")
+        } else {
+            (format!("203.0.113.{}", 10 + rng.below(200)), "okta-sdk-python/2.9.0 python/3.11.4 Linux/6.1.0")
+        };
+        // Okta stores an event a little after it happened.
+        let mut audit = Audit::system(actor, published + 20 + rng.below(100) as i64);
+        audit.ip = ip;
+        audit.user_agent = ua.to_string();
+        st.record_at(&audit, ev, targets, EventOutcome::Success, published);
+    }
+    // History is not news: none of it goes to event hooks.
+    st.take_undelivered();
+}
+
 /// Adds `n` generated ACTIVE users. User number `k` (counting every generated user of this org)
 /// always gets the same id, name, login and timestamps.
 pub fn generate_users(st: &mut State, n: usize) {
-    st.version += 1;
     let type_id = st.default_user_type().map(|t| t.id.clone()).unwrap_or_default();
     // 2025-07-01T00:00:00Z
     let base = 1_751_328_000i64;
     for _ in 0..n {
-        let k = st.next_generated_seq;
-        st.next_generated_seq += 1;
+        let k = st.take_generated_seq();
         let first = FIRST[(k % FIRST.len() as u64) as usize];
         let last = LAST[((k / FIRST.len() as u64) % LAST.len() as u64) as usize];
         let login = format!("{}.{}.{k:06}@gen.example.net", first.to_lowercase(), last.to_lowercase());
@@ -577,7 +644,7 @@ pub fn generate_users(st: &mut State, n: usize) {
         profile.insert("login".into(), json!(login));
         profile.insert("email".into(), json!(login));
         profile.insert("employeeNumber".into(), json!(format!("G{k:06}")));
-        st.insert_user(User {
+        st.load_user(User {
             id: make_id("00u", ERA_GENERATED, k, SALT_GENERATED),
             status: Status::Active,
             created,
@@ -624,19 +691,38 @@ mod tests {
     #[test]
     fn seed_shape() {
         let st = seeded_state();
-        assert_eq!(st.users.len(), SEED_USERS);
+        assert_eq!(st.users().len(), SEED_USERS);
         for status in Status::ALL {
-            assert!(st.users.values().any(|u| u.status == status), "no {status:?} user in the seed");
+            assert!(st.users().values().any(|u| u.status == status), "no {status:?} user in the seed");
         }
-        assert!(st.users.values().filter(|u| u.admin).count() == 1);
-        assert!(st.groups.values().next().map(|g| g.kind == "BUILT_IN").unwrap_or(false));
-        assert!(st.factors.len() > 50 && st.apps.len() == 6 && st.user_types.len() == 2);
+        assert!(st.users().values().filter(|u| u.admin).count() == 1);
+        assert!(st.groups().values().next().map(|g| g.kind == "BUILT_IN").unwrap_or(false));
+        assert!(st.factor_count() > 50 && st.apps().len() == 6 && st.user_types().len() == 2);
         assert!(st
-            .users
+            .users()
             .values()
             .all(|u| u.email().map(|e| e.contains("@mail.example.") || e.contains("@example.")).unwrap_or(false)));
+        let mut st = st;
+        seed_past_events(&mut st, 1_760_000_000_000);
+        let log = st.log().all();
+        assert!(log.len() > 40, "{} seeded events", log.len());
+        assert!(log
+            .windows(2)
+            .all(|w| w[0].published_ms <= w[1].published_ms && w[0].persisted_ms <= w[1].persisted_ms));
+        assert!(log
+            .iter()
+            .all(|e| e.published_ms < 1_760_000_000_000 && e.published_ms > 1_760_000_000_000 - 31 * 86_400_000));
+        for ev in [
+            "user.lifecycle.create",
+            "user.session.start",
+            "group.user_membership.add",
+            "application.user_membership.add",
+        ] {
+            assert!(log.iter().any(|e| e.event_type == ev), "no {ev}");
+        }
+        assert!(st.take_undelivered().is_empty());
         let e = empty_state();
-        assert!(e.users.is_empty() && e.groups.len() == 1 && e.user_types.len() == 2);
+        assert!(e.users().is_empty() && e.groups().len() == 1 && e.user_types().len() == 2);
     }
 
     #[test]
@@ -646,8 +732,8 @@ mod tests {
         generate_users(&mut a, 2);
         let mut b = empty_state();
         generate_users(&mut b, 5);
-        let ids = |st: &State| st.users.values().map(|u| (u.id.clone(), u.login().to_string())).collect::<Vec<_>>();
+        let ids = |st: &State| st.users().values().map(|u| (u.id.clone(), u.login().to_string())).collect::<Vec<_>>();
         assert_eq!(ids(&a), ids(&b));
-        assert_eq!(a.users.len(), 5);
+        assert_eq!(a.users().len(), 5);
     }
 }

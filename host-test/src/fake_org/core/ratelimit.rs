@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 use super::time::epoch_secs_ceil;
 
 /// Endpoint families that share a quota.
+#[allow(dead_code)] // used by the areas that follow
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Bucket {
     /// `GET /api/v1/users/{idOrLogin}` (a separate, larger bucket in real orgs).
@@ -15,7 +16,15 @@ pub enum Bucket {
     /// Everything else under `/api/v1/users` (list, create, lifecycle, factors, …).
     Users,
     Groups,
+    /// `/api/v1/apps` and everything below it share one bucket (RECORDED-NOTES §3).
+    Apps,
+    Policies,
+    Realms,
+    /// `/api/v1/logs` (120 per minute on developer orgs).
+    Logs,
+    EventHooks,
     Meta,
+    /// Paths that are not an endpoint: their 404s count too.
     Other,
 }
 

@@ -1,0 +1,694 @@
+//! The org's data and the only code that changes it. Every write is a `State` method that
+//! applies the change and appends the System Log event Okta would record for it (actor, typed
+//! targets, the request's id as `transaction.id`), so log queries, polling triggers and
+//! event-hook deliveries see every change. Failed writes never reach these methods, so they
+//! record nothing. Areas read through the accessors; the data fields are private.
+//!
+//! Request bookkeeping (cursors, rate windows, queued faults, seen requests) is not org data and
+//! stays in public fields.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde_json::{Map, Value};
+
+use super::events::{event_doc, event_uuid, Actor, Audit, Ev, EventOutcome, LogStore, Target};
+use super::faults::Faults;
+use super::json::J;
+use super::paging::CursorKey;
+use super::ratelimit::RateLimiter;
+use super::util::make_id;
+
+/// User statuses (Okta `UserStatus`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    Staged,
+    Provisioned,
+    Active,
+    Recovery,
+    PasswordExpired,
+    LockedOut,
+    Suspended,
+    Deprovisioned,
+}
+
+impl Status {
+    pub const ALL: [Status; 8] = [
+        Status::Staged,
+        Status::Provisioned,
+        Status::Active,
+        Status::Recovery,
+        Status::PasswordExpired,
+        Status::LockedOut,
+        Status::Suspended,
+        Status::Deprovisioned,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Staged => "STAGED",
+            Status::Provisioned => "PROVISIONED",
+            Status::Active => "ACTIVE",
+            Status::Recovery => "RECOVERY",
+            Status::PasswordExpired => "PASSWORD_EXPIRED",
+            Status::LockedOut => "LOCKED_OUT",
+            Status::Suspended => "SUSPENDED",
+            Status::Deprovisioned => "DEPROVISIONED",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// The digit Okta puts in front of the last id in a plain `/users` cursor
+    /// (`0…` after a STAGED user, `2…` after an ACTIVE one in the recordings).
+    pub fn cursor_digit(self) -> char {
+        match self {
+            Status::Staged => '0',
+            Status::Provisioned => '1',
+            Status::Active => '2',
+            Status::Recovery => '3',
+            Status::PasswordExpired => '4',
+            Status::LockedOut => '5',
+            Status::Suspended => '6',
+            Status::Deprovisioned => '7',
+        }
+    }
+}
+
+/// The password credential as stored (never echoed: responses show `"password":{}`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Password {
+    Plain(String),
+    /// Imported hash (`credentials.password.hash`), kept as sent.
+    Hash(Value),
+    /// `credentials.password.hook` (password import inline hook).
+    Hook,
+}
+
+#[derive(Clone, Debug)]
+pub struct User {
+    pub id: String,
+    pub status: Status,
+    pub created: i64,
+    pub activated: Option<i64>,
+    pub status_changed: Option<i64>,
+    pub last_login: Option<i64>,
+    pub last_updated: i64,
+    pub password_changed: Option<i64>,
+    pub realm_id: Option<String>,
+    pub type_id: String,
+    pub profile: Map<String, Value>,
+    pub password: Option<Password>,
+    /// (question, answer)
+    pub recovery_question: Option<(String, String)>,
+    /// (type, name), e.g. ("OKTA", "OKTA")
+    pub provider: (String, String),
+    /// The admin behind the API token (`/users/me`).
+    pub admin: bool,
+}
+
+impl User {
+    pub fn login(&self) -> &str {
+        self.profile.get("login").and_then(Value::as_str).unwrap_or("")
+    }
+    pub fn email(&self) -> Option<&str> {
+        self.profile.get("email").and_then(Value::as_str)
+    }
+    pub fn set_status(&mut self, status: Status, now: i64) {
+        self.status = status;
+        self.status_changed = Some(now);
+        self.last_updated = now;
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub id: String,
+    pub created: i64,
+    pub last_updated: i64,
+    pub last_membership_updated: i64,
+    /// `OKTA_GROUP`, `BUILT_IN` (Everyone) or `APP_GROUP`.
+    pub kind: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// Explicit members (Everyone's membership is implicit).
+    pub members: BTreeSet<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AppAssignment {
+    /// user id or group id
+    pub principal: String,
+    /// `0ua…` assignment id
+    pub id: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct App {
+    pub id: String,
+    pub name: String,
+    pub label: String,
+    pub status: String,
+    pub users: Vec<AppAssignment>,
+    pub groups: Vec<AppAssignment>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Factor {
+    pub id: String,
+    pub user_id: String,
+    pub factor_type: String,
+    pub provider: String,
+    pub vendor_name: Option<String>,
+    pub status: String,
+    pub created: i64,
+    pub last_updated: i64,
+    pub profile: Value,
+}
+
+#[derive(Clone, Debug)]
+pub struct UserType {
+    pub id: String,
+    pub name: String,
+    pub display_name: String,
+    pub description: String,
+    pub default: bool,
+    pub created: i64,
+    pub last_updated: i64,
+    pub created_by: String,
+    pub schema_id: String,
+}
+
+/// A sorted listing: the keys of all matching users in listing order.
+#[derive(Debug)]
+pub struct SortedCache {
+    pub key: String,
+    pub version: u64,
+    pub keys: Vec<CursorKey>,
+}
+
+/// Id eras: fixtures < generated < created through the API (see [`make_id`]).
+#[cfg_attr(not(test), allow(dead_code))]
+pub const ERA_FIXTURE: char = 'e';
+pub const ERA_GENERATED: char = 'q';
+pub const ERA_CREATED: char = 'v';
+
+/// A request as the org saw it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeenRequest {
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    /// Lower-case names, in arrival order.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// A lifecycle change of a user; the caller has checked that the current status allows it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Transition {
+    /// STAGED/DEPROVISIONED → ACTIVE with a password, else PROVISIONED (waits for the link).
+    Activate,
+    /// PROVISIONED/RECOVERY: a new activation link; the status stays.
+    Reactivate,
+    Deactivate,
+    Suspend,
+    Unsuspend,
+    Unlock,
+    /// → RECOVERY.
+    ResetPassword,
+    /// → PASSWORD_EXPIRED, optionally with a temporary password.
+    ExpirePassword {
+        temp_password: Option<String>,
+    },
+    /// Removes every enrolled factor.
+    ResetFactors,
+}
+
+/// Everything the fake org knows.
+#[derive(Debug, Default)]
+pub struct State {
+    /// Keyed by id; id order is creation order and the listing order.
+    users: BTreeMap<String, User>,
+    /// lower-cased login → id
+    logins: HashMap<String, String>,
+    groups: BTreeMap<String, Group>,
+    apps: Vec<App>,
+    factors: Vec<Factor>,
+    user_types: Vec<UserType>,
+    log: LogStore,
+    /// Events appended since the last hand-over to event-hook delivery (persistence seqs).
+    undelivered: Vec<u64>,
+    next_created_seq: u64,
+    next_generated_seq: u64,
+    next_misc_seq: u64,
+    /// Bumped by every write.
+    version: u64,
+    /// Cursors handed out in `Link: rel="next"`, keyed by (listing kind, token).
+    pub cursors: HashMap<(String, String), CursorKey>,
+    /// The last sorted `search` listing, reused while the data version is unchanged.
+    pub sorted_cache: Option<SortedCache>,
+    pub rate: RateLimiter,
+    pub faults: Faults,
+    pub seen: Vec<SeenRequest>,
+    pub last_origin: Option<String>,
+    /// Bench only (off by default): also accept `Authorization: SSWS<token>` without the space.
+    pub tolerate_ssws_without_space: bool,
+}
+
+/// `target` entry for a user.
+pub fn user_target(u: &User) -> Target {
+    let name = format!(
+        "{} {}",
+        u.profile.get("firstName").and_then(Value::as_str).unwrap_or(""),
+        u.profile.get("lastName").and_then(Value::as_str).unwrap_or("")
+    );
+    Target {
+        id: u.id.clone(),
+        kind: "User",
+        alternate_id: u.login().to_string(),
+        display_name: name.trim().to_string(),
+    }
+}
+
+/// `target` entry for a group.
+pub fn group_target(g: &Group) -> Target {
+    Target { id: g.id.clone(), kind: "UserGroup", alternate_id: "unknown".into(), display_name: g.name.clone() }
+}
+
+/// `target` entry for an app instance.
+pub fn app_target(a: &App) -> Target {
+    Target { id: a.id.clone(), kind: "AppInstance", alternate_id: a.label.clone(), display_name: a.label.clone() }
+}
+
+impl State {
+    // -----------------------------------------------------------------------------------------
+    // Reads
+
+    pub fn users(&self) -> &BTreeMap<String, User> {
+        &self.users
+    }
+    pub fn user(&self, id: &str) -> Option<&User> {
+        self.users.get(id)
+    }
+    pub fn groups(&self) -> &BTreeMap<String, Group> {
+        &self.groups
+    }
+    pub fn group(&self, id: &str) -> Option<&Group> {
+        self.groups.get(id)
+    }
+    pub fn apps(&self) -> &[App] {
+        &self.apps
+    }
+    pub fn factors_of<'a>(&'a self, user_id: &'a str) -> impl Iterator<Item = &'a Factor> + 'a {
+        self.factors.iter().filter(move |f| f.user_id == user_id)
+    }
+    #[cfg(test)]
+    pub fn factor_count(&self) -> usize {
+        self.factors.len()
+    }
+    pub fn user_types(&self) -> &[UserType] {
+        &self.user_types
+    }
+    pub fn log(&self) -> &LogStore {
+        &self.log
+    }
+    /// Data version: changes with every write.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Whether another user already has this login (case-insensitive, any status).
+    pub fn login_taken(&self, login: &str, except: Option<&str>) -> bool {
+        match self.logins.get(&login.to_lowercase()) {
+            Some(id) => Some(id.as_str()) != except,
+            None => false,
+        }
+    }
+
+    /// Resolves `{id}` path parameters that accept an id, a login, a login shortname
+    /// (the part before `@`, when unambiguous) or `me`.
+    pub fn resolve_user(&self, key: &str) -> Option<String> {
+        if self.users.contains_key(key) {
+            return Some(key.to_string());
+        }
+        if key == "me" {
+            return self.users.values().find(|u| u.admin).map(|u| u.id.clone());
+        }
+        if let Some(id) = self.logins.get(&key.to_lowercase()) {
+            return Some(id.clone());
+        }
+        if key.contains('@') || key.is_empty() {
+            return None;
+        }
+        let short = key.to_lowercase();
+        let mut found = self.users.values().filter(|u| {
+            let l = u.login().to_lowercase();
+            l.split('@').next() == Some(short.as_str()) && l.contains('@')
+        });
+        match (found.next(), found.next()) {
+            (Some(u), None) => Some(u.id.clone()),
+            _ => None,
+        }
+    }
+
+    /// `{userId}` path parameters take the id only.
+    pub fn resolve_user_id_only(&self, key: &str) -> Option<String> {
+        self.users.contains_key(key).then(|| key.to_string())
+    }
+
+    pub fn default_user_type(&self) -> Option<&UserType> {
+        self.user_types.iter().find(|t| t.default).or(self.user_types.first())
+    }
+
+    pub fn user_type(&self, id: &str) -> Option<&UserType> {
+        self.user_types.iter().find(|t| t.id == id)
+    }
+
+    /// Groups of a user: Everyone plus explicit memberships, in id order.
+    pub fn groups_of(&self, user_id: &str) -> Vec<&Group> {
+        self.groups.values().filter(|g| g.kind == "BUILT_IN" || g.members.contains(user_id)).collect()
+    }
+
+    /// The admin behind the API token: the seeded `/users/me` user, or a stand-in in an org
+    /// without users.
+    pub fn admin_actor(&self) -> Actor {
+        match self.users.values().find(|u| u.admin) {
+            Some(u) => {
+                let t = user_target(u);
+                Actor { id: t.id, kind: "User".into(), alternate_id: t.alternate_id, display_name: t.display_name }
+            }
+            None => Actor {
+                id: make_id("00u", 'a', 0, 0xAD),
+                kind: "User".into(),
+                alternate_id: "api.admin@example.com".into(),
+                display_name: "API Admin".into(),
+            },
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Ids
+
+    pub fn new_user_id(&mut self) -> String {
+        let seq = self.next_created_seq;
+        self.next_created_seq += 1;
+        make_id("00u", ERA_CREATED, seq, 0xC0FFEE)
+    }
+
+    /// Id for other created objects (groups, …) with the given prefix.
+    pub fn new_misc_id(&mut self, prefix: &str) -> String {
+        let seq = self.next_misc_seq;
+        self.next_misc_seq += 1;
+        make_id(prefix, ERA_CREATED, seq, 0xBEEF)
+    }
+
+    /// Sequence for the next generated user (see `seed::generate_users`).
+    pub fn take_generated_seq(&mut self) -> u64 {
+        let k = self.next_generated_seq;
+        self.next_generated_seq += 1;
+        k
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Loading fixtures (not API writes: nothing is logged)
+
+    pub fn load_user(&mut self, user: User) {
+        self.version += 1;
+        self.logins.insert(user.login().to_lowercase(), user.id.clone());
+        self.users.insert(user.id.clone(), user);
+    }
+    pub fn load_group(&mut self, group: Group) {
+        self.groups.insert(group.id.clone(), group);
+    }
+    pub fn load_app(&mut self, app: App) {
+        self.apps.push(app);
+    }
+    pub fn load_factor(&mut self, factor: Factor) {
+        self.factors.push(factor);
+    }
+    pub fn load_user_type(&mut self, t: UserType) {
+        self.user_types.push(t);
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // The System Log
+
+    /// Appends an event published now.
+    fn record(&mut self, a: &Audit, ev: Ev, targets: Vec<Target>) {
+        self.record_at(a, ev, targets, EventOutcome::Success, a.now_ms);
+    }
+
+    /// Appends an event with an explicit outcome and `published` time.
+    pub fn record_at(&mut self, a: &Audit, ev: Ev, targets: Vec<Target>, outcome: EventOutcome, published_ms: i64) {
+        let seq_hint = self.log.all().len() as u64;
+        let uuid = event_uuid(published_ms, seq_hint);
+        let doc = event_doc(a, ev, &targets, &outcome, &uuid, published_ms);
+        self.append_event_doc(doc, published_ms, a.now_ms);
+    }
+
+    /// Stores a ready event document (its `published` given separately) for delivery too.
+    pub fn append_event_doc(&mut self, doc: J, published_ms: i64, now_ms: i64) -> u64 {
+        self.version += 1;
+        let seq = self.log.append(doc, published_ms, now_ms);
+        self.undelivered.push(seq);
+        seq
+    }
+
+    /// Events appended since the last call, for event-hook delivery.
+    pub fn take_undelivered(&mut self) -> Vec<u64> {
+        std::mem::take(&mut self.undelivered)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Users
+
+    /// A new user (status, timestamps and credentials already decided), with its initial group
+    /// memberships. Records `user.lifecycle.create`, `user.lifecycle.activate` when created
+    /// activated, and one `group.user_membership.add` per group.
+    pub fn create_user(&mut self, a: &Audit, user: User, group_ids: &[String]) -> String {
+        let id = user.id.clone();
+        let activated = user.activated.is_some();
+        self.load_user(user);
+        let target = self.users.get(&id).map(user_target);
+        if let Some(t) = target.clone() {
+            self.record(a, Ev::UserCreate, vec![t.clone()]);
+            if activated {
+                self.record(a, Ev::UserActivate, vec![t]);
+            }
+        }
+        for gid in group_ids {
+            self.add_group_member(a, gid, &id);
+        }
+        id
+    }
+
+    /// Stores an edited user (profile, credentials, type, realm). Records
+    /// `user.account.update_profile` when the profile changed and `user.account.update_password`
+    /// when the password did.
+    pub fn save_user(&mut self, a: &Audit, mut user: User) {
+        let Some(old) = self.users.get(&user.id).cloned() else { return };
+        user.last_updated = a.now_secs();
+        let profile_changed = old.profile != user.profile || old.type_id != user.type_id;
+        let password_changed = old.password != user.password;
+        let old_login = old.login().to_lowercase();
+        if self.logins.get(&old_login).map(|v| *v == user.id).unwrap_or(false) {
+            self.logins.remove(&old_login);
+        }
+        self.load_user(user.clone());
+        let t = user_target(&user);
+        if profile_changed {
+            self.record(a, Ev::UserUpdateProfile, vec![t.clone()]);
+        }
+        if password_changed {
+            self.record(a, Ev::UserUpdatePassword, vec![t]);
+        }
+    }
+
+    /// Applies a lifecycle change and records its event.
+    pub fn transition_user(&mut self, a: &Audit, id: &str, t: Transition) {
+        let now = a.now_secs();
+        let Some(u) = self.users.get_mut(id) else { return };
+        let ev = match &t {
+            Transition::Activate => {
+                let status = if u.password.is_some() { Status::Active } else { Status::Provisioned };
+                u.set_status(status, now);
+                u.activated = Some(now);
+                Ev::UserActivate
+            }
+            Transition::Reactivate => {
+                u.last_updated = now;
+                Ev::UserReactivate
+            }
+            Transition::Deactivate => {
+                u.set_status(Status::Deprovisioned, now);
+                Ev::UserDeactivate
+            }
+            Transition::Suspend => {
+                u.set_status(Status::Suspended, now);
+                Ev::UserSuspend
+            }
+            Transition::Unsuspend => {
+                u.set_status(Status::Active, now);
+                Ev::UserUnsuspend
+            }
+            Transition::Unlock => {
+                u.set_status(Status::Active, now);
+                Ev::UserUnlock
+            }
+            Transition::ResetPassword => {
+                u.set_status(Status::Recovery, now);
+                Ev::UserResetPassword
+            }
+            Transition::ExpirePassword { temp_password } => {
+                u.set_status(Status::PasswordExpired, now);
+                if let Some(p) = temp_password {
+                    u.password = Some(Password::Plain(p.clone()));
+                    u.password_changed = Some(now);
+                }
+                Ev::UserExpirePassword
+            }
+            Transition::ResetFactors => {
+                u.last_updated = now;
+                Ev::FactorResetAll
+            }
+        };
+        let target = user_target(u);
+        if t == Transition::ResetFactors {
+            self.factors.retain(|f| f.user_id != id);
+        }
+        self.record(a, ev, vec![target]);
+    }
+
+    /// A password change by the user (old password checked by the caller); finishes recovery
+    /// or an expired password.
+    pub fn change_password(&mut self, a: &Audit, id: &str, new: Password) {
+        let now = a.now_secs();
+        let Some(u) = self.users.get_mut(id) else { return };
+        u.password = Some(new);
+        u.password_changed = Some(now);
+        u.last_updated = now;
+        if matches!(u.status, Status::Recovery | Status::PasswordExpired) {
+            u.set_status(Status::Active, now);
+        }
+        let t = user_target(u);
+        self.record(a, Ev::UserUpdatePassword, vec![t]);
+    }
+
+    /// `DELETE /users/{id}`: deactivates a user that is not DEPROVISIONED yet, deletes one that
+    /// is (with its memberships, app assignments and factors).
+    pub fn delete_user(&mut self, a: &Audit, id: &str) {
+        let Some(u) = self.users.get(id) else { return };
+        if u.status != Status::Deprovisioned {
+            self.transition_user(a, id, Transition::Deactivate);
+            return;
+        }
+        let t = user_target(u);
+        self.record(a, Ev::UserDeleteInitiated, vec![t.clone()]);
+        if let Some(u) = self.users.remove(id) {
+            let key = u.login().to_lowercase();
+            if self.logins.get(&key).map(|v| v == id).unwrap_or(false) {
+                self.logins.remove(&key);
+            }
+            for g in self.groups.values_mut() {
+                g.members.remove(id);
+            }
+            for app in &mut self.apps {
+                app.users.retain(|x| x.principal != id);
+            }
+            self.factors.retain(|f| f.user_id != id);
+        }
+        self.record(a, Ev::UserDeleteCompleted, vec![t]);
+    }
+
+    /// `DELETE /users/{id}/sessions`.
+    pub fn clear_user_sessions(&mut self, a: &Audit, id: &str) {
+        if let Some(t) = self.users.get(id).map(user_target) {
+            self.record(a, Ev::UserSessionClear, vec![t]);
+        }
+    }
+
+    /// Removes factors of a user, one `user.mfa.factor.deactivate` each.
+    pub fn unenroll_factors(&mut self, a: &Audit, user_id: &str, factor_ids: &[String]) {
+        let Some(t) = self.users.get(user_id).map(user_target) else { return };
+        for fid in factor_ids {
+            let before = self.factors.len();
+            self.factors.retain(|f| !(f.user_id == user_id && &f.id == fid));
+            if self.factors.len() != before {
+                self.record(a, Ev::FactorDeactivate, vec![t.clone()]);
+            }
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Groups
+
+    /// A new OKTA_GROUP; records `group.lifecycle.create`.
+    pub fn create_group(&mut self, a: &Audit, name: String, description: Option<String>) -> String {
+        let id = self.new_misc_id("00g");
+        let now = a.now_secs();
+        let g = Group {
+            id: id.clone(),
+            created: now,
+            last_updated: now,
+            last_membership_updated: now,
+            kind: "OKTA_GROUP".into(),
+            name,
+            description,
+            members: BTreeSet::new(),
+        };
+        let t = group_target(&g);
+        self.groups.insert(id.clone(), g);
+        self.record(a, Ev::GroupCreate, vec![t]);
+        id
+    }
+
+    /// Replaces a group's profile; records `group.profile.update`.
+    pub fn replace_group_profile(&mut self, a: &Audit, gid: &str, name: String, description: Option<String>) {
+        let now = a.now_secs();
+        let Some(g) = self.groups.get_mut(gid) else { return };
+        g.name = name;
+        g.description = description;
+        g.last_updated = now;
+        let t = group_target(g);
+        self.record(a, Ev::GroupProfileUpdate, vec![t]);
+    }
+
+    /// Deletes a group and its app assignments; records `group.lifecycle.delete`.
+    pub fn delete_group(&mut self, a: &Audit, gid: &str) {
+        let Some(g) = self.groups.remove(gid) else { return };
+        for app in &mut self.apps {
+            app.groups.retain(|x| x.principal != gid);
+        }
+        self.record(a, Ev::GroupDelete, vec![group_target(&g)]);
+    }
+
+    /// Adds a member; records `group.user_membership.add` when it was not one already.
+    pub fn add_group_member(&mut self, a: &Audit, gid: &str, uid: &str) -> bool {
+        let now = a.now_secs();
+        let Some(u) = self.users.get(uid).map(user_target) else { return false };
+        let Some(g) = self.groups.get_mut(gid) else { return false };
+        if !g.members.insert(uid.to_string()) {
+            return false;
+        }
+        g.last_membership_updated = now;
+        let t = group_target(g);
+        self.record(a, Ev::GroupMemberAdd, vec![u, t]);
+        true
+    }
+
+    /// Removes a member; records `group.user_membership.remove` when it was one.
+    pub fn remove_group_member(&mut self, a: &Audit, gid: &str, uid: &str) -> bool {
+        let now = a.now_secs();
+        let u = self.users.get(uid).map(user_target);
+        let Some(g) = self.groups.get_mut(gid) else { return false };
+        if !g.members.remove(uid) {
+            return false;
+        }
+        g.last_membership_updated = now;
+        let t = group_target(g);
+        self.record(a, Ev::GroupMemberRemove, u.into_iter().chain([t]).collect());
+        true
+    }
+}
