@@ -2,6 +2,8 @@
 //! JSON reader, and `Link` parsing.
 #![allow(dead_code)]
 
+pub mod replay;
+
 use std::fmt;
 
 use bytes::Bytes;

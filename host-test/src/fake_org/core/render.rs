@@ -175,7 +175,7 @@ const LOGO_LARGE: &str =
     "https://ok12static.oktacdn.com/assets/img/logos/groups/odyssey/okta-large.c3cb8cda8ae0add1b4fe928f5844dbe3.png";
 
 /// Group object: `id, created, lastUpdated, lastMembershipUpdated, objectClass, type, profile,
-/// _links{logo[], users, apps}`.
+/// _links{logo[], [source], users, apps}`.
 pub fn render_group(g: &Group, origin: &str) -> J {
     let logo =
         |name: &str, href: &str| J::obj([("name", J::s(name)), ("href", J::s(href)), ("type", J::s("image/png"))]);
@@ -188,14 +188,16 @@ pub fn render_group(g: &Group, origin: &str) -> J {
         ("objectClass", J::Arr(vec![J::s("okta:user_group")])),
         ("type", J::s(g.kind.clone())),
         ("profile", J::obj([("name", J::s(g.name.clone())), ("description", J::opt_s(g.description.clone()))])),
-        (
-            "_links",
-            J::obj([
-                ("logo", J::Arr(vec![logo("medium", LOGO_MEDIUM), logo("large", LOGO_LARGE)])),
-                ("users", J::obj([("href", J::s(format!("{base}/users")))])),
-                ("apps", J::obj([("href", J::s(format!("{base}/apps")))])),
-            ]),
-        ),
+        ("_links", {
+            let mut links = J::obj([("logo", J::Arr(vec![logo("medium", LOGO_MEDIUM), logo("large", LOGO_LARGE)]))]);
+            // APP_GROUPs link the app they are imported from.
+            if let Some(app) = &g.source {
+                links.push("source", J::obj([("href", J::s(format!("{origin}/api/v1/apps/{app}")))]));
+            }
+            links.push("users", J::obj([("href", J::s(format!("{base}/users")))]));
+            links.push("apps", J::obj([("href", J::s(format!("{base}/apps")))]));
+            links
+        }),
     ])
 }
 

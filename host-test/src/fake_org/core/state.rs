@@ -134,14 +134,50 @@ pub struct Group {
     pub description: Option<String>,
     /// Explicit members (Everyone's membership is implicit).
     pub members: BTreeSet<String>,
+    /// The app an APP_GROUP is imported from (`_links.source`, `expand=app`).
+    pub source: Option<String>,
 }
 
-#[derive(Clone, Debug)]
+/// An app assignment: a user's (`AppUser`) or a group's.
+#[derive(Clone, Debug, PartialEq)]
 pub struct AppAssignment {
     /// user id or group id
     pub principal: String,
     /// `0ua…` assignment id
     pub id: String,
+    pub created: i64,
+    pub last_updated: i64,
+    pub status_changed: i64,
+    pub password_changed: Option<i64>,
+    /// `ACTIVE`, `PROVISIONED`, …
+    pub status: String,
+    /// `USER` for direct assignments.
+    pub scope: String,
+    /// `credentials.userName`
+    pub user_name: Option<String>,
+    /// App credential password; never returned (`"password":{}`).
+    pub password: Option<String>,
+    /// App-specific profile, as sent.
+    pub profile: J,
+}
+
+impl AppAssignment {
+    /// A direct user assignment made now.
+    pub fn new_user(principal: String, id: String, now: i64) -> AppAssignment {
+        AppAssignment {
+            principal,
+            id,
+            created: now,
+            last_updated: now,
+            status_changed: now,
+            password_changed: None,
+            status: "ACTIVE".into(),
+            scope: "USER".into(),
+            user_name: None,
+            password: None,
+            profile: J::empty_obj(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -149,9 +185,124 @@ pub struct App {
     pub id: String,
     pub name: String,
     pub label: String,
+    /// `ACTIVE` or `INACTIVE`.
     pub status: String,
+    /// `BOOKMARK`, `SAML_2_0`, `OPENID_CONNECT`, `BASIC_AUTH`, `AUTO_LOGIN`, …
+    pub sign_on_mode: String,
+    pub created: i64,
+    pub last_updated: i64,
+    /// `settings.app`, as configured.
+    pub settings_app: J,
     pub users: Vec<AppAssignment>,
     pub groups: Vec<AppAssignment>,
+}
+
+impl App {
+    /// Sign-on modes whose credential scheme stores a password per user (SWA-style); the
+    /// others take at most a user name (400 E0000041 otherwise).
+    pub fn takes_password(&self) -> bool {
+        matches!(self.sign_on_mode.as_str(), "BASIC_AUTH" | "AUTO_LOGIN" | "BROWSER_PLUGIN" | "SECURE_PASSWORD_STORE")
+    }
+}
+
+/// A policy, with the type-specific parts kept as documents.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub id: String,
+    /// `PASSWORD`, `OKTA_SIGN_ON`, `ACCESS_POLICY`, …
+    pub kind: String,
+    pub status: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub priority: i64,
+    pub system: bool,
+    pub conditions: J,
+    pub settings: Option<J>,
+    pub created: i64,
+    pub last_updated: i64,
+    /// The authorization server or app a policy belongs to (`resourceId` filter).
+    pub resource_id: Option<String>,
+    /// Rules, for `expand=rules`.
+    pub rules: Vec<J>,
+}
+
+/// A realm.
+#[derive(Clone, Debug)]
+pub struct Realm {
+    pub id: String,
+    pub created: i64,
+    pub last_updated: i64,
+    pub is_default: bool,
+    pub name: String,
+    /// `None` for the default realm, whose profile has no `domains`.
+    pub domains: Option<Vec<String>>,
+}
+
+/// The `channel.config.authScheme` of a hook.
+#[derive(Clone, PartialEq)]
+pub struct AuthScheme {
+    pub kind: String,
+    pub key: String,
+    /// The secret; never returned and never printed.
+    pub value: String,
+}
+
+impl std::fmt::Debug for AuthScheme {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthScheme")
+            .field("kind", &self.kind)
+            .field("key", &self.key)
+            .field("value", &"[redacted]")
+            .finish()
+    }
+}
+
+/// An event hook.
+#[derive(Clone, Debug)]
+pub struct EventHook {
+    pub id: String,
+    /// `ACTIVE` or `INACTIVE`.
+    pub status: String,
+    /// `UNVERIFIED` or `VERIFIED`.
+    pub verification_status: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub created: i64,
+    pub created_by: String,
+    pub last_updated: i64,
+    /// `events.type` (`EVENT_TYPE`).
+    pub events_type: String,
+    pub items: Vec<String>,
+    /// `events.filter` as sent (`null` when absent).
+    pub filter: J,
+    /// `channel.version`
+    pub version: String,
+    pub uri: String,
+    pub headers: Vec<(String, String)>,
+    pub auth: Option<AuthScheme>,
+}
+
+impl EventHook {
+    /// Only ACTIVE and VERIFIED hooks receive events.
+    pub fn receives(&self) -> bool {
+        self.status == "ACTIVE" && self.verification_status == "VERIFIED"
+    }
+}
+
+/// One delivery attempt of an event hook, as the org made it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Delivery {
+    pub hook_id: String,
+    /// The envelope's `eventId` (new for every delivery, the same for its retry).
+    pub event_id: String,
+    /// `uuid` of each event in `data.events`, in order.
+    pub uuids: Vec<String>,
+    /// 1 for the first attempt, 2 for the retry.
+    pub attempt: u32,
+    /// The receiver's status, or `None` when it did not answer in time or the connection failed.
+    pub status: Option<u16>,
+    /// Why the attempt failed, if it did.
+    pub error: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -237,6 +388,10 @@ pub struct State {
     apps: Vec<App>,
     factors: Vec<Factor>,
     user_types: Vec<UserType>,
+    policies: Vec<Policy>,
+    realms: Vec<Realm>,
+    event_hooks: BTreeMap<String, EventHook>,
+    deliveries: Vec<Delivery>,
     log: LogStore,
     /// Events appended since the last hand-over to event-hook delivery (persistence seqs).
     undelivered: Vec<u64>,
@@ -310,6 +465,24 @@ impl State {
     }
     pub fn user_types(&self) -> &[UserType] {
         &self.user_types
+    }
+    pub fn app(&self, id: &str) -> Option<&App> {
+        self.apps.iter().find(|a| a.id == id)
+    }
+    pub fn policies(&self) -> &[Policy] {
+        &self.policies
+    }
+    pub fn realms(&self) -> &[Realm] {
+        &self.realms
+    }
+    pub fn event_hooks(&self) -> &BTreeMap<String, EventHook> {
+        &self.event_hooks
+    }
+    pub fn event_hook(&self, id: &str) -> Option<&EventHook> {
+        self.event_hooks.get(id)
+    }
+    pub fn deliveries(&self) -> &[Delivery] {
+        &self.deliveries
     }
     pub fn log(&self) -> &LogStore {
         &self.log
@@ -430,6 +603,12 @@ impl State {
     }
     pub fn load_user_type(&mut self, t: UserType) {
         self.user_types.push(t);
+    }
+    pub fn load_policy(&mut self, p: Policy) {
+        self.policies.push(p);
+    }
+    pub fn load_realm(&mut self, r: Realm) {
+        self.realms.push(r);
     }
 
     // -----------------------------------------------------------------------------------------
@@ -637,6 +816,7 @@ impl State {
             name,
             description,
             members: BTreeSet::new(),
+            source: None,
         };
         let t = group_target(&g);
         self.groups.insert(id.clone(), g);
@@ -690,5 +870,129 @@ impl State {
         let t = group_target(g);
         self.record(a, Ev::GroupMemberRemove, u.into_iter().chain([t]).collect());
         true
+    }
+    // -----------------------------------------------------------------------------------------
+    // App assignments
+
+    fn app_user_targets(&self, app_id: &str, a: &AppAssignment) -> Vec<Target> {
+        let mut out = Vec::new();
+        let user = self.users.get(&a.principal).map(user_target);
+        let display = user.as_ref().map(|u| u.display_name.clone()).unwrap_or_default();
+        let alternate =
+            a.user_name.clone().or_else(|| user.as_ref().map(|u| u.alternate_id.clone())).unwrap_or_default();
+        out.push(Target { id: a.id.clone(), kind: "AppUser", alternate_id: alternate, display_name: display });
+        if let Some(app) = self.app(app_id) {
+            out.push(app_target(app));
+        }
+        out.extend(user);
+        out
+    }
+
+    /// Assigns a user to an app; records `application.user_membership.add`.
+    pub fn assign_app_user(&mut self, a: &Audit, app_id: &str, assignment: AppAssignment) {
+        let targets = self.app_user_targets(app_id, &assignment);
+        let Some(app) = self.apps.iter_mut().find(|x| x.id == app_id) else { return };
+        app.users.push(assignment);
+        self.record(a, Ev::AppUserAdd, targets);
+    }
+
+    /// Stores changed credentials or profile of an assignment; records
+    /// `application.user_membership.update`.
+    pub fn update_app_user(&mut self, a: &Audit, app_id: &str, mut assignment: AppAssignment) {
+        assignment.last_updated = a.now_secs();
+        let targets = self.app_user_targets(app_id, &assignment);
+        let Some(app) = self.apps.iter_mut().find(|x| x.id == app_id) else { return };
+        let Some(slot) = app.users.iter_mut().find(|x| x.principal == assignment.principal) else { return };
+        *slot = assignment;
+        self.record(a, Ev::AppUserUpdate, targets);
+    }
+
+    /// Removes a user's assignment; records `application.user_membership.remove`.
+    pub fn unassign_app_user(&mut self, a: &Audit, app_id: &str, user_id: &str) {
+        let Some(existing) = self.app(app_id).and_then(|x| x.users.iter().find(|u| u.principal == user_id)).cloned()
+        else {
+            return;
+        };
+        let targets = self.app_user_targets(app_id, &existing);
+        if let Some(app) = self.apps.iter_mut().find(|x| x.id == app_id) {
+            app.users.retain(|u| u.principal != user_id);
+        }
+        self.record(a, Ev::AppUserRemove, targets);
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Event hooks
+
+    fn hook_target(h: &EventHook) -> Target {
+        Target { id: h.id.clone(), kind: "EventHook", alternate_id: h.uri.clone(), display_name: h.name.clone() }
+    }
+
+    /// A new hook; records `event_hook.created`.
+    pub fn create_event_hook(&mut self, a: &Audit, mut hook: EventHook) -> String {
+        hook.id = self.new_misc_id("who");
+        hook.created = a.now_secs();
+        hook.last_updated = hook.created;
+        hook.created_by = a.actor.id.clone();
+        let id = hook.id.clone();
+        let t = Self::hook_target(&hook);
+        self.event_hooks.insert(id.clone(), hook);
+        self.record(a, Ev::HookCreated, vec![t]);
+        id
+    }
+
+    /// Replaces name, description, events and channel (`PUT`); a hook must be verified again
+    /// afterwards. Records `event_hook.updated`.
+    pub fn replace_event_hook(&mut self, a: &Audit, hook: EventHook) {
+        let now = a.now_secs();
+        let Some(slot) = self.event_hooks.get_mut(&hook.id) else { return };
+        let keep = (slot.status.clone(), slot.created, slot.created_by.clone());
+        *slot = hook;
+        (slot.status, slot.created, slot.created_by) = keep;
+        slot.verification_status = "UNVERIFIED".into();
+        slot.last_updated = now;
+        let t = Self::hook_target(slot);
+        self.record(a, Ev::HookUpdated, vec![t]);
+    }
+
+    /// `ACTIVE`/`INACTIVE`; records `event_hook.activated` or `event_hook.deactivated`.
+    pub fn set_event_hook_status(&mut self, a: &Audit, id: &str, active: bool) {
+        let now = a.now_secs();
+        let Some(h) = self.event_hooks.get_mut(id) else { return };
+        h.status = if active { "ACTIVE" } else { "INACTIVE" }.into();
+        h.last_updated = now;
+        let t = Self::hook_target(h);
+        self.record(a, if active { Ev::HookActivated } else { Ev::HookDeactivated }, vec![t]);
+    }
+
+    /// A successful verification; records `event_hook.verified`.
+    pub fn verify_event_hook(&mut self, a: &Audit, id: &str) {
+        let now = a.now_secs();
+        let Some(h) = self.event_hooks.get_mut(id) else { return };
+        h.verification_status = "VERIFIED".into();
+        h.last_updated = now;
+        let t = Self::hook_target(h);
+        self.record(a, Ev::HookVerified, vec![t]);
+    }
+
+    /// Deletes a hook; records `event_hook.deleted`.
+    pub fn delete_event_hook(&mut self, a: &Audit, id: &str) {
+        let Some(h) = self.event_hooks.remove(id) else { return };
+        self.record(a, Ev::HookDeleted, vec![Self::hook_target(&h)]);
+    }
+
+    /// Notes a delivery attempt; a final failure records `event_hook.delivery` (FAILURE),
+    /// which is never itself delivered.
+    pub fn record_delivery(&mut self, a: &Audit, d: Delivery, final_failure: bool) {
+        if final_failure {
+            if let Some(h) = self.event_hooks.get(&d.hook_id) {
+                let t = Self::hook_target(h);
+                let reason = d.error.clone().unwrap_or_else(|| "Delivery failed".into());
+                self.record_at(a, Ev::HookDelivery, vec![t], EventOutcome::Failure(reason), a.now_ms);
+                self.undelivered.retain(|seq| {
+                    self.log.by_seq(*seq).map(|e| e.event_type != Ev::HookDelivery.name()).unwrap_or(true)
+                });
+            }
+        }
+        self.deliveries.push(d);
     }
 }
