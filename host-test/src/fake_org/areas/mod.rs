@@ -1,6 +1,7 @@
 //! The Okta areas of the fake org, one module each. Every area declares its own routes and
 //! reads and writes through the shared core; no area uses another.
 
+mod apps;
 mod factors;
 mod groups;
 mod user_types;
@@ -16,5 +17,6 @@ pub fn router(org: Org) -> axum::Router {
     let r = factors::routes(r);
     let r = user_types::routes(r);
     let r = groups::routes(r);
+    let r = apps::routes(r);
     r.into_router()
 }

@@ -64,6 +64,10 @@ event_types! {
     GroupProfileUpdate => "group.profile.update", "Update Okta group profile", None, "INFO";
     GroupMemberAdd => "group.user_membership.add", "Add user to group membership", None, "INFO";
     GroupMemberRemove => "group.user_membership.remove", "Remove user from group membership", None, "INFO";
+    AppCreate => "application.lifecycle.create", "Create application", None, "INFO";
+    AppActivate => "application.lifecycle.activate", "Activate application", None, "INFO";
+    AppDeactivate => "application.lifecycle.deactivate", "Deactivate application", None, "INFO";
+    AppDelete => "application.lifecycle.delete", "Delete application", None, "INFO";
     AppUserAdd => "application.user_membership.add", "Add user to application membership", None, "INFO";
     AppUserRemove => "application.user_membership.remove", "Remove user from application membership", None, "INFO";
     AppUserUpdate => "application.user_membership.update", "Update user's application membership", None, "INFO";

@@ -872,6 +872,43 @@ impl State {
         true
     }
     // -----------------------------------------------------------------------------------------
+    // Apps
+
+    /// A new app (id and timestamps assigned here); records `application.lifecycle.create`.
+    pub fn create_app(&mut self, a: &Audit, mut app: App) -> String {
+        app.id = self.new_misc_id("0oa");
+        app.created = a.now_secs();
+        app.last_updated = app.created;
+        let id = app.id.clone();
+        let t = app_target(&app);
+        self.apps.push(app);
+        self.record(a, Ev::AppCreate, vec![t]);
+        id
+    }
+
+    /// `ACTIVE`/`INACTIVE`; records `application.lifecycle.activate`/`deactivate`.
+    pub fn set_app_status(&mut self, a: &Audit, id: &str, active: bool) {
+        let now = a.now_secs();
+        let Some(app) = self.apps.iter_mut().find(|x| x.id == id) else { return };
+        app.status = if active { "ACTIVE" } else { "INACTIVE" }.into();
+        app.last_updated = now;
+        let t = app_target(app);
+        self.record(a, if active { Ev::AppActivate } else { Ev::AppDeactivate }, vec![t]);
+    }
+
+    /// Deletes an app with its assignments; records `application.lifecycle.delete`.
+    pub fn delete_app(&mut self, a: &Audit, id: &str) {
+        let Some(pos) = self.apps.iter().position(|x| x.id == id) else { return };
+        let app = self.apps.remove(pos);
+        for g in self.groups.values_mut() {
+            if g.source.as_deref() == Some(id) {
+                g.source = None;
+            }
+        }
+        self.record(a, Ev::AppDelete, vec![app_target(&app)]);
+    }
+
+    // -----------------------------------------------------------------------------------------
     // App assignments
 
     fn app_user_targets(&self, app_id: &str, a: &AppAssignment) -> Vec<Target> {
