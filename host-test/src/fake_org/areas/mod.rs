@@ -4,6 +4,8 @@
 mod apps;
 mod factors;
 mod groups;
+mod policies;
+mod realms;
 mod user_types;
 mod users;
 
@@ -18,5 +20,7 @@ pub fn router(org: Org) -> axum::Router {
     let r = user_types::routes(r);
     let r = groups::routes(r);
     let r = apps::routes(r);
+    let r = policies::routes(r);
+    let r = realms::routes(r);
     r.into_router()
 }

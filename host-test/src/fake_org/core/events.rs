@@ -39,8 +39,8 @@ macro_rules! event_types {
 // Names follow Okta's event-type catalog as the connector spec and the management spec use them
 // (`user.mfa.factor.*`, `user.account.reset_password`/`update_password`, `group.user_membership.add`,
 // `user.session.start` with `core.user_auth.login_success` from examples/system-log-events-list.json).
-// `user.account.expire_password` and `event_hook.updated` have no source here; they are the names
-// the catalog's pattern gives for those writes.
+// `user.account.expire_password`, `event_hook.updated` and the `realm.lifecycle.*` types have no
+// source here; they are the names the catalog's pattern gives for those writes.
 event_types! {
     UserCreate => "user.lifecycle.create", "Create Okta user", None, "INFO";
     UserActivate => "user.lifecycle.activate", "Activate Okta user", None, "INFO";
@@ -68,6 +68,11 @@ event_types! {
     AppActivate => "application.lifecycle.activate", "Activate application", None, "INFO";
     AppDeactivate => "application.lifecycle.deactivate", "Deactivate application", None, "INFO";
     AppDelete => "application.lifecycle.delete", "Delete application", None, "INFO";
+    PolicyCreate => "policy.lifecycle.create", "Create policy", None, "INFO";
+    PolicyDelete => "policy.lifecycle.delete", "Delete policy", None, "INFO";
+    RealmCreate => "realm.lifecycle.create", "Create realm", None, "INFO";
+    RealmUpdate => "realm.lifecycle.update", "Update realm", None, "INFO";
+    RealmDelete => "realm.lifecycle.delete", "Delete realm", None, "INFO";
     AppUserAdd => "application.user_membership.add", "Add user to application membership", None, "INFO";
     AppUserRemove => "application.user_membership.remove", "Remove user from application membership", None, "INFO";
     AppUserUpdate => "application.user_membership.update", "Update user's application membership", None, "INFO";

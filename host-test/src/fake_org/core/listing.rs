@@ -20,11 +20,22 @@ pub struct PageSpec<'a> {
     pub extra: Vec<(&'a str, String)>,
     /// Descending order (sorted listings).
     pub desc: bool,
+    /// No default limit: without `limit` everything is one page and the links carry no `limit`
+    /// (policies: `self` is `?type=PASSWORD`).
+    pub limit_optional: bool,
 }
 
 impl<'a> PageSpec<'a> {
     pub fn new(kind: impl Into<String>, path: impl Into<String>, default_limit: usize, max: usize) -> PageSpec<'a> {
-        PageSpec { kind: kind.into(), path: path.into(), default_limit, max, extra: Vec::new(), desc: false }
+        PageSpec {
+            kind: kind.into(),
+            path: path.into(),
+            default_limit,
+            max,
+            extra: Vec::new(),
+            desc: false,
+            limit_optional: false,
+        }
     }
 }
 
@@ -42,7 +53,8 @@ pub fn page<T>(
     spec: &PageSpec,
     items: Vec<(CursorKey, T)>,
 ) -> Result<(Vec<T>, Vec<String>), ApiError> {
-    let limit = limit(ctx, spec.default_limit, spec.max)?;
+    let implicit = spec.limit_optional && ctx.q("limit").is_none();
+    let limit = if implicit { usize::MAX } else { limit(ctx, spec.default_limit, spec.max)? };
     let after_raw = ctx.q("after");
     let after = match after_raw {
         Some(a) => {
@@ -56,7 +68,9 @@ pub fn page<T>(
         if let Some(a) = after {
             p.push(("after", a.to_string()));
         }
-        p.push(("limit", limit.to_string()));
+        if !implicit {
+            p.push(("limit", limit.to_string()));
+        }
         p.extend(spec.extra.iter().cloned());
         p
     };

@@ -909,6 +909,91 @@ impl State {
     }
 
     // -----------------------------------------------------------------------------------------
+    // Policies
+
+    fn policy_target(p: &Policy) -> Target {
+        Target { id: p.id.clone(), kind: "Policy", alternate_id: "unknown".into(), display_name: p.name.clone() }
+    }
+
+    /// Renumbers the priorities of a policy type: 1, 2, … in the current order, the system
+    /// (default) policy last.
+    fn renumber_policies(&mut self, kind: &str) {
+        let mut of_type: Vec<&mut Policy> = self.policies.iter_mut().filter(|p| p.kind == kind).collect();
+        of_type.sort_by_key(|p| (p.system, p.priority, p.created));
+        for (i, p) in of_type.into_iter().enumerate() {
+            p.priority = i as i64 + 1;
+        }
+    }
+
+    /// A new policy at the requested priority (others move down); records
+    /// `policy.lifecycle.create`.
+    pub fn create_policy(&mut self, a: &Audit, mut policy: Policy) -> String {
+        policy.id = self.new_misc_id("00p");
+        policy.created = a.now_secs();
+        policy.last_updated = policy.created;
+        for p in self.policies.iter_mut().filter(|p| p.kind == policy.kind && p.priority >= policy.priority) {
+            p.priority += 1;
+        }
+        let (id, kind, t) = (policy.id.clone(), policy.kind.clone(), Self::policy_target(&policy));
+        self.policies.push(policy);
+        self.renumber_policies(&kind);
+        self.record(a, Ev::PolicyCreate, vec![t]);
+        id
+    }
+
+    /// Deletes a policy; records `policy.lifecycle.delete`.
+    pub fn delete_policy(&mut self, a: &Audit, id: &str) {
+        let Some(pos) = self.policies.iter().position(|p| p.id == id) else { return };
+        let p = self.policies.remove(pos);
+        self.renumber_policies(&p.kind);
+        self.record(a, Ev::PolicyDelete, vec![Self::policy_target(&p)]);
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Realms
+
+    fn realm_target(r: &Realm) -> Target {
+        Target { id: r.id.clone(), kind: "Realm", alternate_id: "unknown".into(), display_name: r.name.clone() }
+    }
+
+    /// A new realm; records `realm.lifecycle.create`.
+    pub fn create_realm(&mut self, a: &Audit, name: String, domains: Vec<String>) -> String {
+        let now = a.now_secs();
+        let r = Realm {
+            id: self.new_misc_id("guo"),
+            created: now,
+            last_updated: now,
+            is_default: false,
+            name,
+            domains: Some(domains),
+        };
+        let (id, t) = (r.id.clone(), Self::realm_target(&r));
+        self.realms.push(r);
+        self.record(a, Ev::RealmCreate, vec![t]);
+        id
+    }
+
+    /// Replaces a realm's profile; records `realm.lifecycle.update`.
+    pub fn replace_realm(&mut self, a: &Audit, id: &str, name: String, domains: Vec<String>) {
+        let now = a.now_secs();
+        let Some(r) = self.realms.iter_mut().find(|r| r.id == id) else { return };
+        r.name = name;
+        if !r.is_default {
+            r.domains = Some(domains);
+        }
+        r.last_updated = now;
+        let t = Self::realm_target(r);
+        self.record(a, Ev::RealmUpdate, vec![t]);
+    }
+
+    /// Deletes a realm; records `realm.lifecycle.delete`.
+    pub fn delete_realm(&mut self, a: &Audit, id: &str) {
+        let Some(pos) = self.realms.iter().position(|r| r.id == id) else { return };
+        let r = self.realms.remove(pos);
+        self.record(a, Ev::RealmDelete, vec![Self::realm_target(&r)]);
+    }
+
+    // -----------------------------------------------------------------------------------------
     // App assignments
 
     fn app_user_targets(&self, app_id: &str, a: &AppAssignment) -> Vec<Target> {
