@@ -29,7 +29,7 @@ use tower::ServiceExt;
 use self::core::edge::{self, InjectedFault};
 use self::core::org::{Org, Shared};
 use self::core::render::{render_user, LinkSet};
-use self::core::{auth, clock, seed};
+use self::core::{auth, clock, events, json, seed, time};
 
 pub use self::core::faults::Fault;
 pub use self::core::state::SeenRequest;
@@ -233,6 +233,37 @@ impl FakeOrg {
     /// `GET /api/v1/logs` renders them.
     pub fn log_events(&self) -> Vec<serde_json::Value> {
         self.st().log().all().iter().map(|e| e.doc.to_value()).collect()
+    }
+
+    /// Records an event of a known type (`user.lifecycle.create`, …) by the admin, published at
+    /// `published` but persisted now: a late event that polling queries return after events
+    /// published later. Returns its `uuid`, or `None` for an event type the org does not know.
+    pub fn append_log_event_late(&self, event_type: &str, published: SystemTime) -> Option<String> {
+        let ev = events::EVENT_TYPES.iter().find(|(_, s)| s.name == event_type)?.0;
+        let now = clock::epoch_ms(self.now());
+        let mut st = self.st();
+        let audit = events::Audit::system(st.admin_actor(), now);
+        let published = clock::epoch_ms(published);
+        st.record_at(&audit, ev, Vec::new(), events::EventOutcome::Success, published);
+        st.log().all().last().map(|e| e.uuid.clone())
+    }
+
+    /// Stores a complete LogEvent document (JSON text, key order kept) persisted at `persisted`,
+    /// for replaying recorded events. It needs `uuid`, `eventType` and `published`.
+    pub fn append_log_event_json(&self, doc: &str, persisted: SystemTime) -> Result<String, String> {
+        let j = json::J::parse(doc).ok_or("not JSON")?;
+        let uuid = j.get("uuid").and_then(json::J::as_str).ok_or("no uuid")?.to_string();
+        j.get("eventType").and_then(json::J::as_str).ok_or("no eventType")?;
+        let published =
+            j.get("published").and_then(json::J::as_str).and_then(time::parse_iso_ms).ok_or("no valid published")?;
+        self.st().append_event_doc(j, published, clock::epoch_ms(persisted));
+        Ok(uuid)
+    }
+
+    /// Events written from now on are persisted `delay` after they happen: log queries see
+    /// them only then, after events persisted in between.
+    pub fn set_log_persist_delay(&self, delay: Duration) {
+        self.st().set_log_delay(delay.as_millis() as i64);
     }
 
     /// Stops the org clock at `t` (resource timestamps, `published`, `Date`, rate windows).

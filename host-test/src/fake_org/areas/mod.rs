@@ -6,6 +6,7 @@ mod factors;
 mod groups;
 mod policies;
 mod realms;
+mod system_log;
 mod user_types;
 mod users;
 
@@ -22,5 +23,6 @@ pub fn router(org: Org) -> axum::Router {
     let r = apps::routes(r);
     let r = policies::routes(r);
     let r = realms::routes(r);
+    let r = system_log::routes(r);
     r.into_router()
 }

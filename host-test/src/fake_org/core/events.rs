@@ -183,10 +183,10 @@ pub struct LogStore {
 
 #[allow(dead_code)] // used by the areas that follow
 impl LogStore {
-    /// Stores an event. Persistence time never goes backwards, even when `published` does.
-    pub fn append(&mut self, doc: J, published_ms: i64, now_ms: i64) -> u64 {
+    /// Stores an event. Persistence time is when queries start to see it; it need not follow
+    /// `published` (late events) nor the order of appends (a persistence delay).
+    pub fn append(&mut self, doc: J, published_ms: i64, persisted_ms: i64) -> u64 {
         let seq = self.events.len() as u64 + 1;
-        let persisted_ms = self.events.last().map(|e| e.persisted_ms.max(now_ms)).unwrap_or(now_ms);
         let uuid = doc.get("uuid").and_then(J::as_str).unwrap_or_default().to_string();
         let event_type = doc.get("eventType").and_then(J::as_str).unwrap_or_default().to_string();
         self.events.push(LogEvent { seq, persisted_ms, published_ms, uuid, event_type, doc });
@@ -392,12 +392,12 @@ mod tests {
     }
 
     #[test]
-    fn persistence_time_is_monotonic() {
+    fn store_keeps_both_clocks() {
         let mut log = LogStore::default();
         let a = log.append(J::obj([("uuid", J::s("a"))]), 1_000, 5_000);
         let b = log.append(J::obj([("uuid", J::s("b"))]), 500, 4_000);
         assert_eq!((a, b), (1, 2));
-        assert_eq!(log.by_seq(2).unwrap().persisted_ms, 5_000);
+        assert_eq!(log.by_seq(2).unwrap().persisted_ms, 4_000);
         assert_eq!(log.by_uuid("b").unwrap().published_ms, 500);
         assert!(log.by_seq(0).is_none() && log.by_seq(3).is_none());
     }

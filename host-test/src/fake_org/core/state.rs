@@ -393,6 +393,8 @@ pub struct State {
     event_hooks: BTreeMap<String, EventHook>,
     deliveries: Vec<Delivery>,
     log: LogStore,
+    /// How long after an event the org persists it (0: at once).
+    log_delay_ms: i64,
     /// Events appended since the last hand-over to event-hook delivery (persistence seqs).
     undelivered: Vec<u64>,
     next_created_seq: u64,
@@ -624,15 +626,21 @@ impl State {
         let seq_hint = self.log.all().len() as u64;
         let uuid = event_uuid(published_ms, seq_hint);
         let doc = event_doc(a, ev, &targets, &outcome, &uuid, published_ms);
-        self.append_event_doc(doc, published_ms, a.now_ms);
+        self.append_event_doc(doc, published_ms, a.now_ms + self.log_delay_ms);
     }
 
-    /// Stores a ready event document (its `published` given separately) for delivery too.
-    pub fn append_event_doc(&mut self, doc: J, published_ms: i64, now_ms: i64) -> u64 {
+    /// Stores a ready event document, published and persisted at the given times, and hands it
+    /// to event-hook delivery.
+    pub fn append_event_doc(&mut self, doc: J, published_ms: i64, persisted_ms: i64) -> u64 {
         self.version += 1;
-        let seq = self.log.append(doc, published_ms, now_ms);
+        let seq = self.log.append(doc, published_ms, persisted_ms);
         self.undelivered.push(seq);
         seq
+    }
+
+    /// Events written from now on are persisted `ms` after they happen (queries see them late).
+    pub fn set_log_delay(&mut self, ms: i64) {
+        self.log_delay_ms = ms.max(0);
     }
 
     /// Events appended since the last call, for event-hook delivery.
