@@ -100,7 +100,7 @@ async fn late_and_delayed_events() {
     let late = org.append_log_event_late("user.account.update_profile", at(T0_MS - 3_600_000)).unwrap();
     assert!(org.append_log_event_late("no.such.event", at(T0_MS)).is_none());
     let r = get(&org, &url).await;
-    assert_eq!(uuids(&r), [late.clone()]);
+    assert_eq!(uuids(&r), vec![late.clone()]);
     assert_eq!(r.json()[0]["published"], "2026-03-16T02:48:26.250Z");
 
     // A bounded query orders by `published`: the late event comes first.

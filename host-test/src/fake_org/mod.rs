@@ -29,9 +29,10 @@ use tower::ServiceExt;
 use self::core::edge::{self, InjectedFault};
 use self::core::org::{Org, Shared};
 use self::core::render::{render_user, LinkSet};
-use self::core::{auth, clock, events, json, seed, time};
+use self::core::{auth, clock, events, json, scope, seed, time};
 
 pub use self::core::faults::Fault;
+pub use self::core::state::Delivery as HookDelivery;
 pub use self::core::state::SeenRequest;
 
 /// Result of serving one request in-process.
@@ -150,6 +151,8 @@ impl FakeOrg {
         parts.headers.remove(http::header::ALLOW);
         let bytes = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
         let truncate_at = truncate.then_some(bytes.len() / 2);
+        // Events this request wrote go to the event hooks that want them.
+        self.shared.deliver_pending();
         Outcome::Response { response: http::Response::from_parts(parts, bytes), truncate_at }
     }
 
@@ -196,6 +199,17 @@ impl FakeOrg {
                 Ok(http::Response::from_parts(parts, WireBody::new(body, truncate_at)))
             }
         }
+    }
+
+    /// An OAuth access token for these scopes (`okta.users.read`, …), accepted as
+    /// `Authorization: Bearer <token>`; endpoints whose scope it lacks answer 403 E0000006 with
+    /// `WWW-Authenticate: Bearer error="insufficient_scope"`. `Err` names an unknown scope.
+    pub fn issue_access_token(&self, scopes: &[&str]) -> Result<String, String> {
+        let parsed = scopes
+            .iter()
+            .map(|s| scope::Scope::parse(s).ok_or_else(|| format!("unknown scope {s}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(self.st().issue_access_token(parsed))
     }
 
     /// Bench only, off by default: also accept `Authorization: SSWS<token>` without the space
@@ -245,7 +259,10 @@ impl FakeOrg {
         let audit = events::Audit::system(st.admin_actor(), now);
         let published = clock::epoch_ms(published);
         st.record_at(&audit, ev, Vec::new(), events::EventOutcome::Success, published);
-        st.log().all().last().map(|e| e.uuid.clone())
+        let uuid = st.log().all().last().map(|e| e.uuid.clone());
+        drop(st);
+        self.shared.deliver_pending();
+        uuid
     }
 
     /// Stores a complete LogEvent document (JSON text, key order kept) persisted at `persisted`,
@@ -257,7 +274,42 @@ impl FakeOrg {
         let published =
             j.get("published").and_then(json::J::as_str).and_then(time::parse_iso_ms).ok_or("no valid published")?;
         self.st().append_event_doc(j, published, clock::epoch_ms(persisted));
+        self.shared.deliver_pending();
         Ok(uuid)
+    }
+
+    /// Every event-hook delivery attempt so far, in order (no header values: the hook's
+    /// secret stays out).
+    pub fn hook_deliveries(&self) -> Vec<HookDelivery> {
+        self.st().deliveries().to_vec()
+    }
+
+    /// Delivers a logged event again to the hooks that want it, with a new `eventId`: Okta
+    /// delivers at least once. `false` for an unknown uuid.
+    pub fn redeliver_event(&self, uuid: &str) -> bool {
+        let queued = self.st().requeue_event(uuid);
+        self.shared.deliver_pending();
+        queued
+    }
+
+    /// How long the org waits for an event-hook endpoint (verification and delivery; default
+    /// 3 s, as Okta).
+    pub fn set_hook_timeout(&self, timeout: Duration) {
+        self.shared.outbound.set_timeout(timeout);
+    }
+
+    /// Waits until at least `n` delivery attempts were made, at most `timeout`.
+    pub async fn wait_for_deliveries(&self, n: usize, timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if self.st().deliveries().len() >= n {
+                return true;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     /// Events written from now on are persisted `delay` after they happen: log queries see

@@ -2,6 +2,7 @@
 //! JSON reader, and `Link` parsing.
 #![allow(dead_code)]
 
+pub mod receiver;
 pub mod replay;
 
 use std::fmt;

@@ -2,6 +2,7 @@
 //! reads and writes through the shared core; no area uses another.
 
 mod apps;
+mod event_hooks;
 mod factors;
 mod groups;
 mod policies;
@@ -24,5 +25,6 @@ pub fn router(org: Org) -> axum::Router {
     let r = policies::routes(r);
     let r = realms::routes(r);
     let r = system_log::routes(r);
+    let r = event_hooks::routes(r);
     r.into_router()
 }

@@ -1,8 +1,10 @@
-//! Who is calling. One place decides the caller from the request: today an API token
-//! (`Authorization: SSWS <token>`) acting as the admin who created it, anything else 401
-//! E0000011. Routes declare the OAuth scope Okta requires for them ([`Scope`]), so a later
-//! authorization server can hand out Bearer/DPoP callers with scopes and the edge enforces them
-//! without any area changing.
+//! Who is calling. One place decides the caller from the request: an API token
+//! (`Authorization: SSWS <token>`) acting as the admin who created it, or an OAuth access token
+//! (`Authorization: Bearer <token>`) with the scopes it was issued for; anything else is 401
+//! E0000011. Routes declare the OAuth scope Okta requires for them ([`Scope`]) and the edge
+//! enforces it (403 E0000006 with `WWW-Authenticate: Bearer error="insufficient_scope"`).
+//! Access tokens are registered by [`State::issue_access_token`]; an authorization server
+//! (token endpoint, DPoP binding) can plug in there without any area changing.
 
 use http::HeaderMap;
 
@@ -10,57 +12,17 @@ use super::errors::ApiError;
 use super::events::Actor;
 use super::state::State;
 
+pub use super::scope::Scope;
+
 /// The API token the fake org accepts.
 pub const TOKEN: &str = "fake-org-token-0123456789";
 
-/// OAuth 2.0 scopes of the management API, as the spec lists them per operation.
-#[allow(dead_code)] // used by the areas that follow
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Scope {
-    UsersRead,
-    UsersManage,
-    GroupsRead,
-    GroupsManage,
-    AppsRead,
-    AppsManage,
-    PoliciesRead,
-    PoliciesManage,
-    RealmsRead,
-    RealmsManage,
-    LogsRead,
-    EventHooksRead,
-    EventHooksManage,
-    UserTypesRead,
-}
-
-impl Scope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::UsersRead => "okta.users.read",
-            Scope::UsersManage => "okta.users.manage",
-            Scope::GroupsRead => "okta.groups.read",
-            Scope::GroupsManage => "okta.groups.manage",
-            Scope::AppsRead => "okta.apps.read",
-            Scope::AppsManage => "okta.apps.manage",
-            Scope::PoliciesRead => "okta.policies.read",
-            Scope::PoliciesManage => "okta.policies.manage",
-            Scope::RealmsRead => "okta.realms.read",
-            Scope::RealmsManage => "okta.realms.manage",
-            Scope::LogsRead => "okta.logs.read",
-            Scope::EventHooksRead => "okta.eventHooks.read",
-            Scope::EventHooksManage => "okta.eventHooks.manage",
-            Scope::UserTypesRead => "okta.userTypes.read",
-        }
-    }
-}
-
 /// How the caller authenticated.
-#[allow(dead_code)] // used by the areas that follow
 #[derive(Clone, Debug, PartialEq)]
 pub enum Credential {
     /// `SSWS`: the admin's permissions, no scopes involved.
     ApiToken,
-    /// An OAuth access token granted these scopes (not issued yet; the seam for it).
+    /// An OAuth access token granted these scopes.
     OAuth { scopes: Vec<Scope> },
 }
 
@@ -91,9 +53,14 @@ pub fn authenticate(st: &State, headers: &HeaderMap) -> Result<Caller, ApiError>
         .map(|(scheme, token)| scheme.eq_ignore_ascii_case("SSWS") && token.trim() == TOKEN)
         .unwrap_or(false);
     if ssws || tolerated {
-        Ok(Caller { actor: st.admin_actor(), credential: Credential::ApiToken })
-    } else {
-        Err(ApiError::invalid_token())
+        return Ok(Caller { actor: st.admin_actor(), credential: Credential::ApiToken });
+    }
+    let bearer = value.and_then(|v| v.split_once(' ')).filter(|(scheme, _)| scheme.eq_ignore_ascii_case("Bearer"));
+    match bearer.and_then(|(_, token)| st.access_token_scopes(token.trim())) {
+        Some(scopes) => {
+            Ok(Caller { actor: st.admin_actor(), credential: Credential::OAuth { scopes: scopes.to_vec() } })
+        }
+        None => Err(ApiError::invalid_token()),
     }
 }
 
@@ -117,8 +84,14 @@ mod tests {
         assert!(authenticate(&st, &headers(&format!("SSWS{TOKEN}"))).is_err());
         st.tolerate_ssws_without_space = true;
         assert!(authenticate(&st, &headers(&format!("SSWS{TOKEN}"))).is_ok());
-        let oauth = Caller { actor: Actor::system(), credential: Credential::OAuth { scopes: vec![Scope::UsersRead] } };
+        let token = st.issue_access_token(vec![Scope::UsersRead]);
+        let oauth = authenticate(&st, &headers(&format!("Bearer {token}"))).unwrap();
+        assert_eq!(oauth.credential, Credential::OAuth { scopes: vec![Scope::UsersRead] });
         assert!(oauth.allows(Some(Scope::UsersRead)) && !oauth.allows(Some(Scope::UsersManage)));
+        assert!(authenticate(&st, &headers(&format!("SSWS {token}"))).is_err());
+        assert!(authenticate(&st, &headers("Bearer unknown")).is_err());
+        assert_eq!(Scope::parse("okta.logs.read"), Some(Scope::LogsRead));
+        assert!(Scope::ALL.iter().all(|s| Scope::parse(s.as_str()) == Some(*s)));
         assert_eq!(Scope::EventHooksRead.as_str(), "okta.eventHooks.read");
     }
 }

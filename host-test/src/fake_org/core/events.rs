@@ -85,7 +85,6 @@ event_types! {
     HookDelivery => "event_hook.delivery", "Event hook delivery failed", None, "WARN";
 }
 
-#[allow(dead_code)] // used by the areas that follow
 impl Ev {
     pub fn spec(self) -> &'static EventSpec {
         // The table lists every variant exactly once (checked by a test).
@@ -161,7 +160,6 @@ impl Audit {
 }
 
 /// A stored event.
-#[allow(dead_code)] // used by the areas that follow
 #[derive(Clone, Debug)]
 pub struct LogEvent {
     /// Order of persistence, 1-based; part of the `after` cursor.
@@ -181,7 +179,6 @@ pub struct LogStore {
     events: Vec<LogEvent>,
 }
 
-#[allow(dead_code)] // used by the areas that follow
 impl LogStore {
     /// Stores an event. Persistence time is when queries start to see it; it need not follow
     /// `published` (late events) nor the order of appends (a persistence delay).
@@ -239,7 +236,6 @@ fn target_doc(t: &Target) -> J {
 }
 
 /// Result of the recorded action (`outcome`).
-#[allow(dead_code)] // used by the areas that follow
 #[derive(Clone, Debug, PartialEq)]
 pub enum EventOutcome {
     Success,

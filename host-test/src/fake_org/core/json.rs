@@ -19,7 +19,6 @@ pub enum J {
     Obj(Vec<(String, J)>),
 }
 
-#[allow(dead_code)] // used by the areas that follow
 impl J {
     /// Object from `(key, value)` pairs, in order.
     pub fn obj<K: Into<String>>(pairs: impl IntoIterator<Item = (K, J)>) -> J {
@@ -59,28 +58,11 @@ impl J {
             _ => None,
         }
     }
-    /// Mutable member of an object.
-    pub fn get_mut(&mut self, key: &str) -> Option<&mut J> {
-        match self {
-            J::Obj(pairs) => pairs.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v),
-            _ => None,
-        }
-    }
-    /// Replaces a member in place (keeping its position) or appends it.
-    pub fn set(&mut self, key: &str, value: J) {
-        match self.get_mut(key) {
-            Some(slot) => *slot = value,
-            None => self.push(key, value),
-        }
-    }
     pub fn as_str(&self) -> Option<&str> {
         match self {
             J::Str(s) => Some(s),
             _ => None,
         }
-    }
-    pub fn is_null(&self) -> bool {
-        matches!(self, J::Null)
     }
     /// Every value at a dotted path (`target.id`), descending into arrays on the way, as SCIM
     /// filters treat multi-valued attributes.
@@ -104,7 +86,6 @@ impl J {
     }
 }
 
-#[allow(dead_code)] // used by the areas that follow
 fn collect_member<'a>(v: &'a J, key: &str, out: &mut Vec<&'a J>) {
     match v {
         J::Obj(_) => out.extend(v.get(key)),

@@ -3,16 +3,18 @@
 //! paging, SCIM expressions, and the HTTP edge (path rules, rate limits, authentication, faults,
 //! response headers) that runs before and after each area's handlers.
 //!
-//! Dependency order, no cycles: `util`, `time`, `json`, `clock` → `errors`, `ratelimit`,
-//! `faults`, `paging` → `events` → `state` → `query`, `render`, `auth`, `org`, `seed` → `edge`
-//! → `routing` → `listing`. The areas (`super::areas`) use these modules and never each other.
+//! Dependency order, no cycles: `util`, `time`, `json`, `clock`, `scope` → `errors`, `ratelimit`,
+//! `faults`, `paging` → `events`, `el` → `state` → `query`, `render`, `auth`, `hooks`, `seed` →
+//! `org` → `edge` → `routing` → `listing`. The areas (`super::areas`) use these modules and never each other.
 
 pub mod auth;
 pub mod clock;
 pub mod edge;
+pub mod el;
 pub mod errors;
 pub mod events;
 pub mod faults;
+pub mod hooks;
 pub mod json;
 pub mod listing;
 pub mod org;
@@ -21,6 +23,7 @@ pub mod query;
 pub mod ratelimit;
 pub mod render;
 pub mod routing;
+pub mod scope;
 pub mod seed;
 pub mod state;
 pub mod time;

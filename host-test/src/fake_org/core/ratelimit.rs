@@ -8,7 +8,6 @@ use std::time::{Duration, SystemTime};
 use super::time::epoch_secs_ceil;
 
 /// Endpoint families that share a quota.
-#[allow(dead_code)] // used by the areas that follow
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Bucket {
     /// `GET /api/v1/users/{idOrLogin}` (a separate, larger bucket in real orgs).

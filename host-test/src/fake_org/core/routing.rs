@@ -65,7 +65,6 @@ impl Ctx {
         }
     }
 
-    #[allow(dead_code)] // used by the areas that follow
     /// The JSON body as an order-preserving object (400 E0000003 when absent or not JSON).
     pub fn json_ordered(&self) -> Result<J, ApiError> {
         match std::str::from_utf8(&self.body).ok().and_then(J::parse) {

@@ -457,6 +457,10 @@ pub fn fixture_files() -> Vec<(&'static str, String)> {
     ]
 }
 
+/// (type, name, description, priority, system, status, conditions, settings, resourceId)
+#[cfg(test)]
+type PolicyDef<'a> = (&'a str, &'a str, &'a str, i64, bool, &'a str, String, Option<String>, Option<&'a str>);
+
 /// Policies of several types, keys in the order Okta returns them (the password policy's
 /// settings follow `recorded/terraform-provider-okta/idaas/TestAccDataSourceOktaPolicy_read`).
 /// `everyone` is the Everyone group, `chat_app` the OIDC app an access policy belongs to.
@@ -471,7 +475,7 @@ fn fixture_policies(everyone: &str, chat_app: &str) -> J {
     let password_conditions =
         format!(r#"{{"people":{{"groups":{{"include":["{everyone}"]}}}},"authProvider":{{"provider":"OKTA"}}}}"#);
     // (type, name, description, priority, system, status, conditions, settings, resourceId)
-    let defs: Vec<(&str, &str, &str, i64, bool, &str, String, Option<String>, Option<&str>)> = vec![
+    let defs: Vec<PolicyDef> = vec![
         (
             "OKTA_SIGN_ON",
             "Contractor Sign-On",

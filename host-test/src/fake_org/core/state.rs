@@ -16,6 +16,7 @@ use super::faults::Faults;
 use super::json::J;
 use super::paging::CursorKey;
 use super::ratelimit::RateLimiter;
+use super::scope::Scope;
 use super::util::make_id;
 
 /// User statuses (Okta `UserStatus`).
@@ -412,6 +413,8 @@ pub struct State {
     pub last_origin: Option<String>,
     /// Bench only (off by default): also accept `Authorization: SSWS<token>` without the space.
     pub tolerate_ssws_without_space: bool,
+    /// OAuth access tokens issued so far, with their scopes.
+    access_tokens: HashMap<String, Vec<Scope>>,
 }
 
 /// `target` entry for a user.
@@ -489,6 +492,18 @@ impl State {
     pub fn log(&self) -> &LogStore {
         &self.log
     }
+    /// The scopes of an issued access token.
+    pub fn access_token_scopes(&self, token: &str) -> Option<&[Scope]> {
+        self.access_tokens.get(token).map(Vec::as_slice)
+    }
+
+    /// Registers a new OAuth access token for these scopes; returns the token.
+    pub fn issue_access_token(&mut self, scopes: Vec<Scope>) -> String {
+        let token = format!("eyJ{}", super::util::token(40));
+        self.access_tokens.insert(token.clone(), scopes);
+        token
+    }
+
     /// Data version: changes with every write.
     pub fn version(&self) -> u64 {
         self.version
@@ -641,6 +656,18 @@ impl State {
     /// Events written from now on are persisted `ms` after they happen (queries see them late).
     pub fn set_log_delay(&mut self, ms: i64) {
         self.log_delay_ms = ms.max(0);
+    }
+
+    /// Hands an already delivered event to event-hook delivery again (Okta delivers at least
+    /// once: receivers must cope with duplicates).
+    pub fn requeue_event(&mut self, uuid: &str) -> bool {
+        match self.log.by_uuid(uuid).map(|e| e.seq) {
+            Some(seq) => {
+                self.undelivered.push(seq);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Events appended since the last call, for event-hook delivery.
