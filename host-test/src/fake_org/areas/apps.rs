@@ -590,3 +590,66 @@ pub fn unassign_user(st: &mut State, ctx: &Ctx, id: &str, uid: &str) -> HResult 
     st.unassign_app_user(&ctx.audit(), id, uid);
     Ok(Reply::NoContent)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app(mode: &str, status: &str) -> App {
+        App {
+            id: "0oa1".into(),
+            name: "x".into(),
+            label: "X".into(),
+            status: status.into(),
+            sign_on_mode: mode.into(),
+            created: 0,
+            last_updated: 0,
+            settings_app: J::empty_obj(),
+            users: Vec::new(),
+            groups: Vec::new(),
+        }
+    }
+
+    fn keys(j: Option<&J>) -> Vec<String> {
+        match j {
+            Some(J::Obj(p)) => p.iter().map(|(k, _)| k.clone()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn filter_takes_one_eq() {
+        let ok = |q: &str| query::parse_with(q, &AppFilter).is_ok();
+        assert!(ok(r#"status eq "ACTIVE""#) && ok(r#"user.id eq "00u1""#) && ok(r#"group.id eq "00g1""#));
+        assert!(!ok(r#"label eq "X""#) && !ok(r#"status sw "A""#) && !ok("status eq 1"));
+        // `and` parses, and the listing refuses anything but a single comparison
+        assert!(matches!(query::parse_with(r#"id eq "a" and id eq "b""#, &AppFilter), Ok(Expr::And(..))));
+    }
+
+    #[test]
+    fn schemes_and_links() {
+        assert!(app("BASIC_AUTH", "ACTIVE").takes_password() && app("AUTO_LOGIN", "ACTIVE").takes_password());
+        assert!(!app("BOOKMARK", "ACTIVE").takes_password() && !app("SAML_2_0", "ACTIVE").takes_password());
+        let active = render_app(&app("BOOKMARK", "ACTIVE"), "https://o");
+        assert_eq!(
+            keys(active.get("_links")),
+            [
+                "uploadLogo",
+                "appLinks",
+                "profileEnrollment",
+                "policies",
+                "groups",
+                "logo",
+                "accessPolicy",
+                "users",
+                "deactivate"
+            ]
+        );
+        let inactive = render_app(&app("BOOKMARK", "INACTIVE"), "https://o");
+        assert_eq!(keys(inactive.get("_links"))[..3], ["uploadLogo", "appLinks", "activate"]);
+        assert_eq!(
+            keys(render_app(&app("BASIC_AUTH", "ACTIVE"), "https://o").get("credentials")),
+            ["scheme", "userNameTemplate", "revealPassword", "signing"]
+        );
+    }
+}

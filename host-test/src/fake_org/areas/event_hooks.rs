@@ -292,3 +292,37 @@ pub async fn verify_hook(AxState(org): AxState<Org>, path: Result<Path<String>, 
     })
     .unwrap_or_else(|| Err(ApiError::for_status(503)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(uri: &str) -> J {
+        J::parse(&format!(
+            r#"{{"name":"H","status":"INACTIVE","events":{{"type":"EVENT_TYPE","items":["user.lifecycle.create"],"filter":{{"type":"EXPRESSION_LANGUAGE","eventFilterMap":[{{"event":"user.lifecycle.create","condition":{{"expression":"event.eventType eq 'x'"}}}}]}}}},"channel":{{"type":"HTTP","version":"1.0.0","config":{{"uri":"{uri}","authScheme":{{"type":"HEADER","key":"Authorization","value":"s3cret"}}}}}}}}"#
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn parse_and_render() {
+        let mut h = parse_hook(&body("https://hooks.example.com/x")).unwrap();
+        assert_eq!((h.status.as_str(), h.verification_status.as_str()), ("ACTIVE", "UNVERIFIED"));
+        assert_eq!(
+            h.filter.to_value()["eventFilterMap"][0]["condition"],
+            serde_json::json!({"version": null, "expression": "event.eventType eq 'x'"})
+        );
+        h.id = "who1".into();
+        let text = String::from_utf8(render_hook(&h, "https://o").to_vec()).unwrap();
+        assert!(!text.contains("s3cret"));
+        assert!(format!("{:?}", h.auth).contains("[redacted]") && !format!("{:?}", h.auth).contains("s3cret"));
+        assert!(parse_hook(&body("http://127.0.0.1:9/x")).is_ok());
+        for bad in ["http://hooks.example.com/x", "https://", "ftp://x"] {
+            assert_eq!(parse_hook(&body(bad)).unwrap_err().code, "E0000001", "{bad}");
+        }
+        let no_items =
+            J::parse(r#"{"name":"H","events":{"items":[]},"channel":{"config":{"uri":"https://h.example.com"}}}"#)
+                .unwrap();
+        assert!(parse_hook(&no_items).is_err());
+    }
+}

@@ -203,3 +203,65 @@ pub fn delete_policy(st: &mut State, ctx: &Ctx, id: &str) -> HResult {
     st.delete_policy(&ctx.audit(), id);
     Ok(Reply::NoContent)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(system: bool, status: &str) -> Policy {
+        Policy {
+            id: "00p1".into(),
+            kind: "PASSWORD".into(),
+            status: status.into(),
+            name: "P".into(),
+            description: None,
+            priority: 1,
+            system,
+            conditions: J::Null,
+            settings: None,
+            created: 0,
+            last_updated: 0,
+            resource_id: None,
+            rules: vec![J::obj([("name", J::s("R"))])],
+        }
+    }
+
+    fn keys(j: Option<&J>) -> Vec<String> {
+        match j {
+            Some(J::Obj(p)) => p.iter().map(|(k, _)| k.clone()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn shape_and_links() {
+        let p = render_policy(&policy(true, "ACTIVE"), "https://o", false);
+        assert_eq!(
+            keys(Some(&p)),
+            [
+                "id",
+                "status",
+                "name",
+                "description",
+                "priority",
+                "system",
+                "conditions",
+                "created",
+                "lastUpdated",
+                "_links",
+                "type"
+            ]
+        );
+        assert_eq!(keys(p.get("_links")), ["self", "rules"]);
+        assert_eq!(
+            keys(render_policy(&policy(false, "ACTIVE"), "https://o", false).get("_links")),
+            ["self", "rules", "deactivate"]
+        );
+        assert_eq!(
+            keys(render_policy(&policy(false, "INACTIVE"), "https://o", false).get("_links")),
+            ["self", "rules", "activate"]
+        );
+        let expanded = render_policy(&policy(true, "ACTIVE"), "https://o", true);
+        assert_eq!(keys(Some(&expanded)).last().map(String::as_str), Some("_embedded"));
+    }
+}

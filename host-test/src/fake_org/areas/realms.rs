@@ -181,3 +181,44 @@ pub fn delete_realm(st: &mut State, ctx: &Ctx, id: &str) -> HResult {
     st.delete_realm(&ctx.audit(), id);
     Ok(Reply::NoContent)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn realm(default: bool) -> Realm {
+        Realm {
+            id: "guo1".into(),
+            created: 0,
+            last_updated: 0,
+            is_default: default,
+            name: "EU Staff".into(),
+            domains: (!default).then(|| vec!["eu.example.com".to_string()]),
+        }
+    }
+
+    #[test]
+    fn search_dialect() {
+        let m = |q: &str, r: &Realm| {
+            query::parse_with(q, &RealmSearch).map(|e| query::eval(&e, &|a: &str| attr_of(r, a), true))
+        };
+        assert_eq!(m(IMPLICIT_SEARCH, &realm(true)), Ok(true));
+        assert_eq!(m(r#"profile.name co "STAFF""#, &realm(false)), Ok(true));
+        assert_eq!(m("profile.domains pr", &realm(true)), Ok(false));
+        assert_eq!(m(r#"profile.name co "eu" and profile.domains pr"#, &realm(false)), Ok(true));
+        assert!(m(r#"profile.name eq "EU Staff""#, &realm(false)).is_err());
+        assert!(m(r#"id co "guo""#, &realm(false)).is_err());
+        assert!(m("nothing pr", &realm(false)).is_err());
+    }
+
+    #[test]
+    fn default_realm_has_no_domains() {
+        let j = render_realm(&realm(true), "https://o");
+        assert_eq!(j.get("profile").unwrap().to_value(), serde_json::json!({"name": "EU Staff"}));
+        let j = render_realm(&realm(false), "https://o");
+        assert_eq!(
+            j.get("profile").unwrap().to_value(),
+            serde_json::json!({"name": "EU Staff", "domains": ["eu.example.com"]})
+        );
+    }
+}
