@@ -1,5 +1,7 @@
-//! An embedded fake Okta org: the Users area of the management API (plus the bits of groups,
-//! factors, app links and user types that user flows touch), served in-process or on a socket.
+//! An embedded fake Okta org, served in-process or on a socket: users (with factors, user
+//! types, app links), groups, applications and app assignments, policies, realms, the System
+//! Log and event hooks, each area in its own module under `areas/`, sharing the core under
+//! `core/` (state and its System Log, rendering, paging, the HTTP edge).
 //!
 //! Behaviour follows real recordings (`fixtures/okta/RECORDED-NOTES.md`): two separate `Link`
 //! lines, opaque per-listing cursors, `200 {}` on lifecycle calls, two-DELETE user deletion,
@@ -10,51 +12,28 @@
 //! in-process via `tower::ServiceExt::oneshot`, and [`FakeOrg::serve`] wraps `handle` in a
 //! hyper HTTP/1 accept loop.
 
-mod errors;
-mod faults;
-mod json;
-mod paging;
-mod query;
-mod ratelimit;
-mod resources;
-mod router;
-mod seed;
-mod state;
-mod time;
-mod users;
-mod util;
+mod areas;
+mod core;
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::{Body as HttpBody, Frame, SizeHint};
 use tower::ServiceExt;
 
-use state::State;
+use self::core::edge::{self, InjectedFault};
+use self::core::org::{Org, Shared};
+use self::core::render::{render_user, LinkSet};
+use self::core::{auth, clock, events, json, scope, seed, time};
 
-/// A fault injected into the next matching request(s).
-#[derive(Clone, Debug, PartialEq)]
-pub enum Fault {
-    /// Answer with this status and an Okta error body (500 → E0000009, 503 → E0000010,
-    /// 429 → E0000047 with `Remaining: 0`, 404 → E0000008, …).
-    Status(u16),
-    /// A real-looking 429: `X-Rate-Limit-Limit` = the bucket limit, `Remaining: 0`,
-    /// `Reset` = `Date` + `reset_after_secs`.
-    RateLimited { reset_after_secs: u64 },
-    /// Concurrency-limit 429: `X-Rate-Limit-Limit: 0`, `Remaining: 0`, `Reset` = `Date` + 1 s.
-    ConcurrencyLimited,
-    /// Wait, then answer normally.
-    Delay(Duration),
-    /// No response at all (the socket is closed).
-    DropConnection,
-    /// Headers and half of the body, then the connection fails.
-    TruncateBody,
-}
+pub use self::core::faults::Fault;
+pub use self::core::state::Delivery as HookDelivery;
+pub use self::core::state::SeenRequest;
 
 /// Result of serving one request in-process.
 #[derive(Debug)]
@@ -65,68 +44,35 @@ pub enum Outcome {
     Dropped,
 }
 
-/// A request as the org saw it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SeenRequest {
-    pub method: String,
-    pub path: String,
-    pub query: Option<String>,
-    /// Lower-case names, in arrival order.
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-struct Inner {
-    state: Mutex<State>,
-    router: axum::Router,
-}
-
 /// Handle to a fake org; clones share the same state.
 #[derive(Clone)]
 pub struct FakeOrg {
-    inner: Arc<Inner>,
-}
-
-/// Marks a request that must be answered with an injected status fault.
-#[derive(Clone, Debug)]
-pub(crate) struct InjectedFault(pub Fault);
-
-/// The router's state: a weak handle, so the org does not own itself through its router.
-#[derive(Clone)]
-pub(crate) struct WeakOrg(Weak<Inner>);
-
-impl WeakOrg {
-    pub(crate) fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> Option<R> {
-        let inner = self.0.upgrade()?;
-        let mut guard = lock(&inner.state);
-        Some(f(&mut guard))
-    }
-}
-
-fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    shared: Arc<Shared>,
+    router: axum::Router,
 }
 
 impl FakeOrg {
     /// The API token the fake org accepts (`Authorization: SSWS <token>`); anything else → 401 E0000011.
-    pub const TOKEN: &'static str = "fake-org-token-0123456789";
+    pub const TOKEN: &'static str = auth::TOKEN;
 
-    fn with_state(state: State) -> FakeOrg {
-        let inner = Arc::new_cyclic(|weak: &Weak<Inner>| Inner {
-            state: Mutex::new(state),
-            router: router::build(WeakOrg(weak.clone())),
-        });
-        FakeOrg { inner }
+    fn with_state(state: self::core::state::State) -> FakeOrg {
+        let shared = Arc::new(Shared::new(state));
+        let router = areas::router(Org::new(&shared));
+        FakeOrg { shared, router }
     }
 
-    fn st(&self) -> MutexGuard<'_, State> {
-        lock(&self.inner.state)
+    fn st(&self) -> std::sync::MutexGuard<'_, self::core::state::State> {
+        self.shared.lock()
     }
 
     /// Seeded from `fixtures/` (about 300 users of mixed statuses, groups, apps with
-    /// assignments, factors, user types; an ACTIVE admin is `/users/me`).
+    /// assignments, factors, user types; an ACTIVE admin is `/users/me`), with a System Log
+    /// history of the 30 days before now.
     pub fn seeded() -> FakeOrg {
-        FakeOrg::with_state(seed::seeded_state())
+        let org = FakeOrg::with_state(seed::seeded_state());
+        let now = clock::epoch_ms(org.now());
+        seed::seed_past_events(&mut org.st(), now);
+        org
     }
 
     /// Empty org: user types and the Everyone group only (no users, so no `me`).
@@ -137,12 +83,13 @@ impl FakeOrg {
     /// Adds `n` deterministically generated ACTIVE users (with passwords). Ids and logins depend
     /// only on how many users were generated before, so the same calls give the same users on
     /// every run. Their ids sort after the fixtures and before users created through the API.
+    /// This is seeding, not an API write: nothing is logged.
     pub fn generate_users(&self, n: usize) {
         seed::generate_users(&mut self.st(), n);
     }
 
     /// Allow `limit` requests per `window` in every bucket (users, single-user GET, groups,
-    /// meta, other) and start fresh windows. Default: 600 per minute.
+    /// apps, logs, …) and start fresh windows. Default: 600 per minute.
     pub fn set_rate_limit(&self, limit: u32, window: Duration) {
         self.st().rate.configure(limit, window);
     }
@@ -162,7 +109,7 @@ impl FakeOrg {
     /// Serve one request in-process. The request carries an absolute URI or a `Host` header;
     /// links are built from that origin (`http://{Host}` without an absolute URI).
     pub async fn handle(&self, req: http::Request<Bytes>) -> Outcome {
-        let (parts, body) = req.into_parts();
+        let (mut parts, body) = req.into_parts();
         let fault = {
             let mut st = self.st();
             st.seen.push(SeenRequest {
@@ -187,19 +134,25 @@ impl FakeOrg {
             Some(other) => injected = Some(other),
             None => {}
         }
+        // Okta accepts `//api/v1/users/`: normalise before routing.
+        parts.uri = edge::normalise_path(&parts.uri);
         let mut req = http::Request::from_parts(parts, axum::body::Body::from(body));
         if let Some(f) = injected {
             req.extensions_mut().insert(InjectedFault(f));
         }
-        let response = match self.inner.router.clone().oneshot(req).await {
+        let response = match self.router.clone().oneshot(req).await {
             Ok(r) => r,
             Err(never) => match never {},
         };
         let (mut parts, body) = response.into_parts();
-        // Okta sends bodies chunked, without Content-Length (axum adds one for full bodies).
+        // Okta sends bodies chunked, without Content-Length (axum adds one for full bodies), and
+        // its edge sends no `Allow` with a 405.
         parts.headers.remove(http::header::CONTENT_LENGTH);
+        parts.headers.remove(http::header::ALLOW);
         let bytes = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
         let truncate_at = truncate.then_some(bytes.len() / 2);
+        // Events this request wrote go to the event hooks that want them.
+        self.shared.deliver_pending();
         Outcome::Response { response: http::Response::from_parts(parts, bytes), truncate_at }
     }
 
@@ -248,6 +201,17 @@ impl FakeOrg {
         }
     }
 
+    /// An OAuth access token for these scopes (`okta.users.read`, …), accepted as
+    /// `Authorization: Bearer <token>`; endpoints whose scope it lacks answer 403 E0000006 with
+    /// `WWW-Authenticate: Bearer error="insufficient_scope"`. `Err` names an unknown scope.
+    pub fn issue_access_token(&self, scopes: &[&str]) -> Result<String, String> {
+        let parsed = scopes
+            .iter()
+            .map(|s| scope::Scope::parse(s).ok_or_else(|| format!("unknown scope {s}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(self.st().issue_access_token(parsed))
+    }
+
     /// Bench only, off by default: also accept `Authorization: SSWS<token>` without the space
     /// (what Okta's Python SDK 3.4.x sends; real Okta answers 401).
     pub fn tolerate_ssws_without_space(&self, on: bool) {
@@ -256,12 +220,12 @@ impl FakeOrg {
 
     /// Every user's id, any status, in id order (the order listings use).
     pub fn user_ids(&self) -> Vec<String> {
-        self.st().users.keys().cloned().collect()
+        self.st().users().keys().cloned().collect()
     }
 
     /// Number of users in the org, any status (deleted users are gone).
     pub fn user_count(&self) -> usize {
-        self.st().users.len()
+        self.st().users().len()
     }
 
     /// A user as `GET /api/v1/users/{id_or_login}` would return it (links use the origin of the
@@ -270,13 +234,108 @@ impl FakeOrg {
         let st = self.st();
         let id = st.resolve_user(id_or_login)?;
         let origin = st.last_origin.clone().unwrap_or_else(|| "http://localhost".to_string());
-        let user = st.users.get(&id)?;
-        Some(users::render_user(&st, user, &origin, users::LinkSet::Full, false).to_value())
+        let user = st.user(&id)?;
+        Some(render_user(&st, user, &origin, LinkSet::Full, false).to_value())
     }
 
     /// Every request seen so far, in order (including ones answered with a fault).
     pub fn requests(&self) -> Vec<SeenRequest> {
         self.st().seen.clone()
+    }
+
+    /// Every System Log event, in persistence order (the order polling queries return them), as
+    /// `GET /api/v1/logs` renders them.
+    pub fn log_events(&self) -> Vec<serde_json::Value> {
+        self.st().log().all().iter().map(|e| e.doc.to_value()).collect()
+    }
+
+    /// Records an event of a known type (`user.lifecycle.create`, …) by the admin, published at
+    /// `published` but persisted now: a late event that polling queries return after events
+    /// published later. Returns its `uuid`, or `None` for an event type the org does not know.
+    pub fn append_log_event_late(&self, event_type: &str, published: SystemTime) -> Option<String> {
+        let ev = events::EVENT_TYPES.iter().find(|(_, s)| s.name == event_type)?.0;
+        let now = clock::epoch_ms(self.now());
+        let mut st = self.st();
+        let audit = events::Audit::system(st.admin_actor(), now);
+        let published = clock::epoch_ms(published);
+        st.record_at(&audit, ev, Vec::new(), events::EventOutcome::Success, published);
+        let uuid = st.log().all().last().map(|e| e.uuid.clone());
+        drop(st);
+        self.shared.deliver_pending();
+        uuid
+    }
+
+    /// Stores a complete LogEvent document (JSON text, key order kept) persisted at `persisted`,
+    /// for replaying recorded events. It needs `uuid`, `eventType` and `published`.
+    pub fn append_log_event_json(&self, doc: &str, persisted: SystemTime) -> Result<String, String> {
+        let j = json::J::parse(doc).ok_or("not JSON")?;
+        let uuid = j.get("uuid").and_then(json::J::as_str).ok_or("no uuid")?.to_string();
+        j.get("eventType").and_then(json::J::as_str).ok_or("no eventType")?;
+        let published =
+            j.get("published").and_then(json::J::as_str).and_then(time::parse_iso_ms).ok_or("no valid published")?;
+        self.st().append_event_doc(j, published, clock::epoch_ms(persisted));
+        self.shared.deliver_pending();
+        Ok(uuid)
+    }
+
+    /// Every event-hook delivery attempt so far, in order (no header values: the hook's
+    /// secret stays out).
+    pub fn hook_deliveries(&self) -> Vec<HookDelivery> {
+        self.st().deliveries().to_vec()
+    }
+
+    /// Delivers a logged event again to the hooks that want it, with a new `eventId`: Okta
+    /// delivers at least once. `false` for an unknown uuid.
+    pub fn redeliver_event(&self, uuid: &str) -> bool {
+        let queued = self.st().requeue_event(uuid);
+        self.shared.deliver_pending();
+        queued
+    }
+
+    /// How long the org waits for an event-hook endpoint (verification and delivery; default
+    /// 3 s, as Okta).
+    pub fn set_hook_timeout(&self, timeout: Duration) {
+        self.shared.outbound.set_timeout(timeout);
+    }
+
+    /// Waits until at least `n` delivery attempts were made, at most `timeout`.
+    pub async fn wait_for_deliveries(&self, n: usize, timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if self.st().deliveries().len() >= n {
+                return true;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Events written from now on are persisted `delay` after they happen: log queries see
+    /// them only then, after events persisted in between.
+    pub fn set_log_persist_delay(&self, delay: Duration) {
+        self.st().set_log_delay(delay.as_millis() as i64);
+    }
+
+    /// Stops the org clock at `t` (resource timestamps, `published`, `Date`, rate windows).
+    pub fn pin_clock(&self, t: SystemTime) {
+        self.shared.clock.pin(t);
+    }
+
+    /// Moves the org clock forward (pinning it if it followed system time).
+    pub fn advance_clock(&self, d: Duration) {
+        self.shared.clock.advance(d);
+    }
+
+    /// Lets the org clock follow system time again.
+    pub fn release_clock(&self) {
+        self.shared.clock.release();
+    }
+
+    /// The org clock's current time.
+    pub fn now(&self) -> SystemTime {
+        self.shared.clock.now()
     }
 }
 

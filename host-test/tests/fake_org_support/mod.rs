@@ -2,6 +2,9 @@
 //! JSON reader, and `Link` parsing.
 #![allow(dead_code)]
 
+pub mod receiver;
+pub mod replay;
+
 use std::fmt;
 
 use bytes::Bytes;

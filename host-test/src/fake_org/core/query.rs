@@ -1,21 +1,24 @@
-//! A small SCIM-style expression language for `GET /users?search=` and `?filter=`.
+//! SCIM-style expressions for `search` and `filter` parameters: one tokenizer, parser and
+//! evaluator; each listing supplies a [`Dialect`] that says which attributes, operators and
+//! literals it takes. Anything a dialect refuses is a parse error (→ 400 E0000031).
 //!
-//! `search`: any profile attribute plus `id, status, created, activated, statusChanged,
-//! lastUpdated, lastLogin, passwordChanged, type.id, realmId`; operators `eq, sw, co, gt, ge, lt,
-//! le, pr` (`co` only on `profile.firstName/lastName/email/login`); `and`, `or`, parentheses;
-//! string values compared case-insensitively.
+//! Users (`Mode`): `search` takes any profile attribute plus `id, status, created, activated,
+//! statusChanged, lastUpdated, lastLogin, passwordChanged, type.id, realmId`, operators `eq, sw,
+//! co, gt, ge, lt, le, pr` (`co` only on `profile.firstName/lastName/email/login`), string values
+//! compared case-insensitively. `filter` takes only `status, lastUpdated, id, profile.login,
+//! profile.email, profile.firstName, profile.lastName`, only `eq` except `gt/ge/lt/le` on
+//! `lastUpdated`, values compared case-sensitively. Neither takes `ne` or `not`.
 //!
-//! `filter`: only `status, lastUpdated, id, profile.login, profile.email, profile.firstName,
-//! profile.lastName`; only `eq`, except `lastUpdated` which also takes `gt/ge/lt/le`; `and`,
-//! `or`, parentheses; values compared case-sensitively.
-//!
-//! Neither supports `ne` or `not`. Anything invalid is a parse error (→ 400 E0000031).
+//! All dialects: `and`, `or`, parentheses; `and` binds tighter than `or`. Dialects that allow it
+//! (the System Log) also take `not (…)` and `ew`. Multi-valued attributes match when any value
+//! matches.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use serde_json::Value;
 
+use super::json::J;
 use super::paging::SortVal;
 use super::state::User;
 use super::time::parse_iso_ms;
@@ -31,10 +34,18 @@ pub enum Op {
     Eq,
     Sw,
     Co,
+    Ew,
     Gt,
     Ge,
     Lt,
     Le,
+}
+
+impl Op {
+    /// `gt`, `ge`, `lt`, `le`.
+    pub fn is_range(self) -> bool {
+        matches!(self, Op::Gt | Op::Ge | Op::Lt | Op::Le)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -51,11 +62,36 @@ pub enum Lit {
 pub enum Expr {
     And(Box<Expr>, Box<Expr>),
     Or(Box<Expr>, Box<Expr>),
+    Not(Box<Expr>),
     Cmp { attr: String, op: Op, value: Lit },
     Present(String),
 }
 
-/// Parsed expression plus the mode that decides case sensitivity.
+/// What one listing's `search` or `filter` accepts.
+pub trait Dialect {
+    /// Checks a comparison and returns the literal to compare with (e.g. a parsed date).
+    fn comparison(&self, attr: &str, op: Op, value: Lit) -> Result<Lit, ()>;
+    /// Whether `attr pr` is allowed.
+    fn presence(&self, attr: &str) -> bool;
+    /// Whether `not (…)` and `ew` are allowed.
+    fn allows_not(&self) -> bool {
+        false
+    }
+}
+
+/// A date literal: an ISO-8601 string (or `null` with `eq`); dates take no `sw`/`co`/`ew`.
+pub fn date_literal(op: Op, value: Lit) -> Result<Lit, ()> {
+    if matches!(op, Op::Sw | Op::Co | Op::Ew) {
+        return Err(());
+    }
+    match value {
+        Lit::Str(s) => Ok(Lit::Date(parse_iso_ms(&s).ok_or(())?)),
+        Lit::Null if op == Op::Eq => Ok(Lit::Null),
+        _ => Err(()),
+    }
+}
+
+/// Parsed user expression plus the mode that decides case sensitivity.
 #[derive(Clone, Debug)]
 pub struct Query {
     pub mode: Mode,
@@ -126,14 +162,15 @@ fn tokenize(input: &str) -> Result<Vec<Tok>, ()> {
     Ok(out)
 }
 
-struct Parser {
+struct Parser<'d> {
     toks: Vec<Tok>,
     pos: usize,
-    mode: Mode,
+    dialect: &'d dyn Dialect,
     depth: usize,
 }
 
-fn is_attr_path(s: &str) -> bool {
+/// `a.b.c` with identifier segments.
+pub fn is_attr_path(s: &str) -> bool {
     !s.is_empty()
         && s.split('.').all(|p| {
             !p.is_empty()
@@ -142,7 +179,7 @@ fn is_attr_path(s: &str) -> bool {
         })
 }
 
-impl Parser {
+impl Parser<'_> {
     fn peek_word(&self, w: &str) -> bool {
         matches!(self.toks.get(self.pos), Some(Tok::Word(x)) if x.eq_ignore_ascii_case(w))
     }
@@ -167,22 +204,34 @@ impl Parser {
         Ok(left)
     }
 
+    fn group(&mut self) -> Result<Expr, ()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(());
+        }
+        self.pos += 1;
+        let e = self.or()?;
+        if self.toks.get(self.pos) != Some(&Tok::Close) {
+            return Err(());
+        }
+        self.pos += 1;
+        self.depth -= 1;
+        Ok(e)
+    }
+
     fn factor(&mut self) -> Result<Expr, ()> {
-        match self.toks.get(self.pos).cloned() {
-            Some(Tok::Open) => {
-                self.depth += 1;
-                if self.depth > MAX_DEPTH {
-                    return Err(());
-                }
-                self.pos += 1;
-                let e = self.or()?;
-                if self.toks.get(self.pos) != Some(&Tok::Close) {
-                    return Err(());
-                }
-                self.pos += 1;
-                self.depth -= 1;
-                Ok(e)
+        if self.peek_word("not") {
+            if !self.dialect.allows_not() {
+                return Err(());
             }
+            self.pos += 1;
+            if self.toks.get(self.pos) != Some(&Tok::Open) {
+                return Err(());
+            }
+            return Ok(Expr::Not(Box::new(self.group()?)));
+        }
+        match self.toks.get(self.pos).cloned() {
+            Some(Tok::Open) => self.group(),
             Some(Tok::Word(attr)) => {
                 if ["and", "or", "not"].iter().any(|k| attr.eq_ignore_ascii_case(k)) || !is_attr_path(&attr) {
                     return Err(());
@@ -194,12 +243,13 @@ impl Parser {
                 };
                 self.pos += 1;
                 if op == "pr" {
-                    return self.check_present(attr);
+                    return if self.dialect.presence(&attr) { Ok(Expr::Present(attr)) } else { Err(()) };
                 }
                 let op = match op.as_str() {
                     "eq" => Op::Eq,
                     "sw" => Op::Sw,
                     "co" => Op::Co,
+                    "ew" if self.dialect.allows_not() => Op::Ew,
                     "gt" => Op::Gt,
                     "ge" => Op::Ge,
                     "lt" => Op::Lt,
@@ -217,35 +267,53 @@ impl Parser {
                     _ => return Err(()),
                 };
                 self.pos += 1;
-                self.check_cmp(attr, op, raw)
+                let value = self.dialect.comparison(&attr, op, raw)?;
+                Ok(Expr::Cmp { attr, op, value })
             }
             _ => Err(()),
         }
     }
+}
 
-    fn check_present(&self, attr: String) -> Result<Expr, ()> {
-        if self.mode == Mode::Filter || !self.known_attr(&attr) {
-            return Err(());
-        }
-        Ok(Expr::Present(attr))
+/// Parses an expression in a dialect.
+pub fn parse_with(input: &str, dialect: &dyn Dialect) -> Result<Expr, ()> {
+    let toks = tokenize(input)?;
+    // Bounded so evaluation (recursive over a left-deep tree) cannot exhaust the stack.
+    if toks.is_empty() || toks.len() > MAX_TOKENS {
+        return Err(());
     }
+    let mut p = Parser { toks, pos: 0, dialect, depth: 0 };
+    let expr = p.or()?;
+    if p.pos != p.toks.len() {
+        return Err(());
+    }
+    Ok(expr)
+}
 
+/// The users' `search` and `filter` rules.
+struct UserDialect(Mode);
+
+impl UserDialect {
     fn known_attr(&self, attr: &str) -> bool {
-        match self.mode {
+        match self.0 {
             Mode::Filter => FILTER_ATTRS.contains(&attr),
             Mode::Search => DATE_ATTRS.contains(&attr) || PLAIN_ATTRS.contains(&attr) || attr.starts_with("profile."),
         }
     }
+}
 
-    fn check_cmp(&self, attr: String, op: Op, value: Lit) -> Result<Expr, ()> {
-        if !self.known_attr(&attr) {
+impl Dialect for UserDialect {
+    fn presence(&self, attr: &str) -> bool {
+        self.0 == Mode::Search && self.known_attr(attr)
+    }
+
+    fn comparison(&self, attr: &str, op: Op, value: Lit) -> Result<Lit, ()> {
+        if !self.known_attr(attr) {
             return Err(());
         }
-        let is_date = DATE_ATTRS.contains(&attr.as_str());
-        match self.mode {
+        match self.0 {
             Mode::Filter => {
-                let range_ok = attr == "lastUpdated";
-                if op != Op::Eq && !(range_ok && matches!(op, Op::Gt | Op::Ge | Op::Lt | Op::Le)) {
+                if op != Op::Eq && !(attr == "lastUpdated" && op.is_range()) {
                     return Err(());
                 }
                 if !matches!(value, Lit::Str(_)) {
@@ -253,66 +321,51 @@ impl Parser {
                 }
             }
             Mode::Search => {
-                if op == Op::Co && !CO_ATTRS.contains(&attr.as_str()) {
-                    return Err(());
-                }
-                if is_date && matches!(op, Op::Sw | Op::Co) {
+                if op == Op::Co && !CO_ATTRS.contains(&attr) {
                     return Err(());
                 }
             }
         }
-        let value = if is_date {
-            match value {
-                Lit::Str(s) => Lit::Date(parse_iso_ms(&s).ok_or(())?),
-                Lit::Null if op == Op::Eq => Lit::Null,
-                _ => return Err(()),
-            }
+        if DATE_ATTRS.contains(&attr) {
+            date_literal(op, value)
         } else {
-            value
-        };
-        Ok(Expr::Cmp { attr, op, value })
+            Ok(value)
+        }
     }
 }
 
-/// Parses a `search` or `filter` expression.
+/// Parses a user `search` or `filter` expression.
 pub fn parse(input: &str, mode: Mode) -> Result<Query, ()> {
-    let toks = tokenize(input)?;
-    // Bounded so evaluation (recursive over a left-deep tree) cannot exhaust the stack.
-    if toks.is_empty() || toks.len() > MAX_TOKENS {
-        return Err(());
-    }
-    let mut p = Parser { toks, pos: 0, mode, depth: 0 };
-    let expr = p.or()?;
-    if p.pos != p.toks.len() {
-        return Err(());
-    }
-    Ok(Query { mode, expr })
+    Ok(Query { mode, expr: parse_with(input, &UserDialect(mode))? })
 }
 
-/// The value of an attribute of a user.
-enum Attr<'a> {
+/// One value of an attribute.
+#[derive(Clone, Debug)]
+pub enum Val<'a> {
     Null,
     Str(Cow<'a, str>),
+    /// epoch milliseconds
     Date(i64),
     Json(&'a Value),
+    Doc(&'a J),
 }
 
-fn attr_of<'a>(u: &'a User, attr: &str) -> Attr<'a> {
-    let date = |v: Option<i64>| v.map(|s| Attr::Date(s * 1000)).unwrap_or(Attr::Null);
+fn attr_of<'a>(u: &'a User, attr: &str) -> Val<'a> {
+    let date = |v: Option<i64>| v.map(|s| Val::Date(s * 1000)).unwrap_or(Val::Null);
     match attr {
-        "id" => Attr::Str(Cow::Borrowed(&u.id)),
-        "status" => Attr::Str(Cow::Borrowed(u.status.as_str())),
-        "type.id" => Attr::Str(Cow::Borrowed(&u.type_id)),
-        "realmId" => u.realm_id.as_deref().map(|r| Attr::Str(Cow::Borrowed(r))).unwrap_or(Attr::Null),
-        "created" => Attr::Date(u.created * 1000),
+        "id" => Val::Str(Cow::Borrowed(&u.id)),
+        "status" => Val::Str(Cow::Borrowed(u.status.as_str())),
+        "type.id" => Val::Str(Cow::Borrowed(&u.type_id)),
+        "realmId" => u.realm_id.as_deref().map(|r| Val::Str(Cow::Borrowed(r))).unwrap_or(Val::Null),
+        "created" => Val::Date(u.created * 1000),
         "activated" => date(u.activated),
         "statusChanged" => date(u.status_changed),
-        "lastUpdated" => Attr::Date(u.last_updated * 1000),
+        "lastUpdated" => Val::Date(u.last_updated * 1000),
         "lastLogin" => date(u.last_login),
         "passwordChanged" => date(u.password_changed),
         _ => match attr.strip_prefix("profile.").and_then(|k| u.profile.get(k)) {
-            None | Some(Value::Null) => Attr::Null,
-            Some(v) => Attr::Json(v),
+            None | Some(Value::Null) => Val::Null,
+            Some(v) => Val::Json(v),
         },
     }
 }
@@ -332,6 +385,7 @@ fn cmp_str(a: &str, b: &str, op: Op, insensitive: bool) -> bool {
         Op::Eq => a == b,
         Op::Sw => a.starts_with(b.as_ref()),
         Op::Co => a.contains(b.as_ref()),
+        Op::Ew => a.ends_with(b.as_ref()),
         Op::Gt => a > b,
         Op::Ge => a >= b,
         Op::Lt => a < b,
@@ -346,53 +400,79 @@ fn cmp_ord(o: Ordering, op: Op) -> bool {
         Op::Ge => o != Ordering::Less,
         Op::Lt => o == Ordering::Less,
         Op::Le => o != Ordering::Greater,
-        Op::Sw | Op::Co => false,
+        Op::Sw | Op::Co | Op::Ew => false,
     }
+}
+
+fn cmp_num(x: Option<f64>, n: Option<f64>, op: Op) -> bool {
+    x.zip(n).and_then(|(x, n)| x.partial_cmp(&n)).map(|o| cmp_ord(o, op)).unwrap_or(false)
 }
 
 fn cmp_json(v: &Value, op: Op, lit: &Lit, insensitive: bool) -> bool {
     match (v, lit) {
         (Value::Array(items), _) => items.iter().any(|i| cmp_json(i, op, lit, insensitive)),
         (Value::String(s), Lit::Str(l)) => cmp_str(s, l, op, insensitive),
-        (Value::String(s), Lit::Num(n)) => {
-            s.parse::<f64>().ok().and_then(|x| x.partial_cmp(n)).map(|o| cmp_ord(o, op)).unwrap_or(false)
-        }
-        (Value::Number(x), Lit::Num(n)) => {
-            x.as_f64().and_then(|x| x.partial_cmp(n)).map(|o| cmp_ord(o, op)).unwrap_or(false)
-        }
-        (Value::Number(x), Lit::Str(s)) => s
-            .parse::<f64>()
-            .ok()
-            .zip(x.as_f64())
-            .and_then(|(n, x)| x.partial_cmp(&n))
-            .map(|o| cmp_ord(o, op))
-            .unwrap_or(false),
+        (Value::String(s), Lit::Num(n)) => cmp_num(s.parse().ok(), Some(*n), op),
+        (Value::Number(x), Lit::Num(n)) => cmp_num(x.as_f64(), Some(*n), op),
+        (Value::Number(x), Lit::Str(s)) => cmp_num(x.as_f64(), s.parse().ok(), op),
         (Value::Bool(b), Lit::Bool(l)) => op == Op::Eq && b == l,
         (Value::Bool(b), Lit::Str(s)) => op == Op::Eq && s.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
         _ => false,
     }
 }
 
-fn eval(expr: &Expr, u: &User, insensitive: bool) -> bool {
+fn cmp_doc(v: &J, op: Op, lit: &Lit, insensitive: bool) -> bool {
+    match (v, lit) {
+        (J::Arr(items), _) => items.iter().any(|i| cmp_doc(i, op, lit, insensitive)),
+        (J::Str(s), Lit::Str(l)) => cmp_str(s, l, op, insensitive),
+        (J::Str(s), Lit::Date(ms)) => parse_iso_ms(s).map(|x| cmp_ord(x.cmp(ms), op)).unwrap_or(false),
+        (J::Str(s), Lit::Num(n)) => cmp_num(s.parse().ok(), Some(*n), op),
+        (J::Num(x), Lit::Num(n)) => cmp_num(x.as_f64(), Some(*n), op),
+        (J::Num(x), Lit::Str(s)) => cmp_num(x.as_f64(), s.parse().ok(), op),
+        (J::Bool(b), Lit::Bool(l)) => op == Op::Eq && b == l,
+        (J::Bool(b), Lit::Str(s)) => op == Op::Eq && s.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
+        _ => false,
+    }
+}
+
+fn is_null(v: &Val) -> bool {
+    matches!(v, Val::Null | Val::Json(Value::Null) | Val::Doc(J::Null))
+}
+
+fn cmp_val(v: &Val, op: Op, lit: &Lit, insensitive: bool) -> bool {
+    match (v, lit) {
+        (v, Lit::Null) => op == Op::Eq && is_null(v),
+        (Val::Null, _) => false,
+        (Val::Date(ms), Lit::Date(l)) => cmp_ord(ms.cmp(l), op),
+        (Val::Date(_), _) => false,
+        (Val::Str(s), Lit::Str(l)) => cmp_str(s, l, op, insensitive),
+        (Val::Str(s), Lit::Date(l)) => parse_iso_ms(s).map(|x| cmp_ord(x.cmp(l), op)).unwrap_or(false),
+        (Val::Str(_), _) => false,
+        (Val::Json(v), lit) => cmp_json(v, op, lit, insensitive),
+        (Val::Doc(v), lit) => cmp_doc(v, op, lit, insensitive),
+    }
+}
+
+/// Evaluates an expression; `lookup` gives every value of an attribute of the subject.
+pub fn eval<'a, F: Fn(&str) -> Vec<Val<'a>>>(expr: &Expr, lookup: &F, insensitive: bool) -> bool {
     match expr {
-        Expr::And(a, b) => eval(a, u, insensitive) && eval(b, u, insensitive),
-        Expr::Or(a, b) => eval(a, u, insensitive) || eval(b, u, insensitive),
-        Expr::Present(attr) => !matches!(attr_of(u, attr), Attr::Null),
-        Expr::Cmp { attr, op, value } => match (attr_of(u, attr), value) {
-            (Attr::Null, Lit::Null) => *op == Op::Eq,
-            (Attr::Null, _) | (_, Lit::Null) => false,
-            (Attr::Date(ms), Lit::Date(l)) => cmp_ord(ms.cmp(l), *op),
-            (Attr::Date(_), _) => false,
-            (Attr::Str(s), Lit::Str(l)) => cmp_str(&s, l, *op, insensitive),
-            (Attr::Str(_), _) => false,
-            (Attr::Json(v), lit) => cmp_json(v, *op, lit, insensitive),
-        },
+        Expr::And(a, b) => eval(a, lookup, insensitive) && eval(b, lookup, insensitive),
+        Expr::Or(a, b) => eval(a, lookup, insensitive) || eval(b, lookup, insensitive),
+        Expr::Not(e) => !eval(e, lookup, insensitive),
+        Expr::Present(attr) => lookup(attr).iter().any(|v| !is_null(v)),
+        Expr::Cmp { attr, op, value } => {
+            let values = lookup(attr);
+            if values.is_empty() {
+                return *value == Lit::Null && *op == Op::Eq;
+            }
+            values.iter().any(|v| cmp_val(v, *op, value, insensitive))
+        }
     }
 }
 
 impl Query {
     pub fn matches(&self, u: &User) -> bool {
-        eval(&self.expr, u, self.mode == Mode::Search)
+        eval(&self.expr, &|attr: &str| vec![attr_of(u, attr)], self.mode == Mode::Search)
     }
 }
 
@@ -401,16 +481,23 @@ pub fn valid_sort_attr(attr: &str) -> bool {
     is_attr_path(attr) && (DATE_ATTRS.contains(&attr) || PLAIN_ATTRS.contains(&attr) || attr.starts_with("profile."))
 }
 
-/// Sort value of an attribute (case-insensitive for strings; `None` for null).
-pub fn sort_value(u: &User, attr: &str) -> Option<SortVal> {
-    match attr_of(u, attr) {
-        Attr::Null => None,
-        Attr::Str(s) => Some(SortVal::Str(s.to_lowercase())),
-        Attr::Date(ms) => Some(SortVal::Num(ms)),
-        Attr::Json(Value::String(s)) => Some(SortVal::Str(s.to_lowercase())),
-        Attr::Json(Value::Number(n)) => n.as_i64().map(SortVal::Num).or_else(|| Some(SortVal::Str(n.to_string()))),
-        Attr::Json(other) => Some(SortVal::Str(other.to_string().to_lowercase())),
+/// Sort value of a value (case-insensitive for strings; `None` for null).
+pub fn sort_val(v: Val) -> Option<SortVal> {
+    match v {
+        Val::Null | Val::Json(Value::Null) | Val::Doc(J::Null) => None,
+        Val::Str(s) => Some(SortVal::Str(s.to_lowercase())),
+        Val::Date(ms) => Some(SortVal::Num(ms)),
+        Val::Json(Value::String(s)) => Some(SortVal::Str(s.to_lowercase())),
+        Val::Json(Value::Number(n)) => n.as_i64().map(SortVal::Num).or_else(|| Some(SortVal::Str(n.to_string()))),
+        Val::Json(other) => Some(SortVal::Str(other.to_string().to_lowercase())),
+        Val::Doc(J::Str(s)) => Some(SortVal::Str(s.to_lowercase())),
+        Val::Doc(other) => Some(SortVal::Str(String::from_utf8_lossy(&other.to_vec()).to_lowercase())),
     }
+}
+
+/// Sort value of a user attribute.
+pub fn sort_value(u: &User, attr: &str) -> Option<SortVal> {
+    sort_val(attr_of(u, attr))
 }
 
 #[cfg(test)]

@@ -1,6 +1,25 @@
 //! Queued faults: "the next `times` requests matching METHOD + path pattern get this fault".
 
-use super::Fault;
+use std::time::Duration;
+
+/// A fault injected into the next matching request(s).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fault {
+    /// Answer with this status and an Okta error body (500 → E0000009, 503 → E0000010,
+    /// 429 → E0000047 with `Remaining: 0`, 404 → E0000008, …).
+    Status(u16),
+    /// A real-looking 429: `X-Rate-Limit-Limit` = the bucket limit, `Remaining: 0`,
+    /// `Reset` = `Date` + `reset_after_secs`.
+    RateLimited { reset_after_secs: u64 },
+    /// Concurrency-limit 429: `X-Rate-Limit-Limit: 0`, `Remaining: 0`, `Reset` = `Date` + 1 s.
+    ConcurrencyLimited,
+    /// Wait, then answer normally.
+    Delay(Duration),
+    /// No response at all (the socket is closed).
+    DropConnection,
+    /// Headers and half of the body, then the connection fails.
+    TruncateBody,
+}
 
 #[derive(Debug)]
 struct Rule {
@@ -19,7 +38,7 @@ pub struct Faults {
 }
 
 /// Path segments after collapsing repeated slashes and dropping a trailing slash.
-pub fn segments(path: &str) -> Vec<&str> {
+fn segments(path: &str) -> Vec<&str> {
     path.split('/').filter(|s| !s.is_empty()).collect()
 }
 

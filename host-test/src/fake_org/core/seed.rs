@@ -8,21 +8,27 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
 
+use super::events::{Actor, Audit, Ev, EventOutcome, Target};
+use super::json::J;
 #[cfg(test)]
 use super::state::ERA_FIXTURE;
-use super::state::{App, AppAssignment, Factor, Group, Password, State, Status, User, UserType, ERA_GENERATED};
+use super::state::{app_target, group_target, user_target};
+use super::state::{
+    App, AppAssignment, Factor, Group, Password, Policy, Realm, State, Status, User, UserType, ERA_GENERATED,
+};
 #[cfg(test)]
 use super::time::iso;
 use super::time::parse_iso_ms;
 use super::util::make_id;
-#[cfg(test)]
 use super::util::SplitMix64;
 
-const USERS_JSON: &str = include_str!("../../../fixtures/users.json");
-const GROUPS_JSON: &str = include_str!("../../../fixtures/groups.json");
-const APPS_JSON: &str = include_str!("../../../fixtures/apps.json");
-const FACTORS_JSON: &str = include_str!("../../../fixtures/factors.json");
-const USER_TYPES_JSON: &str = include_str!("../../../fixtures/user-types.json");
+const USERS_JSON: &str = include_str!("../../../../fixtures/users.json");
+const GROUPS_JSON: &str = include_str!("../../../../fixtures/groups.json");
+const APPS_JSON: &str = include_str!("../../../../fixtures/apps.json");
+const FACTORS_JSON: &str = include_str!("../../../../fixtures/factors.json");
+const USER_TYPES_JSON: &str = include_str!("../../../../fixtures/user-types.json");
+const POLICIES_JSON: &str = include_str!("../../../../fixtures/policies.json");
+const REALMS_JSON: &str = include_str!("../../../../fixtures/realms.json");
 
 const FIRST: [&str; 32] = [
     "Alex", "Blake", "Casey", "Dana", "Eli", "Frankie", "Gray", "Harper", "Indy", "Jordan", "Kai", "Lane", "Morgan",
@@ -266,6 +272,8 @@ pub fn fixture_files() -> Vec<(&'static str, String)> {
                 "type": kind,
                 "profile": {"name": name, "description": desc},
                 "members": members[i].iter().collect::<Vec<_>>(),
+                // The legacy portal (the sixth app) is where "Legacy App Users" come from.
+                "source": (*name == "Legacy App Users").then(|| make_id("0oa", ERA_FIXTURE, 5, 17)),
             })
         })
         .collect();
@@ -273,7 +281,7 @@ pub fn fixture_files() -> Vec<(&'static str, String)> {
     // Apps with user and group assignments.
     let app_defs: [(&str, &str, &str, &str); 6] = [
         ("bookmark", "Example Wiki", "BOOKMARK", "ACTIVE"),
-        ("examplecorp_expensetracker_1", "Expense Tracker", "SAML_2_0", "ACTIVE"),
+        ("template_basic_auth", "Expense Tracker", "BASIC_AUTH", "ACTIVE"),
         ("oidc_client", "Team Chat", "OPENID_CONNECT", "ACTIVE"),
         ("examplecorp_codereview_1", "Code Review", "SAML_2_0", "ACTIVE"),
         ("template_sps", "Travel Desk", "AUTO_LOGIN", "ACTIVE"),
@@ -299,12 +307,36 @@ pub fn fixture_files() -> Vec<(&'static str, String)> {
                     5 => ui % 31 == 4,
                     _ => false,
                 })
-                .map(|(_, u)| json!({"userId": u["id"], "assignmentId": next_assignment()}))
+                .enumerate()
+                .map(|(k, (ui, u))| {
+                    let since = parse_iso_ms(u["created"].as_str().unwrap_or_default()).unwrap_or(0) / 1000;
+                    let at = since.max(created) + 3_600 * (k as i64 + 1);
+                    let login = u["profile"]["login"].as_str().unwrap_or_default();
+                    let mut a = json!({
+                        "userId": u["id"],
+                        "assignmentId": next_assignment(),
+                        "created": iso(at),
+                        "status": "ACTIVE",
+                        "userName": login,
+                    });
+                    // Password-based sign-on keeps a credential per user.
+                    if *mode == "BASIC_AUTH" {
+                        a["password"] = json!(format!("App-Pw-{ui:03}x"));
+                        a["passwordChanged"] = json!(iso(at));
+                    }
+                    a
+                })
                 .collect();
             let groups_assigned: Vec<Value> = app_groups[ai]
                 .iter()
-                .map(|gi| json!({"groupId": group_ids[*gi], "assignmentId": next_assignment()}))
+                .map(|gi| json!({"groupId": group_ids[*gi], "assignmentId": next_assignment(), "created": iso(created + 600)}))
                 .collect();
+            let settings_app = match *mode {
+                "BOOKMARK" => json!({"requestIntegration": false, "url": "https://wiki.example.com/"}),
+                "BASIC_AUTH" => json!({"url": "https://expenses.example.com/login", "authURL": "https://expenses.example.com/auth"}),
+                "AUTO_LOGIN" => json!({"url": "https://travel.example.net/signin"}),
+                _ => json!({}),
+            };
             json!({
                 "id": make_id("0oa", ERA_FIXTURE, ai as u64, 17),
                 "name": name,
@@ -313,6 +345,7 @@ pub fn fixture_files() -> Vec<(&'static str, String)> {
                 "signOnMode": mode,
                 "created": iso(created),
                 "lastUpdated": iso(created + 86_400),
+                "settings": {"app": settings_app},
                 "users": users_assigned,
                 "groups": groups_assigned,
             })
@@ -412,13 +445,218 @@ pub fn fixture_files() -> Vec<(&'static str, String)> {
     ]);
 
     let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default() + "\n";
+    let pretty_ordered = |v: &J| serde_json::to_string_pretty(v).unwrap_or_default() + "\n";
     vec![
         ("users.json", pretty(&Value::Array(users))),
         ("groups.json", pretty(&Value::Array(groups))),
         ("apps.json", pretty(&Value::Array(apps))),
         ("factors.json", pretty(&Value::Array(factors))),
         ("user-types.json", pretty(&user_types)),
+        ("policies.json", pretty_ordered(&fixture_policies(&group_ids[0], &make_id("0oa", ERA_FIXTURE, 2, 17)))),
+        ("realms.json", pretty_ordered(&fixture_realms())),
     ]
+}
+
+/// (type, name, description, priority, system, status, conditions, settings, resourceId)
+#[cfg(test)]
+type PolicyDef<'a> = (&'a str, &'a str, &'a str, i64, bool, &'a str, String, Option<String>, Option<&'a str>);
+
+/// Policies of several types, keys in the order Okta returns them (the password policy's
+/// settings follow `recorded/terraform-provider-okta/idaas/TestAccDataSourceOktaPolicy_read`).
+/// `everyone` is the Everyone group, `chat_app` the OIDC app an access policy belongs to.
+#[cfg(test)]
+fn fixture_policies(everyone: &str, chat_app: &str) -> J {
+    let people = format!(r#"{{"people":{{"groups":{{"include":["{everyone}"]}}}}}}"#);
+    let password_settings = r#"{"password":{"complexity":{"minLength":8,"minLowerCase":1,"minUpperCase":1,"minNumber":1,"minSymbol":0,"excludeUsername":true,"dictionary":{"common":{"exclude":false}},"excludeAttributes":[]},"age":{"maxAgeDays":0,"expireWarnDays":0,"minAgeMinutes":0,"historyCount":4},"lockout":{"maxAttempts":10,"autoUnlockMinutes":0,"userLockoutNotificationChannels":[],"showLockoutFailures":false}},"recovery":{"factors":{"recovery_question":{"status":"ACTIVE","properties":{"complexity":{"minLength":4}}},"okta_email":{"status":"ACTIVE","properties":{"recoveryToken":{"tokenLifetimeMinutes":60}}},"okta_sms":{"status":"INACTIVE"},"okta_call":{"status":"INACTIVE"}}},"delegation":{"options":{"skipUnlock":false}}}"#;
+    let strict_settings = password_settings
+        .replace(r#""minLength":8"#, r#""minLength":14"#)
+        .replace(r#""historyCount":4"#, r#""historyCount":12"#);
+    let mfa_settings = r#"{"type":"AUTHENTICATORS","authenticators":[{"key":"okta_email","enroll":{"self":"REQUIRED"}},{"key":"okta_verify","enroll":{"self":"OPTIONAL"}},{"key":"phone_number","enroll":{"self":"NOT_ALLOWED"}}]}"#;
+    let password_conditions =
+        format!(r#"{{"people":{{"groups":{{"include":["{everyone}"]}}}},"authProvider":{{"provider":"OKTA"}}}}"#);
+    // (type, name, description, priority, system, status, conditions, settings, resourceId)
+    let defs: Vec<PolicyDef> = vec![
+        (
+            "OKTA_SIGN_ON",
+            "Contractor Sign-On",
+            "Shorter sessions for contractors",
+            1,
+            false,
+            "ACTIVE",
+            people.clone(),
+            None,
+            None,
+        ),
+        (
+            "OKTA_SIGN_ON",
+            "Default Policy",
+            "The default policy applies in all situations if no other policy applies.",
+            2,
+            true,
+            "ACTIVE",
+            people.clone(),
+            None,
+            None,
+        ),
+        (
+            "PASSWORD",
+            "Strict Password",
+            "Longer passwords for administrators",
+            1,
+            false,
+            "INACTIVE",
+            password_conditions.clone(),
+            Some(strict_settings),
+            None,
+        ),
+        (
+            "PASSWORD",
+            "Default Policy",
+            "The default policy applies in all situations if no other policy applies.",
+            2,
+            true,
+            "ACTIVE",
+            password_conditions,
+            Some(password_settings.to_string()),
+            None,
+        ),
+        (
+            "MFA_ENROLL",
+            "Default Policy",
+            "The default policy applies in all situations if no other policy applies.",
+            1,
+            true,
+            "ACTIVE",
+            people.clone(),
+            Some(mfa_settings.to_string()),
+            None,
+        ),
+        (
+            "ACCESS_POLICY",
+            "Team Chat access",
+            "Who may sign in to Team Chat",
+            1,
+            false,
+            "ACTIVE",
+            "null".into(),
+            None,
+            Some(chat_app),
+        ),
+        (
+            "ACCESS_POLICY",
+            "Okta Admin Console",
+            "Okta Admin Console Policy",
+            2,
+            true,
+            "ACTIVE",
+            "null".into(),
+            None,
+            None,
+        ),
+        (
+            "ACCESS_POLICY",
+            "Default Policy",
+            "The default policy applies in all situations if no other policy applies.",
+            3,
+            true,
+            "ACTIVE",
+            "null".into(),
+            None,
+            None,
+        ),
+        (
+            "PROFILE_ENROLLMENT",
+            "Default Policy",
+            "The default policy applies in all situations if no other policy applies.",
+            1,
+            true,
+            "ACTIVE",
+            "null".into(),
+            None,
+            None,
+        ),
+        (
+            "IDP_DISCOVERY",
+            "Idp Discovery Policy",
+            "Routes every sign-in to Okta",
+            1,
+            true,
+            "ACTIVE",
+            "null".into(),
+            None,
+            None,
+        ),
+    ];
+    let mut out = Vec::new();
+    for (i, (kind, name, desc, priority, system, status, conditions, settings, resource)) in
+        defs.into_iter().enumerate()
+    {
+        let created = SEED_START - 86_400 * 45 + i as i64 * 900;
+        let mut p = J::obj([
+            ("id", J::s(make_id("00p", ERA_FIXTURE, i as u64, 23))),
+            ("status", J::s(status)),
+            ("name", J::s(name)),
+            ("description", J::s(desc)),
+            ("priority", J::from(priority)),
+            ("system", J::Bool(system)),
+            ("conditions", J::parse(&conditions).unwrap_or(J::Null)),
+            ("created", J::s(iso(created))),
+            ("lastUpdated", J::s(iso(created + 86_400 * 3))),
+        ]);
+        if let Some(settings) = settings {
+            p.push("settings", J::parse(&settings).unwrap_or(J::Null));
+        }
+        p.push("type", J::s(kind));
+        p.push("resourceId", J::opt_s(resource));
+        let rule = J::obj([
+            ("id", J::s(make_id("0pr", ERA_FIXTURE, i as u64, 29))),
+            ("status", J::s("ACTIVE")),
+            ("name", J::s(if system { "Default Rule" } else { "Catch-all Rule" })),
+            ("priority", J::from(if system { 99i64 } else { 1 })),
+            ("created", J::s(iso(created))),
+            ("lastUpdated", J::s(iso(created))),
+            ("system", J::Bool(system)),
+            ("conditions", J::Null),
+            ("actions", J::empty_obj()),
+        ]);
+        p.push("rules", J::Arr(vec![rule]));
+        out.push(p);
+    }
+    J::Arr(out)
+}
+
+/// Realms: the default realm (no `domains`) and six others.
+#[cfg(test)]
+fn fixture_realms() -> J {
+    let names: [(&str, &[&str]); 7] = [
+        ("Default Realm", &[]),
+        ("Car Co Partners", &["carco.example.com", "partners.example.com"]),
+        ("Contractors", &[]),
+        ("EU Staff", &["eu.example.com"]),
+        ("APAC Staff", &["apac.example.com"]),
+        ("Retail Stores", &["stores.example.net"]),
+        ("Acquired Globex", &["globex.example.org"]),
+    ];
+    J::Arr(
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, (name, domains))| {
+                let created = SEED_START - 86_400 * 10 + i as i64 * 86_400;
+                let mut profile = J::obj([("name", J::s(*name))]);
+                if i > 0 {
+                    profile.push("domains", J::Arr(domains.iter().map(|d| J::s(*d)).collect()));
+                }
+                J::obj([
+                    ("id", J::s(make_id("guo", ERA_FIXTURE, i as u64, 31))),
+                    ("created", J::s(iso(created))),
+                    ("lastUpdated", J::s(iso(created + 3_600))),
+                    ("profile", profile),
+                    ("isDefault", J::Bool(i == 0)),
+                ])
+            })
+            .collect(),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -441,7 +679,7 @@ fn array(text: &str) -> Vec<Value> {
 
 fn load_user_types(st: &mut State) {
     for t in array(USER_TYPES_JSON) {
-        st.user_types.push(UserType {
+        st.load_user_type(UserType {
             id: s(&t["id"]),
             name: s(&t["name"]),
             display_name: s(&t["displayName"]),
@@ -475,8 +713,9 @@ fn load_groups(st: &mut State, everyone_only: bool) {
             name: s(&g["profile"]["name"]),
             description: g["profile"]["description"].as_str().map(str::to_string),
             members,
+            source: if everyone_only { None } else { g["source"].as_str().map(str::to_string) },
         };
-        st.groups.insert(group.id.clone(), group);
+        st.load_group(group);
     }
 }
 
@@ -507,6 +746,65 @@ fn user_from_fixture(u: &Value) -> Option<User> {
     })
 }
 
+fn ordered(text: &str) -> Vec<J> {
+    match J::parse(text) {
+        Some(J::Arr(items)) => items,
+        _ => Vec::new(),
+    }
+}
+
+fn j_str(j: &J, key: &str) -> String {
+    j.get(key).and_then(J::as_str).unwrap_or_default().to_string()
+}
+
+fn j_secs(j: &J, key: &str) -> i64 {
+    j.get(key).and_then(J::as_str).and_then(parse_iso_ms).map(|ms| ms / 1000).unwrap_or(0)
+}
+
+fn load_policies(st: &mut State) {
+    for p in ordered(POLICIES_JSON) {
+        let num = |k: &str| match p.get(k) {
+            Some(J::Num(n)) => n.as_i64().unwrap_or(0),
+            _ => 0,
+        };
+        st.load_policy(Policy {
+            id: j_str(&p, "id"),
+            kind: j_str(&p, "type"),
+            status: j_str(&p, "status"),
+            name: j_str(&p, "name"),
+            description: p.get("description").and_then(J::as_str).map(str::to_string),
+            priority: num("priority"),
+            system: matches!(p.get("system"), Some(J::Bool(true))),
+            conditions: p.get("conditions").cloned().unwrap_or(J::Null),
+            settings: p.get("settings").cloned(),
+            created: j_secs(&p, "created"),
+            last_updated: j_secs(&p, "lastUpdated"),
+            resource_id: p.get("resourceId").and_then(J::as_str).map(str::to_string),
+            rules: match p.get("rules") {
+                Some(J::Arr(r)) => r.clone(),
+                _ => Vec::new(),
+            },
+        });
+    }
+}
+
+fn load_realms(st: &mut State) {
+    for r in ordered(REALMS_JSON) {
+        let profile = r.get("profile").cloned().unwrap_or(J::Null);
+        st.load_realm(Realm {
+            id: j_str(&r, "id"),
+            created: j_secs(&r, "created"),
+            last_updated: j_secs(&r, "lastUpdated"),
+            is_default: matches!(r.get("isDefault"), Some(J::Bool(true))),
+            name: j_str(&profile, "name"),
+            domains: match profile.get("domains") {
+                Some(J::Arr(d)) => Some(d.iter().filter_map(J::as_str).map(str::to_string).collect()),
+                _ => None,
+            },
+        });
+    }
+}
+
 /// User types and the Everyone group only.
 pub fn empty_state() -> State {
     let mut st = State::default();
@@ -520,29 +818,52 @@ pub fn seeded_state() -> State {
     let mut st = State::default();
     load_user_types(&mut st);
     load_groups(&mut st, false);
+    load_policies(&mut st);
+    load_realms(&mut st);
     for u in array(USERS_JSON).iter().filter_map(user_from_fixture) {
-        st.insert_user(u);
+        st.load_user(u);
     }
     for a in array(APPS_JSON) {
-        let assignments = |key: &str, id_key: &str| -> Vec<AppAssignment> {
+        let assignments = |key: &str, id_key: &str, scope: &str| -> Vec<AppAssignment> {
             a[key]
                 .as_array()
                 .map(|l| {
-                    l.iter().map(|x| AppAssignment { principal: s(&x[id_key]), id: s(&x["assignmentId"]) }).collect()
+                    l.iter()
+                        .map(|x| {
+                            let created = secs(&x["created"]).unwrap_or(0);
+                            AppAssignment {
+                                principal: s(&x[id_key]),
+                                id: s(&x["assignmentId"]),
+                                created,
+                                last_updated: created,
+                                status_changed: created,
+                                password_changed: secs(&x["passwordChanged"]),
+                                status: x["status"].as_str().unwrap_or("ACTIVE").to_string(),
+                                scope: scope.to_string(),
+                                user_name: x["userName"].as_str().map(str::to_string),
+                                password: x["password"].as_str().map(str::to_string),
+                                profile: J::empty_obj(),
+                            }
+                        })
+                        .collect()
                 })
                 .unwrap_or_default()
         };
-        st.apps.push(App {
+        st.load_app(App {
             id: s(&a["id"]),
             name: s(&a["name"]),
             label: s(&a["label"]),
             status: s(&a["status"]),
-            users: assignments("users", "userId"),
-            groups: assignments("groups", "groupId"),
+            sign_on_mode: s(&a["signOnMode"]),
+            created: secs(&a["created"]).unwrap_or(0),
+            last_updated: secs(&a["lastUpdated"]).unwrap_or(0),
+            settings_app: J::from(&a["settings"]["app"]),
+            users: assignments("users", "userId", "USER"),
+            groups: assignments("groups", "groupId", "GROUP"),
         });
     }
     for f in array(FACTORS_JSON) {
-        st.factors.push(Factor {
+        st.load_factor(Factor {
             id: s(&f["id"]),
             user_id: s(&f["userId"]),
             factor_type: s(&f["factorType"]),
@@ -557,16 +878,82 @@ pub fn seeded_state() -> State {
     st
 }
 
+/// Plausible System Log history for the seeded org, in the 30 days before `now_ms`: recent user
+/// creations and activations, sign-ins, profile updates, group memberships and app
+/// assignments of seeded objects, by the admin (sign-ins by the users themselves), from
+/// documentation-range addresses. Deterministic except for the time they are anchored to.
+pub fn seed_past_events(st: &mut State, now_ms: i64) {
+    const DAY_MS: i64 = 86_400_000;
+    let mut rng = SplitMix64(0x5EED_0003);
+    let admin = st.admin_actor();
+    let mut planned: Vec<(i64, Actor, Ev, Vec<Target>)> = Vec::new();
+    let users: Vec<User> = st.users().values().filter(|u| !u.admin).cloned().collect();
+    let at = |rng: &mut SplitMix64, max_days: i64| now_ms - 3_600_000 - rng.below((max_days * DAY_MS) as u64) as i64;
+    for u in users.iter().rev().take(12) {
+        let t = at(&mut rng, 30);
+        planned.push((t, admin.clone(), Ev::UserCreate, vec![user_target(u)]));
+        if u.status != Status::Staged {
+            planned.push((t + 450 + rng.below(500) as i64, admin.clone(), Ev::UserActivate, vec![user_target(u)]));
+        }
+    }
+    for u in users.iter().filter(|u| u.status == Status::Active).step_by(7).take(15) {
+        let t = user_target(u);
+        let actor = Actor {
+            id: t.id.clone(),
+            kind: "User".into(),
+            alternate_id: t.alternate_id.clone(),
+            display_name: t.display_name.clone(),
+        };
+        planned.push((at(&mut rng, 7), actor, Ev::UserSessionStart, vec![]));
+    }
+    for u in users.iter().filter(|u| u.status == Status::Active).skip(3).step_by(11).take(3) {
+        planned.push((at(&mut rng, 20), admin.clone(), Ev::UserUpdateProfile, vec![user_target(u)]));
+    }
+    let groups: Vec<_> = st.groups().values().filter(|g| g.kind == "OKTA_GROUP").cloned().collect();
+    for g in groups.iter().take(6) {
+        if let Some(u) = g.members.iter().next_back().and_then(|id| st.user(id)) {
+            planned.push((at(&mut rng, 25), admin.clone(), Ev::GroupMemberAdd, vec![user_target(u), group_target(g)]));
+        }
+    }
+    for app in st.apps().iter().filter(|a| !a.users.is_empty()).take(3) {
+        for asg in app.users.iter().rev().take(2) {
+            if let Some(u) = st.user(&asg.principal) {
+                let ut = user_target(u);
+                let app_user = Target {
+                    id: asg.id.clone(),
+                    kind: "AppUser",
+                    alternate_id: ut.alternate_id.clone(),
+                    display_name: ut.display_name.clone(),
+                };
+                planned.push((at(&mut rng, 25), admin.clone(), Ev::AppUserAdd, vec![app_user, app_target(app), ut]));
+            }
+        }
+    }
+    planned.sort_by_key(|p| p.0);
+    for (published, actor, ev, targets) in planned {
+        let (ip, ua) = if ev == Ev::UserSessionStart {
+            (format!("198.51.100.{}", 10 + rng.below(200)), "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36")
+        } else {
+            (format!("203.0.113.{}", 10 + rng.below(200)), "okta-sdk-python/2.9.0 python/3.11.4 Linux/6.1.0")
+        };
+        // Okta stores an event a little after it happened.
+        let mut audit = Audit::system(actor, published + 20 + rng.below(100) as i64);
+        audit.ip = ip;
+        audit.user_agent = ua.to_string();
+        st.record_at(&audit, ev, targets, EventOutcome::Success, published);
+    }
+    // History is not news: none of it goes to event hooks.
+    st.take_undelivered();
+}
+
 /// Adds `n` generated ACTIVE users. User number `k` (counting every generated user of this org)
 /// always gets the same id, name, login and timestamps.
 pub fn generate_users(st: &mut State, n: usize) {
-    st.version += 1;
     let type_id = st.default_user_type().map(|t| t.id.clone()).unwrap_or_default();
     // 2025-07-01T00:00:00Z
     let base = 1_751_328_000i64;
     for _ in 0..n {
-        let k = st.next_generated_seq;
-        st.next_generated_seq += 1;
+        let k = st.take_generated_seq();
         let first = FIRST[(k % FIRST.len() as u64) as usize];
         let last = LAST[((k / FIRST.len() as u64) % LAST.len() as u64) as usize];
         let login = format!("{}.{}.{k:06}@gen.example.net", first.to_lowercase(), last.to_lowercase());
@@ -577,7 +964,7 @@ pub fn generate_users(st: &mut State, n: usize) {
         profile.insert("login".into(), json!(login));
         profile.insert("email".into(), json!(login));
         profile.insert("employeeNumber".into(), json!(format!("G{k:06}")));
-        st.insert_user(User {
+        st.load_user(User {
             id: make_id("00u", ERA_GENERATED, k, SALT_GENERATED),
             status: Status::Active,
             created,
@@ -605,7 +992,7 @@ mod tests {
     #[test]
     fn fixtures_are_current() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures");
-        let embedded = [USERS_JSON, GROUPS_JSON, APPS_JSON, FACTORS_JSON, USER_TYPES_JSON];
+        let embedded = [USERS_JSON, GROUPS_JSON, APPS_JSON, FACTORS_JSON, USER_TYPES_JSON, POLICIES_JSON, REALMS_JSON];
         let files = fixture_files();
         if std::env::var_os("BLESS").is_some() {
             for (name, text) in &files {
@@ -624,19 +1011,38 @@ mod tests {
     #[test]
     fn seed_shape() {
         let st = seeded_state();
-        assert_eq!(st.users.len(), SEED_USERS);
+        assert_eq!(st.users().len(), SEED_USERS);
         for status in Status::ALL {
-            assert!(st.users.values().any(|u| u.status == status), "no {status:?} user in the seed");
+            assert!(st.users().values().any(|u| u.status == status), "no {status:?} user in the seed");
         }
-        assert!(st.users.values().filter(|u| u.admin).count() == 1);
-        assert!(st.groups.values().next().map(|g| g.kind == "BUILT_IN").unwrap_or(false));
-        assert!(st.factors.len() > 50 && st.apps.len() == 6 && st.user_types.len() == 2);
+        assert!(st.users().values().filter(|u| u.admin).count() == 1);
+        assert!(st.groups().values().next().map(|g| g.kind == "BUILT_IN").unwrap_or(false));
+        assert!(st.factor_count() > 50 && st.apps().len() == 6 && st.user_types().len() == 2);
         assert!(st
-            .users
+            .users()
             .values()
             .all(|u| u.email().map(|e| e.contains("@mail.example.") || e.contains("@example.")).unwrap_or(false)));
+        let mut st = st;
+        seed_past_events(&mut st, 1_760_000_000_000);
+        let log = st.log().all();
+        assert!(log.len() > 40, "{} seeded events", log.len());
+        assert!(log
+            .windows(2)
+            .all(|w| w[0].published_ms <= w[1].published_ms && w[0].persisted_ms <= w[1].persisted_ms));
+        assert!(log
+            .iter()
+            .all(|e| e.published_ms < 1_760_000_000_000 && e.published_ms > 1_760_000_000_000 - 31 * 86_400_000));
+        for ev in [
+            "user.lifecycle.create",
+            "user.session.start",
+            "group.user_membership.add",
+            "application.user_membership.add",
+        ] {
+            assert!(log.iter().any(|e| e.event_type == ev), "no {ev}");
+        }
+        assert!(st.take_undelivered().is_empty());
         let e = empty_state();
-        assert!(e.users.is_empty() && e.groups.len() == 1 && e.user_types.len() == 2);
+        assert!(e.users().is_empty() && e.groups().len() == 1 && e.user_types().len() == 2);
     }
 
     #[test]
@@ -646,8 +1052,8 @@ mod tests {
         generate_users(&mut a, 2);
         let mut b = empty_state();
         generate_users(&mut b, 5);
-        let ids = |st: &State| st.users.values().map(|u| (u.id.clone(), u.login().to_string())).collect::<Vec<_>>();
+        let ids = |st: &State| st.users().values().map(|u| (u.id.clone(), u.login().to_string())).collect::<Vec<_>>();
         assert_eq!(ids(&a), ids(&b));
-        assert_eq!(a.users.len(), 5);
+        assert_eq!(a.users().len(), 5);
     }
 }

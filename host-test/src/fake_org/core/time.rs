@@ -1,5 +1,6 @@
 //! Timestamps. Okta resource timestamps are ISO-8601 UTC with the milliseconds always `.000`
-//! (`2025-09-29T03:49:50.000Z`), so the fake org stores whole epoch seconds.
+//! (`2025-09-29T03:49:50.000Z`), so the fake org stores whole epoch seconds for resources; System
+//! Log events carry real milliseconds (`published`).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -47,6 +48,12 @@ pub fn iso(secs: i64) -> String {
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z", rem / 3600, (rem % 3600) / 60, rem % 60)
+}
+
+/// `2025-09-29T03:49:50.594Z` (System Log `published`).
+pub fn iso_ms(ms: i64) -> String {
+    let base = iso(ms.div_euclid(1000));
+    format!("{}.{:03}Z", &base[..19], ms.rem_euclid(1000))
 }
 
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]` (or a bare date) to epoch **milliseconds**.
@@ -112,6 +119,8 @@ mod tests {
     fn round_trip() {
         assert_eq!(iso(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(iso(1_759_117_790), "2025-09-29T03:49:50.000Z");
+        assert_eq!(iso_ms(1_759_117_790_594), "2025-09-29T03:49:50.594Z");
+        assert_eq!(iso_ms(7), "1970-01-01T00:00:00.007Z");
         assert_eq!(parse_iso_ms("2025-09-29T03:49:50.000Z"), Some(1_759_117_790_000));
         assert_eq!(parse_iso_ms("2025-09-29T03:49:50.5Z"), Some(1_759_117_790_500));
         assert_eq!(parse_iso_ms("2025-09-29T05:49:50.000+02:00"), Some(1_759_117_790_000));

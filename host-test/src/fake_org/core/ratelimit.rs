@@ -15,7 +15,15 @@ pub enum Bucket {
     /// Everything else under `/api/v1/users` (list, create, lifecycle, factors, …).
     Users,
     Groups,
+    /// `/api/v1/apps` and everything below it share one bucket (RECORDED-NOTES §3).
+    Apps,
+    Policies,
+    Realms,
+    /// `/api/v1/logs` (120 per minute on developer orgs).
+    Logs,
+    EventHooks,
     Meta,
+    /// Paths that are not an endpoint: their 404s count too.
     Other,
 }
 

@@ -1,23 +1,84 @@
-//! `/api/v1/users`: list/search, CRUD, lifecycle, credentials, sessions; and the user JSON.
+//! Users: `GET/POST /api/v1/users` (list, search, filter, q; create), `GET/POST/PUT/DELETE
+//! /api/v1/users/{id}`, `POST /api/v1/users/{id}/lifecycle/*`, `POST
+//! /api/v1/users/{userId}/credentials/change_password`, `DELETE /api/v1/users/{userId}/sessions`,
+//! and the user's groups, app links, grants and blocks.
 
+use http::Method;
 use serde_json::{Map, Value};
 
-use super::errors::ApiError;
-use super::json::J;
-use super::paging::{self, CursorKey};
-use super::query::{self, Mode};
-use super::router::{Ctx, HResult, Reply};
-use super::state::{Password, SortedCache, State, Status, User};
-use super::time::iso;
-use super::util;
+use crate::fake_org::core::auth::Scope;
+use crate::fake_org::core::edge::Endpoint;
+use crate::fake_org::core::errors::ApiError;
+use crate::fake_org::core::json::J;
+use crate::fake_org::core::listing::{self, PageSpec};
+use crate::fake_org::core::paging::{self, CursorKey};
+use crate::fake_org::core::query::{self, Mode};
+use crate::fake_org::core::ratelimit::Bucket;
+use crate::fake_org::core::render::{render_credentials, render_group, render_user, LinkSet};
+use crate::fake_org::core::routing::{Ctx, HResult, Reply, Routes};
+use crate::fake_org::core::state::{Password, SortedCache, State, Status, Transition, User};
+use crate::fake_org::core::util;
 
-/// Which `_links` a user object carries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LinkSet {
-    /// Users in lists carry only `_links.self`.
-    SelfOnly,
-    /// Single GET / create / update: one link per allowed lifecycle transition.
-    Full,
+const LIST: Endpoint = Endpoint::new(Bucket::Users, Scope::UsersRead);
+/// A single-user GET has its own, larger bucket in real orgs.
+const GET_ONE: Endpoint = Endpoint::new(Bucket::UserGet, Scope::UsersRead);
+const READ: Endpoint = Endpoint::new(Bucket::Users, Scope::UsersRead);
+const MANAGE: Endpoint = Endpoint::new(Bucket::Users, Scope::UsersManage);
+
+/// Lifecycle operations, each its own `POST /api/v1/users/{id}/lifecycle/{op}` route.
+const LIFECYCLE_OPS: [&str; 10] = [
+    "activate",
+    "reactivate",
+    "deactivate",
+    "suspend",
+    "unsuspend",
+    "unlock",
+    "reset_password",
+    "expire_password",
+    "expire_password_with_temp_password",
+    "reset_factors",
+];
+
+pub fn routes(r: Routes) -> Routes {
+    let mut r = r
+        .sync0(Method::GET, "/api/v1/users", LIST, list)
+        .sync0(Method::POST, "/api/v1/users", MANAGE, create)
+        .sync1(Method::GET, "/api/v1/users/{id}", GET_ONE, get)
+        .sync1(Method::POST, "/api/v1/users/{id}", MANAGE, |st: &mut State, ctx: &Ctx, id: &str| {
+            update(st, ctx, id, false)
+        })
+        .sync1(Method::PUT, "/api/v1/users/{id}", MANAGE, |st: &mut State, ctx: &Ctx, id: &str| {
+            update(st, ctx, id, true)
+        })
+        .sync1(Method::DELETE, "/api/v1/users/{id}", MANAGE, delete)
+        .sync1(Method::POST, "/api/v1/users/{id}/credentials/change_password", MANAGE, change_password)
+        .sync1(Method::DELETE, "/api/v1/users/{id}/sessions", MANAGE, clear_sessions)
+        .sync1(Method::GET, "/api/v1/users/{id}/groups", READ, user_groups)
+        .sync1(Method::GET, "/api/v1/users/{id}/appLinks", READ, app_links)
+        .sync1(Method::GET, "/api/v1/users/{id}/grants", READ, grants)
+        .sync1(Method::GET, "/api/v1/users/{id}/blocks", READ, blocks);
+    for op in LIFECYCLE_OPS {
+        r = r.sync1(Method::POST, &format!("/api/v1/users/{{id}}/lifecycle/{op}"), MANAGE, lifecycle_route(op));
+    }
+    r
+}
+
+/// A plain function per lifecycle operation (routes take function pointers).
+fn lifecycle_route(op: &str) -> fn(&mut State, &Ctx, &str) -> HResult {
+    match op {
+        "activate" => |st, ctx, id| lifecycle(st, ctx, id, "activate"),
+        "reactivate" => |st, ctx, id| lifecycle(st, ctx, id, "reactivate"),
+        "deactivate" => |st, ctx, id| lifecycle(st, ctx, id, "deactivate"),
+        "suspend" => |st, ctx, id| lifecycle(st, ctx, id, "suspend"),
+        "unsuspend" => |st, ctx, id| lifecycle(st, ctx, id, "unsuspend"),
+        "unlock" => |st, ctx, id| lifecycle(st, ctx, id, "unlock"),
+        "reset_password" => |st, ctx, id| lifecycle(st, ctx, id, "reset_password"),
+        "expire_password" => |st, ctx, id| lifecycle(st, ctx, id, "expire_password"),
+        "expire_password_with_temp_password" => {
+            |st, ctx, id| lifecycle(st, ctx, id, "expire_password_with_temp_password")
+        }
+        _ => |st, ctx, id| lifecycle(st, ctx, id, "reset_factors"),
+    }
 }
 
 /// Base profile attributes of the default user schema.
@@ -59,160 +120,8 @@ pub const CUSTOM_ATTRS: [&str; 4] = ["employeeId", "hireDate", "badgeNumber", "t
 
 const POLICY_MSG: &str = "Password requirements were not met. Password requirements: at least 8 characters, a lowercase letter, an uppercase letter, a number, no parts of your username.";
 
-fn ts(v: Option<i64>) -> J {
-    v.map(|s| J::s(iso(s))).unwrap_or(J::Null)
-}
-
-/// Profile keys in Okta's response order: `firstName, lastName, mobilePhone, …, secondEmail,
-/// login, email`, with the six base keys always present (null when unset).
-fn render_profile(p: &Map<String, Value>) -> J {
-    const HEAD: [&str; 3] = ["firstName", "lastName", "mobilePhone"];
-    const TAIL: [&str; 3] = ["secondEmail", "login", "email"];
-    let get = |k: &str| p.get(k).map(J::from).unwrap_or(J::Null);
-    let mut out: Vec<(String, J)> = HEAD.iter().map(|k| (k.to_string(), get(k))).collect();
-    out.extend(
-        p.iter()
-            .filter(|(k, _)| !HEAD.contains(&k.as_str()) && !TAIL.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), J::from(v))),
-    );
-    out.extend(TAIL.iter().map(|k| (k.to_string(), get(k))));
-    J::Obj(out)
-}
-
-/// `{"password":{},"emails":[…],"provider":{…}}` with a password, else just the provider.
-pub fn render_credentials(u: &User, with_emails: bool) -> J {
-    let mut c = J::empty_obj();
-    if u.password.is_some() {
-        c.push("password", J::empty_obj());
-        if with_emails {
-            if let Some(email) = u.email() {
-                c.push(
-                    "emails",
-                    J::Arr(vec![J::obj([
-                        ("value", J::s(email)),
-                        ("status", J::s("VERIFIED")),
-                        ("type", J::s("PRIMARY")),
-                    ])]),
-                );
-            }
-        }
-    }
-    if let Some((q, _)) = &u.recovery_question {
-        c.push("recovery_question", J::obj([("question", J::s(q.clone()))]));
-    }
-    c.push("provider", J::obj([("type", J::s(u.provider.0.clone())), ("name", J::s(u.provider.1.clone()))]));
-    c
-}
-
-/// Lifecycle link names per status, in the order real single-GET responses list them.
-fn link_names(u: &User) -> Vec<&'static str> {
-    let pw = u.password.is_some();
-    let mut v: Vec<&'static str> = match u.status {
-        Status::Staged => vec!["schema", "activate", "self", "resetFactors", "type"],
-        Status::Provisioned => {
-            vec!["suspend", "schema", "resetPassword", "reactivate", "self", "resetFactors", "type", "deactivate"]
-        }
-        Status::Active | Status::PasswordExpired if pw => vec![
-            "suspend",
-            "schema",
-            "resetPassword",
-            "forgotPassword",
-            "expirePassword",
-            "changeRecoveryQuestion",
-            "self",
-            "resetFactors",
-            "type",
-            "changePassword",
-            "deactivate",
-        ],
-        Status::Active | Status::PasswordExpired => {
-            vec!["suspend", "schema", "resetPassword", "self", "resetFactors", "type", "deactivate"]
-        }
-        Status::Recovery => vec![
-            "suspend",
-            "schema",
-            "resetPassword",
-            "reactivate",
-            "self",
-            "resetFactors",
-            "type",
-            "changePassword",
-            "deactivate",
-        ],
-        Status::LockedOut => {
-            vec!["schema", "resetPassword", "unlock", "expirePassword", "self", "resetFactors", "type", "deactivate"]
-        }
-        Status::Suspended => vec!["schema", "unsuspend", "self", "resetFactors", "type", "deactivate"],
-        Status::Deprovisioned => vec!["schema", "activate", "self", "resetFactors", "type", "delete"],
-    };
-    if !pw {
-        v.retain(|n| *n != "changePassword");
-    }
-    v
-}
-
-fn render_links(st: &State, u: &User, origin: &str, set: LinkSet, omit_credential_links: bool) -> J {
-    let base = format!("{origin}/api/v1/users/{}", u.id);
-    let href = |h: String| J::obj([("href", J::s(h))]);
-    let post = |h: String| J::obj([("href", J::s(h)), ("method", J::s("POST"))]);
-    if set == LinkSet::SelfOnly {
-        return J::obj([("self", href(base))]);
-    }
-    let schema_id =
-        st.user_type(&u.type_id).map(|t| t.schema_id.clone()).unwrap_or_else(|| u.type_id.replacen("oty", "osc", 1));
-    let mut links = J::empty_obj();
-    for name in link_names(u) {
-        if omit_credential_links
-            && matches!(name, "resetPassword" | "forgotPassword" | "changePassword" | "changeRecoveryQuestion")
-        {
-            continue;
-        }
-        let value = match name {
-            "self" => href(base.clone()),
-            "schema" => href(format!("{origin}/api/v1/meta/schemas/user/{schema_id}")),
-            "type" => href(format!("{origin}/api/v1/meta/types/user/{}", u.type_id)),
-            "delete" => J::obj([("href", J::s(base.clone())), ("method", J::s("DELETE"))]),
-            "forgotPassword" => post(format!("{base}/credentials/forgot_password")),
-            "changePassword" => post(format!("{base}/credentials/change_password")),
-            "changeRecoveryQuestion" => post(format!("{base}/credentials/change_recovery_question")),
-            "resetPassword" => post(format!("{base}/lifecycle/reset_password")),
-            "expirePassword" => post(format!("{base}/lifecycle/expire_password")),
-            "resetFactors" => post(format!("{base}/lifecycle/reset_factors")),
-            other => post(format!("{base}/lifecycle/{other}")),
-        };
-        links.push(name, value);
-    }
-    links
-}
-
-/// The user object, keys in Okta order: `id, status, [transitioningToStatus], created,
-/// activated, statusChanged, lastLogin, lastUpdated, passwordChanged, [realmId], type, profile,
-/// credentials, _links`.
-pub fn render_user(st: &State, u: &User, origin: &str, set: LinkSet, omit_credentials: bool) -> J {
-    let mut o = J::obj([
-        ("id", J::s(u.id.clone())),
-        ("status", J::s(u.status.as_str())),
-        ("created", ts(Some(u.created))),
-        ("activated", ts(u.activated)),
-        ("statusChanged", ts(u.status_changed)),
-        ("lastLogin", ts(u.last_login)),
-        ("lastUpdated", ts(Some(u.last_updated))),
-        ("passwordChanged", ts(u.password_changed)),
-    ]);
-    if let Some(r) = &u.realm_id {
-        o.push("realmId", J::s(r.clone()));
-    }
-    o.push("type", J::obj([("id", J::s(u.type_id.clone()))]));
-    o.push("profile", render_profile(&u.profile));
-    if !omit_credentials {
-        o.push("credentials", render_credentials(u, true));
-    }
-    o.push("_links", render_links(st, u, origin, set, omit_credentials));
-    o
-}
-
 fn single(st: &State, ctx: &Ctx, id: &str) -> J {
-    match st.users.get(id) {
+    match st.user(id) {
         Some(u) => render_user(st, u, &ctx.origin, LinkSet::Full, ctx.okta_response_flag("omitCredentials")),
         None => J::Null,
     }
@@ -290,11 +199,11 @@ pub fn list(st: &mut State, ctx: &Ctx) -> HResult {
             let start = after.as_ref().map(|k| k.id.clone());
             let iter: Box<dyn Iterator<Item = &User>> = match &start {
                 Some(s) => Box::new(
-                    st.users
+                    st.users()
                         .range::<String, _>((std::ops::Bound::Excluded(s), std::ops::Bound::Unbounded))
                         .map(|(_, u)| u),
                 ),
-                None => Box::new(st.users.values()),
+                None => Box::new(st.users().values()),
             };
             let mut items: Vec<(CursorKey, &User)> = iter
                 .filter(|u| keep(u))
@@ -310,16 +219,16 @@ pub fn list(st: &mut State, ctx: &Ctx) -> HResult {
             // following pages, so paging through tens of thousands of users stays cheap.
             let cache_key = format!("{kind}|{}|{}|{}", search.unwrap_or(""), filter.unwrap_or(""), q.unwrap_or(""));
             let cache = match st.sorted_cache.take() {
-                Some(c) if c.key == cache_key && c.version == st.version => c,
+                Some(c) if c.key == cache_key && c.version == st.version() => c,
                 _ => {
                     let mut keys: Vec<CursorKey> = st
-                        .users
+                        .users()
                         .values()
                         .filter(|u| keep(u))
                         .map(|u| CursorKey { val: query::sort_value(u, attr), id: u.id.clone() })
                         .collect();
                     keys.sort_by(|a, b| paging::cmp_keys(a, b, desc));
-                    SortedCache { key: cache_key, version: st.version, keys }
+                    SortedCache { key: cache_key, version: st.version(), keys }
                 }
             };
             let start = match &after {
@@ -327,10 +236,11 @@ pub fn list(st: &mut State, ctx: &Ctx) -> HResult {
                 None => 0,
             };
             let rest = &cache.keys[start..];
-            let page: Vec<(CursorKey, &User)> =
-                rest.iter().take(limit).filter_map(|k| st.users.get(&k.id).map(|u| (k.clone(), u))).collect();
+            let page_keys: Vec<CursorKey> = rest.iter().take(limit).cloned().collect();
             let more = rest.len() > limit;
             st.sorted_cache = Some(cache);
+            let page: Vec<(CursorKey, &User)> =
+                page_keys.into_iter().filter_map(|k| st.user(&k.id).map(|u| (k, u))).collect();
             (page, more)
         }
     };
@@ -583,7 +493,7 @@ pub fn create(st: &mut State, ctx: &Ctx) -> HResult {
         Some(Value::Array(ids)) => {
             for g in ids {
                 let gid = g.as_str().unwrap_or("");
-                match st.groups.get(gid) {
+                match st.group(gid) {
                     Some(group) if group.kind == "OKTA_GROUP" => group_ids.push(gid.to_string()),
                     _ => {
                         return Err(ApiError::validation(
@@ -632,13 +542,7 @@ pub fn create(st: &mut State, ctx: &Ctx) -> HResult {
         provider: creds.provider.unwrap_or(("OKTA".into(), "OKTA".into())),
         admin: false,
     };
-    st.insert_user(user);
-    for gid in group_ids {
-        if let Some(g) = st.groups.get_mut(&gid) {
-            g.members.insert(id.clone());
-            g.last_membership_updated = now;
-        }
-    }
+    st.create_user(&ctx.audit(), user, &group_ids);
     Ok(Reply::ok(single(st, ctx, &id)))
 }
 
@@ -647,7 +551,7 @@ pub fn create(st: &mut State, ctx: &Ctx) -> HResult {
 pub fn update(st: &mut State, ctx: &Ctx, key: &str, replace: bool) -> HResult {
     let id = resolve(st, key)?;
     let body = ctx.json_object()?;
-    let mut u = st.users.get(&id).cloned().ok_or_else(|| user_not_found(key))?;
+    let mut u = st.user(&id).cloned().ok_or_else(|| user_not_found(key))?;
     // Editing deactivated users needs an org setting that is off by default.
     if u.status == Status::Deprovisioned {
         return Err(ApiError::wrong_status());
@@ -722,9 +626,7 @@ pub fn update(st: &mut State, ctx: &Ctx, key: &str, replace: bool) -> HResult {
     if let Some(Value::String(r)) = body.get("realmId") {
         u.realm_id = Some(r.clone());
     }
-    u.last_updated = now;
-    st.users.insert(id.clone(), u);
-    st.reindex_login(&id, &old_login);
+    st.save_user(&ctx.audit(), u);
     Ok(Reply::ok(single(st, ctx, &id)))
 }
 
@@ -732,12 +634,7 @@ pub fn update(st: &mut State, ctx: &Ctx, key: &str, replace: bool) -> HResult {
 /// DEPROVISIONED one is deleted (204). Both answers look the same on the wire.
 pub fn delete(st: &mut State, ctx: &Ctx, key: &str) -> HResult {
     let id = resolve(st, key)?;
-    let deprovisioned = st.users.get(&id).map(|u| u.status == Status::Deprovisioned).unwrap_or(true);
-    if deprovisioned {
-        st.remove_user(&id);
-    } else if let Some(u) = st.users.get_mut(&id) {
-        u.set_status(Status::Deprovisioned, ctx.now_secs);
-    }
+    st.delete_user(&ctx.audit(), &id);
     Ok(Reply::NoContent)
 }
 
@@ -752,83 +649,52 @@ fn activation_token(ctx: &Ctx) -> J {
 /// `POST /api/v1/users/{id}/lifecycle/{op}` with Okta's state rules. Lifecycle calls are not
 /// idempotent: a repeated call fails instead of doing nothing.
 pub fn lifecycle(st: &mut State, ctx: &Ctx, key: &str, op: &str) -> HResult {
-    const OPS: [&str; 10] = [
-        "activate",
-        "reactivate",
-        "deactivate",
-        "suspend",
-        "unsuspend",
-        "unlock",
-        "reset_password",
-        "expire_password",
-        "expire_password_with_temp_password",
-        "reset_factors",
-    ];
-    if !OPS.contains(&op) {
-        return Err(ApiError::path_not_found());
-    }
     let id = resolve(st, key)?;
-    let now = ctx.now_secs;
-    let u = st.users.get_mut(&id).ok_or_else(|| user_not_found(key))?;
-    let has_pw = u.password.is_some();
-    let body = match op {
+    let u = st.user(&id).ok_or_else(|| user_not_found(key))?;
+    let (status, has_pw) = (u.status, u.password.is_some());
+    let (transition, body) = match op {
         "activate" => {
             let send_email = ctx.q_bool("sendEmail", true)?;
-            if !matches!(u.status, Status::Staged | Status::Deprovisioned) {
+            if !matches!(status, Status::Staged | Status::Deprovisioned) {
                 return Err(ApiError::already_active());
             }
             // Without a password the user waits for the activation link (PROVISIONED).
-            u.set_status(if has_pw { Status::Active } else { Status::Provisioned }, now);
-            u.activated = Some(now);
-            if send_email {
-                J::empty_obj()
-            } else {
-                activation_token(ctx)
-            }
+            (Transition::Activate, if send_email { J::empty_obj() } else { activation_token(ctx) })
         }
         "reactivate" => {
             let send_email = ctx.q_bool("sendEmail", false)?;
-            if !matches!(u.status, Status::Provisioned | Status::Recovery) {
+            if !matches!(status, Status::Provisioned | Status::Recovery) {
                 return Err(ApiError::wrong_status());
             }
-            u.last_updated = now;
-            if send_email {
-                J::empty_obj()
-            } else {
-                activation_token(ctx)
-            }
+            (Transition::Reactivate, if send_email { J::empty_obj() } else { activation_token(ctx) })
         }
         "deactivate" => {
             ctx.q_bool("sendEmail", false)?;
-            if u.status == Status::Deprovisioned {
+            if status == Status::Deprovisioned {
                 return Err(ApiError::wrong_status());
             }
-            u.set_status(Status::Deprovisioned, now);
-            J::empty_obj()
+            (Transition::Deactivate, J::empty_obj())
         }
         "suspend" => {
-            if u.status != Status::Active {
+            if status != Status::Active {
                 return Err(ApiError::validation("suspend", ["Cannot suspend a user that is not active".to_string()]));
             }
-            u.set_status(Status::Suspended, now);
-            J::empty_obj()
+            (Transition::Suspend, J::empty_obj())
         }
         "unsuspend" => {
-            if u.status != Status::Suspended {
+            if status != Status::Suspended {
                 return Err(ApiError::validation(
                     "unsuspend",
                     ["Cannot unsuspend a user that is not suspended".to_string()],
                 ));
             }
-            u.set_status(Status::Active, now);
-            J::empty_obj()
+            (Transition::Unsuspend, J::empty_obj())
         }
         "unlock" => {
-            if u.status != Status::LockedOut {
+            if status != Status::LockedOut {
                 return Err(ApiError::unlock_not_allowed());
             }
-            u.set_status(Status::Active, now);
-            J::empty_obj()
+            (Transition::Unlock, J::empty_obj())
         }
         "reset_password" => {
             // sendEmail is required here (no default).
@@ -837,42 +703,40 @@ pub fn lifecycle(st: &mut State, ctx: &Ctx, key: &str, op: &str) -> HResult {
                 Some(_) => ctx.q_bool("sendEmail", true)?,
             };
             ctx.q_bool("revokeSessions", false)?;
-            if !matches!(u.status, Status::Active | Status::Recovery | Status::PasswordExpired | Status::LockedOut) {
+            if !matches!(status, Status::Active | Status::Recovery | Status::PasswordExpired | Status::LockedOut) {
                 return Err(ApiError::wrong_status());
             }
-            u.set_status(Status::Recovery, now);
-            if send_email {
+            let body = if send_email {
                 J::empty_obj()
             } else {
                 J::obj([("resetPasswordUrl", J::s(format!("{}/reset_password/{}", ctx.origin, util::token(20))))])
-            }
+            };
+            (Transition::ResetPassword, body)
         }
         "expire_password" | "expire_password_with_temp_password" => {
-            if !matches!(u.status, Status::Active | Status::PasswordExpired | Status::LockedOut | Status::Recovery)
+            if !matches!(status, Status::Active | Status::PasswordExpired | Status::LockedOut | Status::Recovery)
                 || !has_pw
             {
                 return Err(ApiError::wrong_status());
             }
-            u.set_status(Status::PasswordExpired, now);
             if op == "expire_password" {
+                st.transition_user(&ctx.audit(), &id, Transition::ExpirePassword { temp_password: None });
                 // Unlike the other lifecycle calls this one answers with the full user.
                 return Ok(Reply::ok(single(st, ctx, &id)));
             }
             let temp = util::token(12);
-            u.password = Some(Password::Plain(temp.clone()));
-            u.password_changed = Some(now);
-            J::obj([("tempPassword", J::s(temp))])
+            let body = J::obj([("tempPassword", J::s(temp.clone()))]);
+            (Transition::ExpirePassword { temp_password: Some(temp) }, body)
         }
         _ => {
             // reset_factors
-            if u.status == Status::Deprovisioned {
+            if status == Status::Deprovisioned {
                 return Err(ApiError::wrong_status());
             }
-            u.last_updated = now;
-            st.factors.retain(|f| f.user_id != id);
-            J::empty_obj()
+            (Transition::ResetFactors, J::empty_obj())
         }
     };
+    st.transition_user(&ctx.audit(), &id, transition);
     Ok(Reply::ok(body))
 }
 
@@ -882,8 +746,7 @@ pub fn change_password(st: &mut State, ctx: &Ctx, key: &str) -> HResult {
     let body = ctx.json_object()?;
     let value = |k: &str| body.get(k).and_then(|v| v.get("value")).and_then(Value::as_str).map(str::to_string);
     let (old, new) = (value("oldPassword"), value("newPassword"));
-    let now = ctx.now_secs;
-    let u = st.users.get_mut(&id).ok_or_else(|| user_not_found(key))?;
+    let u = st.user(&id).ok_or_else(|| user_not_found(key))?;
     let allowed = matches!(u.status, Status::Staged | Status::Active | Status::PasswordExpired | Status::Recovery);
     if !allowed || u.password.is_none() {
         return Err(ApiError::new(403, "E0000035", "Change password not allowed on specified user."));
@@ -915,19 +778,74 @@ pub fn change_password(st: &mut State, ctx: &Ctx, key: &str) -> HResult {
     if !password_ok(&new, u.login()) {
         return Err(complexity(&format!("password: {POLICY_MSG}")));
     }
-    u.password = Some(Password::Plain(new));
-    u.password_changed = Some(now);
-    u.last_updated = now;
-    if matches!(u.status, Status::Recovery | Status::PasswordExpired) {
-        u.set_status(Status::Active, now);
-    }
+    st.change_password(&ctx.audit(), &id, Password::Plain(new));
+    let u = st.user(&id).ok_or_else(|| user_not_found(key))?;
     Ok(Reply::ok(render_credentials(u, false)))
 }
 
 /// `DELETE /api/v1/users/{userId}/sessions` (id only) → 204.
-pub fn clear_sessions(st: &mut State, key: &str) -> HResult {
-    resolve_id_only(st, key)?;
+pub fn clear_sessions(st: &mut State, ctx: &Ctx, key: &str) -> HResult {
+    let id = resolve_id_only(st, key)?;
+    st.clear_user_sessions(&ctx.audit(), &id);
     Ok(Reply::NoContent)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The user's groups, app links, grants and blocks
+
+/// `GET /api/v1/users/{id}/groups`: Everyone plus memberships; paginated (self link `?limit=200`).
+pub fn user_groups(st: &mut State, ctx: &Ctx, key: &str) -> HResult {
+    let id = resolve(st, key)?;
+    let items: Vec<(String, J)> =
+        st.groups_of(&id).into_iter().map(|g| (g.id.clone(), render_group(g, &ctx.origin))).collect();
+    let spec = PageSpec::new(format!("usergroups|{id}"), format!("/api/v1/users/{id}/groups"), 200, 200);
+    let (page, links) = listing::id_page(st, ctx, &spec, items)?;
+    Ok(Reply::list(J::Arr(page), links))
+}
+
+/// `GET /api/v1/users/{id}/appLinks`: direct and group-based assignments of ACTIVE apps
+/// (not paginated, no Link header).
+pub fn app_links(st: &mut State, ctx: &Ctx, key: &str) -> HResult {
+    let id = resolve(st, key)?;
+    let groups: Vec<String> = st.groups_of(&id).iter().map(|g| g.id.clone()).collect();
+    let mut out = Vec::new();
+    for app in st.apps().iter().filter(|a| a.status == "ACTIVE") {
+        let assignment = app
+            .users
+            .iter()
+            .find(|a| a.principal == id)
+            .or_else(|| app.groups.iter().find(|a| groups.contains(&a.principal)));
+        if let Some(a) = assignment {
+            out.push(J::obj([
+                ("id", J::s(id.clone())),
+                ("label", J::s(app.label.clone())),
+                ("linkUrl", J::s(format!("{}/home/{}/{}/{}", ctx.origin, app.name, app.id, 40 + out.len()))),
+                ("logoUrl", J::s(format!("{}/img/logos/{}.png", ctx.origin, app.name))),
+                ("appName", J::s(app.name.clone())),
+                ("appInstanceId", J::s(app.id.clone())),
+                ("appAssignmentId", J::s(a.id.clone())),
+                ("credentialsSetup", J::Bool(false)),
+                ("hidden", J::Bool(false)),
+                ("sortOrder", J::from(out.len() as i64)),
+            ]));
+        }
+    }
+    Ok(Reply::ok(J::Arr(out)))
+}
+
+/// `GET /api/v1/users/{id}/grants`: always empty here, but paginated (self link `?limit=20`).
+pub fn grants(st: &mut State, ctx: &Ctx, key: &str) -> HResult {
+    let id = resolve(st, key)?;
+    let spec = PageSpec::new(format!("grants|{id}"), format!("/api/v1/users/{id}/grants"), 20, 200);
+    let (page, links) = listing::id_page::<J>(st, ctx, &spec, Vec::new())?;
+    Ok(Reply::list(J::Arr(page), links))
+}
+
+/// `GET /api/v1/users/{id}/blocks`: the feature is not licensed in the fake org (401 E0000015,
+/// as in the recordings).
+pub fn blocks(st: &mut State, _ctx: &Ctx, key: &str) -> HResult {
+    resolve(st, key)?;
+    Err(ApiError::feature_not_enabled())
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
 //! Okta error bodies: exactly `{"errorCode","errorSummary","errorLink","errorId","errorCauses"}`
 //! in that order; `errorLink` equals `errorCode`; `errorCauses` holds only `{errorSummary}`.
 
+use axum::body::Body;
+use axum::response::{IntoResponse, Response};
+
 use super::json::J;
 use super::util;
 
@@ -51,6 +54,10 @@ impl ApiError {
     pub fn path_not_found() -> ApiError {
         ApiError::new(404, "E0000008", "The requested path was not found")
     }
+    /// 403 E0000006.
+    pub fn access_denied() -> ApiError {
+        ApiError::new(403, "E0000006", "You do not have permission to perform the requested action")
+    }
     /// 401 E0000011.
     pub fn invalid_token() -> ApiError {
         ApiError::new(401, "E0000011", "Invalid token provided")
@@ -98,7 +105,7 @@ impl ApiError {
         match status {
             400 => ApiError::validation("request", ["Injected fault.".to_string()]),
             401 => ApiError::invalid_token(),
-            403 => ApiError::new(403, "E0000006", "You do not have permission to perform the requested action"),
+            403 => ApiError::access_denied(),
             404 => ApiError::path_not_found(),
             405 => ApiError::method_not_allowed(),
             409 => ApiError::new(
@@ -112,6 +119,15 @@ impl ApiError {
             s if s >= 500 => ApiError::new(s, "E0000009", "Internal Server Error"),
             s => ApiError::new(s, "E0000001", "Api validation failed: request"),
         }
+    }
+}
+
+/// The error body with its status; the edge adds the headers.
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut resp = Response::new(Body::from(self.body().to_vec()));
+        *resp.status_mut() = http::StatusCode::from_u16(self.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        resp
     }
 }
 
