@@ -15,9 +15,6 @@ pub const MAX_EVENTS: usize = 10_000;
 
 /// Get System Logs: `GET /api/v1/logs`.
 pub fn get(okta: &Okta, input: GetLogsInput) -> Result<Flow<Page>, Error> {
-    if input.since.is_some() && input.after.is_some() {
-        return Err(Error::input("after", "Okta takes After or Since, not both: After already says where to resume"));
-    }
     let sort_order = input.sort_order.as_deref().map(sort_order).transpose()?;
     let polling = input.until.is_none() && sort_order != Some("DESCENDING");
     let paging = Paging { fetch_all: input.fetch_all, max_items: Some(MAX_EVENTS), stop_on_empty: polling };
