@@ -82,16 +82,27 @@ fn inputs_rs(model: &Model) -> String {
         writeln!(s, "/// Inputs of the `{}` actions.\npub mod {} {{", area.name, snake(&area.name)).unwrap();
         writeln!(s, "    #[allow(unused_imports)]\n    use crate::input::*;").unwrap();
         for rec in &area.inputs {
-            input_type(&mut s, area, rec);
+            input_type(&mut s, &area.name, rec);
+        }
+        writeln!(s, "}}\n").unwrap();
+    }
+    if !model.trigger_inputs.is_empty() {
+        writeln!(
+            s,
+            "/// Inputs of the triggers.\npub mod triggers {{\n    #[allow(unused_imports)]\n    use crate::input::*;"
+        )
+        .unwrap();
+        for rec in &model.trigger_inputs {
+            input_type(&mut s, "triggers", rec);
         }
         writeln!(s, "}}\n").unwrap();
     }
     s
 }
 
-fn input_type(s: &mut String, area: &Area, rec: &Record) {
+fn input_type(s: &mut String, interface: &str, rec: &Record) {
     let name = upper_camel(&rec.name);
-    let wit = wit_record_path(&area.name, &rec.name);
+    let wit = wit_record_path(interface, &rec.name);
     // The resolved type.
     s.push_str(&doc_lines(&rec.docs, "    "));
     writeln!(s, "    #[derive(Debug, Clone, PartialEq)]\n    pub struct {name} {{").unwrap();
@@ -344,12 +355,14 @@ fn catalog_json(model: &Model, records: &dyn Fn(&str) -> Option<Record>) -> serd
         .triggers
         .iter()
         .map(|t| {
+            let empty = json!({"type": "object", "properties": {}, "required": [], "additionalProperties": false});
             json!({
                 "id": t.id,
                 "label": t.label,
                 "comment": t.comment,
-                "defaults": t.input.defaults(),
-                "input_schema": t.input.schema(records),
+                "kind": t.kind,
+                "defaults": t.input.as_ref().map(Record::defaults).unwrap_or_default(),
+                "input_schema": t.input.as_ref().map(|i| i.schema(records)).unwrap_or(empty),
             })
         })
         .collect();

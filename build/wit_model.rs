@@ -24,8 +24,10 @@ pub struct Model {
     pub areas: Vec<Area>,
     /// The `connection` variant's cases.
     pub connections: Vec<Record>,
-    /// Trigger inputs, when a `triggers` interface declares them (records named `*-trigger-input`).
+    /// The triggers, when a `triggers` interface declares them.
     pub triggers: Vec<Trigger>,
+    /// The triggers' input records (generated like action inputs, in module `triggers`).
+    pub trigger_inputs: Vec<Record>,
 }
 
 /// One exported interface: an Okta area.
@@ -61,12 +63,15 @@ pub enum Output {
     Record { name: String, interface: String },
 }
 
+/// A trigger: a function of the `triggers` interface whose docs say `Id: `...`.`.
 pub struct Trigger {
     /// `system-log.new`
     pub id: String,
     pub label: String,
     pub comment: String,
-    pub input: Record,
+    /// `polling` (a `poll-*` function) or `webhook`.
+    pub kind: String,
+    pub input: Option<Record>,
 }
 
 /// A WIT record with its documented fields.
@@ -124,6 +129,7 @@ impl Model {
         let package = resolve.packages[pkg].name.to_string();
         let mut areas = Vec::new();
         let mut triggers = Vec::new();
+        let mut trigger_inputs: Vec<Record> = Vec::new();
         for (key, item) in &resolve.worlds[world].exports {
             let (WorldKey::Interface(iface_id), WorldItem::Interface { .. }) = (key, item) else { continue };
             let iface = &resolve.interfaces[*iface_id];
@@ -133,7 +139,7 @@ impl Model {
                 continue;
             }
             if name == "triggers" {
-                triggers = read_triggers(&resolve, *iface_id);
+                (triggers, trigger_inputs) = read_triggers(&resolve, *iface_id);
                 continue;
             }
             let mut actions = Vec::new();
@@ -161,7 +167,7 @@ impl Model {
             areas.push(Area { name, actions, inputs });
         }
         let connections = connection_kinds(&resolve);
-        Model { package, areas, connections, triggers }
+        Model { package, areas, connections, triggers, trigger_inputs }
     }
 
     pub fn action_count(&self) -> usize {
@@ -175,23 +181,28 @@ impl Area {
     }
 }
 
-fn read_triggers(resolve: &Resolve, iface: wit_parser::InterfaceId) -> Vec<Trigger> {
-    let mut out = Vec::new();
-    for (_, ty) in &resolve.interfaces[iface].types {
-        let def = &resolve.types[*ty];
-        let Some(name) = def.name.as_deref() else { continue };
-        let Some(stem) = name.strip_suffix("-trigger-input") else { continue };
-        let rec = read_record(resolve, *ty, None);
-        // `system-log-new-trigger-input` → `system-log.new`; the record's docs say the id.
-        let id = rec
-            .docs
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("Id: `").and_then(|r| r.strip_suffix("`.")))
-            .map(str::to_string)
-            .unwrap_or_else(|| stem.to_string());
-        out.push(Trigger { id, label: rec.label.clone(), comment: rec.comment.clone(), input: rec });
+fn read_triggers(resolve: &Resolve, iface: wit_parser::InterfaceId) -> (Vec<Trigger>, Vec<Record>) {
+    let mut triggers = Vec::new();
+    let mut inputs: Vec<Record> = Vec::new();
+    for (name, func) in &resolve.interfaces[iface].functions {
+        if !func.docs.contents.as_deref().unwrap_or("").contains("Id: `") {
+            continue;
+        }
+        let (label, comment, details) = split_function_docs(&func.docs);
+        let Some(id) = details.split("Id: `").nth(1).and_then(|r| r.split('`').next()) else { continue };
+        let input = func.params.iter().find(|(n, _)| n == "input").map(|(_, ty)| match ty {
+            Type::Id(id) => read_record(resolve, *id, None),
+            _ => panic!("{name}: a trigger's input must be a record"),
+        });
+        if let Some(rec) = &input {
+            if !inputs.iter().any(|r| r.name == rec.name) {
+                inputs.push(rec.clone());
+            }
+        }
+        let kind = if name.starts_with("poll-") { "polling" } else { "webhook" };
+        triggers.push(Trigger { id: id.to_string(), label, comment, kind: kind.into(), input });
     }
-    out
+    (triggers, inputs)
 }
 
 fn input_type(func: &Function) -> Option<TypeId> {

@@ -14,6 +14,7 @@ pub mod error;
 pub mod glue;
 pub mod input;
 pub mod okta;
+pub mod triggers;
 
 #[doc(hidden)]
 pub mod bindings {
@@ -51,6 +52,35 @@ impl bindings::exports::okta::connector::catalog::Guest for Component {
         input: String,
     ) -> Result<String, bindings::okta::connector::types::Error> {
         catalog::invoke(&action, connection, &input)
+    }
+    fn poll(
+        trigger: String,
+        connection: bindings::okta::connector::types::Connection,
+        input: String,
+        state: Option<String>,
+    ) -> Result<String, bindings::okta::connector::types::Error> {
+        triggers::poll_json(&trigger, connection, &input, state)
+    }
+    fn deploy_hook(
+        connection: bindings::okta::connector::types::Connection,
+        input: String,
+        public_url: String,
+        state: Option<String>,
+    ) -> Result<String, bindings::okta::connector::types::Error> {
+        triggers::deploy_json(connection, &input, public_url, state)
+    }
+    fn receive_hook(
+        input: String,
+        state: String,
+        request: bindings::exports::okta::connector::triggers::IncomingRequest,
+    ) -> bindings::exports::okta::connector::triggers::HookReception {
+        triggers::receive_json(&input, state, request)
+    }
+    fn teardown_hook(
+        connection: bindings::okta::connector::types::Connection,
+        state: String,
+    ) -> Result<(), bindings::okta::connector::types::Error> {
+        triggers::teardown_json(connection, state)
     }
 }
 

@@ -4,6 +4,7 @@
 //! Okta quirks: a new hook is ACTIVE but UNVERIFIED and receives nothing until verified; only
 //! INACTIVE hooks can be deleted; there is no bulk delete.
 
+use crate::bindings::okta::connector::types::KeyValue;
 use crate::error::Error;
 use crate::inputs::event_hooks::*;
 use crate::okta::{segment, Flow, Okta, Request};
@@ -48,7 +49,34 @@ pub fn create(okta: &Okta, input: CreateHookInput) -> Result<Flow<String>, Error
 
 /// Okta's `EventHook` for a create.
 fn hook_body(input: &CreateHookInput) -> Result<Value, Error> {
-    let url = input.url.as_str();
+    hook_body_parts(HookParts {
+        name: &input.name,
+        url: &input.url,
+        items: input.items.as_deref(),
+        dynamic_items: input.dynamic_items.clone(),
+        headers: input.headers.as_deref(),
+        filters: input.filters.clone(),
+        description: input.description.as_deref(),
+        auth: input.auth_header_value.as_deref().map(|secret| (input.auth_header_key.as_str(), secret)),
+    })
+}
+
+/// What an `EventHook` body is made of (Create Event Hook, and the Event Hook trigger).
+pub(crate) struct HookParts<'a> {
+    pub name: &'a str,
+    pub url: &'a str,
+    pub items: Option<&'a [String]>,
+    pub dynamic_items: Option<Value>,
+    pub headers: Option<&'a [KeyValue]>,
+    pub filters: Option<Value>,
+    pub description: Option<&'a str>,
+    /// The auth header's name and the shared secret.
+    pub auth: Option<(&'a str, &'a str)>,
+}
+
+/// Okta's `EventHook` from its parts, checked.
+pub(crate) fn hook_body_parts(p: HookParts<'_>) -> Result<Value, Error> {
+    let url = p.url;
     let parsed: Option<http::Uri> = url.parse().ok();
     let absolute = parsed.as_ref().is_some_and(|u| {
         matches!(u.scheme_str(), Some("https" | "http")) && u.authority().is_some_and(|a| !a.host().is_empty())
@@ -56,14 +84,14 @@ fn hook_body(input: &CreateHookInput) -> Result<Value, Error> {
     if !absolute || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(Error::input("url", "must be an absolute https:// URL, such as https://hooks.example.com/okta"));
     }
-    let items = event_types(input.items.as_deref(), input.dynamic_items.clone())?;
+    let items = event_types(p.items, p.dynamic_items)?;
     let mut events = json!({ "type": "EVENT_TYPE", "items": items });
-    if let Some(filter) = filter(input.filters.clone())? {
+    if let Some(filter) = filter(p.filters)? {
         events["filter"] = filter;
     }
     let mut config = Map::new();
     config.insert("uri".into(), json!(url));
-    if let Some(headers) = &input.headers {
+    if let Some(headers) = p.headers {
         let mut list = Vec::new();
         for (i, kv) in headers.iter().enumerate() {
             let key = kv.key.trim();
@@ -79,8 +107,8 @@ fn hook_body(input: &CreateHookInput) -> Result<Value, Error> {
             config.insert("headers".into(), Value::Array(list));
         }
     }
-    if let Some(secret) = &input.auth_header_value {
-        let key = input.auth_header_key.trim();
+    if let Some((key, secret)) = p.auth {
+        let key = key.trim();
         if key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic() && b != b':') {
             return Err(Error::input("auth_header_key", "must be a header name such as Authorization"));
         }
@@ -90,18 +118,18 @@ fn hook_body(input: &CreateHookInput) -> Result<Value, Error> {
         config.insert("authScheme".into(), json!({ "type": "HEADER", "key": key, "value": secret }));
     }
     let mut body = json!({
-        "name": input.name,
+        "name": p.name,
         "events": events,
         "channel": { "type": "HTTP", "version": "1.0.0", "config": config },
     });
-    if let Some(d) = &input.description {
+    if let Some(d) = p.description {
         body["description"] = json!(d);
     }
     Ok(body)
 }
 
 /// Event Hook Items and Dynamic Event Hook Items joined, in order, without repeats.
-fn event_types(items: Option<&[String]>, dynamic: Option<Value>) -> Result<Vec<String>, Error> {
+pub(crate) fn event_types(items: Option<&[String]>, dynamic: Option<Value>) -> Result<Vec<String>, Error> {
     let mut all: Vec<String> = Vec::new();
     let mut add = |field: &str, t: &str| -> Result<(), Error> {
         let t = t.trim();

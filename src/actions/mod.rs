@@ -46,7 +46,7 @@ fn extra_parameters(mut request: Request, extra: Option<Vec<KeyValue>>, named: &
 }
 
 /// For a request whose 404 means the goal is already reached (deleting what is gone).
-fn not_found_is_done(result: Result<(), Error>) -> Flow<()> {
+pub(crate) fn not_found_is_done(result: Result<(), Error>) -> Flow<()> {
     match result {
         Err(e) if e.status() == Some(404) => Flow::done(()),
         other => Flow::from_result(other),

@@ -1,0 +1,281 @@
+//! The Event Hook trigger: deploy (create or update the hook for the host's URL, with a new
+//! shared secret, and verify it), receive (answer Okta's requests, emit each event once),
+//! teardown.
+//!
+//! Okta does not sign deliveries: the shared secret in the hook's auth header is the only
+//! proof a request comes from Okta, so it is compared in constant time, and a delivery
+//! without it emits nothing. The one-time verification GET only echoes its challenge, so it
+//! is answered whatever its headers (the host must answer it before it has the new state).
+
+use super::state::{self, push_bounded};
+use crate::actions::event_hooks::{hook_body_parts, HookParts};
+use crate::bindings::exports::okta::connector::triggers::{HookReception, IncomingRequest};
+use crate::bindings::okta::connector::types::KeyValue;
+use crate::connection::oauth::{keys::base64url, random};
+use crate::error::Error;
+use crate::inputs::triggers::EventHookTriggerInput;
+use crate::okta::{segment, Flow, Okta, Request};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use subtle::ConstantTimeEq;
+
+/// The header Okta sends the shared secret in.
+const AUTH_HEADER: &str = "X-Okta-Connector-Secret";
+/// The largest delivery accepted.
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
+/// Event uuids remembered against redelivery.
+const SEEN: usize = 1000;
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct HookState {
+    v: u32,
+    pub hook: String,
+    url: String,
+    secret: String,
+    #[serde(default)]
+    seen: Vec<String>,
+}
+
+/// What a deploy did.
+pub struct Deployed {
+    pub id: String,
+    pub state: String,
+}
+
+/// Creates the hook for `public_url`, or updates the one already there (and removes any
+/// duplicate), then makes sure it is active and verifies it.
+pub fn deploy(
+    okta: &Okta,
+    input: EventHookTriggerInput,
+    public_url: String,
+    previous: Option<&str>,
+) -> Result<Flow<Deployed>, Error> {
+    let previous = state::decode::<HookState>(previous)?.filter(|s| s.url == public_url);
+    let secret = match &previous {
+        Some(s) => s.secret.clone(),
+        None => base64url(&random::bytes::<32>()?),
+    };
+    let name: String = format!("okta-connector: {public_url}").chars().take(100).collect();
+    let body = hook_body_parts(HookParts {
+        name: &name,
+        url: &public_url,
+        items: input.items.as_deref(),
+        dynamic_items: input.dynamic_items.clone(),
+        headers: input.headers.as_deref(),
+        filters: input.filters.clone(),
+        description: Some("Deployed by okta-connector's Event Hook trigger"),
+        auth: Some((AUTH_HEADER, &secret)),
+    })?;
+    let url = public_url.clone();
+    Ok(okta.get("/api/v1/eventHooks").send_array().and_then(move |list| {
+        let hooks: Vec<Value> = serde_json::from_str(&list).unwrap_or_default();
+        let same_url: Vec<(String, bool)> = hooks
+            .iter()
+            .filter(|h| h.pointer("/channel/config/uri").and_then(Value::as_str) == Some(url.as_str()))
+            .filter_map(|h| {
+                Some((h.get("id")?.as_str()?.to_string(), h.get("status").and_then(Value::as_str) == Some("ACTIVE")))
+            })
+            .collect();
+        // Keep the hook of the previous deploy if it is still there, else the first.
+        let keep = previous
+            .as_ref()
+            .and_then(|p| same_url.iter().find(|(id, _)| *id == p.hook))
+            .or_else(|| same_url.first())
+            .cloned();
+        let extras: Vec<(String, bool)> =
+            same_url.into_iter().filter(|h| Some(&h.0) != keep.as_ref().map(|k| &k.0)).collect();
+        let upsert = match &keep {
+            Some((id, _)) => match segment("event_hook_id", id) {
+                Ok(seg) => Request::put(format!("/api/v1/eventHooks/{seg}")).json(&body).send_object(),
+                Err(e) => Flow::fail(e),
+            },
+            None => Request::post("/api/v1/eventHooks").json(&body).send_object(),
+        };
+        remove_each(extras).and_then(move |()| {
+            upsert.and_then(move |hook| {
+                let hook: Value = serde_json::from_str(&hook).unwrap_or(Value::Null);
+                let Some(id) = hook.get("id").and_then(Value::as_str).map(str::to_string) else {
+                    return Flow::fail(Error::UnexpectedResponse("Okta's event hook has no id".into()));
+                };
+                let seg = segment("event_hook_id", &id).unwrap_or_default();
+                let activate = (hook.get("status").and_then(Value::as_str) != Some("ACTIVE"))
+                    .then(|| Request::post(format!("/api/v1/eventHooks/{seg}/lifecycle/activate")));
+                let verify = Request::post(format!("/api/v1/eventHooks/{seg}/lifecycle/verify"));
+                let seen = previous.map(|p| p.seen).unwrap_or_default();
+                let st = HookState { v: state::VERSION, hook: id.clone(), url, secret, seen };
+                let activated = match activate {
+                    Some(r) => r.send_object().map(|_| ()),
+                    None => Flow::done(()),
+                };
+                activated
+                    .and_then(move |()| verify.send_object())
+                    .map(move |_| Deployed { id, state: state::encode(&st) })
+            })
+        })
+    }))
+}
+
+/// Deactivates (when active) and deletes each hook.
+fn remove_each(mut hooks: Vec<(String, bool)>) -> Flow<()> {
+    let Some((id, active)) = hooks.pop() else { return Flow::done(()) };
+    let Ok(seg) = segment("event_hook_id", &id) else { return Flow::done(()) };
+    let delete = Request::delete(format!("/api/v1/eventHooks/{seg}"));
+    let deactivated = if active {
+        Request::post(format!("/api/v1/eventHooks/{seg}/lifecycle/deactivate")).send_object().map(|_| ())
+    } else {
+        Flow::done(())
+    };
+    deactivated.and_then(move |()| delete.send_empty()).and_then(move |()| remove_each(hooks))
+}
+
+/// Deactivates and deletes the deployed hook; already gone is fine.
+pub fn teardown(_: &Okta, previous: &str) -> Result<Flow<()>, Error> {
+    let st = state::decode::<HookState>(Some(previous))?
+        .ok_or_else(|| Error::input("state", "is not the state of a deployed event hook"))?;
+    let seg = segment("event_hook_id", &st.hook)?;
+    let delete = Request::delete(format!("/api/v1/eventHooks/{seg}"));
+    Ok(Request::post(format!("/api/v1/eventHooks/{seg}/lifecycle/deactivate")).send_object().then(move |r| match r {
+        Ok(_) => delete.send_empty().then(crate::actions::not_found_is_done),
+        Err(e) if e.status() == Some(404) => Flow::done(()),
+        Err(e) => Flow::fail(e),
+    }))
+}
+
+fn reception(status: u16, body: &str, events: Vec<Value>, state: String) -> HookReception {
+    let headers = if body.is_empty() {
+        Vec::new()
+    } else {
+        vec![KeyValue { key: "content-type".into(), value: "application/json".into() }]
+    };
+    HookReception { status, headers, body: body.to_string(), events: Value::Array(events).to_string(), state }
+}
+
+fn refuse(status: u16, reason: &str, state: String) -> HookReception {
+    reception(status, &json!({ "error": reason }).to_string(), Vec::new(), state)
+}
+
+/// Answers one request on the hook's URL (sends nothing).
+pub fn receive(input: &EventHookTriggerInput, state_text: &str, request: IncomingRequest) -> HookReception {
+    let header =
+        |name: &str| request.headers.iter().find(|h| h.key.eq_ignore_ascii_case(name)).map(|h| h.value.as_str());
+    let method = request.method.to_ascii_uppercase();
+    if method == "GET" {
+        return match header("x-okta-verification-challenge") {
+            Some(challenge) if challenge.len() <= 1024 => {
+                reception(200, &json!({ "verification": challenge }).to_string(), Vec::new(), state_text.to_string())
+            }
+            _ => refuse(400, "a GET must carry X-Okta-Verification-Challenge", state_text.to_string()),
+        };
+    }
+    let Ok(Some(mut st)) = state::decode::<HookState>(Some(state_text)) else {
+        return refuse(
+            500,
+            "the trigger's state is missing or unreadable: deploy the hook again",
+            state_text.to_string(),
+        );
+    };
+    if method != "POST" {
+        return refuse(405, "only GET (verification) and POST (deliveries) are expected", state_text.to_string());
+    }
+    let given = header(AUTH_HEADER).unwrap_or("");
+    if given.len() != st.secret.len() || !bool::from(given.as_bytes().ct_eq(st.secret.as_bytes())) {
+        return refuse(401, "the shared secret is missing or wrong", state_text.to_string());
+    }
+    if request.body.len() > MAX_BODY {
+        return refuse(413, "the delivery is larger than 4 MiB", state_text.to_string());
+    }
+    let body: Value = match serde_json::from_slice(&request.body) {
+        Ok(v) => v,
+        Err(_) => return refuse(400, "the delivery is not JSON", state_text.to_string()),
+    };
+    let Some(events) = body.pointer("/data/events").and_then(Value::as_array) else {
+        return refuse(400, "the delivery has no data.events array", state_text.to_string());
+    };
+    let subscribed = crate::actions::event_hooks::event_types(input.items.as_deref(), input.dynamic_items.clone())
+        .unwrap_or_default();
+    let mut emitted = Vec::new();
+    for event in events {
+        let Some(uuid) = event.get("uuid").and_then(Value::as_str) else { continue };
+        let kind = event.get("eventType").and_then(Value::as_str).unwrap_or("");
+        if !subscribed.is_empty() && !subscribed.iter().any(|t| t == kind) {
+            continue;
+        }
+        if st.seen.iter().any(|s| s == uuid) {
+            continue;
+        }
+        push_bounded(&mut st.seen, uuid.to_string(), SEEN);
+        emitted.push(event.clone());
+    }
+    reception(200, "", emitted, state::encode(&st))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Input;
+
+    fn request(method: &str, headers: &[(&str, &str)], body: &str) -> IncomingRequest {
+        IncomingRequest {
+            method: method.into(),
+            headers: headers.iter().map(|(k, v)| KeyValue { key: k.to_string(), value: v.to_string() }).collect(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    fn state() -> String {
+        state::encode(&HookState {
+            v: 1,
+            hook: "who1".into(),
+            url: "https://h".into(),
+            secret: "s3cret-s3cret".into(),
+            seen: vec![],
+        })
+    }
+
+    fn delivery(uuids: &[(&str, &str)]) -> String {
+        let events: Vec<Value> = uuids.iter().map(|(u, t)| json!({ "uuid": u, "eventType": t })).collect();
+        json!({ "eventType": "com.okta.event_hook", "data": { "events": events } }).to_string()
+    }
+
+    #[test]
+    fn every_case_of_receive() {
+        let input = EventHookTriggerInput::from_json(r#"{"items":["user.lifecycle.create"]}"#).unwrap();
+        let st = state();
+        let r = receive(&input, &st, request("GET", &[("X-Okta-Verification-Challenge", "abc")], ""));
+        assert_eq!((r.status, r.body.as_str()), (200, r#"{"verification":"abc"}"#));
+
+        for headers in [vec![], vec![(AUTH_HEADER, "wrong-secret")], vec![(AUTH_HEADER, "s3cret-s3cret-longer")]] {
+            let r = receive(&input, &st, request("POST", &headers, &delivery(&[("u1", "user.lifecycle.create")])));
+            assert_eq!((r.status, r.events.as_str()), (401, "[]"));
+        }
+        let ok = [(AUTH_HEADER, "s3cret-s3cret")];
+        let body = delivery(&[
+            ("u1", "user.lifecycle.create"),
+            ("u2", "group.lifecycle.create"),
+            ("u3", "user.lifecycle.create"),
+        ]);
+        let r = receive(&input, &st, request("POST", &ok, &body));
+        assert_eq!(r.status, 200);
+        let events: Vec<Value> = serde_json::from_str(&r.events).unwrap();
+        assert_eq!(
+            events.iter().map(|e| e["uuid"].as_str().unwrap()).collect::<Vec<_>>(),
+            ["u1", "u3"],
+            "one per event, subscribed only"
+        );
+        // Redelivered: nothing twice.
+        let again = receive(
+            &input,
+            &r.state,
+            request("POST", &ok, &delivery(&[("u3", "user.lifecycle.create"), ("u4", "user.lifecycle.create")])),
+        );
+        let events: Vec<Value> = serde_json::from_str(&again.events).unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0]["uuid"], "u4");
+
+        assert_eq!(receive(&input, &st, request("POST", &ok, "{oops")).status, 400);
+        assert_eq!(receive(&input, &st, request("POST", &ok, r#"{"data":{}}"#)).status, 400);
+        let huge = format!(r#"{{"data":{{"events":[]}},"pad":"{}"}}"#, "x".repeat(MAX_BODY));
+        assert_eq!(receive(&input, &st, request("POST", &ok, &huge)).status, 413);
+        assert_eq!(receive(&input, &st, request("PUT", &ok, "{}")).status, 405);
+    }
+}
