@@ -54,6 +54,7 @@ pub mod bindings {
     });
 }
 
+pub use bindings::exports::okta::connector::triggers::{HookReception, IncomingRequest};
 pub use bindings::exports::okta::connector::users::*;
 pub use bindings::okta::connector::types::{
     ApiTokenConnection, ClientCredentialsConnection, Connection, Error as WitError, FieldError, KeyValue,
@@ -315,6 +316,84 @@ impl Instance {
             Ok(text) => Ok(parse_result(action, &text)?),
             Err(e) => Err(e),
         })
+    }
+
+    /// One poll of a polling trigger through the generic door (`catalog.poll`): the records
+    /// and the state for the next poll.
+    pub async fn poll(
+        &mut self,
+        trigger: &str,
+        connection: &Connection,
+        input: &Value,
+        state: Option<&str>,
+    ) -> CallResult<(Vec<Value>, String)> {
+        let r = self
+            .bindings
+            .okta_connector_catalog()
+            .call_poll(&mut self.store, trigger, connection, &input.to_string(), state)
+            .await;
+        Ok(match self.finish(trigger, r)? {
+            Ok(text) => {
+                let v = parse_result(trigger, &text)?;
+                let items = v["items"].as_array().cloned().context("a poll result has items")?;
+                let state = v["state"].as_str().context("a poll result has a state")?.to_string();
+                Ok((items, state))
+            }
+            Err(e) => Err(e),
+        })
+    }
+
+    /// The Event Hook trigger's deploy through the generic door: the hook id and the state.
+    pub async fn deploy_hook(
+        &mut self,
+        connection: &Connection,
+        input: &Value,
+        public_url: &str,
+        state: Option<&str>,
+    ) -> CallResult<(String, String)> {
+        let r = self
+            .bindings
+            .okta_connector_catalog()
+            .call_deploy_hook(&mut self.store, connection, &input.to_string(), public_url, state)
+            .await;
+        Ok(match self.finish("event-hook deploy", r)? {
+            Ok(text) => {
+                let v = parse_result("event-hook deploy", &text)?;
+                Ok((
+                    v["event_hook_id"].as_str().unwrap_or("").to_string(),
+                    v["state"].as_str().unwrap_or("").to_string(),
+                ))
+            }
+            Err(e) => Err(e),
+        })
+    }
+
+    /// The Event Hook trigger's receive through the generic door.
+    pub async fn receive_hook(
+        &mut self,
+        input: &Value,
+        state: &str,
+        method: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Result<HookReception> {
+        let request = IncomingRequest {
+            method: method.to_string(),
+            headers: headers.iter().map(|(k, v)| KeyValue { key: k.to_string(), value: v.to_string() }).collect(),
+            body: body.to_vec(),
+        };
+        let r = self
+            .bindings
+            .okta_connector_catalog()
+            .call_receive_hook(&mut self.store, &input.to_string(), state, &request)
+            .await;
+        self.finish("event-hook receive", r)
+    }
+
+    /// The Event Hook trigger's teardown through the generic door.
+    pub async fn teardown_hook(&mut self, connection: &Connection, state: &str) -> CallResult<()> {
+        let r = self.bindings.okta_connector_catalog().call_teardown_hook(&mut self.store, connection, state).await;
+        self.finish("event-hook teardown", r)
     }
 
     /// The generated bindings and the store, for calls this harness does not wrap. Check

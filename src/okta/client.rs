@@ -119,7 +119,7 @@ impl Okta {
         let policy = Policy {
             max_attempts: self.config.max_attempts,
             budget: self.config.retry_budget,
-            backoff: Duration::from_millis(500),
+            backoff: self.config.retry_backoff,
         };
         let method = request.method.as_str();
         let secrets = if request.debug { self.auth.secrets() } else { Vec::new() };

@@ -8,6 +8,7 @@
 //! | `OKTA_BETWEEN_BYTES_TIMEOUT_MS` | 30 000 | between body chunks, per attempt |
 //! | `OKTA_ACTION_DEADLINE_MS` | 300 000 | everything one action does, waits included |
 //! | `OKTA_RETRY_BUDGET_MS` | 120 000 | time one action may spend waiting to retry or for a rate-limit reset |
+//! | `OKTA_RETRY_BACKOFF_MS` | 500 | first wait before retrying a 5xx, a transport error or a concurrency 429 (doubles each time) |
 //! | `OKTA_MAX_RESPONSE_BYTES` | 16 MiB | one response body |
 //! | `OKTA_MAX_TOTAL_BYTES` | 96 MiB | all pages of one Fetch All |
 
@@ -20,6 +21,7 @@ pub struct Config {
     pub between_bytes_timeout: Duration,
     pub action_deadline: Duration,
     pub retry_budget: Duration,
+    pub retry_backoff: Duration,
     pub max_response_bytes: usize,
     pub max_total_bytes: usize,
     /// Attempts per request, the first included.
@@ -38,6 +40,7 @@ impl Default for Config {
             between_bytes_timeout: Duration::from_secs(30),
             action_deadline: Duration::from_secs(300),
             retry_budget: Duration::from_secs(120),
+            retry_backoff: Duration::from_millis(500),
             max_response_bytes: 16 << 20,
             max_total_bytes: 96 << 20,
             max_attempts: 4,
@@ -68,6 +71,9 @@ impl Config {
         }
         if let Some(d) = ms("OKTA_RETRY_BUDGET_MS") {
             c.retry_budget = d;
+        }
+        if let Some(d) = ms("OKTA_RETRY_BACKOFF_MS") {
+            c.retry_backoff = d;
         }
         if let Some(n) = bytes("OKTA_MAX_RESPONSE_BYTES") {
             c.max_response_bytes = n;

@@ -22,7 +22,7 @@ const MAX_PAGES: usize = 10;
 /// No new page is started after this long.
 const POLL_TIME: Duration = Duration::from_secs(60);
 /// Uuids remembered for dedupe.
-const SEEN: usize = 1000;
+const SEEN: usize = 250;
 
 #[derive(Serialize, Deserialize, Default, Clone)]
 struct LogState {
