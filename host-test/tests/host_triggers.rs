@@ -4,7 +4,6 @@
 //! runs, through the generic door and the typed one.
 
 mod common;
-#[allow(dead_code)]
 mod fake_org_support;
 
 use anyhow::Result;

@@ -5,7 +5,6 @@
 //! is checked against Okta's OpenAPI spec, and every write shows in the org's System Log.
 
 mod common;
-#[allow(dead_code)]
 mod fake_org_support;
 
 use anyhow::Result;

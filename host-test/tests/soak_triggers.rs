@@ -5,7 +5,6 @@
 //! nothing lost, nothing twice.
 
 mod common;
-#[allow(dead_code)]
 mod fake_org_support;
 
 use anyhow::Result;
