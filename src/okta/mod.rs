@@ -19,6 +19,8 @@ pub mod retry;
 pub mod transport;
 
 #[cfg(test)]
+mod properties;
+#[cfg(test)]
 pub mod testing;
 
 pub use auth::{Auth, Secret};
