@@ -23,6 +23,7 @@
 mod backend;
 mod clock;
 mod exchange;
+pub mod network;
 mod script;
 
 use std::hash::Hasher;
@@ -36,7 +37,7 @@ use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-pub use backend::Backend;
+pub use backend::{Backend, ExchangeObserver};
 pub use clock::Clock;
 pub use exchange::{decode_query, redact_body, redact_header, render, Exchange};
 pub use script::{BodyRule, CannedFault, CannedResponse, ExpectedRequest, HeaderRule};
@@ -124,6 +125,8 @@ pub struct InstanceOptions {
     pub clock: Option<Clock>,
     /// Show the guest's stderr. Default: only when `OKTA_GUEST_STDERR=1`.
     pub inherit_stderr: bool,
+    /// Called with each exchange as soon as it completes. Default: none.
+    pub observer: Option<ExchangeObserver>,
 }
 
 impl Connector {
@@ -204,7 +207,7 @@ impl Connector {
         if options.inherit_stderr || std::env::var("OKTA_GUEST_STDERR").is_ok_and(|v| v == "1") {
             wasi.inherit_stderr();
         }
-        let hooks = backend::Hooks::new(backend, clock.clone());
+        let hooks = backend::Hooks::new(backend, clock.clone(), options.observer);
         let log = hooks.log.clone();
         let route = hooks.route.clone();
         let mut store = Store::new(
