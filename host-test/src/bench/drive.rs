@@ -91,7 +91,8 @@ impl Config {
             warmup: 1,
             reps: 2,
             overhead_calls: 50,
-            rate_calls: 100,
+            // Two windows: enough to see a reset, short enough for `make test`.
+            rate_calls: 50,
             rate_limit: 25,
             rate_window: Duration::from_secs(1),
             timeout_s: 180.0,
@@ -815,5 +816,32 @@ mod tests {
         assert!(check("a\nb\nc\nc\n").unwrap_err().contains("1 repeated"));
         assert!(check("a\nb\nx\n").unwrap_err().contains("1 unexpected"));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_component_run_with_a_second_connection_fails_the_bench() {
+        let run = |contender, connections| Run {
+            contender,
+            setting: Setting::Tls,
+            round: 0,
+            warmup: true,
+            measured: Measured { wall_s: 1.0, maxrss_kb: 1, user_s: 0.0, sys_s: 0.0, status: "exit 0".into() },
+            bench: Vec::new(),
+            requests: 10,
+            auth_without_space: 0,
+            user_agents: Vec::new(),
+            tcp_connections: Some(connections),
+            server_cpu_s: 0.0,
+            ids: Ok(()),
+            stderr_tail: String::new(),
+        };
+        assert_eq!(run(Contender::Component, 1).failure(), None);
+        assert_eq!(
+            run(Contender::Component, 10).failure().as_deref(),
+            Some("component over TLS round 1: opened 10 connections for one listing (goal: 1)")
+        );
+        assert!(run(Contender::ComponentPaged, 2).failure().is_some());
+        // Other contenders' connections are reported, not judged.
+        assert_eq!(run(Contender::Python, 10).failure(), None);
     }
 }
