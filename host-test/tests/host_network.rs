@@ -96,6 +96,27 @@ async fn the_shared_pool_of_backend_network_keeps_connections_alive_too() -> Res
 }
 
 #[tokio::test]
+async fn a_direct_request_without_host_gets_one() -> Result<()> {
+    let org = org_of(3);
+    let served = ServedOrg::start(org.clone(), None, Delays::default()).await?;
+    let network = Network::builder().build()?;
+    let request = http::Request::get(format!("{}/api/v1/users?limit=2", served.url()))
+        .header("authorization", format!("SSWS {}", FakeOrg::TOKEN))
+        .body(Bytes::new())?;
+    let response = network.send(request, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    assert_eq!(response.status(), 200);
+    let body = response.into_body().collect().await.map_err(|e| anyhow::anyhow!("{e}"))?.to_bytes();
+    let users: Vec<Value> = serde_json::from_slice(&body)?;
+    assert_eq!(users.len(), 2);
+    let seen = org.requests();
+    let host = seen[0].headers.iter().find(|(k, _)| k == "host").map(|(_, v)| v.as_str());
+    assert_eq!(host, served.url().strip_prefix("http://"));
+    assert_eq!(seen[0].path, "/api/v1/users");
+    assert_eq!(seen[0].query.as_deref(), Some("limit=2"));
+    Ok(())
+}
+
+#[tokio::test]
 async fn tls_refuses_a_server_the_pool_does_not_trust() -> Result<()> {
     let ca = TestCa::generate()?;
     let served = ServedOrg::start(org_of(1), Some(&ca), Delays::default()).await?;

@@ -158,6 +158,13 @@ pub fn render(o: &Outcomes) -> String {
         c.warmup, c.reps
     );
     let _ = writeln!(s, "| bench time | {:.0} s |\n", o.elapsed.as_secs_f64());
+    let _ = writeln!(
+        s,
+        "The machine is shared with other developers' builds and tests, so it is noisy: the load average \
+         above says how busy it was (2 cores; above 2 means contenders waited for a CPU). Absolute times move \
+         with it from run to run; the ratios between contenders, measured alternately in the same rounds, \
+         move much less.\n"
+    );
 
     // The listing table.
     let rows: Vec<Row> = Contender::ALL.iter().map(|&k| row(&measured, k, Setting::Loopback)).collect();

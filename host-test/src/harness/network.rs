@@ -269,9 +269,8 @@ impl Network {
         self.inner.idle.lock().unwrap().values().map(Vec::len).sum()
     }
 
-    /// Sends `request` (absolute URI, `Host` header set) on a pooled connection to its origin,
-    /// or a new one. The response body streams; reading it to the end returns the connection
-    /// to the pool.
+    /// Sends `request` (absolute URI) on a pooled connection to its origin, or a new one. The
+    /// response body streams; reading it to the end returns the connection to the pool.
     pub async fn send(
         &self,
         request: http::Request<Bytes>,
@@ -280,6 +279,12 @@ impl Network {
         let timeouts = self.inner.timeouts.with_options(options.as_ref());
         let origin = Origin::of(request.uri())?;
         let (mut parts, body) = request.into_parts();
+        // wasi-http sets `Host`; a direct caller may not, and HTTP/1.1 requires it.
+        if !parts.headers.contains_key(http::header::HOST) {
+            let authority = parts.uri.authority().ok_or(HttpError::HttpRequestUriInvalid)?;
+            let host = http::HeaderValue::from_str(authority.as_str()).map_err(|_| HttpError::HttpRequestUriInvalid)?;
+            parts.headers.insert(http::header::HOST, host);
+        }
         // On the wire HTTP/1 wants the origin form (`/path?query`); the absolute form is for
         // proxies.
         parts.uri = parts
