@@ -28,17 +28,19 @@ node-host: build
 	bash hosts/node/check.sh
 
 ## bench: the component against Okta's Python and Node SDKs and a native client, listing 50 000
-## users of a loopback fake org (release host; ~3 min once built); writes bench/results.md
+## users of a loopback fake org, then over TLS with a real org's delays (release host; ~4 min
+## once built); writes bench/results.md
 bench: build
 	bash bench/setup.sh
-	cargo build --release -p okta-host --bins
-	./target/release/okta-bench
+	cargo build --release -p okta-host --examples
+	./target/release/examples/okta-bench
 
-## bench-quick: the same bench with small numbers (debug host, 2 000 users); run by `make test`
+## bench-quick: the same bench with small numbers (debug host, 2 000 users); run by `make test`;
+## fails when the component opens more than one connection for a listing
 bench-quick: build
 	bash bench/setup.sh
-	cargo build -p okta-host --bins
-	./target/debug/okta-bench --quick
+	cargo build -p okta-host --examples
+	./target/debug/examples/okta-bench --quick
 
 ## lint: formatting and clippy, guest and host
 lint:

@@ -24,6 +24,7 @@
 mod backend;
 mod clock;
 mod exchange;
+pub mod network;
 mod script;
 
 use std::hash::Hasher;
@@ -37,7 +38,7 @@ use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-pub use backend::Backend;
+pub use backend::{Backend, ExchangeObserver};
 pub use clock::Clock;
 pub use exchange::{decode_query, redact_body, redact_header, render, Exchange};
 pub use script::{BodyRule, CannedFault, CannedResponse, ExpectedRequest, HeaderRule};
@@ -128,11 +129,14 @@ pub struct InstanceOptions {
     /// Environment variables the guest sees (e.g. `OKTA_ACTION_DEADLINE_MS` to shorten its
     /// bounds in tests).
     pub env: Vec<(String, String)>,
+    /// Called with each exchange as soon as it completes. Default: none.
+    pub observer: Option<ExchangeObserver>,
 }
 
 impl Connector {
-    /// Where the component is looked for: `$OKTA_CONNECTOR_WASM`, else
-    /// `<repo>/target/wasm32-wasip2/release/okta_connector.wasm`.
+    /// Where the library (tests, bench) looks for the component: `$OKTA_CONNECTOR_WASM`, else
+    /// `<repo>/target/wasm32-wasip2/release/okta_connector.wasm` of the checkout it was built
+    /// in. The `okta-connector` binary carries its own copy instead (see `host-test/build.rs`).
     pub fn default_path() -> PathBuf {
         match std::env::var_os("OKTA_CONNECTOR_WASM") {
             Some(p) if !p.is_empty() => PathBuf::from(p),
@@ -168,8 +172,17 @@ impl Connector {
                 path.display()
             );
         }
+        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        Connector::load_bytes(&bytes, &path, path.parent())
+    }
+
+    /// Loads a component from its bytes (`origin` names it in messages and [`Connector::path`]),
+    /// keeping its precompiled `.cwasm` in `cache_dir` when given and writable (else it is
+    /// compiled on every load).
+    pub fn load_bytes(bytes: &[u8], origin: impl AsRef<Path>, cache_dir: Option<&Path>) -> Result<Connector> {
+        let path = origin.as_ref().to_path_buf();
         let engine = Engine::new(&Config::new()).map_err(wt)?;
-        let component = load_component(&engine, &path)?;
+        let component = load_component(&engine, bytes, &path, cache_dir)?;
         let mut linker = Linker::<HostState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(wt)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(wt)?;
@@ -181,7 +194,17 @@ impl Connector {
         Ok(Connector { engine, pre, path })
     }
 
-    /// The component's path.
+    /// The per-user cache directory for precompiled components of an installed binary:
+    /// `$XDG_CACHE_HOME/okta-connector`, else `$HOME/.cache/okta-connector` (None when
+    /// neither is set).
+    pub fn user_cache_dir() -> Option<PathBuf> {
+        let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let base =
+            env("XDG_CACHE_HOME").filter(|p| p.is_absolute()).or_else(|| env("HOME").map(|h| h.join(".cache")))?;
+        Some(base.join("okta-connector"))
+    }
+
+    /// The component's path (for an embedded component, the name it was loaded under).
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -214,7 +237,7 @@ impl Connector {
         for (k, v) in &options.env {
             wasi.env(k, v);
         }
-        let hooks = backend::Hooks::new(backend, clock.clone());
+        let hooks = backend::Hooks::new(backend, clock.clone(), options.observer);
         let log = hooks.log.clone();
         let route = hooks.route.clone();
         let mut store = Store::new(
@@ -233,40 +256,46 @@ impl Connector {
     }
 }
 
-/// Compiles `path`, or loads the `.cwasm` cached next to it for the same bytes.
-fn load_component(engine: &Engine, path: &Path) -> Result<Component> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+/// Compiles the component, or loads the `.cwasm` cached in `cache_dir` for the same bytes.
+fn load_component(engine: &Engine, bytes: &[u8], origin: &Path, cache_dir: Option<&Path>) -> Result<Component> {
     let mut hasher = std::hash::DefaultHasher::new();
-    hasher.write(&bytes);
+    hasher.write(bytes);
     hasher.write(env!("CARGO_PKG_VERSION").as_bytes());
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("component").to_string();
-    let cwasm = path.with_file_name(format!("{stem}.{:016x}.cwasm", hasher.finish()));
-    if cwasm.exists() {
-        // SAFETY: the file was written by `precompile_component` below for these exact bytes;
-        // wasmtime still checks that it was made by a compatible engine.
-        if let Ok(component) = unsafe { Component::deserialize_file(engine, &cwasm) } {
+    let stem = origin.file_stem().and_then(|s| s.to_str()).unwrap_or("component").to_string();
+    let cwasm = cache_dir.map(|dir| dir.join(format!("{stem}.{:016x}.cwasm", hasher.finish())));
+    if let Some(cwasm) = cwasm.as_ref().filter(|c| c.exists()) {
+        // SAFETY: the file was written by `precompile_component` below for these exact bytes
+        // (its name carries their hash), in a directory only this user writes; wasmtime still
+        // checks that it was made by a compatible engine.
+        if let Ok(component) = unsafe { Component::deserialize_file(engine, cwasm) } {
             return Ok(component);
         }
     }
     let serialized = engine
-        .precompile_component(&bytes)
+        .precompile_component(bytes)
         .map_err(wt)
-        .with_context(|| format!("cannot compile {}", path.display()))?;
-    store_cwasm(path, &stem, &cwasm, &serialized);
+        .with_context(|| format!("cannot compile {}", origin.display()))?;
+    if let Some(cwasm) = &cwasm {
+        store_cwasm(&stem, cwasm, &serialized);
+    }
     // SAFETY: just produced by this engine.
     unsafe { Component::deserialize(engine, &serialized) }.map_err(wt)
 }
 
-/// Writes the `.cwasm` atomically and removes stale ones; a read-only directory only costs
-/// the next run a recompile.
-fn store_cwasm(path: &Path, stem: &str, cwasm: &Path, serialized: &[u8]) {
+/// Writes the `.cwasm` atomically and removes stale ones beside it; a directory that cannot
+/// be created or written only costs the next run a recompile.
+fn store_cwasm(stem: &str, cwasm: &Path, serialized: &[u8]) {
+    let Some(dir) = cwasm.parent() else { return };
     let tmp = cwasm.with_extension(format!("cwasm.tmp{}", std::process::id()));
-    if std::fs::write(&tmp, serialized).is_err() || std::fs::rename(&tmp, cwasm).is_err() {
+    if std::fs::create_dir_all(dir).is_err()
+        || std::fs::write(&tmp, serialized).is_err()
+        || std::fs::rename(&tmp, cwasm).is_err()
+    {
         let _ = std::fs::remove_file(&tmp);
         return;
     }
-    if let Some(Ok(dir)) = path.parent().map(std::fs::read_dir) {
-        for entry in dir.flatten() {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
             let name = entry.file_name();
             let name = name.to_string_lossy();
             if name.starts_with(&format!("{stem}.")) && name.ends_with(".cwasm") && entry.path() != cwasm {

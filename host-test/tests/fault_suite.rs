@@ -117,7 +117,11 @@ impl Hostile {
                     let head = String::from_utf8_lossy(&buf[..end]).into_owned();
                     let length = head
                         .lines()
-                        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
                         .unwrap_or(0);
                     let mut body = buf[end..].to_vec();
                     while body.len() < length {
@@ -169,7 +173,10 @@ fn short() -> InstanceOptions {
         ("OKTA_MAX_RESPONSE_BYTES", "1048576"),
         ("OKTA_MAX_TOTAL_BYTES", "4194304"),
     ];
-    InstanceOptions { env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), ..InstanceOptions::default() }
+    InstanceOptions {
+        env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        ..InstanceOptions::default()
+    }
 }
 
 /// What one case observed.
@@ -219,8 +226,16 @@ async fn f1_a_reset_an_hour_away_is_not_waited() -> Result<()> {
     let reset = (SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() + 3600).to_string();
     let server = Hostile::start(handler!(|c| {
         let reset = (SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 3600).to_string();
-        c.respond("204 No Content", &[("x-rate-limit-limit", "10".into()), ("x-rate-limit-remaining", "0".into()), ("x-rate-limit-reset", reset)], b"")
-            .await
+        c.respond(
+            "204 No Content",
+            &[
+                ("x-rate-limit-limit", "10".into()),
+                ("x-rate-limit-remaining", "0".into()),
+                ("x-rate-limit-reset", reset),
+            ],
+            b"",
+        )
+        .await
     }))
     .await;
     let _ = reset;
@@ -234,9 +249,19 @@ async fn f1_a_reset_an_hour_away_is_not_waited() -> Result<()> {
     // Fetch All: page 1 says the bucket is spent for an hour; no wait, a clear error.
     let server = Hostile::start(handler!(|c| {
         let reset = (SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 3600).to_string();
-        let next = format!("<http://{}/api/v1/users?after=x&limit=1>; rel=\"next\"", c.header("host").unwrap_or_default());
-        c.json("200 OK", &[("x-rate-limit-limit", "10".into()), ("x-rate-limit-remaining", "0".into()), ("x-rate-limit-reset", reset), ("link", next)], json!([{"id": "a"}]))
-            .await
+        let next =
+            format!("<http://{}/api/v1/users?after=x&limit=1>; rel=\"next\"", c.header("host").unwrap_or_default());
+        c.json(
+            "200 OK",
+            &[
+                ("x-rate-limit-limit", "10".into()),
+                ("x-rate-limit-remaining", "0".into()),
+                ("x-rate-limit-reset", reset),
+                ("link", next),
+            ],
+            json!([{"id": "a"}]),
+        )
+        .await
     }))
     .await;
     let seen = run(&server, "users.list", json!({ "fetch_all": true, "limit": 1 }), short()).await?;
@@ -319,8 +344,13 @@ async fn f3_an_endless_chunked_body_stops_at_the_cap() -> Result<()> {
 #[tokio::test]
 async fn f3_endless_next_links_stop_within_bounds() -> Result<()> {
     let server = Hostile::start(handler!(|c| {
-        let next = format!("<http://{}/api/v1/users?after=c{}&limit=200>; rel=\"next\"", c.header("host").unwrap_or_default(), c.n);
-        let page: Vec<Value> = (0..200).map(|i| json!({ "id": format!("{}-{i}", c.n), "pad": "x".repeat(200) })).collect();
+        let next = format!(
+            "<http://{}/api/v1/users?after=c{}&limit=200>; rel=\"next\"",
+            c.header("host").unwrap_or_default(),
+            c.n
+        );
+        let page: Vec<Value> =
+            (0..200).map(|i| json!({ "id": format!("{}-{i}", c.n), "pad": "x".repeat(200) })).collect();
         c.json("200 OK", &[("link", next)], Value::Array(page)).await
     }))
     .await;
@@ -336,7 +366,10 @@ async fn f3_endless_next_links_stop_within_bounds() -> Result<()> {
 async fn f3_a_body_larger_than_the_default_cap_is_an_error_not_a_trap() -> Result<()> {
     let server = Hostile::start(handler!(|c| {
         let size = 20 * MIB;
-        c.write(format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {size}\r\n\r\n").as_bytes()).await;
+        c.write(
+            format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {size}\r\n\r\n").as_bytes(),
+        )
+        .await;
         let block = vec![b' '; MIB];
         for _ in 0..20 {
             if c.stream.write_all(&block).await.is_err() {
@@ -359,8 +392,21 @@ async fn f4_a_huge_reset_does_not_trap() -> Result<()> {
     for status in ["429 Too Many Requests", "200 OK"] {
         let server = Hostile::start(handler!(|c| {
             let status = if c.n == 1 || status.starts_with('2') { status } else { "200 OK" };
-            let body = if status.starts_with('2') { json!({ "id": "00u1" }) } else { json!({ "errorCode": "E0000047", "errorSummary": "rate limited" }) };
-            c.json(status, &[("x-rate-limit-limit", "10".into()), ("x-rate-limit-remaining", "0".into()), ("x-rate-limit-reset", "18446744073709551615".into())], body).await
+            let body = if status.starts_with('2') {
+                json!({ "id": "00u1" })
+            } else {
+                json!({ "errorCode": "E0000047", "errorSummary": "rate limited" })
+            };
+            c.json(
+                status,
+                &[
+                    ("x-rate-limit-limit", "10".into()),
+                    ("x-rate-limit-remaining", "0".into()),
+                    ("x-rate-limit-reset", "18446744073709551615".into()),
+                ],
+                body,
+            )
+            .await
         }))
         .await;
         let seen = run(&server, "users.get", json!({ "id": "00u1" }), short()).await?;
@@ -395,7 +441,8 @@ async fn f5_secrets_the_server_echoes_are_scrubbed() -> Result<()> {
     assert_eq!(server.requests(), 1, "a POST is not retried");
 
     // A mistyped password is named, never repeated.
-    let seen = run(&server, "users.create", json!({ "login": "a@example.com", "password": 123456789 }), short()).await?;
+    let seen =
+        run(&server, "users.create", json!({ "login": "a@example.com", "password": 123456789 }), short()).await?;
     assert_eq!(seen.kind(), "invalid-input");
     assert!(!seen.shown().contains("123456789"), "{}", seen.shown());
     Ok(())
@@ -412,7 +459,12 @@ async fn f6_smaller_findings() -> Result<()> {
             c.json("200 OK", &[], json!([{ "id": "second" }])).await
         } else if target.starts_with("/api/v1/users?") {
             // A relative next link: the org's own.
-            c.json("200 OK", &[("link", "</api/v1/users?after=x&limit=1>; rel=\"next\"".into())], json!([{ "id": "first" }])).await
+            c.json(
+                "200 OK",
+                &[("link", "</api/v1/users?after=x&limit=1>; rel=\"next\"".into())],
+                json!([{ "id": "first" }]),
+            )
+            .await
         } else if target.starts_with("/api/v1/users/array") {
             c.json("200 OK", &[], json!([{ "id": "not-one-user" }])).await
         } else {
@@ -433,12 +485,18 @@ async fn f6_smaller_findings() -> Result<()> {
     assert_eq!(server.requests(), 0);
     // A relative next link is followed: both pages.
     let seen = run(&server, "users.list", json!({ "fetch_all": true, "limit": 1 }), short()).await?;
-    assert_eq!(seen.result.as_ref().ok().map(|v| v["items"].clone()), Some(json!([{ "id": "first" }, { "id": "second" }])), "{}", seen.shown());
+    assert_eq!(
+        seen.result.as_ref().ok().map(|v| v["items"].clone()),
+        Some(json!([{ "id": "first" }, { "id": "second" }])),
+        "{}",
+        seen.shown()
+    );
     // Get User answering an array: an error, not a success.
     let seen = run(&server, "users.get", json!({ "id": "array" }), short()).await?;
     assert_eq!(seen.kind(), "unexpected-response", "{}", seen.shown());
     // Extra parameters cannot repeat a named one.
-    let seen = run(&server, "users.list", json!({ "extra_parameters": [{ "key": "limit", "value": "999" }] }), short()).await?;
+    let seen = run(&server, "users.list", json!({ "extra_parameters": [{ "key": "limit", "value": "999" }] }), short())
+        .await?;
     assert_eq!(seen.kind(), "invalid-input");
     Ok(())
 }
@@ -451,7 +509,9 @@ async fn f6_transport_errors_read_as_words() -> Result<()> {
         l.local_addr()?.port()
     };
     let mut inst = connector().instantiate_with(Backend::Network, short()).await?;
-    let r = inst.invoke_json("users.get", &api_token(&format!("http://127.0.0.1:{port}"), TOKEN), &json!({ "id": "a" })).await?;
+    let r = inst
+        .invoke_json("users.get", &api_token(&format!("http://127.0.0.1:{port}"), TOKEN), &json!({ "id": "a" }))
+        .await?;
     let e = error_json(&r.unwrap_err());
     assert_eq!(e["kind"], "transport");
     let message = e["message"].as_str().unwrap();
@@ -469,21 +529,41 @@ async fn redirects_other_hosts_resets_and_5xx() -> Result<()> {
         if target.contains("redirect") {
             c.respond("302 Found", &[("location", "http://evil.example/steal".into())], b"").await
         } else if target.starts_with("/api/v1/users?") {
-            c.json("200 OK", &[("link", "<http://evil.example/api/v1/users?after=x>; rel=\"next\"".into())], json!([{ "id": "a" }])).await
+            c.json(
+                "200 OK",
+                &[("link", "<http://evil.example/api/v1/users?after=x>; rel=\"next\"".into())],
+                json!([{ "id": "a" }]),
+            )
+            .await
         } else if target.contains("reset") {
             c.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"id\":").await;
             // Dropped here: the connection closes 990 bytes short.
         } else if target.contains("html") {
-            c.respond("502 Bad Gateway", &[("content-type", "text/html".into())], b"<html><body>Bad gateway</body></html>").await
+            c.respond(
+                "502 Bad Gateway",
+                &[("content-type", "text/html".into())],
+                b"<html><body>Bad gateway</body></html>",
+            )
+            .await
         } else if target.contains("badjson") {
             c.respond("200 OK", &[("content-type", "application/json".into())], b"{\"id\": ").await
         } else if target.contains("gzip") {
-            c.respond("200 OK", &[("content-type", "application/json".into()), ("content-encoding", "gzip".into())], &[0x1f, 0x8b, 8, 0, 0, 0, 0, 0]).await
+            c.respond(
+                "200 OK",
+                &[("content-type", "application/json".into()), ("content-encoding", "gzip".into())],
+                &[0x1f, 0x8b, 8, 0, 0, 0, 0, 0],
+            )
+            .await
         } else if target.contains("headers") {
             let big: Vec<(&str, String)> = (0..2000).map(|_| ("x-big", "y".repeat(200))).collect();
             c.json("200 OK", &big, json!({})).await
         } else {
-            c.json("500 Internal Server Error", &[], json!({ "errorCode": "E0000009", "errorSummary": "Internal Server Error" })).await
+            c.json(
+                "500 Internal Server Error",
+                &[],
+                json!({ "errorCode": "E0000009", "errorSummary": "Internal Server Error" }),
+            )
+            .await
         }
     }))
     .await;

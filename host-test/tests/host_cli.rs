@@ -1,10 +1,15 @@
 //! The `okta-connector` command line, run as a user would: output on stdout, JSON errors on
-//! stderr, exit status 0 / 1 (action failed) / 2 (usage).
+//! stderr, exit status 0 / 1 (action failed) / 2 (usage); the binary copied elsewhere (its
+//! component built in, compiled once into the user's cache); a reader that stops early;
+//! progress on a terminal only; the trace as it happens; shell completions.
 
-use std::process::{Command, Output};
+use std::io::{BufRead as _, Read as _};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
-use okta_host::fake_org::FakeOrg;
-use okta_host::harness::Connector;
+use okta_host::fake_org::{FakeOrg, Fault};
+use okta_host::loopback::{Delays, ServedOrg};
 use serde_json::Value;
 
 const SECRET: &str = "cli-secret-token-must-not-leak";
@@ -14,14 +19,31 @@ fn cli(args: &[&str]) -> Output {
 }
 
 fn cli_env(args: &[&str], env: &[(&str, &str)]) -> Output {
-    // Fail with the harness's message (run `make build`) when the component is missing.
-    Connector::shared().unwrap_or_else(|e| panic!("{e:#}"));
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_okta-connector"));
-    cmd.args(args).env_remove("OKTA_CLIENT_ORGURL").env_remove("OKTA_CLIENT_TOKEN");
+    let mut cmd = command(Path::new(env!("CARGO_BIN_EXE_okta-connector")));
+    cmd.args(args);
     for (k, v) in env {
         cmd.env(k, v);
     }
     cmd.output().expect("the okta-connector binary runs")
+}
+
+/// The binary at `exe` with none of the variables that would choose its org or component,
+/// and the compiled component cached under this test run's temporary directory.
+fn command(exe: &Path) -> Command {
+    let mut cmd = Command::new(exe);
+    cmd.env_remove("OKTA_CLIENT_ORGURL")
+        .env_remove("OKTA_CLIENT_TOKEN")
+        .env_remove("OKTA_CONNECTOR_WASM")
+        .env("XDG_CACHE_HOME", Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"));
+    cmd
+}
+
+/// A fresh directory under this test run's temporary directory.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 fn stdout(o: &Output) -> String {
@@ -132,10 +154,47 @@ fn usage_errors_exit_2() {
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         assert_eq!(error(&o)["kind"], "usage", "{args:?}");
     }
-    let o = cli(&["help"]);
+    for help in [&["help"][..], &["--help"], &[]] {
+        let o = cli(help);
+        assert!(o.status.success(), "{help:?}");
+        let out = stdout(&o);
+        assert!(out.contains("Usage: okta-connector [COMMAND]"), "{help:?}: {out}");
+        assert!(out.contains("okta-connector run users.list --input"), "{out}");
+        assert!(out.contains("\"api_token\""), "{out}");
+        assert!(!out.contains('\x1b'), "no colour when stdout is not a terminal");
+    }
+    let o = cli(&["run", "--help"]);
     assert!(o.status.success());
-    assert!(stdout(&o).contains("okta-connector run ACTION"));
-    assert!(stdout(&o).contains("\"api_token\""));
+    assert!(stdout(&o).contains("Usage: okta-connector run [OPTIONS] <ACTION>"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("--input <JSON|@FILE|@->"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("\"client_credentials\""), "{}", stdout(&o));
+
+    let o = cli(&["run", "users.get", "--input", "{}", "--input", "{}"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(error(&o)["message"], "the argument '--input <JSON|@FILE|@->' cannot be used multiple times");
+    assert_eq!(error(&o)["usage"], "okta-connector run [OPTIONS] <ACTION>");
+}
+
+#[test]
+fn version_and_completions() {
+    let o = cli(&["--version"]);
+    assert!(o.status.success());
+    assert_eq!(stdout(&o), format!("okta-connector {}\n", env!("CARGO_PKG_VERSION")));
+
+    for (shell, marker) in
+        [("bash", "complete -F"), ("zsh", "#compdef okta-connector"), ("fish", "complete -c okta-connector")]
+    {
+        let o = cli(&["completions", shell]);
+        assert!(o.status.success(), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        assert!(script.contains(marker), "{shell}: {script}");
+        for word in ["actions", "describe", "run", "fake-org", "demo", "completions", "connection", "trace"] {
+            assert!(script.contains(word), "{shell} completes {word}");
+        }
+    }
+    let o = cli(&["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(error(&o)["kind"], "usage");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -191,4 +250,185 @@ fn demo_tours_the_users_actions() {
         assert!(out.contains(step), "no {step} in:\n{out}");
     }
     assert!(!out.contains("Demo-Passw0rd"), "the demo password is shown:\n{out}");
+}
+
+#[test]
+fn a_copied_binary_runs_anywhere_with_its_component_built_in() {
+    let dir = scratch("installed");
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let exe = bin.join("okta-connector");
+    std::fs::copy(env!("CARGO_BIN_EXE_okta-connector"), &exe).unwrap();
+    let elsewhere = dir.join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let cache = dir.join("cache");
+    let run = |cache_home: &Path, extra: &[(&str, &str)]| {
+        let mut cmd = command(&exe);
+        cmd.current_dir(&elsewhere).env("XDG_CACHE_HOME", cache_home).env("HOME", dir.join("home"));
+        cmd.args(["run", "users.list", "--input", r#"{"limit": 2}"#]);
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+
+    let o = run(&cache, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(2));
+    // Compiled once into the user's cache, then loaded from there.
+    let cached: Vec<String> = std::fs::read_dir(cache.join("okta-connector"))
+        .expect("the cache directory was made")
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(cached.len(), 1, "{cached:?}");
+    assert!(cached[0].starts_with("okta_connector.") && cached[0].ends_with(".cwasm"), "{cached:?}");
+    let o = run(&cache, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // A cache that cannot be written only costs a compile.
+    let not_a_dir = dir.join("file");
+    std::fs::write(&not_a_dir, "").unwrap();
+    let o = run(&not_a_dir, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // OKTA_CONNECTOR_WASM names another component, and says so when it is missing.
+    let missing = dir.join("nowhere.wasm");
+    let o = run(&cache, &[("OKTA_CONNECTOR_WASM", missing.to_str().unwrap())]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = error(&o);
+    assert_eq!(e["kind"], "host");
+    assert!(e["message"].as_str().unwrap().contains("OKTA_CONNECTOR_WASM="), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    for args in [&["actions"][..], &["run", "users.list", "--input", r#"{"limit": 200, "fetch_all": true}"#]] {
+        let mut child = command(Path::new(env!("CARGO_BIN_EXE_okta-connector")))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Like `| head -1`: read one line, then close the pipe while output is still coming.
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        assert!(!line.is_empty(), "{args:?} printed nothing");
+        let status = child.wait().unwrap();
+        let mut err = String::new();
+        child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+        assert!(!err.contains("panicked") && !err.contains("Broken pipe"), "{args:?}: {err}");
+        assert_eq!(err, "", "{args:?} is quiet");
+        assert_eq!(status.code(), Some(0), "{args:?}");
+    }
+}
+
+/// A fake org with 1 000 users served on loopback, whose fourth list request gets a 429
+/// that resets in a second.
+async fn rate_limited_org() -> (FakeOrg, ServedOrg, String) {
+    let org = FakeOrg::empty();
+    org.generate_users(1_000);
+    org.set_rate_limit(1_000_000, Duration::from_secs(60));
+    org.inject_fault_after("GET", "/api/v1/users", Fault::RateLimited { reset_after_secs: 1 }, 3, 1);
+    let served = ServedOrg::start(org.clone(), None, Delays::default()).await.unwrap();
+    let conn = format!(r#"{{"api_token": {{"domain": "{}", "token": "{}"}}}}"#, served.url(), FakeOrg::TOKEN);
+    (org, served, conn)
+}
+
+const FETCH_ALL: &str = r#"{"limit": 100, "fetch_all": true}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_shows_on_a_terminal_and_only_there() {
+    let (_org, _served, conn) = rate_limited_org().await;
+    let on_terminal = tokio::task::spawn_blocking(move || run_with_stderr_on_a_terminal(&conn)).await.unwrap();
+    let (out, terminal) = on_terminal;
+    let page: Value = serde_json::from_slice(&out).expect("JSON on stdout");
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(1_000));
+    assert!(terminal.contains("\r\x1b[2Kusers.list: 1 page, 100 items (1 request, "), "{terminal:?}");
+    assert!(
+        terminal.contains("users.list: 3 pages, 300 items (4 requests, ")
+            && terminal.contains("s); rate limit reached, waiting about 1 s for the reset"),
+        "{terminal:?}"
+    );
+    assert!(terminal.contains("users.list: 10 pages, 1000 items (11 requests, "), "{terminal:?}");
+    assert!(terminal.ends_with("\r\x1b[2K"), "the line is cleared at the end: {terminal:?}");
+
+    // The same run with stderr on a pipe: nothing but the result.
+    let (_org, _served, conn) = rate_limited_org().await;
+    let o =
+        tokio::task::spawn_blocking(move || cli(&["run", "users.list", "--input", FETCH_ALL, "--connection", &conn]))
+            .await
+            .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+}
+
+/// Runs the fetch-all with stderr on a pseudo-terminal; gives stdout and what the terminal got.
+fn run_with_stderr_on_a_terminal(conn: &str) -> (Vec<u8>, String) {
+    use std::os::fd::{FromRawFd as _, OwnedFd};
+    let (mut master, mut slave) = (-1, -1);
+    // SAFETY: openpty writes two new descriptors into the out-pointers; null name/termios/
+    // winsize are allowed.
+    let r = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) };
+    assert_eq!(r, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: both descriptors were just opened and are owned here alone.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut child = command(Path::new(env!("CARGO_BIN_EXE_okta-connector")))
+        .args(["run", "users.list", "--input", FETCH_ALL, "--connection", conn])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(slave))
+        .spawn()
+        .unwrap();
+    // The child holds the only slave descriptor now (ours moved into `Stdio`), so reading the
+    // master ends (EIO) when the child exits.
+    let reader = std::thread::spawn(move || {
+        let mut terminal = Vec::new();
+        let _ = std::fs::File::from(master).read_to_end(&mut terminal);
+        terminal
+    });
+    let mut out = Vec::new();
+    child.stdout.take().unwrap().read_to_end(&mut out).unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "the CLI did not finish");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let terminal = String::from_utf8_lossy(&reader.join().unwrap()).into_owned();
+    assert!(status.success(), "{terminal}");
+    (out, terminal)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trace_shows_each_exchange_as_it_completes() {
+    let org = FakeOrg::empty();
+    org.generate_users(300);
+    org.set_rate_limit(1_000_000, Duration::from_secs(60));
+    // The second page comes three seconds late: the first must be on stderr meanwhile.
+    org.inject_fault_after("GET", "/api/v1/users", Fault::Delay(Duration::from_secs(3)), 1, 1);
+    let served = ServedOrg::start(org, None, Delays::default()).await.unwrap();
+    let conn = format!(r#"{{"api_token": {{"domain": "{}", "token": "{}"}}}}"#, served.url(), FakeOrg::TOKEN);
+    let url = served.url().to_string();
+    tokio::task::spawn_blocking(move || {
+        let mut child = command(Path::new(env!("CARGO_BIN_EXE_okta-connector")))
+            .args(["run", "users.list", "--input", FETCH_ALL, "--connection", &conn, "--trace"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let first = lines.next().expect("a trace line").unwrap();
+        assert_eq!(first, format!("#1 GET {url}/api/v1/users?limit=100"));
+        assert!(child.try_wait().unwrap().is_none(), "the first exchange showed while the action still ran");
+        let rest: Vec<String> = lines.map(Result::unwrap).collect();
+        assert!(child.wait().unwrap().success());
+        assert!(rest.iter().any(|l| l.starts_with("#2 GET ")), "{rest:?}");
+        assert!(rest.iter().any(|l| l == "  authorization: SSWS [redacted]"), "{rest:?}");
+        assert!(!rest.iter().any(|l| l.contains(FakeOrg::TOKEN)));
+    })
+    .await
+    .unwrap();
 }

@@ -1,6 +1,7 @@
 //! The component contender: `okta-bench component-list --url URL --token T [--limit N]
-//! [--mode all|paged] --out FILE` loads the component (the `.cwasm` cached next to it),
-//! instantiates it with `Backend::Network` and lists every user, as a host would:
+//! [--mode all|paged] [--ca PEM] --out FILE` loads the component (the `.cwasm` cached next to
+//! it), instantiates it with the pooled network backend (`Backend::Network`; with `--ca`, a
+//! pool that also trusts that CA) and lists every user, as a host would:
 //!
 //! * `all` (the default): one List Users with `fetch_all: true`;
 //! * `paged`: List Users page by page in the same instance, passing each `next_cursor` back as
@@ -11,7 +12,7 @@
 //! harness's exchange log held — it records every request and response body, so that memory is
 //! the host's, not the guest's; `hwm_after_list_kb`: the process's peak RSS when the listing
 //! returned, before the host parsed the ids; `guest_memory_bytes`: the largest the guest's
-//! linear memory grew).
+//! linear memory grew; `connections`: the connections the pool opened).
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -20,6 +21,7 @@ use std::time::Instant;
 use anyhow::{anyhow, bail, Context as _, Result};
 use serde::Deserialize;
 
+use okta_host::harness::network::Network;
 use okta_host::harness::{api_token, error_json, Backend, Connector, ListUsersInput};
 
 pub fn main(args: &[String]) -> ExitCode {
@@ -33,8 +35,8 @@ pub fn main(args: &[String]) -> ExitCode {
 }
 
 fn run(args: &[String]) -> Result<()> {
-    let (mut url, mut token, mut limit, mut out, mut paged) = (None, None, 200u32, None, false);
-    for (name, value) in super::flags(args, &["url", "token", "limit", "mode", "out"])? {
+    let (mut url, mut token, mut limit, mut out, mut paged, mut ca) = (None, None, 200u32, None, false, None);
+    for (name, value) in super::flags(args, &["url", "token", "limit", "mode", "ca", "out"])? {
         match name.as_str() {
             "url" => url = Some(value),
             "token" => token = Some(value),
@@ -46,6 +48,7 @@ fn run(args: &[String]) -> Result<()> {
                     other => bail!("--mode: `{other}` is neither `all` nor `paged`"),
                 }
             }
+            "ca" => ca = Some(value),
             _ => out = Some(value),
         }
     }
@@ -61,7 +64,15 @@ fn run(args: &[String]) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
         let connector = Connector::load_default()?;
-        let mut instance = connector.instantiate(Backend::Network).await?;
+        let (network, backend) = match &ca {
+            Some(path) => {
+                let pem = std::fs::read(path).with_context(|| format!("--ca {path}"))?;
+                let network = Network::builder().add_root_pem(&pem)?.build()?;
+                (network.clone(), Backend::NetworkWith(network))
+            }
+            None => (Network::shared().clone(), Backend::Network),
+        };
+        let mut instance = connector.instantiate(backend).await?;
         let load_s = started.elapsed().as_secs_f64();
 
         let connection = api_token(&url, &token);
@@ -113,9 +124,10 @@ fn run(args: &[String]) -> Result<()> {
         eprintln!(
             "BENCH load_s={load_s:.6} list_s={list_s:.6} parse_s={parse_s:.6} requests={requests} \
              recorded_bytes={recorded} items_bytes={items_bytes} hwm_after_list_kb={hwm_after_list_kb} \
-             guest_memory_bytes={} users={}",
+             guest_memory_bytes={} users={} connections={}",
             instance.guest_memory_peak(),
-            ids.len()
+            ids.len(),
+            network.stats().connections
         );
         Ok(())
     })

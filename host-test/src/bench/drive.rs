@@ -1,13 +1,18 @@
 //! The driver: `okta-bench [--quick] [--results FILE] [overrides]`.
 //!
 //! 1. Seeds a fake org with N deterministic users and serves it on 127.0.0.1 from its own
-//!    multi-thread tokio runtime (2 workers) in this process.
+//!    multi-thread tokio runtime (2 workers) in this process, counting the connections it
+//!    accepts.
 //! 2. Runs the four contenders in rounds — a warm-up round, then `reps` measured ones, the
 //!    order rotated each round — each as its own process under the `measure` launcher, and
 //!    checks every run's ids against the org's, in order.
-//! 3. Measures the per-action overhead (instantiate + Get User, in-process fake org), the
+//! 3. Serves the same org over TLS (a test CA made at run time) with a real org's delays
+//!    (30 ms per new connection, 10 ms per request) and runs the component, the native client
+//!    and the Node SDK over it the same way. Any component run that opens more than one
+//!    connection fails the bench.
+//! 4. Measures the per-action overhead (instantiate + Get User, in-process fake org), the
 //!    component's size, and a rate-limited run of Get Users in one instance.
-//! 4. Prints the report and writes it to `--results`.
+//! 5. Prints the report and writes it to `--results`.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -19,6 +24,7 @@ use bytes::Bytes;
 
 use okta_host::fake_org::{FakeOrg, Outcome, SeenRequest};
 use okta_host::harness::{api_token, error_json, Backend, Connector, GetUserInput};
+use okta_host::loopback::{Delays, ServedOrg, TestCa};
 
 use super::measure::{self, Measured};
 use super::report;
@@ -37,6 +43,9 @@ pub struct Config {
     pub rate_limit: u32,
     pub rate_window: Duration,
     pub timeout_s: f64,
+    /// Also list over TLS with [`Config::tls_delays`].
+    pub tls: bool,
+    pub tls_delays: Delays,
     pub results: PathBuf,
     pub work: PathBuf,
     pub python: PathBuf,
@@ -63,6 +72,8 @@ impl Config {
             rate_limit: 250,
             rate_window: Duration::from_secs(2),
             timeout_s: 900.0,
+            tls: true,
+            tls_delays: Delays::REAL_ORG,
             results: root.join("bench/results.md"),
             work: root.join("target/bench/full"),
             python: root.join("bench/.venv/bin/python"),
@@ -80,7 +91,8 @@ impl Config {
             warmup: 1,
             reps: 2,
             overhead_calls: 50,
-            rate_calls: 100,
+            // Two windows: enough to see a reset, short enough for `make test`.
+            rate_calls: 50,
             rate_limit: 25,
             rate_window: Duration::from_secs(1),
             timeout_s: 180.0,
@@ -104,6 +116,9 @@ impl Config {
             "rate-limit",
             "rate-window-ms",
             "timeout-s",
+            "tls",
+            "tls-connection-ms",
+            "tls-request-ms",
             "results",
             "work",
             "python",
@@ -121,6 +136,9 @@ impl Config {
                 "rate-limit" => c.rate_limit = n()? as u32,
                 "rate-window-ms" => c.rate_window = Duration::from_millis(n()? as u64),
                 "timeout-s" => c.timeout_s = n()? as f64,
+                "tls" => c.tls = n()? != 0,
+                "tls-connection-ms" => c.tls_delays.per_connection = Duration::from_millis(n()? as u64),
+                "tls-request-ms" => c.tls_delays.per_request = Duration::from_millis(n()? as u64),
                 "results" => c.results = PathBuf::from(&v),
                 "work" => c.work = PathBuf::from(&v),
                 "python" => c.python = PathBuf::from(&v),
@@ -149,6 +167,14 @@ impl Contender {
     pub const ALL: [Contender; 5] =
         [Contender::Component, Contender::Python, Contender::Node, Contender::Native, Contender::ComponentPaged];
 
+    /// Those that list over TLS too.
+    pub const TLS: [Contender; 3] = [Contender::Component, Contender::Native, Contender::Node];
+
+    /// One of the component's own runs (it must open one connection per listing).
+    pub fn is_component(self) -> bool {
+        matches!(self, Contender::Component | Contender::ComponentPaged)
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             Contender::Component => "component",
@@ -161,18 +187,19 @@ impl Contender {
 
     pub fn label(self) -> &'static str {
         match self {
-            Contender::Component => "component (wasmtime host, Backend::Network)",
+            Contender::Component => "component (wasmtime host, pooled Backend::Network)",
             Contender::Python => "Okta Python SDK",
             Contender::Node => "Okta Node SDK",
-            Contender::Native => "native Rust (hyper-util + serde_json)",
+            Contender::Native => "native Rust (hyper-util pooled client + serde_json)",
             Contender::ComponentPaged => "extra: component page by page (`after` cursor, one instance)",
         }
     }
 
-    /// Program and arguments that list every user of `url` into `out`.
-    fn command(self, c: &Config, exe: &Path, url: &str, out: &Path) -> Vec<String> {
+    /// Program and arguments that list every user of the target into `out`, and the
+    /// environment they need.
+    fn command(self, c: &Config, exe: &Path, target: &Target, out: &Path) -> (Vec<String>, Vec<(String, String)>) {
         let common = |v: &mut Vec<String>| {
-            v.extend(["--url".into(), url.into(), "--token".into(), FakeOrg::TOKEN.into()]);
+            v.extend(["--url".into(), target.url.clone(), "--token".into(), FakeOrg::TOKEN.into()]);
             v.extend(["--limit".into(), c.limit.to_string(), "--out".into(), out.display().to_string()]);
         };
         let mut v: Vec<String> = match self {
@@ -189,8 +216,36 @@ impl Contender {
             Contender::Native => vec![native_list_path(exe).display().to_string()],
         };
         common(&mut v);
-        v
+        let mut env = Vec::new();
+        if let Some(ca) = &target.ca {
+            match self {
+                // Node adds these to its bundled roots.
+                Contender::Node => env.push(("NODE_EXTRA_CA_CERTS".to_string(), ca.display().to_string())),
+                // aiohttp's default context reads the CA file OpenSSL is told of.
+                Contender::Python => env.push(("SSL_CERT_FILE".to_string(), ca.display().to_string())),
+                _ => v.extend(["--ca".into(), ca.display().to_string()]),
+            }
+        }
+        (v, env)
     }
+}
+
+/// Where the contenders list from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setting {
+    /// Plain HTTP on loopback, no added delay.
+    Loopback,
+    /// TLS with a test CA, and a real org's delays.
+    Tls,
+}
+
+/// The org a round lists from.
+pub struct Target<'a> {
+    pub setting: Setting,
+    pub url: String,
+    /// The test CA's PEM file (TLS only).
+    pub ca: Option<PathBuf>,
+    pub served: &'a ServedOrg,
 }
 
 fn native_list_path(exe: &Path) -> PathBuf {
@@ -201,6 +256,7 @@ fn native_list_path(exe: &Path) -> PathBuf {
 #[derive(Clone, Debug)]
 pub struct Run {
     pub contender: Contender,
+    pub setting: Setting,
     pub round: usize,
     pub warmup: bool,
     pub measured: Measured,
@@ -211,7 +267,7 @@ pub struct Run {
     /// Requests whose `Authorization` was `SSWS<token>` with no space.
     pub auth_without_space: usize,
     pub user_agents: Vec<String>,
-    /// TCP connections accepted during the run (namespace-wide counter).
+    /// TCP connections the org accepted during the run.
     pub tcp_connections: Option<u64>,
     /// CPU time of this process (the fake org's runtime) during the run.
     pub server_cpu_s: f64,
@@ -223,14 +279,21 @@ pub struct Run {
 impl Run {
     /// What went wrong in this run (wrong ids, or the process failed), if anything.
     pub fn failure(&self) -> Option<String> {
-        (!self.ok()).then(|| {
-            format!(
-                "{} round {}: {}",
-                self.contender.key(),
-                self.round + 1,
-                self.ids.clone().err().unwrap_or_else(|| self.measured.status.clone())
-            )
-        })
+        let what = if !self.measured.success() {
+            self.measured.status.clone()
+        } else if let Err(e) = &self.ids {
+            e.clone()
+        } else if self.extra_connections() {
+            format!("opened {} connections for one listing (goal: 1)", self.tcp_connections.unwrap_or(0))
+        } else {
+            return None;
+        };
+        Some(format!("{}{} round {}: {what}", self.contender.key(), self.setting.suffix(), self.round + 1))
+    }
+
+    /// A component run that opened more than one connection.
+    pub fn extra_connections(&self) -> bool {
+        self.contender.is_component() && self.tcp_connections.is_some_and(|n| n > 1)
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
@@ -241,6 +304,16 @@ impl Run {
     }
     pub fn ok(&self) -> bool {
         self.measured.success() && self.ids.is_ok()
+    }
+}
+
+impl Setting {
+    /// ` over TLS` where it applies, for messages.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Setting::Loopback => "",
+            Setting::Tls => " over TLS",
+        }
     }
 }
 
@@ -273,6 +346,8 @@ pub struct RateRun {
 pub struct Outcomes {
     pub config: Config,
     pub runs: Vec<Run>,
+    /// The TLS org's URL, when that part ran.
+    pub tls_url: Option<String>,
     pub rss_floor_kb: u64,
     pub overhead: Result<Overhead, String>,
     pub rate: Result<RateRun, String>,
@@ -303,7 +378,7 @@ fn preflight(c: &Config, exe: &Path) -> Result<PathBuf> {
         missing.push(format!("the component at {} (make build)", component.display()));
     }
     if !native_list_path(exe).exists() {
-        missing.push(format!("{} (cargo build -p okta-host --bins)", native_list_path(exe).display()));
+        missing.push(format!("{} (cargo build -p okta-host --examples)", native_list_path(exe).display()));
     }
     if !c.python.exists() {
         missing.push(format!("{} (bench/setup.sh makes the venv)", c.python.display()));
@@ -342,39 +417,34 @@ fn drive(args: &[String]) -> Result<bool> {
     }
     let server =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("fake-org").enable_all().build()?;
-    let listener = server.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
-    let url = format!("http://{}", listener.local_addr()?);
-    server.spawn(org.clone().serve(listener));
-    println!("fake org at {url}");
+    let plain = server.block_on(ServedOrg::start(org.clone(), None, Delays::default()))?;
+    println!("fake org at {}", plain.url());
 
     let rss_floor_kb = rss_floor(&c, &exe)?;
 
     // The listings, round by round.
     let mut runs = Vec::new();
-    let rounds = c.warmup + c.reps;
-    for round in 0..rounds {
-        let warmup = round < c.warmup;
-        let mut order = Contender::ALL.to_vec();
-        order.rotate_left(round % Contender::ALL.len());
-        for contender in order {
-            let run = run_one(&c, &exe, &org, &url, &expected, contender, round, warmup)?;
-            println!(
-                "[{}{}/{}] {:<15} {:>8.3} s  {:>7.1} MB  {:>4} requests  {}",
-                if warmup { "warm-up " } else { "round " },
-                if warmup { round + 1 } else { round + 1 - c.warmup },
-                if warmup { c.warmup } else { c.reps },
-                contender.key(),
-                run.measured.wall_s,
-                run.measured.maxrss_kb as f64 / 1024.0,
-                run.requests,
-                match (&run.ids, run.measured.success()) {
-                    (_, false) => format!("FAILED ({})\n{}", run.measured.status, run.stderr_tail),
-                    (Err(e), true) => format!("WRONG IDS: {e}"),
-                    (Ok(()), true) => format!("ok ({} ids)", expected.len()),
-                },
-            );
-            runs.push(run);
-        }
+    let target = Target { setting: Setting::Loopback, url: plain.url().to_string(), ca: None, served: &plain };
+    rounds(&c, &exe, &org, &target, &expected, &Contender::ALL, &mut runs)?;
+    drop(plain);
+
+    // The same over TLS, with a real org's delays.
+    let mut tls_url = None;
+    if c.tls {
+        let ca = TestCa::generate()?;
+        let ca_path = c.work.join("test-ca.pem");
+        std::fs::write(&ca_path, ca.ca_pem()).with_context(|| format!("cannot write {}", ca_path.display()))?;
+        let served = server.block_on(ServedOrg::start(org.clone(), Some(&ca), c.tls_delays))?;
+        println!(
+            "fake org over TLS at {} ({} ms per new connection, {} ms per request)",
+            served.url(),
+            c.tls_delays.per_connection.as_millis(),
+            c.tls_delays.per_request.as_millis()
+        );
+        let target =
+            Target { setting: Setting::Tls, url: served.url().to_string(), ca: Some(ca_path), served: &served };
+        rounds(&c, &exe, &org, &target, &expected, &Contender::TLS, &mut runs)?;
+        tls_url = Some(served.url().to_string());
     }
 
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
@@ -395,6 +465,7 @@ fn drive(args: &[String]) -> Result<bool> {
     server.shutdown_timeout(Duration::from_secs(1));
 
     let outcomes = Outcomes {
+        tls_url,
         component_bytes: std::fs::metadata(&component_path).map(|m| m.len()).unwrap_or(0),
         component_path,
         config: c.clone(),
@@ -430,7 +501,11 @@ fn drive(args: &[String]) -> Result<bool> {
             )
             .collect();
     if bad.is_empty() {
-        println!("bench {}: every contender returned the org's {} ids, in order", c.label, c.users);
+        println!(
+            "bench {}: every contender returned the org's {} ids, in order; the component opened one connection \
+             per listing",
+            c.label, c.users
+        );
         Ok(true)
     } else {
         eprintln!("bench {} FAILED:\n  {}", c.label, bad.join("\n  "));
@@ -438,8 +513,54 @@ fn drive(args: &[String]) -> Result<bool> {
     }
 }
 
-/// Runs `argv` under the launcher and returns what it measured.
-fn launch(c: &Config, exe: &Path, argv: &[String], stem: &Path) -> Result<(Measured, String)> {
+/// Runs every contender of `contenders` against `target`, round by round (warm-ups first, the
+/// order rotated each round), printing a line per run.
+fn rounds(
+    c: &Config,
+    exe: &Path,
+    org: &FakeOrg,
+    target: &Target,
+    expected: &[String],
+    contenders: &[Contender],
+    runs: &mut Vec<Run>,
+) -> Result<()> {
+    for round in 0..c.warmup + c.reps {
+        let warmup = round < c.warmup;
+        let mut order = contenders.to_vec();
+        order.rotate_left(round % contenders.len());
+        for contender in order {
+            let run = run_one(c, exe, org, target, expected, contender, round, warmup)?;
+            println!(
+                "[{}{}/{}] {:<19} {:>8.3} s  {:>7.1} MB  {:>4} requests  {:>3} conns  {}",
+                if warmup { "warm-up " } else { "round " },
+                if warmup { round + 1 } else { round + 1 - c.warmup },
+                if warmup { c.warmup } else { c.reps },
+                format!("{}{}", contender.key(), if target.setting == Setting::Tls { "/tls" } else { "" }),
+                run.measured.wall_s,
+                run.measured.maxrss_kb as f64 / 1024.0,
+                run.requests,
+                run.tcp_connections.map(|n| n.to_string()).unwrap_or("?".into()),
+                match (&run.ids, run.measured.success()) {
+                    (_, false) => format!("FAILED ({})\n{}", run.measured.status, run.stderr_tail),
+                    (Err(e), true) => format!("WRONG IDS: {e}"),
+                    (Ok(()), true) if run.extra_connections() => "MORE THAN ONE CONNECTION".to_string(),
+                    (Ok(()), true) => format!("ok ({} ids)", expected.len()),
+                },
+            );
+            runs.push(run);
+        }
+    }
+    Ok(())
+}
+
+/// Runs `argv` under the launcher, with `env` added, and returns what it measured.
+fn launch(
+    c: &Config,
+    exe: &Path,
+    argv: &[String],
+    env: &[(String, String)],
+    stem: &Path,
+) -> Result<(Measured, String)> {
     let stderr_path = stem.with_extension("stderr");
     let output = Command::new(exe)
         .arg("measure")
@@ -458,6 +579,7 @@ fn launch(c: &Config, exe: &Path, argv: &[String], stem: &Path) -> Result<(Measu
         .env_remove("OKTA_CLIENT_ORGURL")
         .env_remove("OKTA_CLIENT_TOKEN")
         .env_remove("OKTA_CLIENT_AUTHORIZATIONMODE")
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .output()
         .context("cannot run the launcher")?;
     if !output.status.success() {
@@ -473,7 +595,7 @@ fn launch(c: &Config, exe: &Path, argv: &[String], stem: &Path) -> Result<(Measu
 fn rss_floor(c: &Config, exe: &Path) -> Result<u64> {
     let mut v = Vec::new();
     for i in 0..3 {
-        let (m, _) = launch(c, exe, &["true".to_string()], &c.work.join(format!("floor-{i}")))?;
+        let (m, _) = launch(c, exe, &["true".to_string()], &[], &c.work.join(format!("floor-{i}")))?;
         v.push(m.maxrss_kb as f64);
     }
     Ok(summarize(&v).map(|s| s.median as u64).unwrap_or(0))
@@ -484,23 +606,24 @@ fn run_one(
     c: &Config,
     exe: &Path,
     org: &FakeOrg,
-    url: &str,
+    target: &Target,
     expected: &[String],
     contender: Contender,
     round: usize,
     warmup: bool,
 ) -> Result<Run> {
-    let stem = c.work.join(format!("{}-{round}", contender.key()));
+    let tls = if target.setting == Setting::Tls { "-tls" } else { "" };
+    let stem = c.work.join(format!("{}{tls}-{round}", contender.key()));
     let ids_path = stem.with_extension("ids");
     let _ = std::fs::remove_file(&ids_path);
-    let argv = contender.command(c, exe, url, &ids_path);
+    let (argv, env) = contender.command(c, exe, target, &ids_path);
 
     let seen_before = org.requests().len();
-    let opens_before = measure::tcp_passive_opens();
+    let opens_before = target.served.connections();
     let cpu_before = measure::self_cpu_s();
-    let (measured, stderr) = launch(c, exe, &argv, &stem)?;
+    let (measured, stderr) = launch(c, exe, &argv, &env, &stem)?;
     let server_cpu_s = measure::self_cpu_s() - cpu_before;
-    let tcp_connections = opens_before.zip(measure::tcp_passive_opens()).map(|(a, b)| b.saturating_sub(a));
+    let tcp_connections = Some(target.served.connections() - opens_before);
     let seen = org.requests();
     let seen = &seen[seen_before.min(seen.len())..];
 
@@ -508,6 +631,7 @@ fn run_one(
     let tail: Vec<&str> = stderr.lines().rev().take(15).collect();
     Ok(Run {
         contender,
+        setting: target.setting,
         round,
         warmup,
         bench: super::bench_line(&stderr),
@@ -692,5 +816,32 @@ mod tests {
         assert!(check("a\nb\nc\nc\n").unwrap_err().contains("1 repeated"));
         assert!(check("a\nb\nx\n").unwrap_err().contains("1 unexpected"));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_component_run_with_a_second_connection_fails_the_bench() {
+        let run = |contender, connections| Run {
+            contender,
+            setting: Setting::Tls,
+            round: 0,
+            warmup: true,
+            measured: Measured { wall_s: 1.0, maxrss_kb: 1, user_s: 0.0, sys_s: 0.0, status: "exit 0".into() },
+            bench: Vec::new(),
+            requests: 10,
+            auth_without_space: 0,
+            user_agents: Vec::new(),
+            tcp_connections: Some(connections),
+            server_cpu_s: 0.0,
+            ids: Ok(()),
+            stderr_tail: String::new(),
+        };
+        assert_eq!(run(Contender::Component, 1).failure(), None);
+        assert_eq!(
+            run(Contender::Component, 10).failure().as_deref(),
+            Some("component over TLS round 1: opened 10 connections for one listing (goal: 1)")
+        );
+        assert!(run(Contender::ComponentPaged, 2).failure().is_some());
+        // Other contenders' connections are reported, not judged.
+        assert_eq!(run(Contender::Python, 10).failure(), None);
     }
 }

@@ -132,13 +132,3 @@ pub fn self_cpu_s() -> f64 {
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
     timeval_s(usage.ru_utime) + timeval_s(usage.ru_stime)
 }
-
-/// TCP connections accepted so far in this network namespace (`PassiveOpens` in
-/// /proc/net/snmp); `None` where that is not readable.
-pub fn tcp_passive_opens() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/net/snmp").ok()?;
-    let mut tcp = text.lines().filter(|l| l.starts_with("Tcp:"));
-    let (names, values) = (tcp.next()?, tcp.next()?);
-    let i = names.split_whitespace().position(|n| n == "PassiveOpens")?;
-    values.split_whitespace().nth(i)?.parse().ok()
-}

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
-use super::drive::{Contender, Outcomes, Run};
+use super::drive::{Contender, Outcomes, Run, Setting};
 use super::stats::{summarize, Summary};
 
 fn mb(kb: f64) -> f64 {
@@ -77,8 +77,8 @@ struct Row {
     conns: Option<Summary>,
 }
 
-fn row(measured: &[&Run], contender: Contender) -> Row {
-    let runs: Vec<&&Run> = measured.iter().filter(|r| r.contender == contender).collect();
+fn row(measured: &[&Run], contender: Contender, setting: Setting) -> Row {
+    let runs: Vec<&&Run> = measured.iter().filter(|r| r.contender == contender && r.setting == setting).collect();
     let ok: Vec<&&Run> = runs.iter().copied().filter(|r| r.ok()).collect();
     let f = |g: &dyn Fn(&Run) -> Option<f64>| summarize(&ok.iter().filter_map(|r| g(r)).collect::<Vec<_>>());
     Row {
@@ -98,7 +98,9 @@ fn row(measured: &[&Run], contender: Contender) -> Row {
 pub fn render(o: &Outcomes) -> String {
     let c = &o.config;
     let measured: Vec<&Run> = o.runs.iter().filter(|r| !r.warmup).collect();
-    let of = |k: Contender| -> Vec<&Run> { o.runs.iter().filter(|r| r.contender == k).collect() };
+    let of = |k: Contender| -> Vec<&Run> {
+        o.runs.iter().filter(|r| r.contender == k && r.setting == Setting::Loopback).collect()
+    };
     let (py, node, comp) = (of(Contender::Python), of(Contender::Node), of(Contender::Component));
     let mut s = String::new();
 
@@ -136,9 +138,18 @@ pub fn render(o: &Outcomes) -> String {
     );
     let _ = writeln!(
         s,
-        "| native client | hyper-util {} (legacy pooled client, HTTP/1 keep-alive) + serde_json {} |",
+        "| native client | hyper-util {} (legacy pooled client, HTTP/1 keep-alive) + serde_json {}; over TLS \
+         hyper-rustls {} |",
         locked("hyper-util"),
-        locked("serde_json")
+        locked("serde_json"),
+        locked("hyper-rustls")
+    );
+    let _ = writeln!(
+        s,
+        "| component's network backend | `host-test/src/harness/network.rs`: keep-alive HTTP/1 connections pooled per \
+         origin on hyper {}, TLS through rustls {} |",
+        locked("hyper"),
+        locked("rustls")
     );
     let _ = writeln!(
         s,
@@ -147,9 +158,16 @@ pub fn render(o: &Outcomes) -> String {
         c.warmup, c.reps
     );
     let _ = writeln!(s, "| bench time | {:.0} s |\n", o.elapsed.as_secs_f64());
+    let _ = writeln!(
+        s,
+        "The machine is shared with other developers' builds and tests, so it is noisy: the load average \
+         above says how busy it was (2 cores; above 2 means contenders waited for a CPU). Absolute times move \
+         with it from run to run; the ratios between contenders, measured alternately in the same rounds, \
+         move much less.\n"
+    );
 
     // The listing table.
-    let rows: Vec<Row> = Contender::ALL.iter().map(|&k| row(&measured, k)).collect();
+    let rows: Vec<Row> = Contender::ALL.iter().map(|&k| row(&measured, k, Setting::Loopback)).collect();
     let base = rows.iter().find(|r| r.contender == Contender::Component);
     let _ = writeln!(s, "## Listing {} users\n", c.users);
     let _ = writeln!(
@@ -202,8 +220,7 @@ pub fn render(o: &Outcomes) -> String {
     let _ = writeln!(
         s,
         "- **requests/run**: requests the fake org received during a run; **TCP conns/run**: connections \
-         accepted on the machine's loopback during it (the kernel's `PassiveOpens`, so other loopback traffic \
-         would count too); {} pages hold {} users.",
+         the fake org accepted during it (its own count); {} pages hold {} users.",
         c.users.div_ceil(c.limit as usize),
         c.users
     );
@@ -290,6 +307,9 @@ pub fn render(o: &Outcomes) -> String {
         .collect();
     let _ = writeln!(s, "- User-Agent seen: {}.", agents.join("; "));
     let _ = writeln!(s);
+    if let Some(url) = &o.tls_url {
+        tls_section(&mut s, o, &measured, url);
+    }
 
     // The component's other numbers.
     let _ = writeln!(s, "## The component's other numbers\n");
@@ -350,6 +370,92 @@ pub fn render(o: &Outcomes) -> String {
          bucket again. Those seconds are a few percent of a minute-long window."
     );
     s
+}
+
+/// The listing over TLS with a real org's delays: the component against the native client
+/// and the Node SDK, and the two goals (one connection per listing; within 1.1× of native).
+fn tls_section(s: &mut String, o: &Outcomes, measured: &[&Run], url: &str) {
+    let c = &o.config;
+    let rows: Vec<Row> = Contender::TLS.iter().map(|&k| row(measured, k, Setting::Tls)).collect();
+    let native = rows.iter().find(|r| r.contender == Contender::Native).and_then(|r| r.wall);
+    let component = rows.iter().find(|r| r.contender == Contender::Component).and_then(|r| r.wall);
+    let _ = writeln!(s, "## Listing {} users over TLS, with a real org's delays\n", c.users);
+    let _ = writeln!(
+        s,
+        "The same org served over TLS at `{url}` (a test CA made at run time; the component and the native \
+         client trust it through `--ca`, Node through `NODE_EXTRA_CA_CERTS`), {} ms before each new connection's \
+         first byte (the round trips of a TCP and TLS handshake) and {} ms before each response (a request's \
+         round trip), about what a real org costs from a nearby region. A client that reconnects for every page \
+         pays {} ms more per page.\n",
+        c.tls_delays.per_connection.as_millis(),
+        c.tls_delays.per_request.as_millis(),
+        c.tls_delays.per_connection.as_millis()
+    );
+    let _ = writeln!(
+        s,
+        "| contender | wall median (s) | wall min–max (s) | listing median (s) | users/s | requests/run | \
+         TCP conns/run | peak RSS median (MB) | CPU median (s) | wall vs native |"
+    );
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in &rows {
+        let Some(wall) = r.wall else {
+            let _ = writeln!(s, "| {} | all {} runs failed | | | | | | | | |", r.contender.label(), r.runs);
+            continue;
+        };
+        let opt = |x: Option<Summary>, f: &dyn Fn(f64) -> String| x.map(|x| f(x.median)).unwrap_or("–".into());
+        let _ = writeln!(
+            s,
+            "| {}{} | {:.3} | {:.3}–{:.3} | {} | {:.0} | {} | {} | {} | {} | {} |",
+            r.contender.label(),
+            if r.failed > 0 { format!(" ({} of {} runs FAILED)", r.failed, r.runs) } else { String::new() },
+            wall.median,
+            wall.min,
+            wall.max,
+            opt(r.listing, &|v| format!("{v:.3}")),
+            c.users as f64 / wall.median,
+            opt(r.requests, &|v| format!("{v:.0}")),
+            opt(r.conns, &|v| format!("{v:.0}")),
+            opt(r.rss_kb, &|v| format!("{:.1}", mb(v))),
+            opt(r.cpu, &|v| format!("{v:.2}")),
+            match native {
+                Some(n) if n.median > 0.0 => format!("{:.2}×", wall.median / n.median),
+                _ => "–".into(),
+            },
+        );
+    }
+    let _ = writeln!(s);
+    let component_runs: Vec<&Run> =
+        o.runs.iter().filter(|r| r.setting == Setting::Tls && r.contender == Contender::Component).collect();
+    let conns: Vec<u64> = component_runs.iter().filter_map(|r| r.tcp_connections).collect();
+    let one = !conns.is_empty() && conns.iter().all(|&n| n == 1);
+    let _ = writeln!(
+        s,
+        "- **Goal: one connection per listing.** The component's runs (warm-ups too) opened {} connection(s) \
+         each, counted by the server: **{}**.",
+        conns.iter().map(u64::to_string).collect::<Vec<_>>().join(", "),
+        if one { "met" } else { "NOT MET" }
+    );
+    match (component, native) {
+        (Some(comp), Some(nat)) if nat.median > 0.0 => {
+            let ratio = comp.median / nat.median;
+            let _ = writeln!(
+                s,
+                "- **Goal: wall time within 1.1× of the native client's.** Median {:.3} s against {:.3} s: \
+                 {ratio:.2}×, **{}**.",
+                comp.median,
+                nat.median,
+                if ratio <= 1.1 { "met" } else { "NOT MET" }
+            );
+        }
+        _ => {
+            let _ = writeln!(s, "- **Goal: wall time within 1.1× of the native client's**: no measurement.");
+        }
+    }
+    let _ = writeln!(
+        s,
+        "- Wall time includes each process's start-up (the component's load of its cached `.cwasm`, Node's \
+         require of the SDK); **TCP conns/run** is the TLS server's own count of accepted connections.\n"
+    );
 }
 
 fn median_of(runs: &[&Run], key: &str) -> String {

@@ -1,9 +1,11 @@
 //! `okta-bench`: the bench behind `make bench` (full) and `make bench-quick` (small numbers,
-//! run by `make test`). See `bench/README.md` and `host-test/src/bench/`.
+//! run by `make test`). See `bench/README.md` and `host-test/src/bench/`. Built as an example
+//! of okta-host (`cargo build -p okta-host --examples`), so `cargo install` leaves it out.
 //!
 //! ```text
 //! okta-bench [--quick] [--users N] [--reps N] [--warmup N] [--limit N] [--overhead-calls N]
 //!            [--rate-calls N] [--rate-limit N] [--rate-window-ms N] [--timeout-s N]
+//!            [--tls 0|1] [--tls-connection-ms N] [--tls-request-ms N]
 //!            [--results FILE] [--work DIR] [--python PATH] [--node PATH]
 //! ```
 //!
@@ -31,13 +33,16 @@ fn main() -> ExitCode {
 const USAGE: &str = "\
 okta-bench: lists every user of a loopback fake Okta org with the connector component (through
 the wasmtime host), Okta's Python and Node SDKs and a native Rust client, checks they return the
-same ids, and reports times, requests and peak memory; plus the component's per-action overhead,
-size and behaviour under a rate limit.
+same ids, and reports times, requests, connections and peak memory; then the component, the
+native client and the Node SDK again over TLS with a real org's delays; plus the component's
+per-action overhead, size and behaviour under a rate limit.
 
   okta-bench            the full bench (50 000 users, 5 rounds), results in bench/results.md
   okta-bench --quick    the same with small numbers (make test), results in target/bench/quick/
 
 Overrides: --users N --reps N --warmup N --limit N --overhead-calls N --rate-calls N
---rate-limit N --rate-window-ms N --timeout-s N --results FILE --work DIR --python PATH
---node PATH. Needs bench/.venv and bench/node/node_modules (bench/setup.sh) and the component
-(make build). Exits 1 when any contender fails or returns other ids.";
+--rate-limit N --rate-window-ms N --timeout-s N --tls 0|1 --tls-connection-ms N
+--tls-request-ms N --results FILE --work DIR --python PATH --node PATH. Needs bench/.venv and
+bench/node/node_modules (bench/setup.sh) and the component (make build). Exits 1 when any
+contender fails or returns other ids, or the component opens more than one connection for a
+listing.";

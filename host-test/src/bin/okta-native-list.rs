@@ -1,14 +1,15 @@
 //! `okta-native-list`: lists every user of an org the way a hand-written native client would,
 //! as the bench's baseline for what this machine can do: hyper-util's pooled HTTP/1 client
-//! (keep-alive over plain http), `Link: rel="next"` followed until it ends, every page parsed
-//! into typed users with serde_json.
+//! (keep-alive, over http or over TLS through hyper-rustls with the system's roots plus
+//! `--ca`), `Link: rel="next"` followed until it ends, every page parsed into typed users with
+//! serde_json.
 //!
 //! ```text
-//! okta-native-list --url http://127.0.0.1:8080 --token TOKEN [--limit 200] --out ids.txt
+//! okta-native-list --url https://localhost:8443 --token TOKEN [--limit 200] [--ca ca.pem] --out ids.txt
 //! ```
 //!
 //! Writes the ids, one per line in listing order, to `--out` and a last line
-//! `BENCH list_s=… requests=… body_bytes=…` on stderr. Exits 1 on any error (a non-2xx answer
+//! `BENCH list_s=… requests=… body_bytes=…` on stderr (`list_s` includes setting up TLS). Exits 1 on any error (a non-2xx answer
 //! included), with the reason on stderr.
 
 use std::collections::BTreeMap;
@@ -50,6 +51,8 @@ struct Args {
     token: String,
     limit: u32,
     out: String,
+    /// PEM file of extra roots to trust (the bench's test CA).
+    ca: Option<String>,
 }
 
 fn parse_args() -> Result<Args> {
@@ -57,6 +60,7 @@ fn parse_args() -> Result<Args> {
     let mut token = None;
     let mut limit = 200;
     let mut out = None;
+    let mut ca = None;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| anyhow!("{flag} needs a value"));
@@ -65,7 +69,10 @@ fn parse_args() -> Result<Args> {
             "--token" => token = Some(value()?),
             "--limit" => limit = value()?.parse().context("--limit")?,
             "--out" => out = Some(value()?),
-            other => bail!("unknown argument `{other}` (usage: --url URL --token TOKEN [--limit N] --out FILE)"),
+            "--ca" => ca = Some(value()?),
+            other => {
+                bail!("unknown argument `{other}` (usage: --url URL --token TOKEN [--limit N] [--ca PEM] --out FILE)")
+            }
         }
     }
     Ok(Args {
@@ -73,6 +80,7 @@ fn parse_args() -> Result<Args> {
         token: token.ok_or_else(|| anyhow!("--token is required"))?,
         limit,
         out: out.ok_or_else(|| anyhow!("--out is required"))?,
+        ca,
     })
 }
 
@@ -90,8 +98,30 @@ fn next_link(headers: &http::HeaderMap) -> Option<String> {
     )
 }
 
+/// The TLS settings: the system's roots and the `--ca` file's, HTTP/1.1 by ALPN.
+fn tls_config(ca: Option<&str>) -> Result<rustls::ClientConfig> {
+    use rustls::pki_types::pem::PemObject as _;
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+    if let Some(path) = ca {
+        for cert in rustls::pki_types::CertificateDer::pem_file_iter(path).with_context(|| format!("--ca {path}"))? {
+            roots.add(cert.with_context(|| format!("--ca {path}"))?)?;
+        }
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
 async fn list(args: &Args) -> Result<(Vec<String>, usize, usize)> {
-    let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls_config(args.ca.as_deref())?)
+        .https_or_http()
+        .enable_http1()
+        .build();
+    let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build(https);
     let authorization = format!("SSWS {}", args.token);
     let mut url = format!("{}/api/v1/users?limit={}", args.url.trim_end_matches('/'), args.limit);
     let mut ids = Vec::new();

@@ -1,6 +1,7 @@
 //! Where the guest's outgoing HTTP goes: the `WasiHttpHooks::send_request` hook that
-//! answers from the in-process fake org, from a script, or from the network, and records
-//! every exchange.
+//! answers from the in-process fake org, from a script, or from the network (through the
+//! pooled [`Network`]), records every exchange, and shows each one to an observer as soon
+//! as it completes.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -16,6 +17,7 @@ use wasmtime_wasi_http::{Error as HttpError, RequestOptions, WasiBody, WasiHttpH
 
 use super::clock::Clock;
 use super::exchange::Exchange;
+use super::network::{Network, PooledBody};
 use super::script::{ActualRequest, CannedFault, CannedResponse, ExpectedRequest};
 use crate::fake_org::{FakeOrg, Outcome};
 
@@ -26,9 +28,11 @@ pub enum Backend {
     FakeOrg(FakeOrg),
     /// Answered from a script; every request must match the next expected one.
     Scripted(Vec<(ExpectedRequest, CannedResponse)>),
-    /// Sent for real (`wasmtime_wasi_http::default_send_request`): real orgs, or a fake org
-    /// served on loopback.
+    /// Sent for real through the process-wide pool ([`Network::shared`]: system roots,
+    /// default timeouts): real orgs, or a fake org served on loopback.
     Network,
+    /// Sent for real through this pool (its own roots, timeouts and connections).
+    NetworkWith(Network),
 }
 
 impl Backend {
@@ -44,6 +48,7 @@ impl std::fmt::Debug for Backend {
             Backend::FakeOrg(_) => write!(f, "Backend::FakeOrg"),
             Backend::Scripted(s) => write!(f, "Backend::Scripted({} steps)", s.len()),
             Backend::Network => write!(f, "Backend::Network"),
+            Backend::NetworkWith(n) => write!(f, "Backend::NetworkWith({n:?})"),
         }
     }
 }
@@ -51,7 +56,25 @@ impl std::fmt::Debug for Backend {
 pub(crate) enum Route {
     FakeOrg(FakeOrg),
     Scripted(Mutex<VecDeque<(ExpectedRequest, CannedResponse)>>),
-    Network,
+    Network(Network),
+}
+
+/// Sees each exchange as soon as it completes (response read, or failed), before the guest
+/// does: the command line's `--trace` and progress use it. Give it through
+/// `InstanceOptions::observer`.
+#[derive(Clone)]
+pub struct ExchangeObserver(Arc<dyn Fn(&Exchange) + Send + Sync>);
+
+impl ExchangeObserver {
+    pub fn new(f: impl Fn(&Exchange) + Send + Sync + 'static) -> ExchangeObserver {
+        ExchangeObserver(Arc::new(f))
+    }
+}
+
+impl std::fmt::Debug for ExchangeObserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ExchangeObserver")
+    }
 }
 
 /// What an instance saw: every exchange, and every way a request broke the script.
@@ -67,16 +90,18 @@ pub(crate) struct Hooks {
     pub route: Arc<Route>,
     pub log: Arc<Mutex<Log>>,
     pub clock: Clock,
+    pub observer: Option<ExchangeObserver>,
 }
 
 impl Hooks {
-    pub fn new(backend: Backend, clock: Clock) -> Hooks {
+    pub fn new(backend: Backend, clock: Clock, observer: Option<ExchangeObserver>) -> Hooks {
         let route = match backend {
             Backend::FakeOrg(org) => Route::FakeOrg(org),
             Backend::Scripted(steps) => Route::Scripted(Mutex::new(steps.into())),
-            Backend::Network => Route::Network,
+            Backend::Network => Route::Network(Network::shared().clone()),
+            Backend::NetworkWith(network) => Route::Network(network),
         };
-        Hooks { route: Arc::new(route), log: Arc::default(), clock }
+        Hooks { route: Arc::new(route), log: Arc::default(), clock, observer }
     }
 }
 
@@ -101,6 +126,7 @@ impl WasiHttpHooks for Hooks {
         let route = self.route.clone();
         let log = self.log.clone();
         let clock = self.clock.clone();
+        let observer = self.observer.clone();
         Box::new(async move {
             let (parts, body) = request.into_parts();
             let body = body.collect().await?.to_bytes();
@@ -125,7 +151,12 @@ impl WasiHttpHooks for Hooks {
             let result = match &*route {
                 Route::FakeOrg(org) => fake_org_reply(org, parts, body).await,
                 Route::Scripted(steps) => scripted_reply(steps, &log, index, &exchange, &clock),
-                Route::Network => network_reply(parts, body, options).await,
+                Route::Network(network) => {
+                    // Streamed to the guest as it arrives: the guest's own cap and deadline
+                    // decide how much is read, and the host never holds more than a frame.
+                    let sent = network.send(http::Request::from_parts(parts, body), options).await;
+                    return network_stream(sent, exchange, log, index, observer);
+                }
             };
 
             match &result {
@@ -136,6 +167,9 @@ impl WasiHttpHooks for Hooks {
                     exchange.error = reply.body_error.as_ref().map(|e| format!("body cut short: {e}"));
                 }
                 Err(e) => exchange.error = Some(e.to_string()),
+            }
+            if let Some(observer) = &observer {
+                (observer.0)(&exchange);
             }
             log.lock().unwrap().exchanges[index - 1] = exchange;
 
@@ -217,38 +251,108 @@ fn scripted_reply(
     }
 }
 
-async fn network_reply(
-    parts: http::request::Parts,
-    body: Bytes,
-    options: Option<RequestOptions>,
-) -> Result<Reply, HttpError> {
-    let body = http_body_util::Full::new(body).map_err(|never| match never {}).boxed_unsync();
-    let request = http::Request::from_parts(parts, body);
-    let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
-    // The connection task must run while the body is read; it ends with the connection.
-    tokio::spawn(io);
-    let (parts, mut body) = response.into_parts();
-    let mut data = Vec::new();
-    let mut body_error = None;
-    while let Some(frame) = body.frame().await {
-        match frame {
-            Ok(frame) => {
-                if let Ok(chunk) = frame.into_data() {
-                    data.extend_from_slice(&chunk);
-                }
+/// Hands a network response to the guest as a stream, recording it in the exchange log (the
+/// first [`RECORDED`] bytes of the body) and telling the observer once it ends.
+fn network_stream(
+    sent: Result<http::Response<PooledBody>, HttpError>,
+    mut exchange: Exchange,
+    log: Arc<Mutex<Log>>,
+    index: usize,
+    observer: Option<ExchangeObserver>,
+) -> Result<(http::Response<WasiBody>, IoFuture), HttpError> {
+    let response = match sent {
+        Ok(r) => r,
+        Err(e) => {
+            exchange.error = Some(e.to_string());
+            if let Some(observer) = &observer {
+                (observer.0)(&exchange);
             }
-            Err(e) => {
-                body_error = Some(e);
-                break;
-            }
+            log.lock().unwrap().exchanges[index - 1] = exchange;
+            return Err(e);
+        }
+    };
+    let (parts, body) = response.into_parts();
+    exchange.status = Some(parts.status.as_u16());
+    exchange.response_headers = header_pairs(&parts.headers);
+    log.lock().unwrap().exchanges[index - 1] = exchange;
+    let tee = TeeBody { inner: body, log, index, observer, recorded: 0, finished: false };
+    let response = http::Response::from_parts(parts, tee.boxed_unsync());
+    Ok((response, Box::new(async { Ok(()) }) as IoFuture))
+}
+
+/// The most body bytes the exchange log keeps per response.
+const RECORDED: usize = 16 << 20;
+
+/// A network body on its way to the guest, copied into the exchange log as it passes.
+struct TeeBody {
+    inner: PooledBody,
+    log: Arc<Mutex<Log>>,
+    index: usize,
+    observer: Option<ExchangeObserver>,
+    recorded: usize,
+    finished: bool,
+}
+
+impl TeeBody {
+    fn finish(&mut self, error: Option<String>) {
+        if self.finished {
+            return;
+        }
+        self.finished = true;
+        let mut log = self.log.lock().unwrap();
+        let exchange = &mut log.exchanges[self.index - 1];
+        if error.is_some() {
+            exchange.error = error;
+        }
+        if let Some(observer) = &self.observer {
+            (observer.0)(exchange);
         }
     }
-    Ok(Reply {
-        status: parts.status.as_u16(),
-        headers: header_pairs(&parts.headers),
-        body: Bytes::from(data),
-        body_error,
-    })
+}
+
+impl Body for TeeBody {
+    type Data = Bytes;
+    type Error = HttpError;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, HttpError>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        match &polled {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    let room = RECORDED.saturating_sub(self.recorded);
+                    if room > 0 {
+                        let keep = &data[..data.len().min(room)];
+                        self.recorded += keep.len();
+                        let mut log = self.log.lock().unwrap();
+                        log.exchanges[self.index - 1].response_body.extend_from_slice(keep);
+                    }
+                }
+            }
+            Poll::Ready(Some(Err(e))) => {
+                let message = format!("body cut short: {e}");
+                self.finish(Some(message));
+            }
+            Poll::Ready(None) => self.finish(None),
+            Poll::Pending => {}
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+impl Drop for TeeBody {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.finish(Some("the guest stopped reading the body".into()));
+        }
+    }
 }
 
 /// A body that yields its bytes, then its error if it has one.
