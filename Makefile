@@ -11,7 +11,7 @@ build:
 	cargo build --release --target wasm32-wasip2
 	@ls -l $(WASM) | awk '{print "component: " $$5 " bytes"}'
 
-## demo: a tour of the Users actions against the embedded fake Okta org
+## demo: a tour of every area and the triggers against the embedded fake Okta org
 demo: build
 	$(HOST) demo
 

@@ -16,6 +16,7 @@ mod args;
 mod demo;
 pub(crate) mod output;
 mod text;
+mod triggers;
 mod watch;
 
 use std::io::{IsTerminal as _, Read as _};
@@ -27,7 +28,8 @@ use serde_json::{json, Value};
 
 use okta_host::fake_org::FakeOrg;
 use okta_host::harness::{
-    api_token, connection_from_json, error_json, Backend, Connection, Connector, InstanceOptions,
+    api_token, connection_from_json, connection_secrets, error_json, input_secrets, scrub, Backend, Connection,
+    Connector, InstanceOptions,
 };
 
 use args::{Cli, Command, RunArgs};
@@ -56,7 +58,7 @@ impl From<anyhow::Error> for Failure {
 }
 
 /// A usage error with this message.
-fn usage(message: impl Into<String>) -> Failure {
+pub(crate) fn usage(message: impl Into<String>) -> Failure {
     Failure::Usage(json!({ "kind": "usage", "message": message.into(), "hint": "okta-connector help" }))
 }
 
@@ -111,8 +113,12 @@ async fn execute(command: Option<Command>) -> Result<(), Failure> {
         Some(Command::Actions { json }) => actions(json).await,
         Some(Command::Describe { action, json }) => describe(&action, json).await,
         Some(Command::Run(args)) => run(args).await,
+        Some(Command::Poll(args)) => triggers::poll(&load_connector()?, args).await,
+        Some(Command::Hook { command: args::HookCommand::Serve(args) }) => {
+            triggers::serve(std::sync::Arc::new(load_connector()?), args).await
+        }
         Some(Command::FakeOrg { port, users }) => serve_fake_org(port, users).await,
-        Some(Command::Demo) => demo::demo(&load_connector()?).await,
+        Some(Command::Demo) => demo::demo(std::sync::Arc::new(load_connector()?)).await,
         Some(Command::Completions { shell }) => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "okta-connector", &mut script);
@@ -132,7 +138,7 @@ fn load_connector() -> Result<Connector> {
 }
 
 /// `JSON`, `@FILE`, or `@-` for standard input.
-fn read_arg(flag: &str, value: &str) -> Result<String, Failure> {
+pub(crate) fn read_arg(flag: &str, value: &str) -> Result<String, Failure> {
     match value.strip_prefix('@') {
         Some("-") => {
             let mut s = String::new();
@@ -188,7 +194,7 @@ async fn describe(action: &str, as_json: bool) -> Result<(), Failure> {
 }
 
 /// The connection and backend `run` uses (see the help's CONNECTION).
-fn choose_connection(given: Option<&str>, force_fake: bool) -> Result<(Connection, Backend), Failure> {
+pub(crate) fn choose_connection(given: Option<&str>, force_fake: bool) -> Result<(Connection, Backend), Failure> {
     let backend = |network: bool| {
         if network && !force_fake {
             Backend::Network
@@ -212,16 +218,36 @@ async fn run(args: RunArgs) -> Result<(), Failure> {
     let connection = args.connection.as_deref().map(|c| read_arg("--connection", c)).transpose()?;
     let (connection, backend) = choose_connection(connection.as_deref(), args.fake_org)?;
     let connector = load_connector()?;
+    let secrets = secrets_of(&connector, &connection, &args.action, &input).await?;
     // The progress line is for people: only on a terminal, and not over the trace.
-    let watch = watch::Watch::new(&args.action, args.trace, std::io::stderr().is_terminal() && !args.trace);
+    let progress = std::io::stderr().is_terminal() && !args.trace;
+    let watch = watch::Watch::new(&args.action, args.trace, progress, secrets.clone());
     let options = InstanceOptions { observer: watch.observer(), ..InstanceOptions::default() };
     let mut instance = connector.instantiate_with(backend, options).await?;
     let result = instance.invoke(&args.action, &connection, &input).await;
     watch.finish();
-    match result? {
+    match result.map_err(|e| Failure::Host(anyhow::anyhow!(scrub(&format!("{e:#}"), &secrets))))? {
         Ok(text) => outln!("{}", text::pretty_json(&text)),
-        Err(e) => Err(Failure::Action(error_json(&e))),
+        Err(e) => Err(Failure::Action(
+            serde_json::from_str(&scrub(&error_json(&e).to_string(), &secrets)).unwrap_or(Value::Null),
+        )),
     }
+}
+
+/// What must never be printed for this run: the connection's secrets and the input's values
+/// the catalog marks secret (a server may echo either back in an answer the trace shows).
+pub(crate) async fn secrets_of(
+    connector: &Connector,
+    connection: &Connection,
+    action: &str,
+    input: &str,
+) -> Result<Vec<String>> {
+    let mut secrets = connection_secrets(connection);
+    if let Ok(input) = serde_json::from_str::<Value>(input) {
+        let mut describer = connector.instantiate(Backend::Scripted(Vec::new())).await?;
+        secrets.extend(input_secrets(&describer.describe_json().await?, action, &input));
+    }
+    Ok(secrets)
 }
 
 async fn serve_fake_org(port: u16, users: usize) -> Result<(), Failure> {

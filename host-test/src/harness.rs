@@ -746,6 +746,40 @@ pub fn connection_from_json(text: &str) -> Result<Connection> {
     })
 }
 
+/// `text` with every secret value (at least 4 characters) replaced by `[redacted]`, in the
+/// forms a server may echo it in: as it is, percent-encoded, form-encoded and JSON-escaped.
+/// For anything printed: a name-based redaction misses a token a server repeats in a body.
+pub fn scrub(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_string();
+    for secret in secrets.iter().filter(|s| s.len() >= 4) {
+        let forms = [
+            secret.clone(),
+            percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC).to_string(),
+            url::form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>(),
+            serde_json::to_string(secret).unwrap_or_default().trim_matches('"').to_string(),
+        ];
+        for form in forms {
+            if !form.is_empty() && out.contains(&form) {
+                out = out.replace(&form, "[redacted]");
+            }
+        }
+    }
+    out
+}
+
+/// The values of an action's inputs the catalog marks secret (`writeOnly`), in `input`.
+pub fn input_secrets(catalog: &Value, action: &str, input: &Value) -> Vec<String> {
+    let Some(entry) = catalog["actions"].as_array().and_then(|a| a.iter().find(|e| e["id"] == action)) else {
+        return Vec::new();
+    };
+    let Some(props) = entry["input_schema"]["properties"].as_object() else { return Vec::new() };
+    props
+        .iter()
+        .filter(|(_, p)| p["writeOnly"] == true)
+        .filter_map(|(name, _)| input.get(name).and_then(Value::as_str).map(str::to_string))
+        .collect()
+}
+
 /// Every secret a connection carries (for checks that none leaks into an error or output).
 pub fn connection_secrets(c: &Connection) -> Vec<String> {
     let v = match c {

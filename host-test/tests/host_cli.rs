@@ -233,7 +233,7 @@ async fn run_over_the_network_with_a_connection_or_the_sdk_variables() {
 }
 
 #[test]
-fn demo_tours_the_users_actions() {
+fn demo_tours_every_area_and_the_triggers() {
     let o = cli(&["demo"]);
     assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
     let out = stdout(&o);
@@ -246,10 +246,20 @@ fn demo_tours_the_users_actions() {
         "users.unsuspend",
         "users.reset-password",
         "users.delete",
+        "groups.add-user",
+        "apps.assign-user",
+        "policies.list",
+        "realms.list",
+        "system-log.get",
+        "event-hooks.create",
+        "poll users.new (with the last state)",
+        "event-hook trigger deployed",
+        "\"eventType\":\"group.lifecycle.create\"",
+        "event-hook trigger torn down",
     ] {
         assert!(out.contains(step), "no {step} in:\n{out}");
     }
-    assert!(!out.contains("Demo-Passw0rd"), "the demo password is shown:\n{out}");
+    assert!(!out.contains("Demo-Passw0rd") && !out.contains("Demo-App-Passw0rd"), "a demo password is shown:\n{out}");
 }
 
 #[test]
@@ -431,4 +441,221 @@ async fn the_trace_shows_each_exchange_as_it_completes() {
     })
     .await
     .unwrap();
+}
+
+#[test]
+fn poll_prints_items_and_a_state_that_the_next_poll_continues_from() {
+    let dir = scratch("poll");
+    // The embedded org starts afresh on every run, so its first run sees no users as new.
+    let first = cli(&["poll", "users.new"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let out: Value = serde_json::from_slice(&first.stdout).expect("JSON");
+    assert_eq!(out["items"], serde_json::json!([]), "a first run records where the org stands");
+    let state = out["state"].as_str().expect("a state string").to_string();
+    assert!(!state.is_empty());
+
+    // The state goes back from a file (the value as printed) and as the value itself.
+    let file = dir.join("state");
+    std::fs::write(&file, format!("{state}\n")).unwrap();
+    for given in [format!("@{}", file.display()), state.clone()] {
+        let next = cli(&["poll", "users.new", "--state", &given]);
+        assert!(next.status.success(), "{}", stderr(&next));
+        let out: Value = serde_json::from_slice(&next.stdout).expect("JSON");
+        assert!(out["items"].is_array() && out["state"].is_string(), "{out}");
+    }
+
+    let bad = cli(&["poll", "users.new", "--state", "not a state"]);
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+    assert_eq!(error(&bad)["kind"], "invalid-input", "{}", stderr(&bad));
+    let unknown = cli(&["poll", "users.gone"]);
+    assert_ne!(unknown.status.code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poll_continues_from_its_state_against_a_served_org() {
+    let org = FakeOrg::seeded();
+    let served = ServedOrg::start(org.clone(), None, Delays::default()).await.unwrap();
+    let conn = format!(r#"{{"api_token": {{"domain": "{}", "token": "{}"}}}}"#, served.url(), FakeOrg::TOKEN);
+    let c = conn.clone();
+    let first = tokio::task::spawn_blocking(move || cli(&["poll", "users.new", "--connection", &c])).await.unwrap();
+    assert!(first.status.success(), "{}", stderr(&first));
+    let state = serde_json::from_slice::<Value>(&first.stdout).unwrap()["state"].as_str().unwrap().to_string();
+
+    let create = r#"{"first_name": "Poll", "last_name": "Cli", "email": "poll.cli@example.com", "login": "poll.cli@example.com"}"#;
+    let c = conn.clone();
+    let made =
+        tokio::task::spawn_blocking(move || cli(&["run", "users.create", "--input", create, "--connection", &c]))
+            .await
+            .unwrap();
+    assert!(made.status.success(), "{}", stderr(&made));
+
+    let c = conn.clone();
+    let s = state.clone();
+    let next =
+        tokio::task::spawn_blocking(move || cli(&["poll", "users.new", "--state", &s, "--connection", &c, "--trace"]))
+            .await
+            .unwrap();
+    assert!(next.status.success(), "{}", stderr(&next));
+    let out: Value = serde_json::from_slice(&next.stdout).unwrap();
+    let logins: Vec<&str> =
+        out["items"].as_array().unwrap().iter().filter_map(|u| u["profile"]["login"].as_str()).collect();
+    assert_eq!(logins, ["poll.cli@example.com"]);
+    let trace = stderr(&next);
+    assert!(trace.contains("GET ") && trace.contains("/api/v1/users?"), "{trace}");
+    assert!(!trace.contains(FakeOrg::TOKEN), "{trace}");
+
+    // The same state again: the user comes out again (the host keeps the newest state).
+    let again =
+        tokio::task::spawn_blocking(move || cli(&["poll", "users.new", "--state", &state, "--connection", &conn]))
+            .await
+            .unwrap();
+    let out2: Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(out2["items"].as_array().map(Vec::len), Some(1));
+    let newest = out["state"].as_str().unwrap().to_string();
+    let c = format!(r#"{{"api_token": {{"domain": "{}", "token": "{}"}}}}"#, served.url(), FakeOrg::TOKEN);
+    let after =
+        tokio::task::spawn_blocking(move || cli(&["poll", "users.new", "--state", &newest, "--connection", &c]))
+            .await
+            .unwrap();
+    let out3: Value = serde_json::from_slice(&after.stdout).unwrap();
+    assert_eq!(out3["items"], serde_json::json!([]), "nothing new since the newest state");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hook_serve_deploys_prints_each_event_and_removes_the_hook_on_sigterm() {
+    let org = FakeOrg::seeded();
+    let served = ServedOrg::start(org.clone(), None, Delays::default()).await.unwrap();
+    let conn = format!(r#"{{"api_token": {{"domain": "{}", "token": "{}"}}}}"#, served.url(), FakeOrg::TOKEN);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let listen = format!("127.0.0.1:{port}");
+    let public = format!("http://127.0.0.1:{port}/okta/events");
+    let input =
+        r#"{"items": ["group.lifecycle.create"], "headers": [{"key": "X-Shared", "value": "hook-header-secret"}]}"#;
+
+    let mut child = command(Path::new(env!("CARGO_BIN_EXE_okta-connector")))
+        .args(["hook", "serve", "--input", input, "--listen", &listen, "--public-url", &public, "--connection", &conn])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout_pipe = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout_pipe).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+
+    let stderr_pipe = child.stderr.take().unwrap();
+    let said = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let said_w = said.clone();
+    let stderr_reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr_pipe).lines() {
+            let Ok(line) = line else { break };
+            let mut s = said_w.lock().unwrap();
+            s.push_str(&line);
+            s.push('\n');
+        }
+    });
+
+    // Deployed (created, verified through the component, activated) before it says so.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !said.lock().unwrap().contains("deployed") {
+        assert!(Instant::now() < deadline, "never deployed: {}", said.lock().unwrap());
+        assert!(child.try_wait().unwrap().is_none(), "hook serve exited early: {}", said.lock().unwrap());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(org.requests().iter().any(|r| r.method == "POST" && r.path.ends_with("/lifecycle/verify")));
+
+    let c = conn.clone();
+    let made = tokio::task::spawn_blocking(move || {
+        cli(&["run", "groups.create", "--input", r#"{"name": "Hook CLI group"}"#, "--connection", &c])
+    })
+    .await
+    .unwrap();
+    assert!(made.status.success(), "{}", stderr(&made));
+    let group: Value = serde_json::from_slice(&made.stdout).unwrap();
+
+    let line = rx.recv_timeout(Duration::from_secs(30)).expect("an event line on stdout");
+    let event: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+    assert_eq!(event["eventType"], "group.lifecycle.create", "{event}");
+    assert!(line.contains(group["id"].as_str().unwrap()), "the event names the new group: {line}");
+    assert!(rx.recv_timeout(Duration::from_millis(500)).is_err(), "one event, printed once");
+
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let status = tokio::task::spawn_blocking(move || {
+        let status = child.wait().unwrap();
+        stderr_reader.join().unwrap();
+        (status, said.lock().unwrap().clone())
+    })
+    .await
+    .unwrap();
+    assert!(status.0.success(), "{}", status.1);
+    assert!(status.1.contains("removed"), "{}", status.1);
+    assert!(!status.1.contains("hook-header-secret") && !status.1.contains(FakeOrg::TOKEN), "{}", status.1);
+    let deletes =
+        org.requests().iter().filter(|r| r.method == "DELETE" && r.path.starts_with("/api/v1/eventHooks/")).count();
+    assert_eq!(deletes, 1, "the hook was removed");
+}
+
+/// A server that answers every request 400 with an Okta error body quoting the request back:
+/// its Authorization header and its body.
+async fn echoing_server() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { return };
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(|req: http::Request<hyper::body::Incoming>| async move {
+                    use http_body_util::BodyExt as _;
+                    let auth =
+                        req.headers().get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+                    let body = req.into_body().collect().await.map(|c| c.to_bytes()).unwrap_or_default();
+                    let summary = format!("You sent {auth} and {}", String::from_utf8_lossy(&body));
+                    let doc = serde_json::json!({
+                        "errorCode": "E0000001", "errorSummary": summary, "errorId": "oae-echo",
+                        "errorCauses": [{"errorSummary": summary}],
+                    });
+                    Ok::<_, std::convert::Infallible>(
+                        http::Response::builder()
+                            .status(400)
+                            .header("content-type", "application/json")
+                            .header("x-echo", auth)
+                            .body(http_body_util::Full::new(bytes::Bytes::from(doc.to_string())))
+                            .unwrap(),
+                    )
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_a_server_echoes_never_reach_the_output_or_the_trace() {
+    let url = echoing_server().await;
+    let password = "Echoed-Passw0rd-4711";
+    let conn = format!(r#"{{"api_token": {{"domain": "{url}", "token": "{SECRET}"}}}}"#);
+    let input = format!(
+        r#"{{"first_name": "E", "last_name": "Cho", "email": "e@example.com", "login": "e@example.com", "password": "{password}"}}"#
+    );
+    let o = tokio::task::spawn_blocking(move || {
+        cli(&["run", "users.create", "--input", &input, "--connection", &conn, "--trace"])
+    })
+    .await
+    .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert!(err.contains("E0000001") && err.contains("[redacted]"), "the echo is shown, redacted:\n{err}");
+    for secret in [SECRET, password] {
+        assert!(!out.contains(secret) && !err.contains(secret), "{secret} leaked:\n{out}\n{err}");
+    }
 }

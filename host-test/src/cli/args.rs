@@ -33,6 +33,15 @@ pub enum Command {
     /// Run an action and print its result as JSON; on failure print {"error": {...}} on stderr.
     #[command(after_help = CONNECTION_HELP)]
     Run(RunArgs),
+    /// Run one poll of a polling trigger (system-log.new, users.new, users.updated) and print
+    /// {"items": [...], "state": "..."}; pass the state back with --state on the next poll.
+    #[command(after_help = CONNECTION_HELP)]
+    Poll(PollArgs),
+    /// The Event Hook trigger: `hook serve` deploys a hook and prints the events Okta delivers.
+    Hook {
+        #[command(subcommand)]
+        command: HookCommand,
+    },
     /// Serve the fake Okta org on 127.0.0.1 until Ctrl-C, seeded, plus N generated users.
     FakeOrg {
         /// The port (0: any free port).
@@ -42,7 +51,7 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 0)]
         users: usize,
     },
-    /// A tour of the Users actions against the embedded fake org.
+    /// A tour of every area and the triggers against the embedded fake org.
     Demo,
     /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
     Completions {
@@ -70,6 +79,53 @@ pub struct RunArgs {
     /// Print every HTTP exchange on stderr as it completes (credentials redacted).
     #[arg(long)]
     pub trace: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PollArgs {
+    /// The trigger's id: `system-log.new`, `users.new` or `users.updated`.
+    #[arg(value_name = "TRIGGER")]
+    pub trigger: String,
+    /// The trigger's input (JSON object, `@FILE` or `@-`): `{"filter": ...}` for system-log.new.
+    #[arg(long, value_name = "JSON|@FILE|@-", default_value = "{}", hide_default_value = true)]
+    pub input: String,
+    /// The state the previous poll printed: `@FILE` holding the string's value as printed (not
+    /// JSON-quoted), or the value itself. Without it, a first run.
+    #[arg(long, value_name = "@FILE|STATE")]
+    pub state: Option<String>,
+    /// The connection: JSON or @FILE (see CONNECTION below).
+    #[arg(long, value_name = "JSON|@FILE")]
+    pub connection: Option<String>,
+    /// Answer from the embedded fake org even when a connection is given.
+    #[arg(long)]
+    pub fake_org: bool,
+    /// Print every HTTP exchange on stderr as it completes (credentials redacted).
+    #[arg(long)]
+    pub trace: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Deploy an event hook for --public-url, serve Okta's requests on --listen, print each
+    /// event as one JSON line on stdout; on Ctrl-C or SIGTERM, remove the hook and exit 0.
+    #[command(after_help = CONNECTION_HELP)]
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The trigger's input (JSON object, `@FILE` or `@-`): `items`, `dynamic_items`, `headers`, `filters`.
+    #[arg(long, value_name = "JSON|@FILE|@-", default_value = "{}", hide_default_value = true)]
+    pub input: String,
+    /// Where to listen, e.g. 127.0.0.1:8443 (put TLS in front for a real org: Okta calls https only).
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: std::net::SocketAddr,
+    /// The URL Okta calls, which must reach --listen.
+    #[arg(long, value_name = "URL")]
+    pub public_url: String,
+    /// The connection: JSON or @FILE (see CONNECTION below).
+    #[arg(long, value_name = "JSON|@FILE")]
+    pub connection: Option<String>,
 }
 
 /// The CONNECTION section, shared by the top-level help and `run --help`.

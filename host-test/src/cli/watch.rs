@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use okta_host::harness::{Exchange, ExchangeObserver};
+use okta_host::harness::{scrub, Exchange, ExchangeObserver};
 
 use super::output::err;
 
@@ -27,11 +27,13 @@ struct State {
     items: usize,
     /// A line is on the terminal that `finish` must clear.
     shown: bool,
+    /// Values never printed, whatever the server echoes (the connection's, the input's).
+    secrets: Vec<String>,
 }
 
 impl Watch {
     /// `progress`: keep a progress line on stderr (the caller checks that it is a terminal).
-    pub fn new(action: &str, trace: bool, progress: bool) -> Watch {
+    pub fn new(action: &str, trace: bool, progress: bool, secrets: Vec<String>) -> Watch {
         Watch {
             state: Arc::new(Mutex::new(State {
                 action: action.to_string(),
@@ -42,6 +44,7 @@ impl Watch {
                 pages: 0,
                 items: 0,
                 shown: false,
+                secrets,
             })),
         }
     }
@@ -70,7 +73,7 @@ impl State {
     fn saw(&mut self, exchange: &Exchange) {
         self.requests += 1;
         if self.trace {
-            err(&format!("#{} {exchange}", self.requests));
+            err(&scrub(&format!("#{} {exchange}", self.requests), &self.secrets));
         }
         if !self.progress {
             return;
