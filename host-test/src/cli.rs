@@ -215,13 +215,13 @@ pub(crate) fn choose_connection(given: Option<&str>, force_fake: bool) -> Result
 
 async fn run(args: RunArgs) -> Result<(), Failure> {
     let input = read_arg("--input", &args.input)?;
-    let connection = args.connection.as_deref().map(|c| read_arg("--connection", c)).transpose()?;
-    let (connection, backend) = choose_connection(connection.as_deref(), args.fake_org)?;
+    let connection = args.target.connection.as_deref().map(|c| read_arg("--connection", c)).transpose()?;
+    let (connection, backend) = choose_connection(connection.as_deref(), args.target.fake_org)?;
     let connector = load_connector()?;
     let secrets = secrets_of(&connector, &connection, &args.action, &input).await?;
     // The progress line is for people: only on a terminal, and not over the trace.
-    let progress = std::io::stderr().is_terminal() && !args.trace;
-    let watch = watch::Watch::new(&args.action, args.trace, progress, secrets.clone());
+    let progress = std::io::stderr().is_terminal() && !args.target.trace;
+    let watch = watch::Watch::new(&args.action, args.target.trace, progress, secrets.clone());
     let options = InstanceOptions { observer: watch.observer(), ..InstanceOptions::default() };
     let mut instance = connector.instantiate_with(backend, options).await?;
     let result = instance.invoke(&args.action, &connection, &input).await;

@@ -69,6 +69,13 @@ pub struct RunArgs {
     /// `send_email`), `@FILE`, or `@-` for standard input.
     #[arg(long, value_name = "JSON|@FILE|@-", default_value = "{}", hide_default_value = true)]
     pub input: String,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// Which org answers and how much is shown: shared by `run` and `poll`.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
     /// The connection: JSON or @FILE (see CONNECTION below). Without it, OKTA_CLIENT_ORGURL and
     /// OKTA_CLIENT_TOKEN, else the embedded fake org.
     #[arg(long, value_name = "JSON|@FILE")]
@@ -93,15 +100,8 @@ pub struct PollArgs {
     /// JSON-quoted), or the value itself. Without it, a first run.
     #[arg(long, value_name = "@FILE|STATE")]
     pub state: Option<String>,
-    /// The connection: JSON or @FILE (see CONNECTION below).
-    #[arg(long, value_name = "JSON|@FILE")]
-    pub connection: Option<String>,
-    /// Answer from the embedded fake org even when a connection is given.
-    #[arg(long)]
-    pub fake_org: bool,
-    /// Print every HTTP exchange on stderr as it completes (credentials redacted).
-    #[arg(long)]
-    pub trace: bool,
+    #[command(flatten)]
+    pub target: TargetArgs,
 }
 
 #[derive(Debug, Subcommand)]

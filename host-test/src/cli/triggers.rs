@@ -42,10 +42,10 @@ fn read_state(value: &str) -> Result<String, Failure> {
 pub async fn poll(connector: &Connector, args: PollArgs) -> Result<(), Failure> {
     let input = json_object("--input", &read_arg("--input", &args.input)?)?;
     let state = args.state.as_deref().map(read_state).transpose()?;
-    let connection = args.connection.as_deref().map(|c| read_arg("--connection", c)).transpose()?;
-    let (connection, backend) = choose_connection(connection.as_deref(), args.fake_org)?;
+    let connection = args.target.connection.as_deref().map(|c| read_arg("--connection", c)).transpose()?;
+    let (connection, backend) = choose_connection(connection.as_deref(), args.target.fake_org)?;
     let secrets = secrets_of(connector, &connection, &args.trigger, &input.to_string()).await?;
-    let watch = watch::Watch::new(&args.trigger, args.trace, false, secrets.clone());
+    let watch = watch::Watch::new(&args.trigger, args.target.trace, false, secrets.clone());
     let options = InstanceOptions { observer: watch.observer(), ..InstanceOptions::default() };
     let mut instance = connector.instantiate_with(backend, options).await?;
     let result = instance.poll(&args.trigger, &connection, &input, state.as_deref()).await;
