@@ -54,6 +54,7 @@ pub mod bindings {
     });
 }
 
+pub use bindings::exports::okta::connector::connections::{AuthorizationStart, ConnectionCheck, TokenSet};
 pub use bindings::exports::okta::connector::users::*;
 pub use bindings::okta::connector::types::{
     ApiTokenConnection, ClientCredentialsConnection, Connection, Error as WitError, FieldError, KeyValue,
@@ -317,6 +318,11 @@ impl Instance {
         })
     }
 
+    /// The `connections` exports: test a connection, and the authorization-code flow.
+    pub fn connections(&mut self) -> Connections<'_> {
+        Connections(self)
+    }
+
     /// The generated bindings and the store, for calls this harness does not wrap. Check
     /// [`Instance::take_script_failures`] after such a call.
     pub fn bindings_and_store(&mut self) -> (&ConnectorBindings, &mut Store<HostState>) {
@@ -395,6 +401,65 @@ impl Instance {
             );
         }
         r.map_err(|e| anyhow!("{what}: the guest trapped: {e:?}\nexchanges:\n{}", render(&self.exchanges())))
+    }
+}
+
+/// The typed `connections` exports of one instance.
+pub struct Connections<'a>(&'a mut Instance);
+
+impl Connections<'_> {
+    /// `connections.test`.
+    pub async fn test(&mut self, connection: &Connection) -> CallResult<ConnectionCheck> {
+        let i = &mut *self.0;
+        let r = i.bindings.okta_connector_connections().call_test(&mut i.store, connection).await;
+        i.finish("connections.test", r)
+    }
+
+    /// `connections.begin-authorization`.
+    pub async fn begin_authorization(
+        &mut self,
+        connection: &OauthCodeConnection,
+        redirect_uri: &str,
+        state: &str,
+    ) -> CallResult<AuthorizationStart> {
+        let i = &mut *self.0;
+        let r = i
+            .bindings
+            .okta_connector_connections()
+            .call_begin_authorization(&mut i.store, connection, redirect_uri, state)
+            .await;
+        i.finish("connections.begin-authorization", r)
+    }
+
+    /// `connections.exchange-code`.
+    pub async fn exchange_code(
+        &mut self,
+        connection: &OauthCodeConnection,
+        code: &str,
+        redirect_uri: &str,
+        code_verifier: &str,
+    ) -> CallResult<TokenSet> {
+        let i = &mut *self.0;
+        let r = i
+            .bindings
+            .okta_connector_connections()
+            .call_exchange_code(&mut i.store, connection, code, redirect_uri, code_verifier)
+            .await;
+        i.finish("connections.exchange-code", r)
+    }
+
+    /// `connections.refresh`.
+    pub async fn refresh(&mut self, connection: &OauthCodeConnection) -> CallResult<TokenSet> {
+        let i = &mut *self.0;
+        let r = i.bindings.okta_connector_connections().call_refresh(&mut i.store, connection).await;
+        i.finish("connections.refresh", r)
+    }
+
+    /// `connections.current-tokens`.
+    pub async fn current_tokens(&mut self, connection: &OauthCodeConnection) -> Result<Option<TokenSet>> {
+        let i = &mut *self.0;
+        let r = i.bindings.okta_connector_connections().call_current_tokens(&mut i.store, connection).await;
+        i.finish("connections.current-tokens", r)
     }
 }
 
@@ -516,6 +581,36 @@ pub fn page_json(page: &Page) -> Result<Value> {
 /// An API-token connection.
 pub fn api_token(domain: &str, token: &str) -> Connection {
     Connection::ApiToken(ApiTokenConnection { domain: domain.to_string(), token: token.to_string() })
+}
+
+/// A client-credentials connection (`private_key_jwt`).
+pub fn client_credentials(
+    domain: &str,
+    client_id: &str,
+    private_key: &str,
+    key_id: Option<&str>,
+    scopes: &str,
+) -> Connection {
+    Connection::ClientCredentials(ClientCredentialsConnection {
+        domain: domain.to_string(),
+        client_id: client_id.to_string(),
+        private_key: private_key.to_string(),
+        key_id: key_id.map(str::to_string),
+        scopes: scopes.to_string(),
+    })
+}
+
+/// An authorization-code connection, before any token (the host fills the tokens in after
+/// `exchange-code`).
+pub fn oauth_code(domain: &str, client_id: &str, client_secret: &str, scopes: &[&str]) -> OauthCodeConnection {
+    OauthCodeConnection {
+        domain: domain.to_string(),
+        scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        client_id: client_id.to_string(),
+        client_secret: client_secret.to_string(),
+        access_token: None,
+        refresh_token: None,
+    }
 }
 
 /// The WIT case name of an error (`invalid-input`, `not-found`, ...).

@@ -411,12 +411,19 @@ async fn api_calls_with_dpop_tokens_prove_the_key() {
             .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.header("dpop-nonce"), Some(api_nonce.as_str()), "every answer hands out the nonce");
+    // A rotated nonce: the old one still works, the answer hands out the new one.
     org.rotate_api_dpop_nonce();
     let r =
         call(proof("GET", users, Some(&api_nonce), Some(&token)), auth.clone(), "https://fake.okta.test/api/v1/users")
             .await;
+    assert_eq!(r.status, 200);
+    let newer = r.header("dpop-nonce").unwrap().to_string();
+    assert_ne!(newer, api_nonce);
+    org.expire_dpop_nonces();
+    let r = call(proof("GET", users, Some(&newer), Some(&token)), auth.clone(), "https://fake.okta.test/api/v1/users")
+        .await;
     assert_eq!(r.status, 401);
-    assert_ne!(r.header("dpop-nonce"), Some(api_nonce.as_str()));
+    assert_ne!(r.header("dpop-nonce"), Some(newer.as_str()));
 }
 
 #[tokio::test]

@@ -304,7 +304,8 @@ impl FakeOrg {
         self.st().authz.require_api_nonce = on;
     }
 
-    /// A new resource-server nonce: proofs with the old one get `use_dpop_nonce`.
+    /// A new resource-server nonce, handed out from now on; the previous one keeps working
+    /// until [`FakeOrg::expire_dpop_nonces`].
     pub fn rotate_api_dpop_nonce(&self) {
         self.st().authz.rotate_api_nonce();
     }

@@ -60,12 +60,14 @@ pub fn handed(token: Option<&str>) -> String {
     identity(&[token.unwrap_or("")])
 }
 
+/// The instance's tokens for a connection: when it brings the tokens they were made from (or
+/// the newer ones), or no token at all (the instance's own, e.g. after `exchange-code`).
 fn cached(identity: &str, handed_in: &str) -> Option<Tokens> {
     CACHE.with(|c| {
         let c = c.borrow();
         let e = c.get(identity)?;
         let newest = [Some(e.tokens.access_token.as_str()), e.tokens.refresh_token.as_deref()];
-        let same = e.handed == handed_in || newest.iter().any(|t| handed(*t) == handed_in);
+        let same = e.handed == handed_in || handed_in == handed(None) || newest.iter().any(|t| handed(*t) == handed_in);
         same.then(|| e.tokens.clone())
     })
 }
@@ -153,21 +155,28 @@ impl OAuth {
                 })?
             }
             Grant::AuthorizationCode { client_id, client_secret, access_token, refresh_token } => {
-                let refresh = previous.as_ref().and_then(|t| t.refresh_token.clone()).or_else(|| refresh_token.clone());
-                match (refresh, previous, access_token) {
-                    (Some(refresh), _, _) => code::refresh(&self.origin, client_id, client_secret, &refresh, limits)?,
-                    // The host's access token, of unknown lifetime: used until Okta refuses it.
-                    (None, None, Some(access)) => Tokens {
+                let refresh = |token: &str| code::refresh(&self.origin, client_id, client_secret, token, limits);
+                match (previous, access_token, refresh_token) {
+                    // A known session whose access token expired (or was refused): refresh
+                    // with the newest refresh token.
+                    (Some(prev), _, handed_refresh) => match prev.refresh_token.as_ref().or(handed_refresh.as_ref()) {
+                        Some(r) => refresh(r)?,
+                        None => return Err(no_refresh_token()),
+                    },
+                    // The host's access token, of unknown lifetime: used until Okta refuses it,
+                    // so a new instance does not spend (and rotate) the refresh token at once.
+                    (None, Some(access), handed_refresh) => Tokens {
                         access_token: access.clone(),
                         token_type: "Bearer".into(),
                         expires_at: None,
-                        refresh_token: None,
+                        refresh_token: handed_refresh.clone(),
                         scope: String::new(),
                     },
-                    _ => {
+                    (None, None, Some(r)) => refresh(r)?,
+                    (None, None, None) => {
                         return Err(unauthorized(
-                            "no_refresh_token",
-                            "the access token expired and the connection has no refresh token: the user must connect again (request offline_access to get a refresh token)",
+                            "no_token",
+                            "the connection has no token yet: run the authorization-code flow (begin-authorization, then exchange-code) first",
                         ))
                     }
                 }
@@ -324,6 +333,13 @@ fn token_error(mut e: OktaError, after_nonce: bool) -> Error {
         e.status = status;
     }
     Error::Okta(Box::new(e))
+}
+
+fn no_refresh_token() -> Error {
+    unauthorized(
+        "no_refresh_token",
+        "the access token expired and the connection has no refresh token: the user must connect again (request offline_access to get a refresh token)",
+    )
 }
 
 fn unauthorized(code: &str, summary: &str) -> Error {

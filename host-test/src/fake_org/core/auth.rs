@@ -189,9 +189,10 @@ pub fn authenticate(st: &mut State, facts: &Facts) -> Result<Caller, Refusal> {
                 _ => return Err(invalid("Multiple DPoP proof JWT headers were supplied.")),
             };
             let nonce = st.authz.api_nonce().map(str::to_string);
-            let accepted: Vec<&str> = nonce.iter().map(String::as_str).collect();
+            let known = st.authz.api_nonces();
+            let accepted: Vec<&str> = known.iter().flatten().map(String::as_str).collect();
             let url = format!("{}{}", facts.origin, facts.path);
-            let nonces = nonce.is_some().then_some(accepted.as_slice());
+            let nonces = known.is_some().then_some(accepted.as_slice());
             match st.authz.verify_proof(proof, facts.method, &url, facts.now, Some(token), nonces) {
                 Ok(p) if p.jkt == *jkt => {}
                 Ok(_) => return Err(invalid("The DPoP proof JWT key does not match the access token's binding.")),

@@ -242,8 +242,10 @@ pub struct AuthServer {
     /// The token endpoint's nonce and the one before it (an old nonce keeps working a while).
     token_nonce: String,
     previous_token_nonce: Option<String>,
-    /// The resource server's nonce, demanded only when `require_api_nonce` is on.
+    /// The resource server's nonce and the one before it, demanded only when
+    /// `require_api_nonce` is on.
     api_nonce: String,
+    previous_api_nonce: Option<String>,
     /// Okta does not demand a nonce on API calls today; a test turns this on.
     pub require_api_nonce: bool,
     /// `jti`s of accepted DPoP proofs and client assertions, with when they may be forgotten.
@@ -265,6 +267,7 @@ impl Default for AuthServer {
             token_nonce: util::token(32),
             previous_token_nonce: None,
             api_nonce: util::token(32),
+            previous_api_nonce: None,
             require_api_nonce: false,
             proof_jtis: HashMap::new(),
             assertion_jtis: HashMap::new(),
@@ -367,6 +370,7 @@ impl AuthServer {
         self.token_nonce = util::token(32);
         self.previous_token_nonce = None;
         self.api_nonce = util::token(32);
+        self.previous_api_nonce = None;
     }
 
     /// A new token-endpoint nonce, the previous one still accepted (Okta's daily rotation).
@@ -375,14 +379,21 @@ impl AuthServer {
         self.previous_token_nonce = Some(old);
     }
 
-    /// A new resource-server nonce (the old one is refused from now on).
+    /// A new resource-server nonce, the previous one still accepted.
     pub fn rotate_api_nonce(&mut self) {
-        self.api_nonce = util::token(32);
+        let old = std::mem::replace(&mut self.api_nonce, util::token(32));
+        self.previous_api_nonce = Some(old);
     }
 
     /// The nonce API responses carry, when API calls need one.
     pub fn api_nonce(&self) -> Option<&str> {
         self.require_api_nonce.then_some(self.api_nonce.as_str())
+    }
+
+    /// The nonces API calls may carry (the current one first), when they need one.
+    pub fn api_nonces(&self) -> Option<Vec<String>> {
+        self.require_api_nonce
+            .then(|| [Some(self.api_nonce.clone()), self.previous_api_nonce.clone()].into_iter().flatten().collect())
     }
 
     // ---- DPoP ------------------------------------------------------------------------------
