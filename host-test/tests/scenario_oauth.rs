@@ -702,3 +702,300 @@ fn walk_properties(v: &Value, f: &mut dyn FnMut(&str, &Value)) {
         _ => {}
     }
 }
+
+// ---- authorization code -----------------------------------------------------------------------
+
+const WEB: &str = "0oaweb00000000000001";
+/// Characters that must be form-encoded inside the Basic credentials.
+const WEB_SECRET: &str = "s3cret+with/odd:chars=";
+const REDIRECT: &str = "http://localhost:8765/callback";
+
+fn web_org(rotation_grace: Option<u64>, dpop: bool) -> FakeOrg {
+    let org = FakeOrg::seeded();
+    let mut app = okta_host::fake_org::WebApp::new(WEB, WEB_SECRET, REDIRECT, &["okta.users.read", "okta.groups.read"]);
+    app.rotation_grace = rotation_grace.map(std::time::Duration::from_secs);
+    app.dpop = dpop;
+    org.register_web_app(&app).unwrap();
+    org
+}
+
+fn web_connection(scopes: &[&str]) -> OauthCodeConnection {
+    oauth_code(DOMAIN, WEB, WEB_SECRET, scopes)
+}
+
+/// The connection as the host stores it after a token set.
+fn with_tokens(c: &OauthCodeConnection, t: &TokenSet) -> OauthCodeConnection {
+    OauthCodeConnection {
+        access_token: Some(t.access_token.clone()),
+        refresh_token: t.refresh_token.clone(),
+        ..c.clone()
+    }
+}
+
+fn query_pairs_of(url: &str) -> Vec<(String, String)> {
+    decode_query(url.split_once('?').map(|(_, q)| q).unwrap_or(""))
+}
+
+/// Runs the redirect flow: authorize URL, the user's approval at the org, code exchange.
+async fn connect_user(org: &FakeOrg, instance: &mut Instance, c: &OauthCodeConnection) -> Result<TokenSet> {
+    let start = instance.connections().begin_authorization(c, REDIRECT, "state-42").await?.expect("an authorize URL");
+    let location = org.authorize(&start.url).await.map_err(anyhow::Error::msg)?;
+    let q = query_pairs_of(&location);
+    assert_eq!(field(&q, "state"), Some("state-42"));
+    let code = field(&q, "code").expect("a code").to_string();
+    Ok(instance.connections().exchange_code(c, &code, REDIRECT, &start.code_verifier).await?.expect("tokens"))
+}
+
+#[tokio::test]
+async fn authorization_code_end_to_end() -> Result<()> {
+    let org = web_org(Some(30), false);
+    let c = web_connection(&["okta.users.read", "okta.groups.read", "offline_access"]);
+    let mut instance = connector().instantiate(Backend::FakeOrg(org.clone())).await?;
+
+    let start = instance.connections().begin_authorization(&c, REDIRECT, "state-42").await?.expect("a start");
+    assert!(start.url.starts_with(&format!("{DOMAIN}/oauth2/v1/authorize?")), "{}", start.url);
+    let q = query_pairs_of(&start.url);
+    assert_eq!(field(&q, "client_id"), Some(WEB));
+    assert_eq!(field(&q, "response_type"), Some("code"));
+    assert_eq!(field(&q, "scope"), Some("okta.users.read okta.groups.read offline_access"));
+    assert_eq!(field(&q, "redirect_uri"), Some(REDIRECT));
+    assert_eq!(field(&q, "state"), Some("state-42"));
+    assert_eq!(field(&q, "code_challenge_method"), Some("S256"));
+    assert_eq!(field(&q, "code_challenge"), Some(sha256(&start.code_verifier).as_str()));
+    assert!((43..=128).contains(&start.code_verifier.len()));
+    assert_eq!(start.hint, None);
+    assert!(instance.exchanges().is_empty(), "begin-authorization sends nothing");
+    let again = instance.connections().begin_authorization(&c, REDIRECT, "state-43").await?.unwrap();
+    assert_ne!(again.code_verifier, start.code_verifier, "a new verifier each time");
+
+    // The user approves; the redirect brings the code back.
+    let location = org.authorize(&start.url).await.map_err(anyhow::Error::msg)?;
+    let code = field(&query_pairs_of(&location), "code").unwrap().to_string();
+    let wrong = instance.connections().exchange_code(&c, &code, REDIRECT, &again.code_verifier).await?;
+    let e = wrong.expect_err("the other verifier");
+    assert_eq!(error_kind(&e), "unauthorized");
+    assert!(okta_error(&e).unwrap().summary.contains("must connect again"));
+    assert_clean(&e, &[&code, &again.code_verifier, WEB_SECRET]);
+
+    let location = org.authorize(&start.url).await.map_err(anyhow::Error::msg)?;
+    let code = field(&query_pairs_of(&location), "code").unwrap().to_string();
+    let before = instance.exchanges().len();
+    let tokens =
+        instance.connections().exchange_code(&c, &code, REDIRECT, &start.code_verifier).await?.expect("tokens");
+    let ex = instance.exchanges()[before..].to_vec();
+    assert_eq!(lines(&ex), ["POST /oauth2/v1/token 200"]);
+    let form = form_of(&ex[0]);
+    assert_eq!(
+        form.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+        ["grant_type", "code", "redirect_uri", "code_verifier"]
+    );
+    assert_eq!(field(&form, "grant_type"), Some("authorization_code"));
+    assert_eq!(field(&form, "code_verifier"), Some(start.code_verifier.as_str()));
+    use base64::Engine as _;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{WEB}:s3cret%2Bwith%2Fodd%3Achars%3D"));
+    assert_eq!(ex[0].request_header("authorization"), Some(format!("Basic {basic}").as_str()));
+    assert!(ex[0].request_header("dpop").is_some());
+    assert_eq!(tokens.token_type, "Bearer");
+    assert_eq!(tokens.scope, "okta.users.read okta.groups.read offline_access");
+    assert!(tokens.refresh_token.is_some());
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    assert!(tokens.expires_at.unwrap().abs_diff(now + 3600) < 60);
+
+    // Actions with the stored tokens, and with the bare connection, use them: no token call.
+    let stored = Connection::OauthCode(with_tokens(&c, &tokens));
+    let (r, ex) = act(&mut instance, &stored, "users.list", json!({"limit": 1})).await?;
+    ok(r, "with the tokens");
+    assert_eq!(lines(&ex), ["GET /api/v1/users?limit=1 200"]);
+    assert_eq!(ex[0].request_header("authorization"), Some(format!("Bearer {}", tokens.access_token).as_str()));
+    let (r, ex) = act(&mut instance, &Connection::OauthCode(c.clone()), "groups.list", json!({"limit": 1})).await?;
+    ok(r, "bare connection");
+    assert_eq!(ex.len(), 1);
+    let check = instance.connections().test(&stored).await?.expect("a working connection");
+    assert_eq!(
+        (check.kind.as_str(), check.principal.as_deref(), check.token_type.as_str()),
+        ("oauth_code", Some("fake.admin@example.com"), "Bearer")
+    );
+    assert_eq!(check.scopes, ["okta.users.read", "okta.groups.read", "offline_access"]);
+
+    // In a new instance the host's tokens work as they are.
+    let mut fresh = connector().instantiate(Backend::FakeOrg(org.clone())).await?;
+    for _ in 0..100 {
+        let (r, _) = act(&mut fresh, &stored, "users.list", json!({"limit": 1})).await?;
+        ok(r, "fresh instance");
+    }
+    assert_eq!(fresh.exchanges().len(), 100, "a hundred actions, no token request");
+    assert_eq!(org.token_stats().issued, 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn begin_authorization_checks_its_inputs_and_hints() -> Result<()> {
+    let mut instance = connector().instantiate(Backend::Scripted(vec![])).await?;
+    let c = web_connection(&["okta.users.read"]);
+    let start = instance.connections().begin_authorization(&c, "https://app.example.com/cb", "s").await?.unwrap();
+    assert!(start.hint.unwrap().contains("offline_access"));
+    for (redirect, state, field_name) in [
+        (REDIRECT, "", "state"),
+        (REDIRECT, "   ", "state"),
+        ("http://app.example.com/cb", "s", "redirect_uri"),
+        ("/cb", "s", "redirect_uri"),
+    ] {
+        match instance.connections().begin_authorization(&c, redirect, state).await? {
+            Err(WitError::InvalidInput(f)) => assert_eq!(f.field, field_name),
+            other => panic!("{redirect} {state:?}: {other:?}"),
+        }
+    }
+    match instance.connections().begin_authorization(&web_connection(&[]), REDIRECT, "s").await? {
+        Err(WitError::InvalidConnection(f)) => assert_eq!(f.field, "scopes"),
+        other => panic!("{other:?}"),
+    }
+    assert!(instance.exchanges().is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn refresh_tokens_rotate_and_a_reused_one_means_reconnect() -> Result<()> {
+    let org = web_org(Some(30), false);
+    org.set_token_lifetime(std::time::Duration::from_secs(300));
+    let c = web_connection(&["okta.users.read", "offline_access"]);
+    let mut instance = pinned(&org).await?;
+    let first = connect_user(&org, &mut instance, &c).await?;
+    let stored = with_tokens(&c, &first);
+    assert_eq!(first.expires_at, Some(T0 + 300));
+
+    // Near expiry an action refreshes first; the rotated set can be read back.
+    advance(&org, &instance, 250);
+    let (r, ex) = act(&mut instance, &Connection::OauthCode(stored.clone()), "users.list", json!({"limit": 1})).await?;
+    ok(r, "refreshed");
+    assert_eq!(lines(&ex), ["POST /oauth2/v1/token 200", "GET /api/v1/users?limit=1 200"]);
+    let form = form_of(&ex[0]);
+    assert_eq!(field(&form, "grant_type"), Some("refresh_token"));
+    assert_eq!(field(&form, "refresh_token"), first.refresh_token.as_deref());
+    let second = instance.connections().current_tokens(&stored).await?.expect("the newest set");
+    assert_ne!(second.refresh_token, first.refresh_token, "rotated");
+    assert_ne!(second.access_token, first.access_token);
+    assert_eq!(second.expires_at, Some(T0 + 250 + 300));
+    assert_eq!(ex[1].request_header("authorization"), Some(format!("Bearer {}", second.access_token).as_str()));
+    // The host stores the new set; the instance knows it by either.
+    let newer = with_tokens(&c, &second);
+    assert_eq!(instance.connections().current_tokens(&newer).await?, Some(second.clone()));
+
+    // An explicit refresh rotates again.
+    let third = instance.connections().refresh(&newer).await?.expect("refreshed");
+    assert_ne!(third.refresh_token, second.refresh_token);
+    assert_eq!(instance.connections().current_tokens(&newer).await?, Some(third.clone()));
+
+    // A host that kept the first set: its refresh token was rotated long ago. Reusing it is
+    // refused, and revokes the newer tokens too: the user must connect again.
+    advance(&org, &instance, 400);
+    let mut stale = pinned_at(&org, T0 + 650).await?;
+    let (r, ex) = act(&mut stale, &Connection::OauthCode(stored.clone()), "users.list", json!({"limit": 1})).await?;
+    let e = r.expect_err("reused refresh token");
+    assert_eq!(lines(&ex), ["GET /api/v1/users?limit=1 401", "POST /oauth2/v1/token 400"]);
+    assert_eq!(error_kind(&e), "unauthorized");
+    let o = okta_error(&e).unwrap();
+    assert_eq!(o.error_code.as_deref(), Some("invalid_grant"));
+    assert!(o.summary.contains("the user must connect again"), "{}", o.summary);
+    let mut secrets = exchanged_secrets(&ex);
+    secrets.extend([first.access_token.clone(), WEB_SECRET.to_string()]);
+    assert_clean(&e, &secrets.iter().map(String::as_str).collect::<Vec<_>>());
+    let e = instance.connections().refresh(&with_tokens(&c, &third)).await?.expect_err("family revoked");
+    assert!(okta_error(&e).unwrap().summary.contains("must connect again"));
+    Ok(())
+}
+
+/// An instance pinned at `at` (the org's clock is already there).
+async fn pinned_at(_org: &FakeOrg, at: u64) -> Result<Instance> {
+    let options = InstanceOptions { clock: Some(Clock::pinned_at_unix(at)), ..Default::default() };
+    connector().instantiate_with(Backend::FakeOrg(_org.clone()), options).await
+}
+
+#[tokio::test]
+async fn an_expired_token_refreshes_once_and_the_call_is_retried() -> Result<()> {
+    let org = web_org(Some(30), false);
+    let c = web_connection(&["okta.users.read", "offline_access"]);
+    let mut first = connector().instantiate(Backend::FakeOrg(org.clone())).await?;
+    let tokens = connect_user(&org, &mut first, &c).await?;
+    let stored = with_tokens(&c, &tokens);
+    // Okta no longer takes the access token (the new instance cannot know its lifetime).
+    org.revoke_access_tokens();
+    let mut instance = connector().instantiate(Backend::FakeOrg(org.clone())).await?;
+    let (r, ex) = act(&mut instance, &Connection::OauthCode(stored.clone()), "users.list", json!({"limit": 1})).await?;
+    ok(r, "after refresh");
+    assert_eq!(
+        lines(&ex),
+        ["GET /api/v1/users?limit=1 401", "POST /oauth2/v1/token 200", "GET /api/v1/users?limit=1 200"]
+    );
+    let newest = instance.connections().current_tokens(&stored).await?.expect("new tokens");
+    assert_ne!(newest.refresh_token, tokens.refresh_token);
+    assert_eq!(ex[2].request_header("authorization"), Some(format!("Bearer {}", newest.access_token).as_str()));
+
+    // Revoked refresh tokens: a clear unauthorized error.
+    org.revoke_refresh_tokens(WEB);
+    org.revoke_access_tokens();
+    let (r, ex) =
+        act(&mut instance, &Connection::OauthCode(with_tokens(&c, &newest)), "users.list", json!({"limit": 1})).await?;
+    let e = r.expect_err("revoked");
+    assert_eq!(error_kind(&e), "unauthorized");
+    assert!(okta_error(&e).unwrap().summary.contains("the user must connect again"));
+    assert_eq!(lines(&ex), ["GET /api/v1/users?limit=1 401", "POST /oauth2/v1/token 400"]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn without_offline_access_an_expired_token_means_reconnect() -> Result<()> {
+    let org = web_org(Some(30), false);
+    org.set_token_lifetime(std::time::Duration::from_secs(120));
+    let c = web_connection(&["okta.users.read"]);
+    let mut instance = pinned(&org).await?;
+    let tokens = connect_user(&org, &mut instance, &c).await?;
+    assert_eq!(tokens.refresh_token, None);
+    advance(&org, &instance, 100);
+    let (r, ex) =
+        act(&mut instance, &Connection::OauthCode(with_tokens(&c, &tokens)), "users.list", json!({"limit": 1})).await?;
+    let e = r.expect_err("no refresh token");
+    assert!(ex.is_empty(), "nothing to send");
+    assert_eq!(error_kind(&e), "unauthorized");
+    assert!(okta_error(&e).unwrap().summary.contains("offline_access"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_dpop_web_app_gets_bound_tokens() -> Result<()> {
+    let org = web_org(Some(30), true);
+    let c = web_connection(&["okta.users.read", "offline_access"]);
+    let mut instance = connector().instantiate(Backend::FakeOrg(org.clone())).await?;
+    let tokens = connect_user(&org, &mut instance, &c).await?;
+    assert_eq!(tokens.token_type, "DPoP");
+    assert_eq!(
+        lines(&instance.exchanges()),
+        ["POST /oauth2/v1/token 400", "POST /oauth2/v1/token 200"],
+        "the code exchange meets the nonce challenge; the code survives it"
+    );
+    let stored = Connection::OauthCode(with_tokens(&c, &tokens));
+    let (r, ex) = act(&mut instance, &stored, "users.list", json!({"limit": 1})).await?;
+    ok(r, "DPoP call");
+    assert_eq!(ex[0].request_header("authorization"), Some(format!("DPoP {}", tokens.access_token).as_str()));
+    assert_eq!(proof_claims(&ex[0])["ath"], sha256(&tokens.access_token));
+
+    // Another instance has another key: the bound token is refused, the refresh token buys one
+    // bound to the new key.
+    let mut other = connector().instantiate(Backend::FakeOrg(org.clone())).await?;
+    let (r, ex) = act(&mut other, &stored, "users.list", json!({"limit": 1})).await?;
+    ok(r, "other instance");
+    assert_eq!(
+        lines(&ex),
+        [
+            "GET /api/v1/users?limit=1 401",
+            "POST /oauth2/v1/token 400",
+            "POST /oauth2/v1/token 200",
+            "GET /api/v1/users?limit=1 200"
+        ]
+    );
+    let (a, b) = (
+        jwt_parts(ex[1].request_header("dpop").unwrap()).0,
+        jwt_parts(instance.exchanges()[0].request_header("dpop").unwrap()).0,
+    );
+    assert_ne!(a["jwk"], b["jwk"], "each instance makes its own DPoP key");
+    Ok(())
+}
