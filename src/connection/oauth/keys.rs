@@ -24,6 +24,33 @@ fn bad(message: impl Into<String>) -> Error {
     Error::connection("private_key", message)
 }
 
+/// Keys parsed so far in this instance, by a hash of the key text and key id: parsing an RSA
+/// key and proving it with a signature costs tens of milliseconds in the component, too much
+/// to pay on every action.
+const MAX_CACHED_KEYS: usize = 16;
+
+thread_local! {
+    static PARSED: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<SigningKey>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// [`parse`], once per instance for the same key and key id.
+pub fn parse_cached(text: &str, key_id: Option<&str>) -> Result<std::rc::Rc<SigningKey>, Error> {
+    let id = super::identity(&[text.trim(), key_id.map(str::trim).unwrap_or("")]);
+    if let Some(key) = PARSED.with(|p| p.borrow().get(&id).cloned()) {
+        return Ok(key);
+    }
+    let key = std::rc::Rc::new(parse(text, key_id)?);
+    PARSED.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() >= MAX_CACHED_KEYS {
+            p.clear();
+        }
+        p.insert(id, key.clone());
+    });
+    Ok(key)
+}
+
 /// Reads the Private Key input: PEM (`RSA PRIVATE KEY`, `PRIVATE KEY`, `EC PRIVATE KEY`) or a
 /// private JWK (RSA, or EC on P-256). `key_id` is the `kid` to send; a JWK's own `kid` is
 /// used when none is given. The key is tried once, so a broken key fails here, named.
@@ -207,6 +234,17 @@ pub mod tests {
             assert!(claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap() <= 3600);
             assert!(claims["jti"].as_str().unwrap().len() >= 16);
         }
+    }
+
+    #[test]
+    fn a_key_is_parsed_once_per_instance() {
+        let a = parse_cached(RSA_PKCS8, Some("kid-1")).unwrap();
+        let b = parse_cached(&format!("  {RSA_PKCS8}\n"), Some("kid-1")).unwrap();
+        assert!(std::rc::Rc::ptr_eq(&a, &b), "the same key text and kid: the same parsed key");
+        let other_kid = parse_cached(RSA_PKCS8, Some("kid-2")).unwrap();
+        assert!(!std::rc::Rc::ptr_eq(&a, &other_kid));
+        assert_eq!(other_kid.kid.as_deref(), Some("kid-2"));
+        assert!(parse_cached("not a key", None).is_err(), "errors are not cached as keys");
     }
 
     #[test]

@@ -103,7 +103,7 @@ pub fn identity(parts: &[&str]) -> String {
 pub enum Grant {
     ClientCredentials {
         client_id: String,
-        key: keys::SigningKey,
+        key: std::rc::Rc<keys::SigningKey>,
         scopes: String,
     },
     AuthorizationCode {
