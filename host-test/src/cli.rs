@@ -32,7 +32,7 @@ USAGE
       --trace     print every HTTP exchange on stderr (credentials redacted)
   okta-connector fake-org [--port N] [--users N]
       Serve the fake Okta org on 127.0.0.1 (port 0: any free port) until Ctrl-C, seeded,
-      plus N generated users.
+      plus N generated users, with an OAuth web app and a DPoP service app (printed).
   okta-connector demo
       A tour of the Users actions against the embedded fake org.
   okta-connector help
@@ -404,6 +404,12 @@ async fn serve_fake_org(port: u16, users: usize) -> Result<(), Failure> {
     let connection = json!({ "api_token": { "domain": url, "token": FakeOrg::TOKEN } });
     println!("Fake Okta org at {url} ({} users)", org.user_count());
     println!("API token: {}", FakeOrg::TOKEN);
+    org.register_demo_apps();
+    {
+        use okta_host::fake_org::demo_apps::*;
+        println!("OAuth web app: {WEB_CLIENT_ID} {WEB_CLIENT_SECRET} {WEB_REDIRECT_URI}");
+        println!("OAuth service app (DPoP): {SERVICE_CLIENT_ID} kid {SERVICE_KEY_ID}, key fixtures/keys/rsa-pkcs8.pem");
+    }
     println!("Try: okta-connector run users.list --input '{{\"limit\": 2}}' --connection '{connection}'");
     println!("Ctrl-C to stop.");
     let _ = std::io::stdout().flush();

@@ -258,6 +258,16 @@ impl FakeOrg {
         Ok(())
     }
 
+    /// Registers the [`demo_apps`]: a web app and a DPoP service app.
+    pub fn register_demo_apps(&self) {
+        use demo_apps::*;
+        let web = WebApp::new(WEB_CLIENT_ID, WEB_CLIENT_SECRET, WEB_REDIRECT_URI, &SCOPES);
+        let service = ServiceApp::new(SERVICE_CLIENT_ID, SERVICE_PUBLIC_KEY, Some(SERVICE_KEY_ID), &SCOPES);
+        for registered in [self.register_web_app(&web), self.register_service_app(&service)] {
+            registered.expect("the demo apps are valid");
+        }
+    }
+
     /// How long access tokens issued from now on live (`expires_in`; default one hour).
     pub fn set_token_lifetime(&self, lifetime: Duration) {
         self.st().authz.lifetime_secs = lifetime.as_secs() as i64;
@@ -445,6 +455,28 @@ impl FakeOrg {
     pub fn now(&self) -> SystemTime {
         self.shared.clock.now()
     }
+}
+
+/// The OAuth apps [`FakeOrg::register_demo_apps`] registers, for hosts and demos that talk
+/// to a served fake org.
+pub mod demo_apps {
+    /// A web app: authorization code, rotating refresh tokens, no DPoP.
+    pub const WEB_CLIENT_ID: &str = "0oafakeweb0000000001";
+    pub const WEB_CLIENT_SECRET: &str = "fake-web-secret-0123456789";
+    pub const WEB_REDIRECT_URI: &str = "http://localhost:8765/callback";
+    /// A service app requiring DPoP, with the public half of `fixtures/keys/rsa-pkcs8.pem`.
+    pub const SERVICE_CLIENT_ID: &str = "0oafakesvc0000000001";
+    pub const SERVICE_KEY_ID: &str = "fake-org-key";
+    pub(super) const SERVICE_PUBLIC_KEY: &str = include_str!("../../../fixtures/keys/rsa-public.pem");
+    /// What both are granted.
+    pub const SCOPES: [&str; 6] = [
+        "okta.users.read",
+        "okta.users.manage",
+        "okta.groups.read",
+        "okta.groups.manage",
+        "okta.apps.read",
+        "okta.logs.read",
+    ];
 }
 
 /// A service app to register with [`FakeOrg::register_service_app`].
