@@ -999,3 +999,27 @@ async fn a_dpop_web_app_gets_bound_tokens() -> Result<()> {
     assert_ne!(a["jwk"], b["jwk"], "each instance makes its own DPoP key");
     Ok(())
 }
+
+#[tokio::test]
+async fn traces_show_no_token_assertion_proof_or_code() -> Result<()> {
+    let org = web_org(Some(30), true);
+    let mut app = ServiceApp::new(SERVICE, &key("rsa-public.pem"), Some("kid-1"), &["okta.users.read"]);
+    app.dpop = true;
+    org.register_service_app(&app).unwrap();
+    let mut instance = connector().instantiate(Backend::FakeOrg(org.clone())).await?;
+    let c = web_connection(&["okta.users.read", "offline_access"]);
+    let tokens = connect_user(&org, &mut instance, &c).await?;
+    instance.connections().refresh(&with_tokens(&c, &tokens)).await?.expect("refreshed");
+    act(&mut instance, &rsa_connection("okta.users.read"), "users.list", json!({"limit": 1})).await?.0.expect("listed");
+    let ex = instance.exchanges();
+    let trace = render(&ex);
+    let debug = format!("{ex:?}");
+    let mut secrets = exchanged_secrets(&ex);
+    secrets.push(WEB_SECRET.to_string());
+    assert!(secrets.len() >= 10, "{secrets:?}");
+    for s in secrets.iter().filter(|s| s.len() >= 8) {
+        assert!(!trace.contains(s.as_str()) && !debug.contains(s.as_str()), "{s:.12}… is in the trace");
+    }
+    assert!(trace.contains("DPoP [redacted]") && trace.contains("Basic [redacted]"));
+    Ok(())
+}
