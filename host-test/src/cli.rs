@@ -12,7 +12,8 @@ use serde_json::{json, Value};
 
 use okta_host::fake_org::FakeOrg;
 use okta_host::harness::{
-    api_token, connection_from_json, error_json, redact_body, render, Backend, Connection, Connector, Instance,
+    api_token, client_credentials, connection_from_json, error_json, redact_body, render, Backend, Connection,
+    Connector, Instance,
 };
 
 const USAGE: &str = "\
@@ -30,11 +31,18 @@ USAGE
       as JSON on stdout; on failure prints {\"error\": {...}} on stderr.
       --fake-org  answer from the embedded fake org even when a connection is given
       --trace     print every HTTP exchange on stderr (credentials redacted)
+  okta-connector authorize [--connection JSON|@FILE] [--redirect-uri URI] [--fake-org]
+      The OAuth 2.0 authorization-code flow for an `oauth_code` connection: prints the
+      authorize URL, reads the URL the browser was sent back to on standard input, exchanges
+      the code and prints the connection with its tokens (secret) for --connection.
+      --fake-org  the embedded fake org's admin approves at once (its demo web app unless
+                  --connection names another); then lists two users with the new tokens
   okta-connector fake-org [--port N] [--users N]
       Serve the fake Okta org on 127.0.0.1 (port 0: any free port) until Ctrl-C, seeded,
       plus N generated users, with an OAuth web app and a DPoP service app (printed).
   okta-connector demo
-      A tour of the Users actions against the embedded fake org.
+      A tour of the Users actions against the embedded fake org, then two actions through a
+      service app (client credentials with DPoP).
   okta-connector help
 
 CONNECTION (--connection: JSON, or @FILE)
@@ -45,7 +53,10 @@ CONNECTION (--connection: JSON, or @FILE)
                           \"private_key\": \"-----BEGIN PRIVATE KEY-----...\", \"key_id\": \"...\",
                           \"scopes\": \"okta.users.read okta.users.manage\"}}
   Fields are the WIT records' fields in snake_case; `access_token`, `refresh_token` and
-  `key_id` may be left out. Requests go to the network.
+  `key_id` may be left out. Requests go to the network (--fake-org: to the embedded fake org,
+  which knows the demo OAuth apps `okta-connector fake-org` prints). Any field may point at
+  its value instead of holding it: {\"env\": \"OKTA_CLIENT_SECRET\"} (an environment variable)
+  or {\"file\": \"okta-key.pem\"} (a file), so secrets stay out of the JSON and shell history.
   Without --connection: OKTA_CLIENT_ORGURL and OKTA_CLIENT_TOKEN (the Okta SDKs' names) give
   an API-token connection to that org; without those, the embedded fake org answers
   in-process at https://fake-org.okta.com.
@@ -68,6 +79,7 @@ enum Command {
     Describe { action: String, json: bool },
     Run { action: String, input: String, connection: Option<String>, fake_org: bool, trace: bool },
     FakeOrg { port: u16, users: usize },
+    Authorize { connection: Option<String>, redirect: Option<String>, fake_org: bool },
     Demo,
 }
 
@@ -129,7 +141,7 @@ fn parse(args: &[String]) -> Result<Command, Failure> {
                 Some((n, v)) => (n.to_string(), Some(v.to_string())),
                 None => (flag.to_string(), None),
             };
-            let takes_value = matches!(name.as_str(), "input" | "connection" | "port" | "users");
+            let takes_value = matches!(name.as_str(), "input" | "connection" | "port" | "users" | "redirect-uri");
             let value = match (takes_value, inline) {
                 (true, Some(v)) => Some(v),
                 (true, None) => {
@@ -158,6 +170,7 @@ fn parse(args: &[String]) -> Result<Command, Failure> {
         "describe" => &["json"],
         "run" => &["input", "connection", "fake-org", "trace"],
         "fake-org" => &["port", "users"],
+        "authorize" => &["connection", "redirect-uri", "fake-org"],
         "demo" => &[],
         other => return Err(usage(format!("unknown command `{other}`"))),
     };
@@ -195,6 +208,11 @@ fn parse(args: &[String]) -> Result<Command, Failure> {
                 None => 0,
             },
         },
+        "authorize" => Command::Authorize {
+            connection: flag("connection").flatten().map(|v| read_arg("--connection", &v)).transpose()?,
+            redirect: flag("redirect-uri").flatten(),
+            fake_org: flag("fake-org").is_some(),
+        },
         _ => Command::Demo,
     })
 }
@@ -228,6 +246,14 @@ async fn execute(command: Command) -> Result<(), Failure> {
             run(&action, &input, connection.as_deref(), fake_org, trace).await
         }
         Command::FakeOrg { port, users } => serve_fake_org(port, users).await,
+        Command::Authorize { connection, redirect, fake_org } => {
+            let fake = fake_org.then_some(FAKE_ORG_DOMAIN);
+            let stored = crate::authorize::authorize(connection.as_deref(), redirect.as_deref(), fake)
+                .await
+                .map_err(|e| Failure::Action(json!({ "kind": "authorize", "message": format!("{e:#}") })))?;
+            println!("{}", serde_json::to_string_pretty(&stored).unwrap_or_default());
+            Ok(())
+        }
         Command::Demo => demo().await,
     }
 }
@@ -355,7 +381,9 @@ fn choose_connection(given: Option<&str>, force_fake: bool) -> Result<(Connectio
         if network && !force_fake {
             Backend::Network
         } else {
-            Backend::FakeOrg(FakeOrg::seeded())
+            let org = FakeOrg::seeded();
+            org.register_demo_apps();
+            Backend::FakeOrg(org)
         }
     };
     if let Some(text) = given {
@@ -516,6 +544,57 @@ async fn demo() -> Result<(), Failure> {
         Ok(_) => return Err(Failure::Host(anyhow!("users.get still finds the deleted user"))),
     }
     println!("\nDone: {} users left in the fake org.", tour.org.user_count());
+    demo_service_app(&connector, &tour.org).await
+}
+
+/// The demo's second part: a service app (client credentials, `private_key_jwt`, DPoP), two
+/// actions in one instance: the nonce challenge, one token, then proofs on every call.
+async fn demo_service_app(connector: &Connector, org: &FakeOrg) -> Result<(), Failure> {
+    use okta_host::fake_org::demo_apps::{SERVICE_CLIENT_ID, SERVICE_KEY_ID};
+    const KEY: &str = include_str!("../../fixtures/keys/rsa-pkcs8.pem");
+    org.register_demo_apps();
+    println!("\nThe same org through a service app: client credentials with a private_key_jwt assertion");
+    println!("(RS256, fixtures/keys/rsa-pkcs8.pem, kid {SERVICE_KEY_ID}) and DPoP, two actions in one instance\n");
+    let connection = client_credentials(
+        FAKE_ORG_DOMAIN,
+        SERVICE_CLIENT_ID,
+        KEY,
+        Some(SERVICE_KEY_ID),
+        "okta.users.read okta.groups.read",
+    );
+    let mut instance = connector.instantiate(Backend::FakeOrg(org.clone())).await?;
+    for (action, input) in [("users.list", json!({ "limit": 2 })), ("groups.list", json!({ "limit": 2 }))] {
+        println!("{action} {input}");
+        let before = instance.exchanges().len();
+        let result = instance.invoke_json(action, &connection, &input).await?;
+        for e in &instance.exchanges()[before..] {
+            let auth = e.request_header("authorization").and_then(|a| a.split_once(' ')).map_or("none", |(s, _)| s);
+            let answer = match e.response_json() {
+                Some(j) if j.get("error").is_some() => format!(" ({})", j["error"].as_str().unwrap_or("")),
+                Some(j) if j.get("token_type").is_some() => {
+                    format!(" (token_type {})", j["token_type"].as_str().unwrap_or(""))
+                }
+                _ => String::new(),
+            };
+            let proof = if e.request_header("dpop").is_some() { ", DPoP proof" } else { "" };
+            println!("  -> {} {}{answer}  [Authorization: {auth}{proof}]", e.line(), e.status.unwrap_or(0));
+        }
+        match result {
+            Ok(v) => {
+                let names: Vec<&str> = v["items"]
+                    .as_array()
+                    .map(|items| {
+                        items
+                            .iter()
+                            .filter_map(|i| i["profile"]["login"].as_str().or(i["profile"]["name"].as_str()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                println!("  => {}\n", names.join(", "));
+            }
+            Err(e) => return Err(Failure::Action(error_json(&e))),
+        }
+    }
     Ok(())
 }
 

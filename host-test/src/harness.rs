@@ -663,8 +663,41 @@ pub fn error_json(e: &WitError) -> Value {
 
 /// The connection JSON the CLI takes: `{"api_token": {"domain": ..., "token": ...}}`,
 /// `{"oauth_code": {...}}` or `{"client_credentials": {...}}`, fields in snake_case as in
-/// the WIT records.
+/// the WIT records. A field may name where its value is instead of holding it, so secrets
+/// stay out of the JSON: `{"env": "OKTA_CLIENT_SECRET"}` (an environment variable) or
+/// `{"file": "okta-key.pem"}` (a file's content).
 pub fn connection_from_json(text: &str) -> Result<Connection> {
+    let mut value: Value = serde_json::from_str(text).map_err(|e| anyhow!("invalid connection JSON: {e}"))?;
+    if let Some(fields) =
+        value.as_object_mut().and_then(|kinds| kinds.values_mut().next()).and_then(Value::as_object_mut)
+    {
+        for (name, field) in fields.iter_mut() {
+            if let Some(resolved) = resolve_reference(name, field)? {
+                *field = Value::String(resolved);
+            }
+        }
+    }
+    connection_from_value(&value.to_string())
+}
+
+/// The value a `{"env": NAME}` or `{"file": PATH}` field points at (`None` for a plain value).
+/// Errors name the field and the variable or file, never a value.
+fn resolve_reference(field: &str, value: &Value) -> Result<Option<String>> {
+    let Some(map) = value.as_object() else { return Ok(None) };
+    match (map.len(), map.get("env").and_then(Value::as_str), map.get("file").and_then(Value::as_str)) {
+        (1, Some(var), None) => std::env::var(var).map(Some).map_err(|_| {
+            anyhow!("invalid connection JSON: `{field}` names the environment variable {var}, which is not set")
+        }),
+        (1, None, Some(path)) => {
+            std::fs::read_to_string(path).map(|s| Some(s.trim_end_matches(['\r', '\n']).to_string())).map_err(|e| {
+                anyhow!("invalid connection JSON: `{field}` names the file {path}, which cannot be read: {e}")
+            })
+        }
+        _ => Ok(None),
+    }
+}
+
+fn connection_from_value(text: &str) -> Result<Connection> {
     #[derive(serde::Deserialize)]
     #[serde(rename_all = "snake_case", deny_unknown_fields)]
     enum Conn {
