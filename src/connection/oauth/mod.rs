@@ -72,8 +72,21 @@ fn cached(identity: &str, handed_in: &str) -> Option<Tokens> {
     })
 }
 
+/// The most connections an instance keeps tokens for; a long-lived instance serving many
+/// connections drops the expired ones first, then all, rather than grow without bound.
+const MAX_CACHED: usize = 256;
+
 fn store(identity: &str, handed_in: &str, tokens: Tokens) {
-    CACHE.with(|c| c.borrow_mut().insert(identity.to_string(), Entry { tokens, handed: handed_in.to_string() }));
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= MAX_CACHED && !c.contains_key(identity) {
+            c.retain(|_, e| fresh(&e.tokens) || e.tokens.refresh_token.is_some());
+            if c.len() >= MAX_CACHED {
+                c.clear();
+            }
+        }
+        c.insert(identity.to_string(), Entry { tokens, handed: handed_in.to_string() });
+    })
 }
 
 /// Marks the cached access token unusable, keeping its refresh token.
@@ -384,6 +397,26 @@ mod tests {
         assert_eq!(status, 403);
         assert!(summary.contains("not granted"));
         assert_eq!(shown(token_error(e("server_error", 500), false)).0, 500);
+    }
+
+    #[test]
+    fn the_token_cache_is_bounded() {
+        let t = |n: usize| Tokens {
+            access_token: format!("a{n}"),
+            token_type: "Bearer".into(),
+            expires_at: Some(0),
+            refresh_token: None,
+            scope: String::new(),
+        };
+        for n in 0..MAX_CACHED + 10 {
+            store(&format!("id-{n}"), "h", t(n));
+        }
+        let len = CACHE.with(|c| c.borrow().len());
+        assert!(len <= MAX_CACHED, "{len}");
+        assert_eq!(
+            cached(&format!("id-{}", MAX_CACHED + 9), "h").map(|t| t.access_token),
+            Some(format!("a{}", MAX_CACHED + 9))
+        );
     }
 
     #[test]
