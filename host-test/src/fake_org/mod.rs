@@ -1,7 +1,9 @@
 //! An embedded fake Okta org, served in-process or on a socket: users (with factors, user
 //! types, app links), groups, applications and app assignments, policies, realms, the System
-//! Log and event hooks, each area in its own module under `areas/`, sharing the core under
-//! `core/` (state and its System Log, rendering, paging, the HTTP edge).
+//! Log, event hooks and the org authorization server (`/oauth2/v1`: client credentials with
+//! `private_key_jwt`, authorization code with PKCE, rotating refresh tokens, DPoP), each area
+//! in its own module under `areas/`, sharing the core under `core/` (state and its System
+//! Log, rendering, paging, the HTTP edge, authentication).
 //!
 //! Behaviour follows real recordings (`fixtures/okta/RECORDED-NOTES.md`): two separate `Link`
 //! lines, opaque per-listing cursors, `200 {}` on lifecycle calls, two-DELETE user deletion,
@@ -202,9 +204,10 @@ impl FakeOrg {
         }
     }
 
-    /// An OAuth access token for these scopes (`okta.users.read`, …), accepted as
-    /// `Authorization: Bearer <token>`; endpoints whose scope it lacks answer 403 E0000006 with
-    /// `WWW-Authenticate: Bearer error="insufficient_scope"`. `Err` names an unknown scope.
+    /// An OAuth access token for these scopes (`okta.users.read`, …) that never expires,
+    /// accepted as `Authorization: Bearer <token>`; endpoints whose scope it lacks answer 403
+    /// with an empty body and `WWW-Authenticate: Bearer …, scope="…",
+    /// error="insufficient_scope"`. `Err` names an unknown scope.
     pub fn issue_access_token(&self, scopes: &[&str]) -> Result<String, String> {
         let parsed = scopes
             .iter()
