@@ -13,6 +13,7 @@
 //! into `Connector::user_cache_dir()`; `OKTA_CONNECTOR_WASM` names another one.
 
 mod args;
+mod authorize;
 mod demo;
 pub(crate) mod output;
 mod text;
@@ -117,6 +118,14 @@ async fn execute(command: Option<Command>) -> Result<(), Failure> {
         Some(Command::Hook { command: args::HookCommand::Serve(args) }) => {
             triggers::serve(std::sync::Arc::new(load_connector()?), args).await
         }
+        Some(Command::Authorize(args)) => {
+            let connection = args.connection.as_deref().map(|c| read_arg("--connection", c)).transpose()?;
+            let fake = args.fake_org.then_some(FAKE_ORG_DOMAIN);
+            let stored = authorize::authorize(connection.as_deref(), args.redirect_uri.as_deref(), fake)
+                .await
+                .map_err(|e| Failure::Action(json!({ "kind": "authorize", "message": format!("{e:#}") })))?;
+            outln!("{}", serde_json::to_string_pretty(&stored).unwrap_or_default())
+        }
         Some(Command::FakeOrg { port, users }) => serve_fake_org(port, users).await,
         Some(Command::Demo) => demo::demo(std::sync::Arc::new(load_connector()?)).await,
         Some(Command::Completions { shell }) => {
@@ -199,7 +208,9 @@ pub(crate) fn choose_connection(given: Option<&str>, force_fake: bool) -> Result
         if network && !force_fake {
             Backend::Network
         } else {
-            Backend::FakeOrg(FakeOrg::seeded())
+            let org = FakeOrg::seeded();
+            org.register_demo_apps();
+            Backend::FakeOrg(org)
         }
     };
     if let Some(text) = given {
@@ -262,6 +273,12 @@ async fn serve_fake_org(port: u16, users: usize) -> Result<(), Failure> {
     let connection = json!({ "api_token": { "domain": url, "token": FakeOrg::TOKEN } });
     outln!("Fake Okta org at {url} ({} users)", org.user_count())?;
     outln!("API token: {}", FakeOrg::TOKEN)?;
+    org.register_demo_apps();
+    {
+        use okta_host::fake_org::demo_apps::*;
+        outln!("OAuth web app: {WEB_CLIENT_ID} {WEB_CLIENT_SECRET} {WEB_REDIRECT_URI}")?;
+        outln!("OAuth service app (DPoP): {SERVICE_CLIENT_ID} kid {SERVICE_KEY_ID}, key fixtures/keys/rsa-pkcs8.pem")?;
+    }
     outln!("Try: okta-connector run users.list --input '{{\"limit\": 2}}' --connection '{connection}'")?;
     outln!("Ctrl-C to stop.")?;
     org.serve(listener).await.context("the fake org stopped")?;

@@ -55,6 +55,7 @@ pub mod bindings {
     });
 }
 
+pub use bindings::exports::okta::connector::connections::{AuthorizationStart, ConnectionCheck, TokenSet};
 pub use bindings::exports::okta::connector::triggers::{HookReception, IncomingRequest};
 pub use bindings::exports::okta::connector::users::*;
 pub use bindings::okta::connector::types::{
@@ -425,6 +426,11 @@ impl Instance {
         self.finish("event-hook teardown", r)
     }
 
+    /// The `connections` exports: test a connection, and the authorization-code flow.
+    pub fn connections(&mut self) -> Connections<'_> {
+        Connections(self)
+    }
+
     /// The generated bindings and the store, for calls this harness does not wrap. Check
     /// [`Instance::take_script_failures`] after such a call.
     pub fn bindings_and_store(&mut self) -> (&ConnectorBindings, &mut Store<HostState>) {
@@ -503,6 +509,65 @@ impl Instance {
             );
         }
         r.map_err(|e| anyhow!("{what}: the guest trapped: {e:?}\nexchanges:\n{}", render(&self.exchanges())))
+    }
+}
+
+/// The typed `connections` exports of one instance.
+pub struct Connections<'a>(&'a mut Instance);
+
+impl Connections<'_> {
+    /// `connections.test`.
+    pub async fn test(&mut self, connection: &Connection) -> CallResult<ConnectionCheck> {
+        let i = &mut *self.0;
+        let r = i.bindings.okta_connector_connections().call_test(&mut i.store, connection).await;
+        i.finish("connections.test", r)
+    }
+
+    /// `connections.begin-authorization`.
+    pub async fn begin_authorization(
+        &mut self,
+        connection: &OauthCodeConnection,
+        redirect_uri: &str,
+        state: &str,
+    ) -> CallResult<AuthorizationStart> {
+        let i = &mut *self.0;
+        let r = i
+            .bindings
+            .okta_connector_connections()
+            .call_begin_authorization(&mut i.store, connection, redirect_uri, state)
+            .await;
+        i.finish("connections.begin-authorization", r)
+    }
+
+    /// `connections.exchange-code`.
+    pub async fn exchange_code(
+        &mut self,
+        connection: &OauthCodeConnection,
+        code: &str,
+        redirect_uri: &str,
+        code_verifier: &str,
+    ) -> CallResult<TokenSet> {
+        let i = &mut *self.0;
+        let r = i
+            .bindings
+            .okta_connector_connections()
+            .call_exchange_code(&mut i.store, connection, code, redirect_uri, code_verifier)
+            .await;
+        i.finish("connections.exchange-code", r)
+    }
+
+    /// `connections.refresh`.
+    pub async fn refresh(&mut self, connection: &OauthCodeConnection) -> CallResult<TokenSet> {
+        let i = &mut *self.0;
+        let r = i.bindings.okta_connector_connections().call_refresh(&mut i.store, connection).await;
+        i.finish("connections.refresh", r)
+    }
+
+    /// `connections.current-tokens`.
+    pub async fn current_tokens(&mut self, connection: &OauthCodeConnection) -> Result<Option<TokenSet>> {
+        let i = &mut *self.0;
+        let r = i.bindings.okta_connector_connections().call_current_tokens(&mut i.store, connection).await;
+        i.finish("connections.current-tokens", r)
     }
 }
 
@@ -626,6 +691,36 @@ pub fn api_token(domain: &str, token: &str) -> Connection {
     Connection::ApiToken(ApiTokenConnection { domain: domain.to_string(), token: token.to_string() })
 }
 
+/// A client-credentials connection (`private_key_jwt`).
+pub fn client_credentials(
+    domain: &str,
+    client_id: &str,
+    private_key: &str,
+    key_id: Option<&str>,
+    scopes: &str,
+) -> Connection {
+    Connection::ClientCredentials(ClientCredentialsConnection {
+        domain: domain.to_string(),
+        client_id: client_id.to_string(),
+        private_key: private_key.to_string(),
+        key_id: key_id.map(str::to_string),
+        scopes: scopes.to_string(),
+    })
+}
+
+/// An authorization-code connection, before any token (the host fills the tokens in after
+/// `exchange-code`).
+pub fn oauth_code(domain: &str, client_id: &str, client_secret: &str, scopes: &[&str]) -> OauthCodeConnection {
+    OauthCodeConnection {
+        domain: domain.to_string(),
+        scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        client_id: client_id.to_string(),
+        client_secret: client_secret.to_string(),
+        access_token: None,
+        refresh_token: None,
+    }
+}
+
 /// The WIT case name of an error (`invalid-input`, `not-found`, ...).
 pub fn error_kind(e: &WitError) -> &'static str {
     match e {
@@ -676,8 +771,41 @@ pub fn error_json(e: &WitError) -> Value {
 
 /// The connection JSON the CLI takes: `{"api_token": {"domain": ..., "token": ...}}`,
 /// `{"oauth_code": {...}}` or `{"client_credentials": {...}}`, fields in snake_case as in
-/// the WIT records.
+/// the WIT records. A field may name where its value is instead of holding it, so secrets
+/// stay out of the JSON: `{"env": "OKTA_CLIENT_SECRET"}` (an environment variable) or
+/// `{"file": "okta-key.pem"}` (a file's content).
 pub fn connection_from_json(text: &str) -> Result<Connection> {
+    let mut value: Value = serde_json::from_str(text).map_err(|e| anyhow!("invalid connection JSON: {e}"))?;
+    if let Some(fields) =
+        value.as_object_mut().and_then(|kinds| kinds.values_mut().next()).and_then(Value::as_object_mut)
+    {
+        for (name, field) in fields.iter_mut() {
+            if let Some(resolved) = resolve_reference(name, field)? {
+                *field = Value::String(resolved);
+            }
+        }
+    }
+    connection_from_value(&value.to_string())
+}
+
+/// The value a `{"env": NAME}` or `{"file": PATH}` field points at (`None` for a plain value).
+/// Errors name the field and the variable or file, never a value.
+fn resolve_reference(field: &str, value: &Value) -> Result<Option<String>> {
+    let Some(map) = value.as_object() else { return Ok(None) };
+    match (map.len(), map.get("env").and_then(Value::as_str), map.get("file").and_then(Value::as_str)) {
+        (1, Some(var), None) => std::env::var(var).map(Some).map_err(|_| {
+            anyhow!("invalid connection JSON: `{field}` names the environment variable {var}, which is not set")
+        }),
+        (1, None, Some(path)) => {
+            std::fs::read_to_string(path).map(|s| Some(s.trim_end_matches(['\r', '\n']).to_string())).map_err(|e| {
+                anyhow!("invalid connection JSON: `{field}` names the file {path}, which cannot be read: {e}")
+            })
+        }
+        _ => Ok(None),
+    }
+}
+
+fn connection_from_value(text: &str) -> Result<Connection> {
     #[derive(serde::Deserialize)]
     #[serde(rename_all = "snake_case", deny_unknown_fields)]
     enum Conn {

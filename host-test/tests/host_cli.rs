@@ -260,6 +260,17 @@ fn demo_tours_every_area_and_the_triggers() {
         assert!(out.contains(step), "no {step} in:\n{out}");
     }
     assert!(!out.contains("Demo-Passw0rd") && !out.contains("Demo-App-Passw0rd"), "a demo password is shown:\n{out}");
+    // Then a service app: the nonce challenge, one token, DPoP on every call.
+    for line in [
+        "-> POST /oauth2/v1/token 400 (use_dpop_nonce)",
+        "-> POST /oauth2/v1/token 200 (token_type DPoP)",
+        "-> GET /api/v1/users?limit=2 200  [Authorization: DPoP, DPoP proof]",
+        "-> GET /api/v1/groups?limit=2 200  [Authorization: DPoP, DPoP proof]",
+    ] {
+        assert!(out.contains(line), "no `{line}` in:\n{out}");
+    }
+    assert_eq!(out.matches("/oauth2/v1/token").count(), 2, "one token for both actions");
+    assert!(!out.contains("PRIVATE KEY") && !out.contains("eyJ"), "a key or token is shown:\n{out}");
 }
 
 #[test]
@@ -658,4 +669,97 @@ async fn secrets_a_server_echoes_never_reach_the_output_or_the_trace() {
     for secret in [SECRET, password] {
         assert!(!out.contains(secret) && !err.contains(secret), "{secret} leaked:\n{out}\n{err}");
     }
+}
+
+const KEY_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/keys/rsa-pkcs8.pem");
+
+#[test]
+fn oauth_connections_take_their_secrets_from_files_and_the_environment() {
+    use okta_host::fake_org::demo_apps::*;
+    let conn = format!(
+        r#"{{"client_credentials": {{"domain": "https://fake-org.okta.com", "client_id": {{"env": "DEMO_CLIENT_ID"}},
+            "private_key": {{"file": "{KEY_FILE}"}}, "key_id": "{SERVICE_KEY_ID}", "scopes": "okta.users.read"}}}}"#
+    );
+    let o = cli_env(
+        &["run", "users.list", "--input", r#"{"limit": 1}"#, "--fake-org", "--connection", &conn, "--trace"],
+        &[("DEMO_CLIENT_ID", SERVICE_CLIENT_ID)],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let trace = stderr(&o);
+    assert_eq!(trace.matches("POST https://fake-org.okta.com/oauth2/v1/token").count(), 2, "{trace}");
+    assert!(
+        trace.contains("client_assertion=[redacted]") && trace.contains("authorization: DPoP [redacted]"),
+        "{trace}"
+    );
+    assert!(!trace.contains("eyJ"), "{trace}");
+
+    // A variable that is not set, a file that is not there: named, and nothing is sent.
+    let o = cli(&["run", "users.list", "--fake-org", "--connection", &conn]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(error(&o)["message"].as_str().unwrap().contains("DEMO_CLIENT_ID, which is not set"), "{}", stderr(&o));
+    let missing = conn.replace(KEY_FILE, "/nonexistent/key.pem");
+    let o = cli_env(&["run", "users.list", "--fake-org", "--connection", &missing], &[("DEMO_CLIENT_ID", "x")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(error(&o)["message"].as_str().unwrap().contains("/nonexistent/key.pem"), "{}", stderr(&o));
+}
+
+#[test]
+fn authorize_runs_the_code_flow_against_the_fake_org() {
+    let o = cli(&["authorize", "--fake-org"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stored: Value = serde_json::from_slice(&o.stdout).expect("the connection JSON");
+    let c = &stored["oauth_code"];
+    assert_eq!(c["client_id"], okta_host::fake_org::demo_apps::WEB_CLIENT_ID);
+    assert!(c["access_token"].is_string() && c["refresh_token"].is_string());
+    let err = stderr(&o);
+    assert!(err.contains("https://fake-org.okta.com/oauth2/v1/authorize?client_id="), "{err}");
+    assert!(err.contains("code_challenge_method=S256"), "{err}");
+    assert!(err.contains("Requests: POST /oauth2/v1/token, GET /api/v1/users?limit=2"), "{err}");
+    assert!(!err.contains(c["access_token"].as_str().unwrap()), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authorize_reads_the_redirect_from_standard_input() {
+    use okta_host::fake_org::demo_apps::*;
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let org = FakeOrg::seeded();
+    org.register_demo_apps();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(org.clone().serve(listener));
+    let conn = format!(
+        r#"{{"oauth_code": {{"domain": "{origin}", "scopes": ["okta.users.read"], "client_id": "{WEB_CLIENT_ID}", "client_secret": "{WEB_CLIENT_SECRET}"}}}}"#
+    );
+    let mut child = command(Path::new(env!("CARGO_BIN_EXE_okta-connector")))
+        .args(["authorize", "--connection", &conn, "--redirect-uri", WEB_REDIRECT_URI])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr_lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let url = tokio::task::spawn_blocking(move || {
+        let mut seen = Vec::new();
+        while let Some(Ok(line)) = stderr_lines.next() {
+            if let Some(url) = line.trim().strip_prefix(&format!("{origin}/oauth2/v1/authorize?")) {
+                return (format!("{origin}/oauth2/v1/authorize?{url}"), seen, stderr_lines);
+            }
+            seen.push(line);
+        }
+        panic!("no authorize URL in {seen:?}");
+    })
+    .await
+    .unwrap();
+    let (url, _, rest) = url;
+    // The user's browser: the org approves and sends it back with the code.
+    let back = org.authorize(&url).await.unwrap();
+    writeln!(child.stdin.take().unwrap(), "{back}").unwrap();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output()).await.unwrap().unwrap();
+    let rest: Vec<String> = rest.map_while(Result::ok).collect();
+    assert!(out.status.success(), "{rest:?}");
+    assert!(rest.iter().any(|l| l.starts_with("Note:") && l.contains("offline_access")), "the hint: {rest:?}");
+    let stored: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(stored["oauth_code"]["access_token"].is_string());
+    assert!(stored["oauth_code"]["refresh_token"].is_null(), "no offline_access, no refresh token");
+    server.abort();
 }

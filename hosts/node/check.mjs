@@ -1,9 +1,10 @@
 // Runs the transpiled component in Node (jco + preview2-shim) against a fake org served by
-// another process, and checks what comes back. Usage: node check.mjs ORG_URL TOKEN
+// another process, and checks what comes back.
+// Usage: node check.mjs ORG_URL TOKEN WEB_CLIENT_ID WEB_CLIENT_SECRET WEB_REDIRECT_URI
 import assert from 'node:assert/strict';
-import { catalog, users } from './out/okta_connector.js';
+import { catalog, connections, users } from './out/okta_connector.js';
 
-const [url, token] = process.argv.slice(2);
+const [url, token, webId, webSecret, redirect] = process.argv.slice(2);
 const connection = { tag: 'api-token', val: { domain: url, token } };
 
 const described = JSON.parse(catalog.describe());
@@ -34,4 +35,32 @@ assert.throws(() => users.get(connection, { id: 'nobody@example.com' }), (e) =>
 assert.throws(() => users.get(connection, { id: ' ' }), (e) =>
   e.payload?.tag === 'invalid-input' && e.payload.val.field === 'id');
 
-console.log(`node host: ${described.actions.length} actions; list, invoke, create, get and errors behave as under wasmtime`);
+// OAuth 2.0 authorization code: the host runs the browser redirect, the connector the token
+// calls. The fake org's admin approves at once and redirects with the code.
+const web = { domain: url, scopes: ['okta.users.read', 'offline_access'], clientId: webId, clientSecret: webSecret };
+const start = connections.beginAuthorization(web, redirect, 'node-state');
+assert.ok(start.url.startsWith(`${url}/oauth2/v1/authorize?`), start.url);
+assert.equal(start.hint, undefined, 'offline_access was asked for');
+const approved = await fetch(start.url, { redirect: 'manual' });
+assert.equal(approved.status, 302);
+const back = new URL(approved.headers.get('location'));
+assert.equal(back.searchParams.get('state'), 'node-state');
+const issued = connections.exchangeCode(web, back.searchParams.get('code'), redirect, start.codeVerifier);
+assert.equal(issued.tokenType, 'Bearer');
+assert.ok(issued.refreshToken, 'a refresh token with offline_access');
+const stored = { ...web, accessToken: issued.accessToken, refreshToken: issued.refreshToken };
+const viaOAuth = users.list({ tag: 'oauth-code', val: stored }, { limit: 1 });
+assert.equal(JSON.parse(viaOAuth.items).length, 1);
+const check = connections.test({ tag: 'oauth-code', val: stored });
+assert.equal(check.kind, 'oauth_code');
+assert.ok(check.principal, 'the admin who approved');
+
+// Refresh tokens rotate: after a call that refreshed, the host reads the newest set back.
+const second = connections.refresh(stored);
+assert.notEqual(second.refreshToken, issued.refreshToken, 'rotated');
+assert.deepEqual(connections.currentTokens(stored), second);
+const kept = { ...web, accessToken: second.accessToken, refreshToken: second.refreshToken };
+assert.deepEqual(connections.currentTokens(kept), second, 'known by the new tokens too');
+assert.equal(JSON.parse(users.list({ tag: 'oauth-code', val: kept }, { limit: 1 }).items).length, 1);
+
+console.log(`node host: ${described.actions.length} actions; list, invoke, create, get, errors and the OAuth code flow behave as under wasmtime`);

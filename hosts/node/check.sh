@@ -21,5 +21,7 @@ trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 50); do grep -q '^Fake Okta org at' "$log" && break; sleep 0.1; done
 url=$(sed -n 's/^Fake Okta org at \([^ ]*\).*/\1/p' "$log")
 token=$(sed -n 's/^API token: //p' "$log")
+web=$(sed -n 's/^OAuth web app: //p' "$log")
 [ -n "$url" ] || { echo "hosts/node: the fake org did not start:" >&2; cat "$log" >&2; exit 1; }
-node check.mjs "$url" "$token"
+# shellcheck disable=SC2086 # the web app line is "client_id client_secret redirect_uri"
+node check.mjs "$url" "$token" $web

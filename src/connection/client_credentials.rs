@@ -24,7 +24,7 @@ pub fn credentials(c: &ClientCredentialsConnection) -> Result<OAuth, Error> {
     if let Some(kid) = &c.key_id {
         check_secret("key_id", kid).map_err(|_| Error::connection("key_id", "must be one printable line"))?;
     }
-    let key = keys::parse(&c.private_key, c.key_id.as_deref())?;
+    let key = keys::parse_cached(&c.private_key, c.key_id.as_deref())?;
     let identity = oauth::identity(&[
         "client_credentials",
         &origin.base(),

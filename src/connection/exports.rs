@@ -71,11 +71,16 @@ impl Guest for crate::Component {
                 let principal = me(&okta)?;
                 let tokens = creds.token(&okta.limits(okta.config.max_response_bytes)?)?;
                 all.extend([tokens.access_token.clone()]);
+                // A token the host handed in comes without its scopes: the connection's, then.
+                let scopes = match tokens.scope.split_whitespace().map(str::to_string).collect::<Vec<_>>() {
+                    granted if !granted.is_empty() => granted,
+                    _ => c.scopes.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+                };
                 Ok(ConnectionCheck {
                     kind: "oauth_code".into(),
                     org: okta.origin().base(),
                     principal,
-                    scopes: tokens.scope.split_whitespace().map(str::to_string).collect(),
+                    scopes,
                     token_type: tokens.token_type,
                 })
             }

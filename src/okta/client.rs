@@ -68,14 +68,16 @@ impl Okta {
         self.auth.secrets()
     }
 
-    /// Performs the flow's requests until it is done.
+    /// Performs the flow's requests until it is done. An error is scrubbed of every secret
+    /// the credentials hold by then (a token fetched during the flow included).
     pub fn run<T: 'static>(&self, mut flow: Flow<T>) -> Result<T, Error> {
-        loop {
+        let result = loop {
             match flow.step() {
-                Ok(result) => return result,
+                Ok(result) => break result,
                 Err((request, expect, next)) => flow = next(self.perform(&request, &expect)),
             }
-        }
+        };
+        result.map_err(|e| e.scrub(&self.auth.secrets()))
     }
 
     fn perform(&self, request: &Request, expect: &Expect) -> Result<Answer, Error> {

@@ -11,7 +11,8 @@
 //!    and the Node SDK over it the same way. Any component run that opens more than one
 //!    connection fails the bench.
 //! 4. Measures the per-action overhead (instantiate + Get User, in-process fake org), the
-//!    component's size, and a rate-limited run of Get Users in one instance.
+//!    warm per-action cost of each connection kind ([`super::kinds`]), the component's size,
+//!    and a rate-limited run of Get Users in one instance.
 //! 5. Prints the report and writes it to `--results`.
 
 use std::collections::HashSet;
@@ -350,6 +351,7 @@ pub struct Outcomes {
     pub tls_url: Option<String>,
     pub rss_floor_kb: u64,
     pub overhead: Result<Overhead, String>,
+    pub kinds: Result<Vec<super::kinds::KindCost>, String>,
     pub rate: Result<RateRun, String>,
     pub component_bytes: u64,
     pub component_path: PathBuf,
@@ -453,6 +455,21 @@ fn drive(args: &[String]) -> Result<bool> {
         Ok(o) => println!("overhead: instantiate + Get User median {:.1} us ({} calls)", o.total.median * 1e6, o.calls),
         Err(e) => println!("overhead: FAILED: {e}"),
     }
+    let kinds = runtime.block_on(super::kinds::measure(c.overhead_calls)).map_err(|e| format!("{e:#}"));
+    match &kinds {
+        Ok(list) => {
+            for k in list {
+                println!(
+                    "kind: {}: cold {} requests, warm {:.2} requests and {:.1} us median per action",
+                    k.kind,
+                    k.cold_requests,
+                    k.warm_requests,
+                    k.warm.median * 1e6
+                );
+            }
+        }
+        Err(e) => println!("kinds: FAILED: {e}"),
+    }
     let rate = rate_limited(&c, &server, &runtime).map_err(|e| format!("{e:#}"));
     match &rate {
         Ok(r) => println!(
@@ -472,6 +489,7 @@ fn drive(args: &[String]) -> Result<bool> {
         runs,
         rss_floor_kb,
         overhead,
+        kinds,
         rate,
         host_profile,
         started,
@@ -493,6 +511,7 @@ fn drive(args: &[String]) -> Result<bool> {
             .iter()
             .filter_map(Run::failure)
             .chain(outcomes.overhead.as_ref().err().map(|e| format!("overhead: {e}")))
+            .chain(outcomes.kinds.as_ref().err().map(|e| format!("kinds: {e}")))
             .chain(outcomes.rate.as_ref().err().map(|e| format!("rate limit: {e}")))
             .chain(
                 outcomes.rate.as_ref().ok().filter(|r| !r.failed.is_empty()).map(|r| {

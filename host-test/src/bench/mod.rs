@@ -8,9 +8,11 @@
 //! * [`measure`]: the launcher the driver runs each contender under (a small process, so a
 //!   contender's peak RSS does not inherit the driver's; see there).
 //! * [`component_list`]: the component contender (hidden subcommand `component-list`).
+//! * [`kinds`]: the warm per-action cost of each connection kind.
 
 pub mod component_list;
 pub mod drive;
+pub mod kinds;
 pub mod measure;
 pub mod report;
 pub mod stats;

@@ -334,6 +334,24 @@ pub fn render(o: &Outcomes) -> String {
             let _ = writeln!(s, "| per-action overhead | FAILED: {e} |");
         }
     }
+    match &o.kinds {
+        Ok(kinds) => {
+            for k in kinds {
+                let _ = writeln!(
+                    s,
+                    "| per action, warm, one instance: Get User with {} ({} requests cold in {:.1} ms; {:.2} per action warm) | {} |",
+                    k.kind,
+                    k.cold_requests,
+                    k.cold_s * 1e3,
+                    k.warm_requests,
+                    us(&k.warm)
+                );
+            }
+        }
+        Err(e) => {
+            let _ = writeln!(s, "| per action of each connection kind | FAILED: {e} |");
+        }
+    }
     let _ = writeln!(s, "| release component size | {} bytes |", o.component_bytes);
     match &o.rate {
         Ok(r) => {

@@ -42,7 +42,13 @@ pub enum Command {
         #[command(subcommand)]
         command: HookCommand,
     },
-    /// Serve the fake Okta org on 127.0.0.1 until Ctrl-C, seeded, plus N generated users.
+    /// The OAuth 2.0 authorization-code flow for an `oauth_code` connection: print the
+    /// authorize URL, read the URL the browser was sent back to on standard input, exchange the
+    /// code and print the connection with its tokens (secret) for --connection.
+    #[command(after_help = CONNECTION_HELP)]
+    Authorize(AuthorizeArgs),
+    /// Serve the fake Okta org on 127.0.0.1 until Ctrl-C, seeded, plus N generated users, with
+    /// an OAuth web app and a DPoP service app (printed).
     FakeOrg {
         /// The port (0: any free port).
         #[arg(long, value_name = "N", default_value_t = 0)]
@@ -102,6 +108,21 @@ pub struct PollArgs {
     pub state: Option<String>,
     #[command(flatten)]
     pub target: TargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AuthorizeArgs {
+    /// The `oauth_code` connection (JSON or @FILE): domain, client id and secret, scopes
+    /// (`offline_access` for a refresh token).
+    #[arg(long, value_name = "JSON|@FILE")]
+    pub connection: Option<String>,
+    /// Where Okta sends the browser back: one registered on the app.
+    #[arg(long, value_name = "URI")]
+    pub redirect_uri: Option<String>,
+    /// The embedded fake org's admin approves at once (its demo web app unless --connection
+    /// names another); then two users are listed with the new tokens.
+    #[arg(long)]
+    pub fake_org: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -256,7 +277,11 @@ mod tests {
         }
         assert!(parse(&[]).unwrap().command.is_none());
         match parse(&["run", "users.get", "--input={\"id\":\"1\"}", "--trace"]).unwrap().command {
-            Some(Command::Run(RunArgs { action, input, connection: None, fake_org: false, trace: true })) => {
+            Some(Command::Run(RunArgs {
+                action,
+                input,
+                target: TargetArgs { connection: None, fake_org: false, trace: true },
+            })) => {
                 assert_eq!(action, "users.get");
                 assert_eq!(input, "{\"id\":\"1\"}");
             }

@@ -2,7 +2,8 @@
 //! fresh instance with its requests shown: one user through its lifecycle and a paged
 //! listing; a group and its members; an app assignment; policies, realms and the System Log;
 //! an event hook verified by a local endpoint; the polling triggers; and an event delivered
-//! by Okta's hook to the Event Hook trigger.
+//! by Okta's hook to the Event Hook trigger; then a service app with client credentials and
+//! DPoP.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -11,7 +12,9 @@ use anyhow::{anyhow, Context as _};
 use serde_json::{json, Value};
 
 use okta_host::fake_org::FakeOrg;
-use okta_host::harness::{api_token, error_json, redact_body, Backend, Connection, Connector, Instance};
+use okta_host::harness::{
+    api_token, client_credentials, error_json, redact_body, Backend, Connection, Connector, Instance,
+};
 
 use super::output::outln;
 use super::{Failure, FAKE_ORG_DOMAIN};
@@ -57,7 +60,48 @@ pub async fn demo(connector: Arc<Connector>) -> Result<(), Failure> {
     }
     areas(&mut tour).await?;
     triggers(&mut tour, connector.clone()).await?;
+    service_app(&tour).await?;
     outln!("\nDone: {} users in the fake org.", tour.org.user_count())?;
+    Ok(())
+}
+
+/// A service app (client credentials, `private_key_jwt`, DPoP): two actions in one instance,
+/// showing the nonce challenge, one token, then a proof on every call.
+async fn service_app(tour: &Tour<'_>) -> Result<(), Failure> {
+    use okta_host::fake_org::demo_apps::{SERVICE_CLIENT_ID, SERVICE_KEY_ID};
+    const KEY: &str = include_str!("../../../fixtures/keys/rsa-pkcs8.pem");
+    tour.org.register_demo_apps();
+    outln!("\n== Connections: a service app with client credentials and DPoP\n")?;
+    outln!("private_key_jwt assertion (RS256, fixtures/keys/rsa-pkcs8.pem, kid {SERVICE_KEY_ID}), two actions in one instance\n")?;
+    let connection = client_credentials(
+        FAKE_ORG_DOMAIN,
+        SERVICE_CLIENT_ID,
+        KEY,
+        Some(SERVICE_KEY_ID),
+        "okta.users.read okta.groups.read",
+    );
+    let mut instance = tour.connector.instantiate(Backend::FakeOrg(tour.org.clone())).await?;
+    for (action, input) in [("users.list", json!({ "limit": 2 })), ("groups.list", json!({ "limit": 2 }))] {
+        outln!("{action} {input}")?;
+        let before = instance.exchanges().len();
+        let result = instance.invoke_json(action, &connection, &input).await?;
+        for e in &instance.exchanges()[before..] {
+            let auth = e.request_header("authorization").and_then(|a| a.split_once(' ')).map_or("none", |(s, _)| s);
+            let answer = match e.response_json() {
+                Some(j) if j.get("error").is_some() => format!(" ({})", j["error"].as_str().unwrap_or("")),
+                Some(j) if j.get("token_type").is_some() => {
+                    format!(" (token_type {})", j["token_type"].as_str().unwrap_or(""))
+                }
+                _ => String::new(),
+            };
+            let proof = if e.request_header("dpop").is_some() { ", DPoP proof" } else { "" };
+            outln!("  -> {} {}{answer}  [Authorization: {auth}{proof}]", e.line(), e.status.unwrap_or(0))?;
+        }
+        match result {
+            Ok(v) => outln!("  => {}\n", summarise(&v))?,
+            Err(e) => return Err(Failure::Action(error_json(&e))),
+        }
+    }
     Ok(())
 }
 

@@ -1,7 +1,9 @@
 //! An embedded fake Okta org, served in-process or on a socket: users (with factors, user
 //! types, app links), groups, applications and app assignments, policies, realms, the System
-//! Log and event hooks, each area in its own module under `areas/`, sharing the core under
-//! `core/` (state and its System Log, rendering, paging, the HTTP edge).
+//! Log, event hooks and the org authorization server (`/oauth2/v1`: client credentials with
+//! `private_key_jwt`, authorization code with PKCE, rotating refresh tokens, DPoP), each area
+//! in its own module under `areas/`, sharing the core under `core/` (state and its System
+//! Log, rendering, paging, the HTTP edge, authentication).
 //!
 //! Behaviour follows real recordings (`fixtures/okta/RECORDED-NOTES.md`): two separate `Link`
 //! lines, opaque per-listing cursors, `200 {}` on lifecycle calls, two-DELETE user deletion,
@@ -29,8 +31,9 @@ use tower::ServiceExt;
 use self::core::edge::{self, InjectedFault};
 use self::core::org::{Org, Shared};
 use self::core::render::{render_user, LinkSet};
-use self::core::{auth, clock, events, json, scope, seed, time};
+use self::core::{auth, authz, clock, events, json, scope, seed, time};
 
+pub use self::core::authz::TokenStats;
 pub use self::core::faults::Fault;
 pub use self::core::state::Delivery as HookDelivery;
 pub use self::core::state::SeenRequest;
@@ -201,15 +204,133 @@ impl FakeOrg {
         }
     }
 
-    /// An OAuth access token for these scopes (`okta.users.read`, …), accepted as
-    /// `Authorization: Bearer <token>`; endpoints whose scope it lacks answer 403 E0000006 with
-    /// `WWW-Authenticate: Bearer error="insufficient_scope"`. `Err` names an unknown scope.
+    /// An OAuth access token for these scopes (`okta.users.read`, …) that never expires,
+    /// accepted as `Authorization: Bearer <token>`; endpoints whose scope it lacks answer 403
+    /// with an empty body and `WWW-Authenticate: Bearer …, scope="…",
+    /// error="insufficient_scope"`. `Err` names an unknown scope.
     pub fn issue_access_token(&self, scopes: &[&str]) -> Result<String, String> {
         let parsed = scopes
             .iter()
             .map(|s| scope::Scope::parse(s).ok_or_else(|| format!("unknown scope {s}")))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(self.st().issue_access_token(parsed))
+    }
+
+    /// Registers a service app: client credentials with a `private_key_jwt` assertion checked
+    /// against its public keys. `Err` names a key or scope the org cannot take.
+    pub fn register_service_app(&self, app: &ServiceApp) -> Result<(), String> {
+        let keys = app
+            .keys
+            .iter()
+            .map(|(kid, text)| authz::PublicKey::parse(text, kid.as_deref()))
+            .collect::<Result<Vec<_>, _>>()?;
+        if keys.is_empty() {
+            return Err("a service app needs a public key".into());
+        }
+        let scopes = known_scopes(&app.scopes)?;
+        self.st().authz.register(authz::Client {
+            id: app.client_id.clone(),
+            auth: authz::ClientAuth::PrivateKeyJwt { keys },
+            scopes,
+            dpop: app.dpop,
+        });
+        Ok(())
+    }
+
+    /// Registers a web app: authorization code (PKCE checked when a challenge was sent) with
+    /// `client_secret_basic`, refresh tokens for `offline_access`.
+    pub fn register_web_app(&self, app: &WebApp) -> Result<(), String> {
+        if app.redirect_uris.is_empty() {
+            return Err("a web app needs a redirect URI".into());
+        }
+        let scopes = known_scopes(&app.scopes)?;
+        let rotation = match app.rotation_grace {
+            Some(g) => authz::Rotation::Rotate { grace_secs: g.as_secs() as i64 },
+            None => authz::Rotation::Static,
+        };
+        self.st().authz.register(authz::Client {
+            id: app.client_id.clone(),
+            auth: authz::ClientAuth::Secret {
+                secret: app.client_secret.clone(),
+                redirect_uris: app.redirect_uris.clone(),
+                rotation,
+            },
+            scopes,
+            dpop: app.dpop,
+        });
+        Ok(())
+    }
+
+    /// Registers the [`demo_apps`]: a web app and a DPoP service app.
+    pub fn register_demo_apps(&self) {
+        use demo_apps::*;
+        let web = WebApp::new(WEB_CLIENT_ID, WEB_CLIENT_SECRET, WEB_REDIRECT_URI, &SCOPES);
+        let service = ServiceApp::new(SERVICE_CLIENT_ID, SERVICE_PUBLIC_KEY, Some(SERVICE_KEY_ID), &SCOPES);
+        for registered in [self.register_web_app(&web), self.register_service_app(&service)] {
+            registered.expect("the demo apps are valid");
+        }
+    }
+
+    /// How long access tokens issued from now on live (`expires_in`; default one hour).
+    pub fn set_token_lifetime(&self, lifetime: Duration) {
+        self.st().authz.lifetime_secs = lifetime.as_secs() as i64;
+    }
+
+    /// What the token endpoint did so far.
+    pub fn token_stats(&self) -> TokenStats {
+        self.st().authz.stats
+    }
+
+    /// Plays the user's browser at an authorize URL: the org's admin approves at once. Returns
+    /// the `Location` the org redirects to (with `code` and `state`, or `error`), or `Err` with
+    /// the status and body when the org refuses to redirect.
+    pub async fn authorize(&self, url: &str) -> Result<String, String> {
+        let request = http::Request::get(url).body(Bytes::new()).map_err(|e| e.to_string())?;
+        match self.handle(request).await {
+            Outcome::Response { response, .. } if response.status() == http::StatusCode::FOUND => response
+                .headers()
+                .get(http::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+                .ok_or_else(|| "a redirect without Location".to_string()),
+            Outcome::Response { response, .. } => {
+                Err(format!("{} {}", response.status().as_u16(), String::from_utf8_lossy(response.body())))
+            }
+            Outcome::Dropped => Err("connection dropped".into()),
+        }
+    }
+
+    /// Revokes every access token issued so far: the next API call with one gets 401.
+    pub fn revoke_access_tokens(&self) {
+        self.st().authz.revoke_access_tokens();
+    }
+
+    /// Revokes every refresh token of a client (the user must connect again).
+    pub fn revoke_refresh_tokens(&self, client_id: &str) {
+        self.st().authz.revoke_refresh_tokens(client_id);
+    }
+
+    /// Makes API calls with DPoP-bound tokens carry the resource server's nonce (401
+    /// `use_dpop_nonce` otherwise); every answer to them hands out the current nonce. Okta
+    /// does not ask for one today; off by default.
+    pub fn require_api_dpop_nonce(&self, on: bool) {
+        self.st().authz.require_api_nonce = on;
+    }
+
+    /// A new resource-server nonce, handed out from now on; the previous one keeps working
+    /// until [`FakeOrg::expire_dpop_nonces`].
+    pub fn rotate_api_dpop_nonce(&self) {
+        self.st().authz.rotate_api_nonce();
+    }
+
+    /// A new token-endpoint nonce; the previous one keeps working (Okta's daily rotation).
+    pub fn rotate_token_dpop_nonce(&self) {
+        self.st().authz.rotate_token_nonce();
+    }
+
+    /// New nonces everywhere, the old ones refused at once.
+    pub fn expire_dpop_nonces(&self) {
+        self.st().authz.expire_nonces();
     }
 
     /// Bench only, off by default: also accept `Authorization: SSWS<token>` without the space
@@ -337,6 +458,91 @@ impl FakeOrg {
     pub fn now(&self) -> SystemTime {
         self.shared.clock.now()
     }
+}
+
+/// The OAuth apps [`FakeOrg::register_demo_apps`] registers, for hosts and demos that talk
+/// to a served fake org.
+pub mod demo_apps {
+    /// A web app: authorization code, rotating refresh tokens, no DPoP.
+    pub const WEB_CLIENT_ID: &str = "0oafakeweb0000000001";
+    pub const WEB_CLIENT_SECRET: &str = "fake-web-secret-0123456789";
+    pub const WEB_REDIRECT_URI: &str = "http://localhost:8765/callback";
+    /// A service app requiring DPoP, with the public half of `fixtures/keys/rsa-pkcs8.pem`.
+    pub const SERVICE_CLIENT_ID: &str = "0oafakesvc0000000001";
+    pub const SERVICE_KEY_ID: &str = "fake-org-key";
+    pub(super) const SERVICE_PUBLIC_KEY: &str = include_str!("../../../fixtures/keys/rsa-public.pem");
+    /// What both are granted.
+    pub const SCOPES: [&str; 6] = [
+        "okta.users.read",
+        "okta.users.manage",
+        "okta.groups.read",
+        "okta.groups.manage",
+        "okta.apps.read",
+        "okta.logs.read",
+    ];
+}
+
+/// A service app to register with [`FakeOrg::register_service_app`].
+#[derive(Clone, Debug)]
+pub struct ServiceApp {
+    pub client_id: String,
+    /// Its public keys: `(kid, JWK or `-----BEGIN PUBLIC KEY-----` PEM)`; a JWK's own `kid`
+    /// applies when none is given.
+    pub keys: Vec<(Option<String>, String)>,
+    /// The scopes granted to it.
+    pub scopes: Vec<String>,
+    /// Require DPoP (on, as for API service apps made since February 2024).
+    pub dpop: bool,
+}
+
+impl ServiceApp {
+    /// A DPoP-requiring app with one key.
+    pub fn new(client_id: &str, public_key: &str, kid: Option<&str>, scopes: &[&str]) -> ServiceApp {
+        ServiceApp {
+            client_id: client_id.to_string(),
+            keys: vec![(kid.map(str::to_string), public_key.to_string())],
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            dpop: true,
+        }
+    }
+}
+
+/// A web app to register with [`FakeOrg::register_web_app`].
+#[derive(Clone, Debug)]
+pub struct WebApp {
+    pub client_id: String,
+    pub client_secret: String,
+    pub redirect_uris: Vec<String>,
+    /// The `okta.*` scopes granted to it (`openid`, `offline_access`, … always allowed).
+    pub scopes: Vec<String>,
+    /// Refresh-token rotation with this grace period; `None`: the same refresh token stays.
+    pub rotation_grace: Option<Duration>,
+    /// Require DPoP on token requests.
+    pub dpop: bool,
+}
+
+impl WebApp {
+    /// Rotating refresh tokens with Okta's default 30 s grace, no DPoP.
+    pub fn new(client_id: &str, client_secret: &str, redirect_uri: &str, scopes: &[&str]) -> WebApp {
+        WebApp {
+            client_id: client_id.to_string(),
+            client_secret: client_secret.to_string(),
+            redirect_uris: vec![redirect_uri.to_string()],
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            rotation_grace: Some(Duration::from_secs(authz::DEFAULT_GRACE_SECS as u64)),
+            dpop: false,
+        }
+    }
+}
+
+/// Granted scopes: the management API's own (`okta.users.read`, …) or OIDC ones.
+fn known_scopes(scopes: &[String]) -> Result<Vec<String>, String> {
+    for s in scopes {
+        if s.starts_with("okta.") && scope::Scope::parse(s).is_none() {
+            return Err(format!("unknown scope {s}"));
+        }
+    }
+    Ok(scopes.to_vec())
 }
 
 /// Response body on the socket: no length hint (chunked, like Okta), optionally cut short

@@ -71,7 +71,14 @@ pub fn nonce(server: &str) -> Option<String> {
 pub fn remember_nonce(server: &str, nonce: &str) {
     let nonce = nonce.trim();
     if !nonce.is_empty() && nonce.len() <= 1024 {
-        NONCES.with(|n| n.borrow_mut().insert(server.to_string(), nonce.to_string()));
+        NONCES.with(|n| {
+            let mut n = n.borrow_mut();
+            // One entry per org and server: a bound keeps a long-lived instance small.
+            if n.len() >= 256 && !n.contains_key(server) {
+                n.clear();
+            }
+            n.insert(server.to_string(), nonce.to_string())
+        });
     }
 }
 

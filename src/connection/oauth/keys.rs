@@ -24,9 +24,37 @@ fn bad(message: impl Into<String>) -> Error {
     Error::connection("private_key", message)
 }
 
+/// Keys parsed so far in this instance, by a hash of the key text and key id: parsing an RSA
+/// key and proving it with a signature costs tens of milliseconds in the component, too much
+/// to pay on every action.
+const MAX_CACHED_KEYS: usize = 16;
+
+thread_local! {
+    static PARSED: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<SigningKey>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// [`parse`], once per instance for the same key and key id.
+pub fn parse_cached(text: &str, key_id: Option<&str>) -> Result<std::rc::Rc<SigningKey>, Error> {
+    let id = super::identity(&[text.trim(), key_id.map(str::trim).unwrap_or("")]);
+    if let Some(key) = PARSED.with(|p| p.borrow().get(&id).cloned()) {
+        return Ok(key);
+    }
+    let key = std::rc::Rc::new(parse(text, key_id)?);
+    PARSED.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() >= MAX_CACHED_KEYS {
+            p.clear();
+        }
+        p.insert(id, key.clone());
+    });
+    Ok(key)
+}
+
 /// Reads the Private Key input: PEM (`RSA PRIVATE KEY`, `PRIVATE KEY`, `EC PRIVATE KEY`) or a
 /// private JWK (RSA, or EC on P-256). `key_id` is the `kid` to send; a JWK's own `kid` is
-/// used when none is given. The key is tried once, so a broken key fails here, named.
+/// used when none is given. The key is decoded in full (RSA numbers checked, the EC scalar
+/// on the curve), so a broken key fails here, named, rather than at the first signature.
 pub fn parse(text: &str, key_id: Option<&str>) -> Result<SigningKey, Error> {
     let text = text.trim();
     // A PEM pasted into a JSON string often arrives with its line breaks escaped.
@@ -45,9 +73,7 @@ pub fn parse(text: &str, key_id: Option<&str>) -> Result<SigningKey, Error> {
         (Some(given), _) => Some(given.to_string()),
         (None, own) => own,
     };
-    let signing = SigningKey { key, alg, kid };
-    signing.sign(&serde_json::json!({ "check": true }), None).map_err(|_| bad("could not sign with this key"))?;
-    Ok(signing)
+    Ok(SigningKey { key, alg, kid })
 }
 
 fn from_pem(text: &str) -> Result<(EncodingKey, Algorithm, Option<String>), Error> {
@@ -58,7 +84,10 @@ fn from_pem(text: &str) -> Result<(EncodingKey, Algorithm, Option<String>), Erro
         return Err(bad("is a public key or a certificate; give the private key"));
     }
     if text.contains("BEGIN RSA PRIVATE KEY") {
-        let key = EncodingKey::from_rsa_pem(text.as_bytes()).map_err(|_| bad("is not a valid PKCS#1 RSA key"))?;
+        use rsa::pkcs1::DecodeRsaPrivateKey;
+        let invalid = || bad("is not a valid PKCS#1 RSA key");
+        rsa::PrivateKey::from_pkcs1_pem(text).map_err(|_| invalid())?;
+        let key = EncodingKey::from_rsa_pem(text.as_bytes()).map_err(|_| invalid())?;
         return Ok((key, Algorithm::RS256, None));
     }
     if text.contains("BEGIN EC PRIVATE KEY") {
@@ -68,23 +97,22 @@ fn from_pem(text: &str) -> Result<(EncodingKey, Algorithm, Option<String>), Erro
         return Ok((EncodingKey::from_ec_der(der.as_bytes()), Algorithm::ES256, None));
     }
     if text.contains("BEGIN PRIVATE KEY") {
-        if let Ok(key) = EncodingKey::from_rsa_pem(text.as_bytes()) {
-            if probe(&key, Algorithm::RS256) {
+        // Decoding tells the kind and checks the key without signing (an RSA signature costs
+        // tens of milliseconds in the component).
+        use p256::pkcs8::DecodePrivateKey as _;
+        if rsa::PrivateKey::from_pkcs8_pem(text).is_ok() {
+            if let Ok(key) = EncodingKey::from_rsa_pem(text.as_bytes()) {
                 return Ok((key, Algorithm::RS256, None));
             }
         }
-        if let Ok(key) = EncodingKey::from_ec_pem(text.as_bytes()) {
-            if probe(&key, Algorithm::ES256) {
+        if p256::SecretKey::from_pkcs8_pem(text).is_ok() {
+            if let Ok(key) = EncodingKey::from_ec_pem(text.as_bytes()) {
                 return Ok((key, Algorithm::ES256, None));
             }
         }
         return Err(bad("is a PKCS#8 key of a kind Okta does not take here: use RSA (RS256) or EC P-256 (ES256)"));
     }
     Err(bad("is not a PEM private key (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)"))
-}
-
-fn probe(key: &EncodingKey, alg: Algorithm) -> bool {
-    jsonwebtoken::encode(&Header::new(alg), &serde_json::json!({}), key).is_ok()
 }
 
 fn from_jwk(text: &str) -> Result<(EncodingKey, Algorithm, Option<String>), Error> {
@@ -210,6 +238,17 @@ pub mod tests {
     }
 
     #[test]
+    fn a_key_is_parsed_once_per_instance() {
+        let a = parse_cached(RSA_PKCS8, Some("kid-1")).unwrap();
+        let b = parse_cached(&format!("  {RSA_PKCS8}\n"), Some("kid-1")).unwrap();
+        assert!(std::rc::Rc::ptr_eq(&a, &b), "the same key text and kid: the same parsed key");
+        let other_kid = parse_cached(RSA_PKCS8, Some("kid-2")).unwrap();
+        assert!(!std::rc::Rc::ptr_eq(&a, &other_kid));
+        assert_eq!(other_kid.kid.as_deref(), Some("kid-2"));
+        assert!(parse_cached("not a key", None).is_err(), "errors are not cached as keys");
+    }
+
+    #[test]
     fn escaped_line_breaks_and_jwk_kids() {
         let escaped = RSA_PKCS8.trim().replace('\n', "\\n");
         assert!(parse(&escaped, None).is_ok());
@@ -232,6 +271,9 @@ pub mod tests {
             r#"{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}"#,
             r#"{"kty":"oct","k":"AA"}"#,
             "{oops",
+            // Throwaway keys of kinds Okta does not take for private_key_jwt here.
+            "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIIIXf41sLP1hqHomEo6Ov5lWw9HTgOmjzq0SELz+B4M1\n-----END PRIVATE KEY-----",
+            "-----BEGIN PRIVATE KEY-----\nMIG2AgEAMBAGByqGSM49AgEGBSuBBAAiBIGeMIGbAgEBBDAeIsWiuld8pKyAKy0v\nH4m3GhIcvuCol6+JnUvprzh0a4uLatdLwmEwFd+axnLh4SyhZANiAASpoviZmNjh\nPad3soEf1g411MllIj1KDRyjeMneDQaa2otXWr/i+rAneZZkFBxNYDHL/oPPy5s4\nXUo5MoewaJ1TgdXTdkgqPC9LVnSOzmOenbu5g7yo5NdBkV/qEV0d2T0=\n-----END PRIVATE KEY-----",
         ] {
             match parse(bad_key, None) {
                 Err(Error::InvalidConnection { field, message }) => {

@@ -60,18 +60,33 @@ pub fn handed(token: Option<&str>) -> String {
     identity(&[token.unwrap_or("")])
 }
 
+/// The instance's tokens for a connection: when it brings the tokens they were made from (or
+/// the newer ones), or no token at all (the instance's own, e.g. after `exchange-code`).
 fn cached(identity: &str, handed_in: &str) -> Option<Tokens> {
     CACHE.with(|c| {
         let c = c.borrow();
         let e = c.get(identity)?;
         let newest = [Some(e.tokens.access_token.as_str()), e.tokens.refresh_token.as_deref()];
-        let same = e.handed == handed_in || newest.iter().any(|t| handed(*t) == handed_in);
+        let same = e.handed == handed_in || handed_in == handed(None) || newest.iter().any(|t| handed(*t) == handed_in);
         same.then(|| e.tokens.clone())
     })
 }
 
+/// The most connections an instance keeps tokens for; a long-lived instance serving many
+/// connections drops the expired ones first, then all, rather than grow without bound.
+const MAX_CACHED: usize = 256;
+
 fn store(identity: &str, handed_in: &str, tokens: Tokens) {
-    CACHE.with(|c| c.borrow_mut().insert(identity.to_string(), Entry { tokens, handed: handed_in.to_string() }));
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= MAX_CACHED && !c.contains_key(identity) {
+            c.retain(|_, e| fresh(&e.tokens) || e.tokens.refresh_token.is_some());
+            if c.len() >= MAX_CACHED {
+                c.clear();
+            }
+        }
+        c.insert(identity.to_string(), Entry { tokens, handed: handed_in.to_string() });
+    })
 }
 
 /// Marks the cached access token unusable, keeping its refresh token.
@@ -101,7 +116,7 @@ pub fn identity(parts: &[&str]) -> String {
 pub enum Grant {
     ClientCredentials {
         client_id: String,
-        key: keys::SigningKey,
+        key: std::rc::Rc<keys::SigningKey>,
         scopes: String,
     },
     AuthorizationCode {
@@ -153,21 +168,28 @@ impl OAuth {
                 })?
             }
             Grant::AuthorizationCode { client_id, client_secret, access_token, refresh_token } => {
-                let refresh = previous.as_ref().and_then(|t| t.refresh_token.clone()).or_else(|| refresh_token.clone());
-                match (refresh, previous, access_token) {
-                    (Some(refresh), _, _) => code::refresh(&self.origin, client_id, client_secret, &refresh, limits)?,
-                    // The host's access token, of unknown lifetime: used until Okta refuses it.
-                    (None, None, Some(access)) => Tokens {
+                let refresh = |token: &str| code::refresh(&self.origin, client_id, client_secret, token, limits);
+                match (previous, access_token, refresh_token) {
+                    // A known session whose access token expired (or was refused): refresh
+                    // with the newest refresh token.
+                    (Some(prev), _, handed_refresh) => match prev.refresh_token.as_ref().or(handed_refresh.as_ref()) {
+                        Some(r) => refresh(r)?,
+                        None => return Err(no_refresh_token()),
+                    },
+                    // The host's access token, of unknown lifetime: used until Okta refuses it,
+                    // so a new instance does not spend (and rotate) the refresh token at once.
+                    (None, Some(access), handed_refresh) => Tokens {
                         access_token: access.clone(),
                         token_type: "Bearer".into(),
                         expires_at: None,
-                        refresh_token: None,
+                        refresh_token: handed_refresh.clone(),
                         scope: String::new(),
                     },
-                    _ => {
+                    (None, None, Some(r)) => refresh(r)?,
+                    (None, None, None) => {
                         return Err(unauthorized(
-                            "no_refresh_token",
-                            "the access token expired and the connection has no refresh token: the user must connect again (request offline_access to get a refresh token)",
+                            "no_token",
+                            "the connection has no token yet: run the authorization-code flow (begin-authorization, then exchange-code) first",
                         ))
                     }
                 }
@@ -326,6 +348,13 @@ fn token_error(mut e: OktaError, after_nonce: bool) -> Error {
     Error::Okta(Box::new(e))
 }
 
+fn no_refresh_token() -> Error {
+    unauthorized(
+        "no_refresh_token",
+        "the access token expired and the connection has no refresh token: the user must connect again (request offline_access to get a refresh token)",
+    )
+}
+
 fn unauthorized(code: &str, summary: &str) -> Error {
     Error::Okta(Box::new(OktaError {
         status: 401,
@@ -368,6 +397,26 @@ mod tests {
         assert_eq!(status, 403);
         assert!(summary.contains("not granted"));
         assert_eq!(shown(token_error(e("server_error", 500), false)).0, 500);
+    }
+
+    #[test]
+    fn the_token_cache_is_bounded() {
+        let t = |n: usize| Tokens {
+            access_token: format!("a{n}"),
+            token_type: "Bearer".into(),
+            expires_at: Some(0),
+            refresh_token: None,
+            scope: String::new(),
+        };
+        for n in 0..MAX_CACHED + 10 {
+            store(&format!("id-{n}"), "h", t(n));
+        }
+        let len = CACHE.with(|c| c.borrow().len());
+        assert!(len <= MAX_CACHED, "{len}");
+        assert_eq!(
+            cached(&format!("id-{}", MAX_CACHED + 9), "h").map(|t| t.access_token),
+            Some(format!("a{}", MAX_CACHED + 9))
+        );
     }
 
     #[test]

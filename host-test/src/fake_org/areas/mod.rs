@@ -5,6 +5,7 @@ mod apps;
 mod event_hooks;
 mod factors;
 mod groups;
+mod oauth;
 mod policies;
 mod realms;
 mod system_log;
@@ -26,5 +27,6 @@ pub fn router(org: Org) -> axum::Router {
     let r = realms::routes(r);
     let r = system_log::routes(r);
     let r = event_hooks::routes(r);
+    let r = oauth::routes(r);
     r.into_router()
 }

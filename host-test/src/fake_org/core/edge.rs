@@ -9,7 +9,9 @@
 //!    so its 404 E0000008 counts against a bucket and needs a valid token like any call.
 //! 3. [`guard`], around every endpoint: an injected fault answers first; then the endpoint's
 //!    rate-limit bucket is spent (404s and 401s count too); then the caller is authenticated
-//!    and the endpoint's scope checked; then the handler runs.
+//!    (SSWS, Bearer, or DPoP with its proof) and the endpoint's scope checked (403, empty
+//!    body, `WWW-Authenticate`); then the handler runs. The authorization server's endpoints
+//!    (`/oauth2/v1/*`) authenticate their clients themselves.
 //! 4. [`finish`]: the header set Okta sends for the status class (RECORDED-NOTES §3).
 
 use std::time::SystemTime;
@@ -20,8 +22,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 
-use super::auth::{self, Caller, Scope};
+use super::auth::{self, Caller, Credential, Scope};
 use super::errors::ApiError;
+use super::events::Actor;
 use super::faults::Fault;
 use super::org::Org;
 use super::ratelimit::{Bucket, RateHeaders};
@@ -32,16 +35,23 @@ use super::util;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Endpoint {
     pub bucket: Bucket,
-    /// The OAuth scope Okta requires (`None` only for the not-found fallback).
+    /// The OAuth scope Okta requires (`None` for the not-found fallback and the
+    /// authorization server).
     pub scope: Option<Scope>,
+    /// Endpoints of the authorization server authenticate their callers themselves.
+    pub public: bool,
 }
 
 impl Endpoint {
     pub const fn new(bucket: Bucket, scope: Scope) -> Endpoint {
-        Endpoint { bucket, scope: Some(scope) }
+        Endpoint { bucket, scope: Some(scope), public: false }
+    }
+    /// An endpoint of the authorization server (`/oauth2/v1/*`).
+    pub const fn public(bucket: Bucket) -> Endpoint {
+        Endpoint { bucket, scope: None, public: true }
     }
     /// Paths that are not an endpoint.
-    pub const NOT_FOUND: Endpoint = Endpoint { bucket: Bucket::Other, scope: None };
+    pub const NOT_FOUND: Endpoint = Endpoint { bucket: Bucket::Other, scope: None, public: false };
 }
 
 /// Marks a request that must be answered with an injected status fault.
@@ -102,7 +112,8 @@ pub struct Guard {
 }
 
 enum Admitted {
-    Yes(RateHeaders, Caller),
+    /// With the `DPoP-Nonce` to send back, when API calls need one.
+    Yes(RateHeaders, Caller, Option<String>),
     No(Response),
 }
 
@@ -141,28 +152,43 @@ pub async fn guard(State(g): State<Guard>, mut req: Request, next: Next) -> Resp
             Ok(h) => h,
             Err(h) => return Admitted::No(finish(ApiError::rate_limited().into_response(), now, &request_id, Some(h))),
         };
-        let caller = match auth::authenticate(st, req.headers()) {
+        if g.endpoint.public {
+            let caller = Caller { actor: Actor::system(), credential: Credential::None };
+            return Admitted::Yes(rl, caller, None);
+        }
+        let facts = auth::Facts {
+            method: req.method().as_str(),
+            origin: &origin,
+            path: req.uri().path(),
+            headers: req.headers(),
+            now: epoch_secs(now),
+            scope: g.endpoint.scope,
+        };
+        let caller = match auth::authenticate(st, &facts) {
             Ok(c) => c,
-            Err(e) => return Admitted::No(finish(e.into_response(), now, &request_id, Some(rl))),
+            Err(refusal) => return Admitted::No(finish(refusal.into_response(), now, &request_id, Some(rl))),
         };
         if !caller.allows(g.endpoint.scope) {
-            let mut resp = ApiError::access_denied().into_response();
-            let scope = g.endpoint.scope.map(Scope::as_str).unwrap_or_default();
-            let challenge = format!("Bearer error=\"insufficient_scope\", error_description=\"The access token provided does not contain the required scopes.\", scope=\"{scope}\"");
-            if let Ok(v) = HeaderValue::from_str(&challenge) {
-                resp.headers_mut().insert(http::header::WWW_AUTHENTICATE, v);
-            }
-            return Admitted::No(finish(resp, now, &request_id, Some(rl)));
+            let refusal = auth::insufficient_scope(&facts, &caller);
+            return Admitted::No(finish(refusal.into_response(), now, &request_id, Some(rl)));
         }
-        Admitted::Yes(rl, caller)
+        // Every answer to a DPoP call carries the resource server's current nonce.
+        let nonce = match caller.credential {
+            Credential::OAuth { dpop: true, .. } => st.authz.api_nonce().map(str::to_string),
+            _ => None,
+        };
+        Admitted::Yes(rl, caller, nonce)
     });
-    let (rl, caller) = match admitted {
+    let (rl, caller, nonce) = match admitted {
         None => return plain_error(now, &ApiError::for_status(503)),
         Some(Admitted::No(resp)) => return resp,
-        Some(Admitted::Yes(rl, caller)) => (rl, caller),
+        Some(Admitted::Yes(rl, caller, nonce)) => (rl, caller, nonce),
     };
     req.extensions_mut().insert(RequestMeta { request_id: request_id.clone(), now, origin, caller });
-    let resp = next.run(req).await;
+    let mut resp = next.run(req).await;
+    if let Some(v) = nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
+        resp.headers_mut().insert("dpop-nonce", v);
+    }
     finish(resp, now, &request_id, Some(rl))
 }
 

@@ -4,10 +4,11 @@
 //! response headers) that runs before and after each area's handlers.
 //!
 //! Dependency order, no cycles: `util`, `time`, `json`, `clock`, `scope` → `errors`, `ratelimit`,
-//! `faults`, `paging` → `events`, `el` → `state` → `query`, `render`, `auth`, `hooks`, `seed` →
+//! `faults`, `paging`, `authz` → `events`, `el` → `state` → `query`, `render`, `auth`, `hooks`, `seed` →
 //! `org` → `edge` → `routing` → `listing`. The areas (`super::areas`) use these modules and never each other.
 
 pub mod auth;
+pub mod authz;
 pub mod clock;
 pub mod edge;
 pub mod el;

@@ -23,6 +23,10 @@ pub enum Bucket {
     Logs,
     EventHooks,
     Meta,
+    /// `/oauth2/v1/token` (its own bucket: every DPoP nonce challenge costs a call from it).
+    OAuthToken,
+    /// `/oauth2/v1/authorize`.
+    OAuthAuthorize,
     /// Paths that are not an endpoint: their 404s count too.
     Other,
 }

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
 
+use super::authz::AuthServer;
 use super::events::{event_doc, event_uuid, Actor, Audit, Ev, EventOutcome, LogStore, Target};
 use super::faults::Faults;
 use super::json::J;
@@ -413,8 +414,8 @@ pub struct State {
     pub last_origin: Option<String>,
     /// Bench only (off by default): also accept `Authorization: SSWS<token>` without the space.
     pub tolerate_ssws_without_space: bool,
-    /// OAuth access tokens issued so far, with their scopes.
-    access_tokens: HashMap<String, Vec<Scope>>,
+    /// The org authorization server: OAuth apps, codes, tokens, DPoP nonces.
+    pub authz: AuthServer,
 }
 
 /// `target` entry for a user.
@@ -492,16 +493,10 @@ impl State {
     pub fn log(&self) -> &LogStore {
         &self.log
     }
-    /// The scopes of an issued access token.
-    pub fn access_token_scopes(&self, token: &str) -> Option<&[Scope]> {
-        self.access_tokens.get(token).map(Vec::as_slice)
-    }
-
-    /// Registers a new OAuth access token for these scopes; returns the token.
+    /// Registers a new OAuth access token for these scopes (Bearer, never expires); returns
+    /// the token.
     pub fn issue_access_token(&mut self, scopes: Vec<Scope>) -> String {
-        let token = format!("eyJ{}", super::util::token(40));
-        self.access_tokens.insert(token.clone(), scopes);
-        token
+        self.authz.issue_static(scopes.iter().map(|s| s.as_str().to_string()).collect())
     }
 
     /// Data version: changes with every write.
