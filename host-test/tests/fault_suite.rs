@@ -214,7 +214,16 @@ async fn run(server: &Hostile, action: &str, input: Value, options: InstanceOpti
     let mut inst = connector().instantiate_with(Backend::Network, options).await?;
     let started = Instant::now();
     let result = inst.invoke_json(action, &server.connection(), &input).await?;
-    Ok(Seen { result, elapsed: started.elapsed(), memory: inst.guest_memory_peak() })
+    let seen = Seen { result, elapsed: started.elapsed(), memory: inst.guest_memory_peak() };
+    // One row per run for the suite's table (`cargo test --test fault_suite -- --nocapture`).
+    let case = std::thread::current().name().unwrap_or("?").to_string();
+    eprintln!(
+        "| {case} | {action} | {:.2} s | {:.1} MiB | {} |",
+        seen.elapsed.as_secs_f64(),
+        seen.memory as f64 / MIB as f64,
+        seen.kind()
+    );
+    Ok(seen)
 }
 
 const MIB: usize = 1 << 20;
