@@ -77,6 +77,30 @@ struct Row {
     conns: Option<Summary>,
 }
 
+/// A median formatted, or `–` when no run measured it.
+fn opt(x: Option<Summary>, f: &dyn Fn(f64) -> String) -> String {
+    x.map(|x| f(x.median)).unwrap_or("–".into())
+}
+
+/// The cells both listing tables open a row with: contender, wall median and range, listing
+/// median, users/s, requests, connections, peak RSS, CPU (no closing `|`).
+fn common_cells(r: &Row, wall: Summary, users: usize) -> String {
+    format!(
+        "| {}{} | {:.3} | {:.3}–{:.3} | {} | {:.0} | {} | {} | {} | {}",
+        r.contender.label(),
+        if r.failed > 0 { format!(" ({} of {} runs FAILED)", r.failed, r.runs) } else { String::new() },
+        wall.median,
+        wall.min,
+        wall.max,
+        opt(r.listing, &|v| format!("{v:.3}")),
+        users as f64 / wall.median,
+        opt(r.requests, &|v| format!("{v:.0}")),
+        opt(r.conns, &|v| format!("{v:.0}")),
+        opt(r.rss_kb, &|v| format!("{:.1}", mb(v))),
+        opt(r.cpu, &|v| format!("{v:.2}")),
+    )
+}
+
 fn row(measured: &[&Run], contender: Contender, setting: Setting) -> Row {
     let runs: Vec<&&Run> = measured.iter().filter(|r| r.contender == contender && r.setting == setting).collect();
     let ok: Vec<&&Run> = runs.iter().copied().filter(|r| r.ok()).collect();
@@ -182,25 +206,14 @@ pub fn render(o: &Outcomes) -> String {
             let _ = writeln!(s, "| {} | all {} runs failed | | | | | | | | | | |", r.contender.label(), r.runs);
             continue;
         };
-        let opt = |x: Option<Summary>, f: &dyn Fn(f64) -> String| x.map(|x| f(x.median)).unwrap_or("–".into());
         let ratio = |mine: Option<Summary>, theirs: Option<Summary>| match (mine, theirs) {
             (Some(a), Some(b)) if b.median > 0.0 => format!("{:.2}×", a.median / b.median),
             _ => "–".into(),
         };
         let _ = writeln!(
             s,
-            "| {}{} | {:.3} | {:.3}–{:.3} | {} | {:.0} | {} | {} | {} | {} | {} | {} | {} |",
-            r.contender.label(),
-            if r.failed > 0 { format!(" ({} of {} runs FAILED)", r.failed, r.runs) } else { String::new() },
-            wall.median,
-            wall.min,
-            wall.max,
-            opt(r.listing, &|v| format!("{v:.3}")),
-            c.users as f64 / wall.median,
-            opt(r.requests, &|v| format!("{v:.0}")),
-            opt(r.conns, &|v| format!("{v:.0}")),
-            opt(r.rss_kb, &|v| format!("{:.1}", mb(v))),
-            opt(r.cpu, &|v| format!("{v:.2}")),
+            "{} | {} | {} | {} |",
+            common_cells(r, wall, c.users),
             opt(r.server_cpu, &|v| format!("{v:.2}")),
             ratio(r.wall, base.and_then(|b| b.wall)),
             ratio(r.rss_kb, base.and_then(|b| b.rss_kb)),
@@ -420,21 +433,10 @@ fn tls_section(s: &mut String, o: &Outcomes, measured: &[&Run], url: &str) {
             let _ = writeln!(s, "| {} | all {} runs failed | | | | | | | | |", r.contender.label(), r.runs);
             continue;
         };
-        let opt = |x: Option<Summary>, f: &dyn Fn(f64) -> String| x.map(|x| f(x.median)).unwrap_or("–".into());
         let _ = writeln!(
             s,
-            "| {}{} | {:.3} | {:.3}–{:.3} | {} | {:.0} | {} | {} | {} | {} | {} |",
-            r.contender.label(),
-            if r.failed > 0 { format!(" ({} of {} runs FAILED)", r.failed, r.runs) } else { String::new() },
-            wall.median,
-            wall.min,
-            wall.max,
-            opt(r.listing, &|v| format!("{v:.3}")),
-            c.users as f64 / wall.median,
-            opt(r.requests, &|v| format!("{v:.0}")),
-            opt(r.conns, &|v| format!("{v:.0}")),
-            opt(r.rss_kb, &|v| format!("{:.1}", mb(v))),
-            opt(r.cpu, &|v| format!("{v:.2}")),
+            "{} | {} |",
+            common_cells(r, wall, c.users),
             match native {
                 Some(n) if n.median > 0.0 => format!("{:.2}×", wall.median / n.median),
                 _ => "–".into(),
