@@ -25,6 +25,7 @@ use crate::dist;
 use crate::metadata;
 use anyhow::{anyhow, bail, Context, Result};
 use oci_client::client::{ClientConfig, ClientProtocol, Config, ImageLayer};
+use oci_client::errors::{OciDistributionError, OciErrorCode};
 use oci_client::manifest::{
     ImageIndexEntry, OciDescriptor, OciImageIndex, OciImageManifest, OciManifest, OCI_IMAGE_INDEX_MEDIA_TYPE,
     OCI_IMAGE_MEDIA_TYPE,
@@ -240,7 +241,7 @@ async fn add_to_referrers_tag(
     let mut index = match client.pull_manifest(&tag, auth).await {
         Ok((OciManifest::ImageIndex(index), _)) => index,
         Ok((OciManifest::Image(_), _)) => bail!("{} is an image, not a referrers index", tag.whole()),
-        Err(oci_client::errors::OciDistributionError::ImageManifestNotFoundError(_)) => OciImageIndex {
+        Err(e) if not_found(&e) => OciImageIndex {
             schema_version: 2,
             media_type: Some(OCI_IMAGE_INDEX_MEDIA_TYPE.into()),
             manifests: Vec::new(),
@@ -254,6 +255,18 @@ async fn add_to_referrers_tag(
         client.push_manifest(&tag, &OciManifest::ImageIndex(index)).await.context("writing the referrers tag")?;
     }
     Ok(())
+}
+
+/// Whether the registry answered that the manifest does not exist.
+fn not_found(e: &OciDistributionError) -> bool {
+    match e {
+        OciDistributionError::ImageManifestNotFoundError(_) => true,
+        OciDistributionError::RegistryError { envelope, .. } => {
+            envelope.errors.iter().any(|e| e.code == OciErrorCode::ManifestUnknown)
+        }
+        OciDistributionError::ServerError { code, .. } => *code == 404,
+        _ => false,
+    }
 }
 
 /// A listing as a marketplace reads it.
