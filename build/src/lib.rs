@@ -10,7 +10,17 @@
 //!   of its own at the end: ``One of: `a`, `b`.`` (the accepted values),
 //!   ``Range: `min-max`.``, ``Default: `value`.``, `Secret.` (never echoed, logged or
 //!   shown unmasked) and, on a `json` field, `Text allowed.` (text that is not JSON is kept
-//!   as a string instead of being refused).
+//!   as a string instead of being refused);
+//! - an action's docs end with what a host can act on, in a paragraph of its own:
+//!   `Hints: read-only, idempotent.` (any of `read-only`: changes nothing; `destructive`:
+//!   deletes, deactivates or takes away something, a user's access or sessions included;
+//!   `idempotent`: calling it again with the same input succeeds and changes nothing more;
+//!   `none` when none applies; `unknown` when it depends on the input) and
+//!   ``Scopes: `okta.users.read`.`` (the OAuth scopes its requests need, as Okta's API spec
+//!   lists them per operation; a sentence without scopes when it depends on the input); a
+//!   trigger's docs end with its `Scopes:`;
+//! - the world's docs list ``Outbound hosts: `*.okta.com`, ....`` and the environment the
+//!   component reads, one ``- `NAME`: comment. Default: `value`.`` line per variable.
 
 pub mod source;
 
@@ -32,6 +42,26 @@ pub struct Model {
     pub triggers: Vec<Trigger>,
     /// The triggers' input records (generated like action inputs, in module `triggers`).
     pub trigger_inputs: Vec<Record>,
+    /// Host patterns requests may go to besides the connection's custom domain (`*.okta.com`).
+    pub hosts: Vec<String>,
+    /// The environment variables the component reads.
+    pub environment: Vec<EnvVar>,
+}
+
+/// A variable of the component's environment (`wasi:cli/environment`), a whole number.
+pub struct EnvVar {
+    /// `OKTA_CONNECT_TIMEOUT_MS`
+    pub name: String,
+    pub comment: String,
+    pub default: u64,
+}
+
+/// What an action does to the org (see the module docs).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Hints {
+    pub read_only: bool,
+    pub destructive: bool,
+    pub idempotent: bool,
 }
 
 /// One exported interface: an Okta area.
@@ -54,6 +84,10 @@ pub struct Action {
     /// The input record's WIT name (`reset-password-input`), when the action takes one.
     pub input: Option<String>,
     pub output: Output,
+    /// `None` when it depends on the input (`Hints: unknown.`).
+    pub hints: Option<Hints>,
+    /// `None` when it depends on the input.
+    pub scopes: Option<Vec<String>>,
 }
 
 /// What an action returns on success.
@@ -76,6 +110,7 @@ pub struct Trigger {
     /// `polling` (a `poll-*` function) or `webhook`.
     pub kind: String,
     pub input: Option<Record>,
+    pub scopes: Vec<String>,
 }
 
 /// A WIT record with its documented fields.
@@ -149,7 +184,14 @@ impl Model {
             let mut actions = Vec::new();
             let mut inputs: Vec<Record> = Vec::new();
             for (func_name, func) in &iface.functions {
-                let (label, comment, details) = split_function_docs(&func.docs);
+                let (label, comment, mut details) = split_function_docs(&func.docs);
+                let id = format!("{name}.{func_name}");
+                let hints = take_sentence(&mut details, "Hints: ")
+                    .unwrap_or_else(|| panic!("{id}: its docs need a `Hints:` sentence"));
+                let hints = parse_hints(&id, &hints);
+                let scopes = take_sentence(&mut details, "Scopes: ")
+                    .unwrap_or_else(|| panic!("{id}: its docs need a `Scopes:` sentence"));
+                let scopes = code_spans(&scopes);
                 let input = input_type(func).map(|ty| {
                     let rec = read_record(&resolve, ty, None);
                     let name = rec.name.clone();
@@ -159,19 +201,23 @@ impl Model {
                     name
                 });
                 actions.push(Action {
-                    id: format!("{name}.{func_name}"),
+                    id,
                     name: func_name.clone(),
                     label,
                     comment,
                     details,
                     input,
                     output: output_of(&resolve, func),
+                    hints,
+                    scopes,
                 });
             }
             areas.push(Area { name, actions, inputs });
         }
         let connections = connection_kinds(&resolve);
-        Model { package, areas, connections, triggers, trigger_inputs }
+        let world_docs = resolve.worlds[world].docs.contents.clone().unwrap_or_default();
+        let (hosts, environment) = read_world_docs(&world_docs);
+        Model { package, areas, connections, triggers, trigger_inputs, hosts, environment }
     }
 
     pub fn action_count(&self) -> usize {
@@ -192,8 +238,13 @@ fn read_triggers(resolve: &Resolve, iface: wit_parser::InterfaceId) -> (Vec<Trig
         if !func.docs.contents.as_deref().unwrap_or("").contains("Id: `") {
             continue;
         }
-        let (label, comment, details) = split_function_docs(&func.docs);
-        let Some(id) = details.split("Id: `").nth(1).and_then(|r| r.split('`').next()) else { continue };
+        let (label, comment, mut details) = split_function_docs(&func.docs);
+        let Some(id) = details.split("Id: `").nth(1).and_then(|r| r.split('`').next()).map(str::to_string) else {
+            continue;
+        };
+        let scopes = take_sentence(&mut details, "Scopes: ")
+            .map(|s| code_spans(&s).unwrap_or_else(|| panic!("{id}: `Scopes:` names no scope")))
+            .unwrap_or_else(|| panic!("trigger {id}: its docs need a `Scopes:` sentence"));
         let input = func.params.iter().find(|(n, _)| n == "input").map(|(_, ty)| match ty {
             Type::Id(id) => read_record(resolve, *id, None),
             _ => panic!("{name}: a trigger's input must be a record"),
@@ -204,9 +255,79 @@ fn read_triggers(resolve: &Resolve, iface: wit_parser::InterfaceId) -> (Vec<Trig
             }
         }
         let kind = if name.starts_with("poll-") { "polling" } else { "webhook" };
-        triggers.push(Trigger { id: id.to_string(), label, comment, kind: kind.into(), input });
+        triggers.push(Trigger { id, label, comment, kind: kind.into(), input, scopes });
     }
     (triggers, inputs)
+}
+
+/// The world's `Outbound hosts:` and its environment lines.
+fn read_world_docs(docs: &str) -> (Vec<String>, Vec<EnvVar>) {
+    let mut text = docs.replace('\n', " ");
+    let hosts = take_sentence(&mut text, "Outbound hosts: ")
+        .and_then(|s| code_spans(&s))
+        .expect("the world's docs need an `Outbound hosts:` sentence");
+    let environment = docs
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("- `"))
+        .map(|line| {
+            let (name, rest) = line.split_once("`: ").expect("- `NAME`: comment. Default: `value`.");
+            let mut comment = rest.trim().to_string();
+            let default = take_marker(&mut comment, "Default: `")
+                .unwrap_or_else(|| panic!("{name} has no `Default:`"))
+                .parse()
+                .unwrap_or_else(|_| panic!("{name}: the default must be a whole number"));
+            EnvVar { name: name.to_string(), comment: comment.trim_end_matches('.').to_string(), default }
+        })
+        .collect();
+    (hosts, environment)
+}
+
+/// Removes the sentence that starts with `marker` from `text` (a period inside backticks does
+/// not end it) and returns what follows the marker, without the final period.
+fn take_sentence(text: &mut String, marker: &str) -> Option<String> {
+    let pos = text.find(marker)?;
+    let tail = &text[pos + marker.len()..];
+    let mut in_code = false;
+    let mut end = tail.len();
+    for (i, c) in tail.char_indices() {
+        match c {
+            '`' => in_code = !in_code,
+            '.' if !in_code => {
+                end = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let value = tail[..end].trim().to_string();
+    let rest = tail.get(end + 1..).unwrap_or("").trim_start().to_string();
+    *text = format!("{} {rest}", text[..pos].trim_end()).trim().to_string();
+    Some(value)
+}
+
+/// The `code` spans of a sentence, or `None` when it has none (a sentence in words).
+fn code_spans(sentence: &str) -> Option<Vec<String>> {
+    let spans: Vec<String> = sentence.split('`').skip(1).step_by(2).map(str::to_string).collect();
+    (!spans.is_empty()).then_some(spans)
+}
+
+fn parse_hints(id: &str, text: &str) -> Option<Hints> {
+    let mut hints = Hints::default();
+    match text {
+        "unknown" => return None,
+        "none" => return Some(hints),
+        _ => {}
+    }
+    for word in text.split(',').map(str::trim) {
+        match word {
+            "read-only" => hints.read_only = true,
+            "destructive" => hints.destructive = true,
+            "idempotent" => hints.idempotent = true,
+            other => panic!("{id}: unknown hint `{other}` (read-only, destructive, idempotent, none, unknown)"),
+        }
+    }
+    assert!(!(hints.read_only && hints.destructive), "{id}: read-only and destructive at once");
+    Some(hints)
 }
 
 fn input_type(func: &Function) -> Option<TypeId> {
@@ -472,5 +593,53 @@ pub fn rust_ident(kebab: &str) -> String {
         format!("{s}_")
     } else {
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_come_out_whole_with_periods_inside_code() {
+        let mut details =
+            "`DELETE /x`. Gone.\n\nHints: destructive, idempotent. Scopes: `okta.users.manage`.".to_string();
+        assert_eq!(take_sentence(&mut details, "Hints: ").as_deref(), Some("destructive, idempotent"));
+        assert_eq!(take_sentence(&mut details, "Scopes: ").as_deref(), Some("`okta.users.manage`"));
+        assert_eq!(details, "`DELETE /x`. Gone.");
+        assert_eq!(take_sentence(&mut details, "Hints: "), None);
+    }
+
+    #[test]
+    fn hints_and_scopes_read_as_declared() {
+        let h = parse_hints("a", "read-only, idempotent").unwrap();
+        assert!(h.read_only && h.idempotent && !h.destructive);
+        assert_eq!(parse_hints("a", "none"), Some(Hints::default()));
+        assert_eq!(parse_hints("a", "unknown"), None);
+        assert_eq!(code_spans("`a.b`, `c`"), Some(vec!["a.b".to_string(), "c".to_string()]));
+        assert_eq!(code_spans("those of the path requested"), None);
+    }
+
+    #[test]
+    #[should_panic(expected = "unknown hint `safe`")]
+    fn an_unknown_hint_is_refused() {
+        parse_hints("users.get", "read-only, safe");
+    }
+
+    #[test]
+    #[should_panic(expected = "read-only and destructive at once")]
+    fn read_only_and_destructive_contradict() {
+        parse_hints("users.get", "read-only, destructive");
+    }
+
+    #[test]
+    fn the_world_docs_give_hosts_and_environment() {
+        let docs = "The connector.\n\nOutbound hosts: `*.okta.com`,\n`*.okta.mil`, and the custom domain.\n\n\
+                    Environment:\n- `A_MS`: a wait, per attempt. Default: `10000`.\n- `B_BYTES`: a body. Default: `16`.";
+        let (hosts, env) = read_world_docs(docs);
+        assert_eq!(hosts, ["*.okta.com", "*.okta.mil"]);
+        let env: Vec<(&str, &str, u64)> =
+            env.iter().map(|v| (v.name.as_str(), v.comment.as_str(), v.default)).collect();
+        assert_eq!(env, [("A_MS", "a wait, per attempt", 10000), ("B_BYTES", "a body", 16)]);
     }
 }
