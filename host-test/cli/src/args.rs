@@ -21,6 +21,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the catalog as the component's describe() returns it: every connection, trigger
+    /// and action with the JSON Schema of its input, hints and OAuth scopes, the environment
+    /// the component reads and the hosts it may call.
+    Catalog,
     /// Show an action: what it does, its inputs with their types, defaults and comments.
     Describe {
         /// The action's id, as `actions` lists it (`users.create`).

@@ -112,6 +112,7 @@ async fn execute(command: Option<Command>) -> Result<(), Failure> {
     match command {
         None => output::out(&format!("{}\n", styled(Cli::command().render_help()))),
         Some(Command::Actions { json }) => actions(json).await,
+        Some(Command::Catalog) => print_catalog().await,
         Some(Command::Describe { action, json }) => describe(&action, json).await,
         Some(Command::Run(args)) => run(args).await,
         Some(Command::Poll(args)) => triggers::poll(&load_connector()?, args).await,
@@ -170,6 +171,14 @@ async fn catalog() -> Result<Value> {
     // Describing sends nothing: a script with no steps fails any request.
     let mut instance = connector.instantiate(Backend::Scripted(Vec::new())).await?;
     instance.describe_json().await
+}
+
+/// The catalog's text as the component returns it, and a newline.
+async fn print_catalog() -> Result<(), Failure> {
+    let connector = load_connector()?;
+    let mut instance = connector.instantiate(Backend::Scripted(Vec::new())).await?;
+    let text = instance.describe().await?;
+    outln!("{text}")
 }
 
 fn catalog_actions(catalog: &Value) -> Vec<Value> {

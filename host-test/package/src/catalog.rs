@@ -14,10 +14,9 @@ pub struct Catalog {
     pub triggers: Vec<Entry>,
     pub actions: Vec<Entry>,
     /// The environment variables the component reads, with their defaults.
-    #[serde(default)]
     pub environment: Vec<EnvVar>,
-    /// The hosts the component may send requests to, besides the connection's own domain.
-    #[serde(default)]
+    /// The hosts the component may send requests to, besides the custom domain in the
+    /// connection (`*.okta.com`, ...).
     pub hosts: Vec<String>,
 }
 
@@ -52,10 +51,11 @@ pub struct Entry {
     #[serde(default)]
     pub kind: Option<String>,
     pub input_schema: Value,
-    /// Actions: `None` when nobody can know (Raw Request).
+    /// Actions: `None` when nobody can know (Raw Request); connections and triggers have none.
     #[serde(default)]
     pub hints: Option<Hints>,
-    /// The OAuth scopes it needs; `None` when it depends on the input (Raw Request).
+    /// Actions and triggers: the OAuth scopes they need; `None` when it depends on the input
+    /// (Raw Request).
     #[serde(default)]
     pub scopes: Option<Vec<String>>,
 }

@@ -27,3 +27,6 @@ pub mod metadata;
 pub mod project;
 pub mod registry;
 pub mod wit_package;
+
+/// The OCI client the registry functions take and return types of.
+pub use oci_client;

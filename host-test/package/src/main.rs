@@ -66,6 +66,12 @@ enum Command {
     },
 }
 
+/// The catalog as `okta-connector catalog` prints it: describe()'s text and a newline.
+fn read_catalog(path: &std::path::Path) -> Result<String> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+    Ok(text.strip_suffix('\n').map(str::to_string).unwrap_or(text))
+}
+
 /// The reproducible-builds convention for a build's date.
 fn source_date_epoch_env() -> Option<i64> {
     std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()
@@ -77,7 +83,7 @@ fn main() -> Result<()> {
             let sources = dist::Sources {
                 project: Project::read(&root, revision, source_date_epoch.or_else(source_date_epoch_env))?,
                 component: std::fs::read(&component).with_context(|| format!("{}", component.display()))?,
-                catalog_json: std::fs::read_to_string(&catalog).with_context(|| format!("{}", catalog.display()))?,
+                catalog_json: read_catalog(&catalog)?,
                 wit_dir: root.join("wit"),
             };
             for (name, size) in dist::build(&sources, &out)? {

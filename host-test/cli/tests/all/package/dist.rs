@@ -1,9 +1,7 @@
 //! The package as `make package` writes it: reproducible, with the metadata, manifest, WIT
 //! package, catalog and docs saying the same things as the component and the sources.
 
-mod common;
-
-use common::*;
+use super::*;
 use okta_package::catalog::Catalog;
 use okta_package::{dist, manifest::sha256_hex, metadata, wit_package};
 use serde_json::Value;
@@ -77,7 +75,7 @@ fn the_component_carries_the_projects_metadata_and_still_is_the_component() {
     assert_eq!(m.licenses.as_deref(), Some("Apache-2.0"));
     assert_eq!(m.source.as_deref(), Some(project.repository.as_str()));
     assert_eq!(m.homepage.as_deref(), Some(project.homepage.as_str()));
-    assert_eq!(m.revision.as_deref(), Some("0123456789abcdef0123456789abcdef01234567"));
+    assert_eq!(m.revision.as_deref(), Some(REVISION));
     // Only custom sections were added: the component's type is unchanged.
     let before = wit_package::component_world(&release_component()).unwrap();
     let after = wit_package::component_world(&component).unwrap();
@@ -142,8 +140,18 @@ fn the_manifest_describes_the_files_and_the_component() {
 fn the_catalog_in_the_package_is_what_describe_returns() {
     let (_dir, out) = built_package();
     let packaged = std::fs::read_to_string(out.join(dist::CATALOG)).unwrap();
-    assert_eq!(packaged, sources().catalog_json);
-    Catalog::parse(&packaged).unwrap().check_descriptions().unwrap();
+    assert_eq!(packaged, describe());
+    let catalog = Catalog::parse(&packaged).unwrap();
+    catalog.check_descriptions().unwrap();
+    assert!(catalog.actions.iter().all(|a| a.scopes.is_some() || a.id == "raw.request"));
+    // `make package` takes it from `okta-connector catalog`: the same text and a newline.
+    let printed = std::process::Command::new(env!("CARGO_BIN_EXE_okta-connector"))
+        .arg("catalog")
+        .env("OKTA_CONNECTOR_WASM", connector().path())
+        .output()
+        .unwrap();
+    assert!(printed.status.success(), "{}", String::from_utf8_lossy(&printed.stderr));
+    assert_eq!(String::from_utf8(printed.stdout).unwrap(), format!("{}\n", describe()));
 }
 
 #[test]

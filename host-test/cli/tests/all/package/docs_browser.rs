@@ -2,10 +2,8 @@
 //! error and no request anywhere, finds every entry's anchor, and its search finds an action.
 //! The screenshot stays in `target/test-artefacts/docs-page.png`.
 
-mod common;
-
-use common::chromium::Chromium;
-use common::*;
+use super::*;
+use crate::support::chromium::Chromium;
 use okta_package::{catalog::Catalog, dist};
 use serde_json::json;
 

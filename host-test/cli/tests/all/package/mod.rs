@@ -1,13 +1,19 @@
-//! What the package tests share: a package built from the release component, a real OCI
-//! registry on loopback, and headless Chromium driven through the DevTools protocol.
-#![allow(dead_code)]
+//! The marketplace package (`okta-package`, `make package`): built from the release component
+//! and what its `describe()` returns, reproducible, its parts agreeing with the component and
+//! the sources (`dist`), its docs page in a real browser (`docs_browser`), and a round trip
+//! through a real OCI registry ending in the CLI running the pulled component (`registry`).
 
-pub mod chromium;
-pub mod registry;
+mod dist;
+mod docs_browser;
+mod registry;
+mod versions;
 
-use okta_package::dist::{self, Sources};
+use crate::support::common::connector;
+use okta_harness::Backend;
+use okta_package::dist::{self as package, Sources};
 use okta_package::project::Project;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
@@ -20,20 +26,35 @@ pub fn artefacts_dir() -> PathBuf {
     dir
 }
 
-/// The release component, as `make build` leaves it.
+/// The component the harness runs: the release component `make build` leaves.
 pub fn release_component() -> Vec<u8> {
-    let path = repo_root().join("target/wasm32-wasip2/release/okta_connector.wasm");
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (run `make build` first)", path.display()))
+    let path = connector().path().to_path_buf();
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// What the package is built from, at a fixed revision and date.
+/// What the component's `describe()` returns, asked once.
+pub fn describe() -> &'static str {
+    static TEXT: OnceLock<String> = OnceLock::new();
+    TEXT.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let mut instance = connector().instantiate(Backend::Scripted(Vec::new())).await.unwrap();
+            instance.describe().await.unwrap()
+        })
+    })
+}
+
+/// The revision and date the tests package at (`make package` takes git's).
+pub const REVISION: &str = "0123456789abcdef0123456789abcdef01234567";
+pub const CREATED: i64 = 1_780_000_000;
+
+/// What the package is built from.
 pub fn sources() -> Sources {
     let root = repo_root();
     Sources {
-        project: Project::read(&root, Some("0123456789abcdef0123456789abcdef01234567".into()), Some(1_780_000_000))
-            .unwrap(),
+        project: Project::read(&root, Some(REVISION.into()), Some(CREATED)).unwrap(),
         component: release_component(),
-        catalog_json: std::fs::read_to_string(root.join("fixtures/golden/catalog.json")).unwrap(),
+        catalog_json: describe().to_string(),
         wit_dir: root.join("wit"),
     }
 }
@@ -42,7 +63,7 @@ pub fn sources() -> Sources {
 pub fn built_package() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("dist");
-    dist::build(&sources(), &out).unwrap();
+    package::build(&sources(), &out).unwrap();
     (dir, out)
 }
 

@@ -2,25 +2,15 @@
 //! loopback): published, pulled back by tag and by digest, the listing found from the
 //! component's digest, and the pulled component run by the CLI against the fake org.
 
-mod common;
-
-use common::registry::Registry;
-use common::*;
-use oci_client::manifest::OCI_IMAGE_MEDIA_TYPE;
-use oci_client::secrets::RegistryAuth;
+use super::*;
+use crate::support::registry::Registry;
+use okta_package::oci_client::manifest::OCI_IMAGE_MEDIA_TYPE;
+use okta_package::oci_client::secrets::RegistryAuth;
 use okta_package::registry::{self, Target, LISTING_FILES, LISTING_TYPE, WASM_CONFIG_TYPE, WASM_LAYER_TYPE};
 use okta_package::{dist, metadata};
 use serde_json::Value;
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
-
-/// The `okta-connector` binary `make test` builds before the tests.
-fn cli() -> PathBuf {
-    let path = repo_root().join("target/debug/okta-connector");
-    assert!(path.is_file(), "{} is missing: `cargo build -p okta-host --bin okta-connector` first", path.display());
-    path
-}
 
 #[test]
 fn publish_pull_back_find_the_listing_and_run_the_pulled_component() {
@@ -62,7 +52,7 @@ fn publish_pull_back_find_the_listing_and_run_the_pulled_component() {
         let expected = metadata::read(&component).unwrap().annotations(&sources().project.created_rfc3339());
         assert_eq!(manifest.annotations.as_ref(), Some(&expected));
         assert_eq!(expected["org.opencontainers.image.version"], version);
-        assert_eq!(expected["org.opencontainers.image.revision"], "0123456789abcdef0123456789abcdef01234567");
+        assert_eq!(expected["org.opencontainers.image.revision"], REVISION);
         let config: Value = serde_json::from_slice(&pulled.config.data).unwrap();
         assert_eq!((config["architecture"].as_str(), config["os"].as_str()), (Some("wasm"), Some("wasip2")));
         assert_eq!(config["created"], "2026-05-28T20:26:40Z");
@@ -103,7 +93,7 @@ fn publish_pull_back_find_the_listing_and_run_the_pulled_component() {
     let pulled = tempfile::tempdir().unwrap();
     let wasm = pulled.path().join("okta-connector.wasm");
     std::fs::write(&wasm, &pulled_by_digest.layers[0].data).unwrap();
-    let run = Command::new(cli())
+    let run = Command::new(env!("CARGO_BIN_EXE_okta-connector"))
         .args(["run", "users.list", "--input", r#"{"limit": 3}"#])
         .env("OKTA_CONNECTOR_WASM", &wasm)
         .env("XDG_CACHE_HOME", pulled.path().join("cache"))
