@@ -89,7 +89,7 @@ fn run(args: &ListArgs) -> Result<()> {
         let mut instance = connector.instantiate(backend).await?;
         let load_s = started.elapsed().as_secs_f64();
 
-        let connection = api_token(&url, &token);
+        let connection = api_token(url, token);
         let input = |after: Option<String>| ListUsersInput {
             fetch_all: (!paged).then_some(true),
             search: None,
@@ -130,7 +130,7 @@ fn run(args: &ListArgs) -> Result<()> {
         }
 
         let mut file =
-            std::io::BufWriter::new(std::fs::File::create(&out).with_context(|| format!("cannot write {out}"))?);
+            std::io::BufWriter::new(std::fs::File::create(out).with_context(|| format!("cannot write {out}"))?);
         for id in &ids {
             writeln!(file, "{id}")?;
         }
