@@ -275,10 +275,6 @@ impl Model {
         names.dedup();
         names.into_iter().map(|n| self.closed_set(n)).collect()
     }
-
-    pub fn action_count(&self) -> usize {
-        self.areas.iter().map(|a| a.actions.len()).sum()
-    }
 }
 
 impl Area {
