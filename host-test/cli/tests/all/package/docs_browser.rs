@@ -61,16 +61,17 @@ fn the_docs_page_works_in_chromium() {
     assert_eq!(found["link"], true);
     assert!(found["count"].as_str().unwrap().ends_with(if visible.len() == 1 { "match" } else { "matches" }));
 
-    let cleared = browser
-        .eval(&page, "(() => { const b = document.getElementById('search'); b.value = ''; b.dispatchEvent(new Event('input')); return [...document.querySelectorAll('section.entry')].filter(s => s.hidden).length })()")
-        .unwrap();
-    assert_eq!(cleared, json!(0), "an empty search shows everything");
-
+    // The page as a person sees it after that search: the action with its hints and scopes.
     let png = browser.screenshot(&page).unwrap();
     assert!(png.starts_with(b"\x89PNG"));
     let shot = artefacts_dir().join("docs-page.png");
     std::fs::write(&shot, &png).unwrap();
     eprintln!("screenshot: {}", shot.display());
+
+    let cleared = browser
+        .eval(&page, "(() => { const b = document.getElementById('search'); b.value = ''; b.dispatchEvent(new Event('input')); return [...document.querySelectorAll('section.entry')].filter(s => s.hidden).length })()")
+        .unwrap();
+    assert_eq!(cleared, json!(0), "an empty search shows everything");
 
     assert_eq!(browser.errors(), Vec::<String>::new(), "console errors");
     // The error capture itself works: a console error now is seen.
