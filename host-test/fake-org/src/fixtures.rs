@@ -1,100 +1,60 @@
-//! The seed data in `fixtures/` (generated deterministically by [`fixture_files`], embedded with
-//! `include_str!`), loading it into a [`State`], and [`generate_users`].
+//! The generator of the seed files in `fixtures/` (users, groups, apps, factors, user types,
+//! policies, realms): one deterministic pseudo-random stream, so the same files every run. The
+//! areas' `seed.rs` read the files at run time; this generator is compiled for tests only.
 //!
-//! Regenerate the files with `BLESS=1 cargo test -p okta-fake-org --lib infra::seed`.
+//! Regenerate the files with `BLESS=1 cargo test -p okta-fake-org --lib fixtures`.
 //! All names are invented; all addresses are at example.com/.org/.net.
 
 use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
 
-use super::events::{Actor, Audit, Ev, EventOutcome, Target};
-use super::json::J;
-#[cfg(test)]
-use super::state::ERA_FIXTURE;
-use super::state::{app_target, group_target, user_target};
-use super::state::{
-    App, AppAssignment, Factor, Group, Password, Policy, Realm, State, Status, User, UserType, ERA_GENERATED,
-};
-#[cfg(test)]
-use super::time::iso;
-use super::time::parse_iso_ms;
-use super::util::make_id;
-use super::util::SplitMix64;
+use crate::areas::users::model::Status;
+use crate::areas::users::seed::{FIRST, LAST};
+use crate::infra::json::J;
+use crate::infra::time::{iso, parse_iso_ms};
+use crate::infra::util::{make_id, SplitMix64};
 
-const USERS_JSON: &str = include_str!("../../../../fixtures/users.json");
-const GROUPS_JSON: &str = include_str!("../../../../fixtures/groups.json");
-const APPS_JSON: &str = include_str!("../../../../fixtures/apps.json");
-const FACTORS_JSON: &str = include_str!("../../../../fixtures/factors.json");
-const USER_TYPES_JSON: &str = include_str!("../../../../fixtures/user-types.json");
-const POLICIES_JSON: &str = include_str!("../../../../fixtures/policies.json");
-const REALMS_JSON: &str = include_str!("../../../../fixtures/realms.json");
+/// Id era of the fixtures: their ids sort before generated users' and those of objects created
+/// through the API (see [`make_id`]).
+const ERA_FIXTURE: char = 'e';
 
-const FIRST: [&str; 32] = [
-    "Alex", "Blake", "Casey", "Dana", "Eli", "Frankie", "Gray", "Harper", "Indy", "Jordan", "Kai", "Lane", "Morgan",
-    "Noor", "Oakley", "Parker", "Quinn", "Reese", "Sage", "Tatum", "Umi", "Val", "Wren", "Xan", "Yael", "Zion", "Ari",
-    "Bo", "Cam", "Drew", "Emery", "Finley",
-];
-const LAST: [&str; 28] = [
-    "Abernathy",
-    "Brightwater",
-    "Castellano",
-    "Dunmore",
-    "Everhart",
-    "Fairbanks",
-    "Galloway",
-    "Holloway",
-    "Ingleby",
-    "Jessup",
-    "Kingsley",
-    "Lockwood",
-    "Merriweather",
-    "Northcott",
-    "Oakhurst",
-    "Pemberton",
-    "Quimby",
-    "Ravenscroft",
-    "Stanhope",
-    "Thornbury",
-    "Underhill",
-    "Vantreight",
-    "Whitlock",
-    "Yardley",
-    "Zelinski",
-    "Ashdown",
-    "Birchfield",
-    "Coldwell",
-];
-#[cfg(test)]
+/// The draws the generator makes besides [`SplitMix64::below`].
+trait Draw {
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T;
+    /// True `percent` times in a hundred.
+    fn chance(&mut self, percent: u64) -> bool;
+}
+
+impl Draw for SplitMix64 {
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
 const DEPARTMENTS: [&str; 8] =
     ["Engineering", "Sales", "Marketing", "Finance", "People Ops", "Support", "Legal", "Operations"];
-#[cfg(test)]
 const TITLES: [&str; 8] =
     ["Analyst", "Engineer", "Manager", "Director", "Specialist", "Coordinator", "Associate", "Lead"];
-#[cfg(test)]
 const CITIES: [&str; 8] =
     ["Springfield", "Riverton", "Lakeside", "Fairview", "Greenville", "Madison", "Georgetown", "Oak Ridge"];
-#[cfg(test)]
 const DOMAINS: [&str; 3] = ["example.com", "example.org", "example.net"];
 
 /// Fixed "now" of the seed data: 2025-06-01T00:00:00Z.
-#[cfg(test)]
 const SEED_END: i64 = 1_748_736_000;
 /// 2023-01-02T00:00:00Z
-#[cfg(test)]
 const SEED_START: i64 = 1_672_617_600;
-#[cfg(test)]
+/// Users in the seed.
 pub const SEED_USERS: usize = 300;
-#[cfg(test)]
 const SALT_USERS: u64 = 0x5EED_0001;
-const SALT_GENERATED: u64 = 0x5EED_0002;
 
-#[cfg(test)]
 fn user_id(seq: u64) -> String {
     make_id("00u", ERA_FIXTURE, seq, SALT_USERS)
 }
 
-#[cfg(test)]
 fn type_ids() -> [(String, String); 2] {
     [
         (make_id("oty", ERA_FIXTURE, 0, 7), make_id("osc", ERA_FIXTURE, 0, 7)),
@@ -102,7 +62,6 @@ fn type_ids() -> [(String, String); 2] {
     ]
 }
 
-#[cfg(test)]
 /// Generates the fixture files: `(file name, pretty JSON)`.
 pub fn fixture_files() -> Vec<(&'static str, String)> {
     let mut rng = SplitMix64(0x0C7A_F1C5);
@@ -458,13 +417,11 @@ pub fn fixture_files() -> Vec<(&'static str, String)> {
 }
 
 /// (type, name, description, priority, system, status, conditions, settings, resourceId)
-#[cfg(test)]
 type PolicyDef<'a> = (&'a str, &'a str, &'a str, i64, bool, &'a str, String, Option<String>, Option<&'a str>);
 
 /// Policies of several types, keys in the order Okta returns them (the password policy's
 /// settings follow `recorded/terraform-provider-okta/idaas/TestAccDataSourceOktaPolicy_read`).
 /// `everyone` is the Everyone group, `chat_app` the OIDC app an access policy belongs to.
-#[cfg(test)]
 fn fixture_policies(everyone: &str, chat_app: &str) -> J {
     let people = format!(r#"{{"people":{{"groups":{{"include":["{everyone}"]}}}}}}"#);
     let password_settings = r#"{"password":{"complexity":{"minLength":8,"minLowerCase":1,"minUpperCase":1,"minNumber":1,"minSymbol":0,"excludeUsername":true,"dictionary":{"common":{"exclude":false}},"excludeAttributes":[]},"age":{"maxAgeDays":0,"expireWarnDays":0,"minAgeMinutes":0,"historyCount":4},"lockout":{"maxAttempts":10,"autoUnlockMinutes":0,"userLockoutNotificationChannels":[],"showLockoutFailures":false}},"recovery":{"factors":{"recovery_question":{"status":"ACTIVE","properties":{"complexity":{"minLength":4}}},"okta_email":{"status":"ACTIVE","properties":{"recoveryToken":{"tokenLifetimeMinutes":60}}},"okta_sms":{"status":"INACTIVE"},"okta_call":{"status":"INACTIVE"}}},"delegation":{"options":{"skipUnlock":false}}}"#;
@@ -626,7 +583,6 @@ fn fixture_policies(everyone: &str, chat_app: &str) -> J {
 }
 
 /// Realms: the default realm (no `domains`) and six others.
-#[cfg(test)]
 fn fixture_realms() -> J {
     let names: [(&str, &[&str]); 7] = [
         ("Default Realm", &[]),
@@ -659,331 +615,6 @@ fn fixture_realms() -> J {
     )
 }
 
-// ---------------------------------------------------------------------------------------------
-// Loading
-
-fn secs(v: &Value) -> Option<i64> {
-    v.as_str().and_then(parse_iso_ms).map(|ms| ms / 1000)
-}
-
-fn s(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_string()
-}
-
-fn array(text: &str) -> Vec<Value> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Array(a)) => a,
-        _ => Vec::new(),
-    }
-}
-
-fn load_user_types(st: &mut State) {
-    for t in array(USER_TYPES_JSON) {
-        st.load_user_type(UserType {
-            id: s(&t["id"]),
-            name: s(&t["name"]),
-            display_name: s(&t["displayName"]),
-            description: s(&t["description"]),
-            default: t["default"].as_bool().unwrap_or(false),
-            created: secs(&t["created"]).unwrap_or(0),
-            last_updated: secs(&t["lastUpdated"]).unwrap_or(0),
-            created_by: s(&t["createdBy"]),
-            schema_id: s(&t["schemaId"]),
-        });
-    }
-}
-
-fn load_groups(st: &mut State, everyone_only: bool) {
-    for g in array(GROUPS_JSON) {
-        let kind = s(&g["type"]);
-        if everyone_only && kind != "BUILT_IN" {
-            continue;
-        }
-        let members = if everyone_only {
-            BTreeSet::new()
-        } else {
-            g["members"].as_array().map(|m| m.iter().map(s).collect()).unwrap_or_default()
-        };
-        let group = Group {
-            id: s(&g["id"]),
-            created: secs(&g["created"]).unwrap_or(0),
-            last_updated: secs(&g["lastUpdated"]).unwrap_or(0),
-            last_membership_updated: secs(&g["lastMembershipUpdated"]).unwrap_or(0),
-            kind,
-            name: s(&g["profile"]["name"]),
-            description: g["profile"]["description"].as_str().map(str::to_string),
-            members,
-            source: if everyone_only { None } else { g["source"].as_str().map(str::to_string) },
-        };
-        st.load_group(group);
-    }
-}
-
-fn user_from_fixture(u: &Value) -> Option<User> {
-    let c = &u["credentials"];
-    let password = c["password"]["value"].as_str().map(|p| Password::Plain(p.to_string()));
-    let recovery =
-        c["recovery_question"]["question"].as_str().map(|q| (q.to_string(), s(&c["recovery_question"]["answer"])));
-    Some(User {
-        id: s(&u["id"]),
-        status: Status::parse(u["status"].as_str()?)?,
-        created: secs(&u["created"])?,
-        activated: secs(&u["activated"]),
-        status_changed: secs(&u["statusChanged"]),
-        last_login: secs(&u["lastLogin"]),
-        last_updated: secs(&u["lastUpdated"])?,
-        password_changed: secs(&u["passwordChanged"]),
-        realm_id: u["realmId"].as_str().map(str::to_string),
-        type_id: s(&u["type"]["id"]),
-        profile: u["profile"].as_object().cloned().unwrap_or_default(),
-        password,
-        recovery_question: recovery,
-        provider: (
-            c["provider"]["type"].as_str().unwrap_or("OKTA").to_string(),
-            c["provider"]["name"].as_str().unwrap_or("OKTA").to_string(),
-        ),
-        admin: u["admin"].as_bool().unwrap_or(false),
-    })
-}
-
-fn ordered(text: &str) -> Vec<J> {
-    match J::parse(text) {
-        Some(J::Arr(items)) => items,
-        _ => Vec::new(),
-    }
-}
-
-fn j_str(j: &J, key: &str) -> String {
-    j.get(key).and_then(J::as_str).unwrap_or_default().to_string()
-}
-
-fn j_secs(j: &J, key: &str) -> i64 {
-    j.get(key).and_then(J::as_str).and_then(parse_iso_ms).map(|ms| ms / 1000).unwrap_or(0)
-}
-
-fn load_policies(st: &mut State) {
-    for p in ordered(POLICIES_JSON) {
-        let num = |k: &str| match p.get(k) {
-            Some(J::Num(n)) => n.as_i64().unwrap_or(0),
-            _ => 0,
-        };
-        st.load_policy(Policy {
-            id: j_str(&p, "id"),
-            kind: j_str(&p, "type"),
-            status: j_str(&p, "status"),
-            name: j_str(&p, "name"),
-            description: p.get("description").and_then(J::as_str).map(str::to_string),
-            priority: num("priority"),
-            system: matches!(p.get("system"), Some(J::Bool(true))),
-            conditions: p.get("conditions").cloned().unwrap_or(J::Null),
-            settings: p.get("settings").cloned(),
-            created: j_secs(&p, "created"),
-            last_updated: j_secs(&p, "lastUpdated"),
-            resource_id: p.get("resourceId").and_then(J::as_str).map(str::to_string),
-            rules: match p.get("rules") {
-                Some(J::Arr(r)) => r.clone(),
-                _ => Vec::new(),
-            },
-        });
-    }
-}
-
-fn load_realms(st: &mut State) {
-    for r in ordered(REALMS_JSON) {
-        let profile = r.get("profile").cloned().unwrap_or(J::Null);
-        st.load_realm(Realm {
-            id: j_str(&r, "id"),
-            created: j_secs(&r, "created"),
-            last_updated: j_secs(&r, "lastUpdated"),
-            is_default: matches!(r.get("isDefault"), Some(J::Bool(true))),
-            name: j_str(&profile, "name"),
-            domains: match profile.get("domains") {
-                Some(J::Arr(d)) => Some(d.iter().filter_map(J::as_str).map(str::to_string).collect()),
-                _ => None,
-            },
-        });
-    }
-}
-
-/// User types and the Everyone group only.
-pub fn empty_state() -> State {
-    let mut st = State::default();
-    load_user_types(&mut st);
-    load_groups(&mut st, true);
-    st
-}
-
-/// The full seed.
-pub fn seeded_state() -> State {
-    let mut st = State::default();
-    load_user_types(&mut st);
-    load_groups(&mut st, false);
-    load_policies(&mut st);
-    load_realms(&mut st);
-    for u in array(USERS_JSON).iter().filter_map(user_from_fixture) {
-        st.load_user(u);
-    }
-    for a in array(APPS_JSON) {
-        let assignments = |key: &str, id_key: &str, scope: &str| -> Vec<AppAssignment> {
-            a[key]
-                .as_array()
-                .map(|l| {
-                    l.iter()
-                        .map(|x| {
-                            let created = secs(&x["created"]).unwrap_or(0);
-                            AppAssignment {
-                                principal: s(&x[id_key]),
-                                id: s(&x["assignmentId"]),
-                                created,
-                                last_updated: created,
-                                status_changed: created,
-                                password_changed: secs(&x["passwordChanged"]),
-                                status: x["status"].as_str().unwrap_or("ACTIVE").to_string(),
-                                scope: scope.to_string(),
-                                user_name: x["userName"].as_str().map(str::to_string),
-                                password: x["password"].as_str().map(str::to_string),
-                                profile: J::empty_obj(),
-                            }
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        st.load_app(App {
-            id: s(&a["id"]),
-            name: s(&a["name"]),
-            label: s(&a["label"]),
-            status: s(&a["status"]),
-            sign_on_mode: s(&a["signOnMode"]),
-            created: secs(&a["created"]).unwrap_or(0),
-            last_updated: secs(&a["lastUpdated"]).unwrap_or(0),
-            settings_app: J::from(&a["settings"]["app"]),
-            users: assignments("users", "userId", "USER"),
-            groups: assignments("groups", "groupId", "GROUP"),
-        });
-    }
-    for f in array(FACTORS_JSON) {
-        st.load_factor(Factor {
-            id: s(&f["id"]),
-            user_id: s(&f["userId"]),
-            factor_type: s(&f["factorType"]),
-            provider: s(&f["provider"]),
-            vendor_name: f["vendorName"].as_str().map(str::to_string),
-            status: s(&f["status"]),
-            created: secs(&f["created"]).unwrap_or(0),
-            last_updated: secs(&f["lastUpdated"]).unwrap_or(0),
-            profile: f["profile"].clone(),
-        });
-    }
-    st
-}
-
-/// Plausible System Log history for the seeded org, in the 30 days before `now_ms`: recent user
-/// creations and activations, sign-ins, profile updates, group memberships and app
-/// assignments of seeded objects, by the admin (sign-ins by the users themselves), from
-/// documentation-range addresses. Deterministic except for the time they are anchored to.
-pub fn seed_past_events(st: &mut State, now_ms: i64) {
-    const DAY_MS: i64 = 86_400_000;
-    let mut rng = SplitMix64(0x5EED_0003);
-    let admin = st.admin_actor();
-    let mut planned: Vec<(i64, Actor, Ev, Vec<Target>)> = Vec::new();
-    let users: Vec<User> = st.users().values().filter(|u| !u.admin).cloned().collect();
-    let at = |rng: &mut SplitMix64, max_days: i64| now_ms - 3_600_000 - rng.below((max_days * DAY_MS) as u64) as i64;
-    for u in users.iter().rev().take(12) {
-        let t = at(&mut rng, 30);
-        planned.push((t, admin.clone(), Ev::UserCreate, vec![user_target(u)]));
-        if u.status != Status::Staged {
-            planned.push((t + 450 + rng.below(500) as i64, admin.clone(), Ev::UserActivate, vec![user_target(u)]));
-        }
-    }
-    for u in users.iter().filter(|u| u.status == Status::Active).step_by(7).take(15) {
-        let t = user_target(u);
-        let actor = Actor {
-            id: t.id.clone(),
-            kind: "User".into(),
-            alternate_id: t.alternate_id.clone(),
-            display_name: t.display_name.clone(),
-        };
-        planned.push((at(&mut rng, 7), actor, Ev::UserSessionStart, vec![]));
-    }
-    for u in users.iter().filter(|u| u.status == Status::Active).skip(3).step_by(11).take(3) {
-        planned.push((at(&mut rng, 20), admin.clone(), Ev::UserUpdateProfile, vec![user_target(u)]));
-    }
-    let groups: Vec<_> = st.groups().values().filter(|g| g.kind == "OKTA_GROUP").cloned().collect();
-    for g in groups.iter().take(6) {
-        if let Some(u) = g.members.iter().next_back().and_then(|id| st.user(id)) {
-            planned.push((at(&mut rng, 25), admin.clone(), Ev::GroupMemberAdd, vec![user_target(u), group_target(g)]));
-        }
-    }
-    for app in st.apps().iter().filter(|a| !a.users.is_empty()).take(3) {
-        for asg in app.users.iter().rev().take(2) {
-            if let Some(u) = st.user(&asg.principal) {
-                let ut = user_target(u);
-                let app_user = Target {
-                    id: asg.id.clone(),
-                    kind: "AppUser",
-                    alternate_id: ut.alternate_id.clone(),
-                    display_name: ut.display_name.clone(),
-                };
-                planned.push((at(&mut rng, 25), admin.clone(), Ev::AppUserAdd, vec![app_user, app_target(app), ut]));
-            }
-        }
-    }
-    planned.sort_by_key(|p| p.0);
-    for (published, actor, ev, targets) in planned {
-        let (ip, ua) = if ev == Ev::UserSessionStart {
-            (format!("198.51.100.{}", 10 + rng.below(200)), "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36")
-        } else {
-            (format!("203.0.113.{}", 10 + rng.below(200)), "okta-sdk-python/2.9.0 python/3.11.4 Linux/6.1.0")
-        };
-        // Okta stores an event a little after it happened.
-        let mut audit = Audit::system(actor, published + 20 + rng.below(100) as i64);
-        audit.ip = ip;
-        audit.user_agent = ua.to_string();
-        st.record_at(&audit, ev, targets, EventOutcome::Success, published);
-    }
-    // History is not news: none of it goes to event hooks.
-    st.take_undelivered();
-}
-
-/// Adds `n` generated ACTIVE users. User number `k` (counting every generated user of this org)
-/// always gets the same id, name, login and timestamps.
-pub fn generate_users(st: &mut State, n: usize) {
-    let type_id = st.default_user_type().map(|t| t.id.clone()).unwrap_or_default();
-    // 2025-07-01T00:00:00Z
-    let base = 1_751_328_000i64;
-    for _ in 0..n {
-        let k = st.take_generated_seq();
-        let first = FIRST[(k % FIRST.len() as u64) as usize];
-        let last = LAST[((k / FIRST.len() as u64) % LAST.len() as u64) as usize];
-        let login = format!("{}.{}.{k:06}@gen.example.net", first.to_lowercase(), last.to_lowercase());
-        let created = base + k as i64 * 7;
-        let mut profile = Map::new();
-        profile.insert("firstName".into(), json!(first));
-        profile.insert("lastName".into(), json!(last));
-        profile.insert("login".into(), json!(login));
-        profile.insert("email".into(), json!(login));
-        profile.insert("employeeNumber".into(), json!(format!("G{k:06}")));
-        st.load_user(User {
-            id: make_id("00u", ERA_GENERATED, k, SALT_GENERATED),
-            status: Status::Active,
-            created,
-            activated: Some(created),
-            status_changed: Some(created),
-            last_login: None,
-            last_updated: created,
-            password_changed: Some(created),
-            realm_id: None,
-            type_id: type_id.clone(),
-            profile,
-            password: Some(Password::Plain(format!("Generated-Pw-{k}x"))),
-            recovery_question: None,
-            provider: ("OKTA".into(), "OKTA".into()),
-            admin: false,
-        });
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -992,7 +623,6 @@ mod tests {
     #[test]
     fn fixtures_are_current() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
-        let embedded = [USERS_JSON, GROUPS_JSON, APPS_JSON, FACTORS_JSON, USER_TYPES_JSON, POLICIES_JSON, REALMS_JSON];
         let files = fixture_files();
         if std::env::var_os("BLESS").is_some() {
             for (name, text) in &files {
@@ -1000,60 +630,12 @@ mod tests {
             }
             return;
         }
-        for ((name, text), current) in files.iter().zip(embedded) {
+        for (name, text) in &files {
+            let current = std::fs::read_to_string(format!("{dir}/{name}")).expect("read fixture");
             assert!(
-                text == current,
-                "fixtures/{name} is stale: run BLESS=1 cargo test -p okta-fake-org --lib infra::seed"
+                *text == current,
+                "fixtures/{name} is stale: run BLESS=1 cargo test -p okta-fake-org --lib fixtures"
             );
         }
-    }
-
-    #[test]
-    fn seed_shape() {
-        let st = seeded_state();
-        assert_eq!(st.users().len(), SEED_USERS);
-        for status in Status::ALL {
-            assert!(st.users().values().any(|u| u.status == status), "no {status:?} user in the seed");
-        }
-        assert!(st.users().values().filter(|u| u.admin).count() == 1);
-        assert!(st.groups().values().next().map(|g| g.kind == "BUILT_IN").unwrap_or(false));
-        assert!(st.factor_count() > 50 && st.apps().len() == 6 && st.user_types().len() == 2);
-        assert!(st
-            .users()
-            .values()
-            .all(|u| u.email().map(|e| e.contains("@mail.example.") || e.contains("@example.")).unwrap_or(false)));
-        let mut st = st;
-        seed_past_events(&mut st, 1_760_000_000_000);
-        let log = st.log().all();
-        assert!(log.len() > 40, "{} seeded events", log.len());
-        assert!(log
-            .windows(2)
-            .all(|w| w[0].published_ms <= w[1].published_ms && w[0].persisted_ms <= w[1].persisted_ms));
-        assert!(log
-            .iter()
-            .all(|e| e.published_ms < 1_760_000_000_000 && e.published_ms > 1_760_000_000_000 - 31 * 86_400_000));
-        for ev in [
-            "user.lifecycle.create",
-            "user.session.start",
-            "group.user_membership.add",
-            "application.user_membership.add",
-        ] {
-            assert!(log.iter().any(|e| e.event_type == ev), "no {ev}");
-        }
-        assert!(st.take_undelivered().is_empty());
-        let e = empty_state();
-        assert!(e.users().is_empty() && e.groups().len() == 1 && e.user_types().len() == 2);
-    }
-
-    #[test]
-    fn generated_users_are_deterministic() {
-        let mut a = empty_state();
-        generate_users(&mut a, 3);
-        generate_users(&mut a, 2);
-        let mut b = empty_state();
-        generate_users(&mut b, 5);
-        let ids = |st: &State| st.users().values().map(|u| (u.id.clone(), u.login().to_string())).collect::<Vec<_>>();
-        assert_eq!(ids(&a), ids(&b));
-        assert_eq!(a.users().len(), 5);
     }
 }

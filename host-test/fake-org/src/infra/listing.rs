@@ -6,7 +6,7 @@
 use super::errors::ApiError;
 use super::paging::{self, CursorKey};
 use super::routing::Ctx;
-use super::state::State;
+use crate::areas::state::State;
 
 /// How a listing pages.
 pub struct PageSpec<'a> {

@@ -16,6 +16,10 @@
 use http::Method;
 use serde_json::Value;
 
+use super::model::{App, AppAssignment};
+use crate::areas::state::State;
+use crate::areas::users::model::Status;
+use crate::areas::users::render::{render_user, LinkSet};
 use crate::infra::auth::Scope;
 use crate::infra::edge::Endpoint;
 use crate::infra::errors::ApiError;
@@ -23,9 +27,8 @@ use crate::infra::json::J;
 use crate::infra::listing::{self, PageSpec};
 use crate::infra::query::{self, Dialect, Expr, Lit, Op};
 use crate::infra::ratelimit::Bucket;
-use crate::infra::render::{render_user, ts, LinkSet};
 use crate::infra::routing::{Ctx, HResult, Reply, Routes};
-use crate::infra::state::{App, AppAssignment, State, Status};
+use crate::infra::shapes::ts;
 use crate::infra::time::iso;
 
 const READ: Endpoint = Endpoint::new(Bucket::Apps, Scope::AppsRead);

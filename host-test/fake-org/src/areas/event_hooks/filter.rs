@@ -9,7 +9,7 @@
 //! Expressions outside this subset do not filter (every event of the subscribed types is
 //! delivered); [`parse`] tells them apart.
 
-use super::json::J;
+use crate::infra::json::J;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Tok {

@@ -22,8 +22,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use tokio::sync::mpsc;
 
-use super::state::Delivery;
-use super::util;
+use super::model::Delivery;
+use crate::infra::util;
 
 /// Okta waits 3 s for a hook endpoint.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);

@@ -6,7 +6,7 @@
 //! `authScheme.value` is never returned; `events.filter` is stored and echoed (`null` when
 //! absent, `condition.version` added as `null`); a `PUT` replaces name, description, events and
 //! channel and makes the hook UNVERIFIED again; lifecycle calls answer 200 with the full hook;
-//! verification really calls the endpoint (see `infra::hooks`) and fails with 400 E0000001
+//! verification really calls the endpoint (see `outbound`) and fails with 400 E0000001
 //! "Unable to verify event hook. Hook <name> execution failed"; only INACTIVE hooks can be
 //! deleted (403 E0000006 otherwise, the spec's only error for it); the listing has no Link.
 //!
@@ -17,16 +17,18 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State as AxState};
 use http::Method;
 
+use super::delivery::hook_endpoint;
+use super::model::{AuthScheme, EventHook};
+use super::outbound;
+use crate::areas::state::State;
 use crate::infra::auth::Scope;
 use crate::infra::edge::Endpoint;
 use crate::infra::errors::ApiError;
-use crate::infra::hooks;
 use crate::infra::json::J;
-use crate::infra::org::{hook_endpoint, Org};
 use crate::infra::ratelimit::Bucket;
 use crate::infra::routing::{Ctx, HResult, Reply, Routes};
-use crate::infra::state::{AuthScheme, EventHook, State};
 use crate::infra::time::iso;
+use crate::org::Org;
 
 const READ: Endpoint = Endpoint::new(Bucket::EventHooks, Scope::EventHooksRead);
 const MANAGE: Endpoint = Endpoint::new(Bucket::EventHooks, Scope::EventHooksManage);
@@ -184,7 +186,7 @@ fn parse_hook(body: &J) -> Result<EventHook, ApiError> {
     let config = channel.get("config").ok_or_else(|| invalid("channel.config", "The field cannot be left blank"))?;
     let uri = config.get("uri").and_then(J::as_str).unwrap_or("").to_string();
     let https = uri.starts_with("https://") && uri.len() > "https://".len();
-    if !https && hooks::callable(&uri).is_err() {
+    if !https && outbound::callable(&uri).is_err() {
         return Err(invalid("channel.config.uri", "Your external service must use a valid HTTPS endpoint"));
     }
     let headers = match config.get("headers") {
@@ -279,7 +281,7 @@ pub async fn verify_hook(AxState(org): AxState<Org>, path: Result<Path<String>, 
     let (endpoint, name) = org
         .with(|st| find(st, &id).map(|h| (hook_endpoint(h), h.name.clone())))
         .unwrap_or_else(|| Err(ApiError::for_status(503)))?;
-    if hooks::verify(&endpoint, org.hook_timeout()).await.is_err() {
+    if outbound::verify(&endpoint, org.hook_timeout()).await.is_err() {
         return Err(ApiError::validation(
             "eventHook",
             [format!("Unable to verify event hook. Hook {name} execution failed")],

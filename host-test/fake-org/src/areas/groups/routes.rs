@@ -11,6 +11,11 @@
 use http::Method;
 use serde_json::Value;
 
+use super::model::Group;
+use super::render::render_group;
+use crate::areas::state::State;
+use crate::areas::users::model::User;
+use crate::areas::users::render::{render_user, LinkSet};
 use crate::infra::auth::Scope;
 use crate::infra::edge::Endpoint;
 use crate::infra::errors::ApiError;
@@ -19,9 +24,7 @@ use crate::infra::listing::{self, PageSpec};
 use crate::infra::paging::CursorKey;
 use crate::infra::query::{self, date_literal, Dialect, Expr, Lit, Op, Val};
 use crate::infra::ratelimit::Bucket;
-use crate::infra::render::{render_group, render_user, LinkSet};
 use crate::infra::routing::{Ctx, HResult, Reply, Routes};
-use crate::infra::state::{Group, State, User};
 
 const READ: Endpoint = Endpoint::new(Bucket::Groups, Scope::GroupsRead);
 const MANAGE: Endpoint = Endpoint::new(Bucket::Groups, Scope::GroupsManage);

@@ -24,8 +24,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::json::J;
-use super::util;
+use crate::infra::json::J;
+use crate::infra::util;
 
 /// `client_assertion_type` of a JWT client assertion.
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";

@@ -1,19 +1,19 @@
 //! The org authorization server's endpoints: `POST /oauth2/v1/token` (form-encoded, RFC 6749
 //! error bodies, `DPoP-Nonce` on every answer to a DPoP app) and `GET /oauth2/v1/authorize`
 //! (approved at once by the org's admin: a 302 to the redirect URI with `code` and `state`).
-//! The checks themselves live in [`crate::infra::authz`].
+//! The checks themselves live in [`super::authz`].
 
 use axum::body::Body;
 use axum::extract::State as AxState;
 use axum::response::Response;
 use http::{HeaderValue, Method, StatusCode};
 
-use crate::infra::authz::{OAuthError, TokenCall};
+use super::authz::{OAuthError, TokenCall};
 use crate::infra::edge::Endpoint;
 use crate::infra::json::J;
-use crate::infra::org::Org;
 use crate::infra::ratelimit::Bucket;
 use crate::infra::routing::{Ctx, Routes};
+use crate::org::Org;
 
 const TOKEN: Endpoint = Endpoint::public(Bucket::OAuthToken);
 const AUTHORIZE: Endpoint = Endpoint::public(Bucket::OAuthAuthorize);

@@ -8,6 +8,8 @@
 
 use http::Method;
 
+use super::model::Policy;
+use crate::areas::state::State;
 use crate::infra::auth::Scope;
 use crate::infra::edge::Endpoint;
 use crate::infra::errors::ApiError;
@@ -15,9 +17,8 @@ use crate::infra::json::J;
 use crate::infra::listing::{self, PageSpec};
 use crate::infra::paging::{CursorKey, SortVal};
 use crate::infra::ratelimit::Bucket;
-use crate::infra::render::allow;
 use crate::infra::routing::{Ctx, HResult, Reply, Routes};
-use crate::infra::state::{Policy, State};
+use crate::infra::shapes::allow;
 use crate::infra::time::iso;
 
 const READ: Endpoint = Endpoint::new(Bucket::Policies, Scope::PoliciesRead);

@@ -9,6 +9,8 @@
 
 use http::Method;
 
+use super::model::Realm;
+use crate::areas::state::State;
 use crate::infra::auth::Scope;
 use crate::infra::edge::Endpoint;
 use crate::infra::errors::ApiError;
@@ -18,7 +20,6 @@ use crate::infra::paging::CursorKey;
 use crate::infra::query::{self, Dialect, Lit, Op, Val};
 use crate::infra::ratelimit::Bucket;
 use crate::infra::routing::{Ctx, HResult, Reply, Routes};
-use crate::infra::state::{Realm, State};
 use crate::infra::time::iso;
 
 const READ: Endpoint = Endpoint::new(Bucket::Realms, Scope::RealmsRead);

@@ -9,9 +9,9 @@
 //! string `"null"`; `transaction.id` and `debugContext.debugData.requestId` are the request's
 //! `X-Okta-Request-Id`; `target` is an array of `{id,type,alternateId,displayName,detailEntry}`.
 
-use super::json::J;
-use super::time::iso_ms;
-use super::util;
+use crate::infra::json::J;
+use crate::infra::time::iso_ms;
+use crate::infra::util;
 
 /// One row of the event-type table.
 #[derive(Debug)]

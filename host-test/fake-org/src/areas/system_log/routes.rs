@@ -19,17 +19,17 @@
 
 use http::Method;
 
+use super::events::LogEvent;
+use crate::areas::state::State;
 use crate::infra::auth::Scope;
 use crate::infra::clock::epoch_ms;
 use crate::infra::edge::Endpoint;
 use crate::infra::errors::ApiError;
-use crate::infra::events::LogEvent;
 use crate::infra::json::J;
 use crate::infra::paging;
 use crate::infra::query::{self, Dialect, Expr, Lit, Op, Val};
 use crate::infra::ratelimit::Bucket;
 use crate::infra::routing::{Ctx, HResult, Reply, Routes};
-use crate::infra::state::State;
 use crate::infra::time::parse_iso_ms;
 
 const READ: Endpoint = Endpoint::new(Bucket::Logs, Scope::LogsRead);

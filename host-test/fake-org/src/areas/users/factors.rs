@@ -3,14 +3,15 @@
 
 use http::Method;
 
+use super::model::Status;
+use super::render::render_factor;
+use crate::areas::state::State;
 use crate::infra::auth::Scope;
 use crate::infra::edge::Endpoint;
 use crate::infra::errors::ApiError;
 use crate::infra::json::J;
 use crate::infra::ratelimit::Bucket;
-use crate::infra::render::render_factor;
 use crate::infra::routing::{Ctx, HResult, Reply, Routes};
-use crate::infra::state::{State, Status};
 
 /// Factors share the users bucket (RECORDED-NOTES §3).
 const READ: Endpoint = Endpoint::new(Bucket::Users, Scope::UsersRead);
@@ -55,7 +56,7 @@ pub fn unenroll_factor(st: &mut State, ctx: &Ctx, key: &str, fid: &str) -> HResu
         return Err(ApiError::wrong_status());
     }
     let okta_verify = f.provider == "OKTA" && matches!(f.factor_type.as_str(), "push" | "signed_nonce");
-    let related = |x: &&crate::infra::state::Factor| {
+    let related = |x: &&crate::areas::users::model::Factor| {
         x.id == f.id
             || (okta_verify
                 && x.provider == "OKTA"

@@ -1,11 +1,14 @@
-//! JSON for the objects several areas return: users (also group members and embedded app
-//! users), groups, factors, user types. Keys in Okta's order, `_links` in each object's style.
+//! JSON for the users area's objects, which other areas return too: users (also group
+//! members and embedded app users), factors, user types. Keys in Okta's order, `_links` in
+//! each object's style.
 
 use serde_json::{Map, Value};
 
-use super::json::J;
-use super::state::{Factor, Group, State, Status, User, UserType};
-use super::time::iso;
+use super::model::{Factor, Status, User, UserType};
+use crate::areas::state::State;
+use crate::infra::json::J;
+use crate::infra::shapes::{allow, ts};
+use crate::infra::time::iso;
 
 /// Which `_links` a user object carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,11 +17,6 @@ pub enum LinkSet {
     SelfOnly,
     /// Single GET / create / update: one link per allowed lifecycle transition.
     Full,
-}
-
-/// An optional resource timestamp (`null` when never set).
-pub fn ts(v: Option<i64>) -> J {
-    v.map(|s| J::s(iso(s))).unwrap_or(J::Null)
 }
 
 /// Profile keys in Okta's response order: `firstName, lastName, mobilePhone, …, secondEmail,
@@ -167,43 +165,6 @@ pub fn render_user(st: &State, u: &User, origin: &str, set: LinkSet, omit_creden
     }
     o.push("_links", render_links(st, u, origin, set, omit_credentials));
     o
-}
-
-const LOGO_MEDIUM: &str =
-    "https://ok12static.oktacdn.com/assets/img/logos/groups/odyssey/okta-medium.30ce6d4085dff29412984e4c191bc874.png";
-const LOGO_LARGE: &str =
-    "https://ok12static.oktacdn.com/assets/img/logos/groups/odyssey/okta-large.c3cb8cda8ae0add1b4fe928f5844dbe3.png";
-
-/// Group object: `id, created, lastUpdated, lastMembershipUpdated, objectClass, type, profile,
-/// _links{logo[], [source], users, apps}`.
-pub fn render_group(g: &Group, origin: &str) -> J {
-    let logo =
-        |name: &str, href: &str| J::obj([("name", J::s(name)), ("href", J::s(href)), ("type", J::s("image/png"))]);
-    let base = format!("{origin}/api/v1/groups/{}", g.id);
-    J::obj([
-        ("id", J::s(g.id.clone())),
-        ("created", J::s(iso(g.created))),
-        ("lastUpdated", J::s(iso(g.last_updated))),
-        ("lastMembershipUpdated", J::s(iso(g.last_membership_updated))),
-        ("objectClass", J::Arr(vec![J::s("okta:user_group")])),
-        ("type", J::s(g.kind.clone())),
-        ("profile", J::obj([("name", J::s(g.name.clone())), ("description", J::opt_s(g.description.clone()))])),
-        ("_links", {
-            let mut links = J::obj([("logo", J::Arr(vec![logo("medium", LOGO_MEDIUM), logo("large", LOGO_LARGE)]))]);
-            // APP_GROUPs link the app they are imported from.
-            if let Some(app) = &g.source {
-                links.push("source", J::obj([("href", J::s(format!("{origin}/api/v1/apps/{app}")))]));
-            }
-            links.push("users", J::obj([("href", J::s(format!("{base}/users")))]));
-            links.push("apps", J::obj([("href", J::s(format!("{base}/apps")))]));
-            links
-        }),
-    ])
-}
-
-/// A `{href, hints:{allow:[…]}}` link (factors, event hooks, policies).
-pub fn allow(href: String, methods: &[&str]) -> J {
-    J::obj([("href", J::s(href)), ("hints", J::obj([("allow", J::Arr(methods.iter().map(|m| J::s(*m)).collect()))]))])
 }
 
 /// Factor object (keys as in `examples/user-factors-list.json`; `hints.allow` links).

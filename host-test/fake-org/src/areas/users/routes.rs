@@ -6,17 +6,19 @@
 use http::Method;
 use serde_json::{Map, Value};
 
+use super::model::{Password, SortedCache, Status, Transition, User};
+use super::render::{render_credentials, render_user, LinkSet};
+use super::search::{self, Mode};
+use crate::areas::groups::render::render_group;
+use crate::areas::state::State;
 use crate::infra::auth::Scope;
 use crate::infra::edge::Endpoint;
 use crate::infra::errors::ApiError;
 use crate::infra::json::J;
 use crate::infra::listing::{self, PageSpec};
 use crate::infra::paging::{self, CursorKey};
-use crate::infra::query::{self, Mode};
 use crate::infra::ratelimit::Bucket;
-use crate::infra::render::{render_credentials, render_group, render_user, LinkSet};
 use crate::infra::routing::{Ctx, HResult, Reply, Routes};
-use crate::infra::state::{Password, SortedCache, State, Status, Transition, User};
 use crate::infra::util;
 
 const LIST: Endpoint = Endpoint::new(Bucket::Users, Scope::UsersRead);
@@ -149,13 +151,15 @@ pub fn list(st: &mut State, ctx: &Ctx) -> HResult {
     let q = ctx.q("q");
     let limit = paging::parse_limit(ctx.q("limit"), if q.is_some() { 10 } else { 200 }, 200)
         .map_err(|_| ApiError::validation("limit", ["limit: The limit must be a positive number.".to_string()]))?;
-    let search_q = search.map(|s| query::parse(s, Mode::Search)).transpose().map_err(|_| ApiError::invalid_search())?;
-    let filter_q = filter.map(|s| query::parse(s, Mode::Filter)).transpose().map_err(|_| ApiError::invalid_search())?;
+    let search_q =
+        search.map(|s| search::parse(s, Mode::Search)).transpose().map_err(|_| ApiError::invalid_search())?;
+    let filter_q =
+        filter.map(|s| search::parse(s, Mode::Filter)).transpose().map_err(|_| ApiError::invalid_search())?;
     // sortBy/sortOrder only work together with search; otherwise they are ignored (and dropped
     // from the self link, like real Okta drops `sortOrder=0`).
     let sort_by = if search.is_some() { ctx.q("sortBy").filter(|s| !s.is_empty()) } else { None };
     if let Some(attr) = sort_by {
-        if !query::valid_sort_attr(attr) {
+        if !search::valid_sort_attr(attr) {
             return Err(ApiError::invalid_search());
         }
     }
@@ -225,7 +229,7 @@ pub fn list(st: &mut State, ctx: &Ctx) -> HResult {
                         .users()
                         .values()
                         .filter(|u| keep(u))
-                        .map(|u| CursorKey { val: query::sort_value(u, attr), id: u.id.clone() })
+                        .map(|u| CursorKey { val: search::sort_value(u, attr), id: u.id.clone() })
                         .collect();
                     keys.sort_by(|a, b| paging::cmp_keys(a, b, desc));
                     SortedCache { key: cache_key, version: st.version(), keys }

@@ -2,14 +2,14 @@
 
 use http::Method;
 
+use super::render::render_user_type;
+use crate::areas::state::State;
 use crate::infra::auth::Scope;
 use crate::infra::edge::Endpoint;
 use crate::infra::errors::ApiError;
 use crate::infra::json::J;
 use crate::infra::ratelimit::Bucket;
-use crate::infra::render::render_user_type;
 use crate::infra::routing::{Ctx, HResult, Reply, Routes};
-use crate::infra::state::State;
 
 const READ: Endpoint = Endpoint::new(Bucket::Meta, Scope::UserTypesRead);
 
