@@ -328,11 +328,7 @@ pub fn list_apps(st: &mut State, ctx: &Ctx) -> HResult {
         })
         .collect();
     let mut spec = PageSpec::new("apps", "/api/v1/apps", 20, 200);
-    for (k, v) in [("q", q), ("filter", filter), ("expand", expand)] {
-        if let Some(v) = v {
-            spec.extra.push((k, v.to_string()));
-        }
-    }
+    spec.keep([("q", q), ("filter", filter), ("expand", expand)]);
     let (page, links) = listing::id_page(st, ctx, &spec, items)?;
     Ok(Reply::list(J::Arr(page), links))
 }
@@ -450,11 +446,7 @@ pub fn list_app_users(st: &mut State, ctx: &Ctx, id: &str) -> HResult {
         .map(|a| (a.principal.clone(), render_app_user(st, id, a, &ctx.origin, expand_user)))
         .collect();
     let mut spec = PageSpec::new(format!("appusers|{id}"), format!("/api/v1/apps/{id}/users"), 50, 500);
-    for (k, v) in [("q", q), ("expand", expand)] {
-        if let Some(v) = v {
-            spec.extra.push((k, v.to_string()));
-        }
-    }
+    spec.keep([("q", q), ("expand", expand)]);
     let (page, links) = listing::id_page(st, ctx, &spec, items)?;
     Ok(Reply::list(J::Arr(page), links))
 }

@@ -20,7 +20,7 @@ use crate::infra::auth::Scope;
 use crate::infra::edge::Endpoint;
 use crate::infra::errors::ApiError;
 use crate::infra::json::J;
-use crate::infra::listing::{self, PageSpec};
+use crate::infra::listing::{self, PageSpec, Sort};
 use crate::infra::paging::CursorKey;
 use crate::infra::query::{self, date_literal, Dialect, Expr, Lit, Op, Val};
 use crate::infra::ratelimit::Bucket;
@@ -196,43 +196,31 @@ pub fn list_groups(st: &mut State, ctx: &Ctx) -> HResult {
     let filter_expr =
         filter.map(|f| query::parse_with(f, &GroupFilter)).transpose().map_err(|_| ApiError::invalid_search())?;
     // sortBy/sortOrder only work with search; otherwise they are ignored and dropped.
-    let sort_by = if search.is_some() { ctx.q("sortBy").filter(|s| !s.is_empty()) } else { None };
-    if let Some(attr) = sort_by {
-        if !query::is_attr_path(attr) {
-            return Err(ApiError::invalid_search());
-        }
-    }
-    let sort_order =
-        sort_by.and(ctx.q("sortOrder")).filter(|o| o.eq_ignore_ascii_case("asc") || o.eq_ignore_ascii_case("desc"));
-    let desc = sort_order.map(|o| o.eq_ignore_ascii_case("desc")).unwrap_or(false);
+    let sort = Sort::parse(ctx, search.is_some(), query::is_attr_path)?;
     let items: Vec<(CursorKey, J)> = st
         .groups()
         .values()
         .filter(|g| search_expr.as_ref().map(|e| matches(e, g, true)).unwrap_or(true))
         .filter(|g| filter_expr.as_ref().map(|e| matches(e, g, false)).unwrap_or(true))
         .map(|g| {
-            let val = sort_by.and_then(|a| query::sort_val(attr_of(g, a)));
+            let val = sort.by.and_then(|a| query::sort_val(attr_of(g, a)));
             (CursorKey { val, id: g.id.clone() }, render_expanded(st, g, &ctx.origin, &ex))
         })
         .collect();
-    let kind = match (search, sort_by) {
-        (Some(_), Some(attr)) => format!("groups|search|{attr}|{}", if desc { "desc" } else { "asc" }),
+    let kind = match (search, sort.by) {
+        (Some(_), Some(attr)) => format!("groups|search|{attr}|{}", sort.direction()),
         (Some(_), None) => "groups|search".to_string(),
         _ => "groups".to_string(),
     };
     let mut spec = PageSpec::new(kind, "/api/v1/groups", 10_000, 10_000);
-    spec.desc = desc;
-    for (k, v) in [
+    spec.desc = sort.desc;
+    spec.keep([
         ("search", search),
         ("filter", filter),
         ("expand", ctx.q("expand")),
-        ("sortBy", sort_by),
-        ("sortOrder", sort_order),
-    ] {
-        if let Some(v) = v {
-            spec.extra.push((k, v.to_string()));
-        }
-    }
+        ("sortBy", sort.by),
+        ("sortOrder", sort.order),
+    ]);
     let (page, links) = listing::page(st, ctx, &spec, items)?;
     Ok(Reply::list(J::Arr(page), links))
 }

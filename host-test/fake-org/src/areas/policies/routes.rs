@@ -139,13 +139,13 @@ pub fn list_policies(st: &mut State, ctx: &Ctx) -> HResult {
     );
     spec.limit_optional = true;
     spec.extra.push(("type", kind.to_string()));
-    for (k, v) in
-        [("status", status), ("q", q), ("sortBy", sort_by), ("expand", ctx.q("expand")), ("resourceId", resource)]
-    {
-        if let Some(v) = v {
-            spec.extra.push((k, v.to_string()));
-        }
-    }
+    spec.keep([
+        ("status", status),
+        ("q", q),
+        ("sortBy", sort_by),
+        ("expand", ctx.q("expand")),
+        ("resourceId", resource),
+    ]);
     let (page, links) = listing::page(st, ctx, &spec, items)?;
     Ok(Reply::list(J::Arr(page), links))
 }

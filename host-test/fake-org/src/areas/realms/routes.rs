@@ -15,7 +15,7 @@ use crate::infra::auth::Scope;
 use crate::infra::edge::Endpoint;
 use crate::infra::errors::ApiError;
 use crate::infra::json::J;
-use crate::infra::listing::{self, PageSpec};
+use crate::infra::listing::{self, PageSpec, Sort};
 use crate::infra::paging::CursorKey;
 use crate::infra::query::{self, Dialect, Lit, Op, Val};
 use crate::infra::ratelimit::Bucket;
@@ -98,36 +98,20 @@ fn attr_of<'a>(r: &'a Realm, attr: &str) -> Vec<Val<'a>> {
 pub fn list_realms(st: &mut State, ctx: &Ctx) -> HResult {
     let search = ctx.q("search").filter(|s| !s.trim().is_empty()).unwrap_or(IMPLICIT_SEARCH);
     let expr = query::parse_with(search, &RealmSearch).map_err(|_| ApiError::invalid_search())?;
-    let sort_by = ctx.q("sortBy").filter(|s| !s.is_empty());
-    if let Some(s) = sort_by {
-        if !PROPS.contains(&s) {
-            return Err(ApiError::invalid_search());
-        }
-    }
-    let sort_order = ctx.q("sortOrder").filter(|o| o.eq_ignore_ascii_case("asc") || o.eq_ignore_ascii_case("desc"));
-    let desc = sort_order.map(|o| o.eq_ignore_ascii_case("desc")).unwrap_or(false) && sort_by.is_some();
+    let sort = Sort::parse(ctx, true, |attr| PROPS.contains(&attr))?;
     let items: Vec<(CursorKey, J)> = st
         .realms()
         .iter()
         .filter(|r| query::eval(&expr, &|a: &str| attr_of(r, a), true))
         .map(|r| {
-            let val = sort_by.and_then(|a| attr_of(r, a).into_iter().next()).and_then(query::sort_val);
+            let val = sort.by.and_then(|a| attr_of(r, a).into_iter().next()).and_then(query::sort_val);
             (CursorKey { val, id: r.id.clone() }, render_realm(r, &ctx.origin))
         })
         .collect();
-    let mut spec = PageSpec::new(
-        format!("realms|{}|{}", sort_by.unwrap_or(""), if desc { "desc" } else { "asc" }),
-        "/api/v1/realms",
-        10,
-        200,
-    );
-    spec.desc = desc;
-    spec.extra.push(("search", search.to_string()));
-    for (k, v) in [("sortBy", sort_by), ("sortOrder", sort_order.filter(|_| sort_by.is_some()))] {
-        if let Some(v) = v {
-            spec.extra.push((k, v.to_string()));
-        }
-    }
+    let mut spec =
+        PageSpec::new(format!("realms|{}|{}", sort.by.unwrap_or(""), sort.direction()), "/api/v1/realms", 10, 200);
+    spec.desc = sort.desc;
+    spec.keep([("search", Some(search)), ("sortBy", sort.by), ("sortOrder", sort.order)]);
     let (page, links) = listing::page(st, ctx, &spec, items)?;
     Ok(Reply::list(J::Arr(page), links))
 }

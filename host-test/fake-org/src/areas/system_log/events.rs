@@ -215,25 +215,46 @@ pub fn event_uuid(ms: i64, seq: u64) -> String {
     )
 }
 
-fn actor_doc(a: &Actor) -> J {
+/// `actor` and each `target`: the same five keys.
+fn principal_doc(id: &str, kind: &str, alternate_id: &str, display_name: &str) -> J {
     J::obj([
-        ("id", J::s(a.id.clone())),
-        ("type", J::s(a.kind.clone())),
-        ("alternateId", J::s(a.alternate_id.clone())),
-        ("displayName", J::s(a.display_name.clone())),
+        ("id", J::s(id)),
+        ("type", J::s(kind)),
+        ("alternateId", J::s(alternate_id)),
+        ("displayName", J::s(display_name)),
         ("detailEntry", J::Null),
     ])
 }
 
-fn target_doc(t: &Target) -> J {
-    J::obj([
-        ("id", J::s(t.id.clone())),
-        ("type", J::s(t.kind)),
-        ("alternateId", J::s(t.alternate_id.clone())),
-        ("displayName", J::s(t.display_name.clone())),
-        ("detailEntry", J::Null),
-    ])
+fn actor_doc(a: &Actor) -> J {
+    principal_doc(&a.id, &a.kind, &a.alternate_id, &a.display_name)
 }
+
+fn target_doc(t: &Target) -> J {
+    principal_doc(&t.id, t.kind, &t.alternate_id, &t.display_name)
+}
+
+/// The LogEvent's top-level keys, in Okta's order (what [`event_doc`] writes; what a `filter`
+/// may start with).
+pub const TOP_LEVEL_KEYS: [&str; 17] = [
+    "actor",
+    "client",
+    "device",
+    "authenticationContext",
+    "displayMessage",
+    "eventType",
+    "outcome",
+    "published",
+    "securityContext",
+    "severity",
+    "debugContext",
+    "legacyEventType",
+    "transaction",
+    "uuid",
+    "version",
+    "request",
+    "target",
+];
 
 /// Result of the recorded action (`outcome`).
 #[derive(Clone, Debug, PartialEq)]
@@ -354,32 +375,7 @@ mod tests {
             Target { id: "00u1".into(), kind: "User", alternate_id: "a@example.com".into(), display_name: "A".into() };
         let doc = event_doc(&a, Ev::UserCreate, &[t], &EventOutcome::Success, "u-1", a.now_ms);
         let text = String::from_utf8(doc.to_vec()).unwrap();
-        let keys: Vec<&str> = match &doc {
-            J::Obj(p) => p.iter().map(|(k, _)| k.as_str()).collect(),
-            _ => vec![],
-        };
-        assert_eq!(
-            keys,
-            [
-                "actor",
-                "client",
-                "device",
-                "authenticationContext",
-                "displayMessage",
-                "eventType",
-                "outcome",
-                "published",
-                "securityContext",
-                "severity",
-                "debugContext",
-                "legacyEventType",
-                "transaction",
-                "uuid",
-                "version",
-                "request",
-                "target"
-            ]
-        );
+        assert_eq!(doc.keys(), TOP_LEVEL_KEYS);
         assert!(text.contains(r#""zone":"null""#) && text.contains(r#""version":"0""#));
         assert!(text.contains(r#""published":"2022-07-26T19:07:33.594Z""#));
         let u = event_uuid(1_658_862_453_594, 3);

@@ -19,7 +19,7 @@
 
 use http::Method;
 
-use super::events::LogEvent;
+use super::events::{LogEvent, TOP_LEVEL_KEYS};
 use crate::areas::state::State;
 use crate::infra::auth::Scope;
 use crate::infra::clock::epoch_ms;
@@ -36,26 +36,6 @@ const READ: Endpoint = Endpoint::new(Bucket::Logs, Scope::LogsRead);
 
 const DAY_MS: i64 = 86_400_000;
 const MAX_LIMIT: usize = 1000;
-/// Top-level LogEvent properties a filter may start with.
-const PROPERTIES: [&str; 17] = [
-    "actor",
-    "client",
-    "device",
-    "authenticationContext",
-    "displayMessage",
-    "eventType",
-    "outcome",
-    "published",
-    "securityContext",
-    "severity",
-    "debugContext",
-    "legacyEventType",
-    "transaction",
-    "uuid",
-    "version",
-    "request",
-    "target",
-];
 
 pub fn routes(r: Routes) -> Routes {
     r.sync0(Method::GET, "/api/v1/logs", READ, list_logs)
@@ -71,7 +51,7 @@ struct LogFilter;
 impl Dialect for LogFilter {
     fn comparison(&self, attr: &str, op: Op, value: Lit) -> Result<Lit, ()> {
         let root = attr.split('.').next().unwrap_or("");
-        if !PROPERTIES.contains(&root) {
+        if !TOP_LEVEL_KEYS.contains(&root) {
             return Err(());
         }
         // Documented as unsupported.
@@ -81,7 +61,7 @@ impl Dialect for LogFilter {
         Ok(value)
     }
     fn presence(&self, attr: &str) -> bool {
-        PROPERTIES.contains(&attr.split('.').next().unwrap_or(""))
+        TOP_LEVEL_KEYS.contains(&attr.split('.').next().unwrap_or(""))
     }
     fn allows_not(&self) -> bool {
         true

@@ -15,7 +15,7 @@ use crate::infra::auth::Scope;
 use crate::infra::edge::Endpoint;
 use crate::infra::errors::ApiError;
 use crate::infra::json::J;
-use crate::infra::listing::{self, PageSpec};
+use crate::infra::listing::{self, PageSpec, Sort};
 use crate::infra::paging::{self, CursorKey};
 use crate::infra::ratelimit::Bucket;
 use crate::infra::routing::{Ctx, HResult, Reply, Routes};
@@ -149,34 +149,22 @@ pub fn list(st: &mut State, ctx: &Ctx) -> HResult {
     let search = ctx.q("search").filter(|s| !s.trim().is_empty());
     let filter = ctx.q("filter").filter(|s| !s.trim().is_empty());
     let q = ctx.q("q");
-    let limit = paging::parse_limit(ctx.q("limit"), if q.is_some() { 10 } else { 200 }, 200)
-        .map_err(|_| ApiError::validation("limit", ["limit: The limit must be a positive number.".to_string()]))?;
+    let limit = listing::limit(ctx, if q.is_some() { 10 } else { 200 }, 200)?;
     let search_q =
         search.map(|s| search::parse(s, Mode::Search)).transpose().map_err(|_| ApiError::invalid_search())?;
     let filter_q =
         filter.map(|s| search::parse(s, Mode::Filter)).transpose().map_err(|_| ApiError::invalid_search())?;
     // sortBy/sortOrder only work together with search; otherwise they are ignored (and dropped
     // from the self link, like real Okta drops `sortOrder=0`).
-    let sort_by = if search.is_some() { ctx.q("sortBy").filter(|s| !s.is_empty()) } else { None };
-    if let Some(attr) = sort_by {
-        if !search::valid_sort_attr(attr) {
-            return Err(ApiError::invalid_search());
-        }
-    }
-    let sort_order =
-        sort_by.and(ctx.q("sortOrder")).filter(|o| o.eq_ignore_ascii_case("asc") || o.eq_ignore_ascii_case("desc"));
-    let desc = sort_order.map(|o| o.eq_ignore_ascii_case("desc")).unwrap_or(false);
+    let sort = Sort::parse(ctx, search.is_some(), search::valid_sort_attr)?;
     // `q` is not pageable and, like a bare list, leaves DEPROVISIONED users out.
     let hide_deprovisioned = q.is_some() || (search.is_none() && filter.is_none());
     let kind = match search {
-        Some(_) => format!("search|{}|{}", sort_by.unwrap_or(""), if desc { "desc" } else { "asc" }),
+        Some(_) => format!("search|{}|{}", sort.by.unwrap_or(""), sort.direction()),
         None => "list".to_string(),
     };
-    let after_raw = if q.is_some() { None } else { ctx.q("after") };
-    let after = match after_raw {
-        Some(a) => Some(st.cursors.get(&(kind.clone(), a.to_string())).cloned().ok_or_else(ApiError::invalid_cursor)?),
-        None => None,
-    };
+    // `q` has no pages: its `after` is ignored.
+    let after = if q.is_some() { None } else { listing::cursor(st, ctx, &kind)? };
     let q_lower = q.map(str::to_lowercase);
     let keep = |u: &User| {
         if hide_deprovisioned && u.status == Status::Deprovisioned {
@@ -197,7 +185,7 @@ pub fn list(st: &mut State, ctx: &Ctx) -> HResult {
         search_q.as_ref().map(|x| x.matches(u)).unwrap_or(true)
             && filter_q.as_ref().map(|x| x.matches(u)).unwrap_or(true)
     };
-    let (page, more): (Vec<(CursorKey, &User)>, bool) = match sort_by {
+    let (page, more): (Vec<(CursorKey, &User)>, bool) = match sort.by {
         None => {
             // Id order == creation order: walk the map from the cursor.
             let start = after.as_ref().map(|k| k.id.clone());
@@ -231,12 +219,14 @@ pub fn list(st: &mut State, ctx: &Ctx) -> HResult {
                         .filter(|u| keep(u))
                         .map(|u| CursorKey { val: search::sort_value(u, attr), id: u.id.clone() })
                         .collect();
-                    keys.sort_by(|a, b| paging::cmp_keys(a, b, desc));
+                    keys.sort_by(|a, b| paging::cmp_keys(a, b, sort.desc));
                     SortedCache { key: cache_key, version: st.version(), keys }
                 }
             };
             let start = match &after {
-                Some(a) => cache.keys.partition_point(|k| paging::cmp_keys(k, a, desc) != std::cmp::Ordering::Greater),
+                Some(a) => {
+                    cache.keys.partition_point(|k| paging::cmp_keys(k, a, sort.desc) != std::cmp::Ordering::Greater)
+                }
                 None => 0,
             };
             let rest = &cache.keys[start..];
@@ -257,28 +247,8 @@ pub fn list(st: &mut State, ctx: &Ctx) -> HResult {
         // Like `/groups?q=`, a `q` search has no pages and no Link header.
         return Ok(Reply::ok(body));
     }
-    let params = |after: Option<&str>| {
-        let mut p: Vec<(&str, String)> = Vec::new();
-        if let Some(a) = after {
-            p.push(("after", a.to_string()));
-        }
-        p.push(("limit", limit.to_string()));
-        if let Some(s) = search {
-            p.push(("search", s.to_string()));
-        }
-        if let Some(f) = filter {
-            p.push(("filter", f.to_string()));
-        }
-        if let Some(s) = sort_by {
-            p.push(("sortBy", s.to_string()));
-        }
-        if let Some(o) = sort_order {
-            p.push(("sortOrder", o.to_string()));
-        }
-        p
-    };
-    let path = "/api/v1/users";
-    let mut links = vec![paging::link(&paging::url(&ctx.origin, path, &params(after_raw)), "self")];
+    let mut spec = PageSpec::new(kind, "/api/v1/users", 200, 200);
+    spec.keep([("search", search), ("filter", filter), ("sortBy", sort.by), ("sortOrder", sort.order)]);
     let next = match (more, page.last()) {
         (true, Some((key, u))) => {
             let token = if search.is_some() { u.id.clone() } else { format!("{}{}", u.status.cursor_digit(), u.id) };
@@ -286,10 +256,7 @@ pub fn list(st: &mut State, ctx: &Ctx) -> HResult {
         }
         _ => None,
     };
-    if let Some((token, key)) = next {
-        links.push(paging::link(&paging::url(&ctx.origin, path, &params(Some(&token))), "next"));
-        st.cursors.insert((kind, token), key);
-    }
+    let links = listing::links(st, ctx, &spec, Some(limit), next);
     Ok(Reply::list(body, links))
 }
 
