@@ -19,9 +19,11 @@
 //!   (`model.rs`), its part of the org's state with the writes that record the System Log event
 //!   Okta would (`state.rs`), its seed from `fixtures/` (`seed.rs`), its routes (`routes.rs`),
 //!   and what tests do with a [`FakeOrg`] for that area (`api.rs`). Adding an area is a folder,
-//!   a field of `areas/state.rs` and a line in `areas/mod.rs` (router and seed).
-//! - `areas/state.rs`: every area's data side by side in one `State`; `org.rs`: that state
-//!   under one mutex with the clock and the outbound calls, and the router's handle on it.
+//!   its fields in `areas/state.rs`, its lines in `areas/mod.rs` (router and seed) and its
+//!   event types in the System Log's table (`areas/system_log/events.rs`).
+//! - `areas/state.rs`: every area's data side by side in one `State`, with the request
+//!   bookkeeping and the bench's switches (`BenchOptions`); `org.rs`: that state under one
+//!   mutex with the clock and the outbound calls, and the router's handle on it.
 //! - `infra/`: what all areas share, holding no area's data: the HTTP edge (faults, rate
 //!   limits, authentication, the header set), routing and paged listings, error bodies, SCIM
 //!   expressions, rendering helpers, order-preserving JSON ([`json::J`]), the clock.

@@ -1,4 +1,4 @@
-//! Applications and their assignments: records, state, seed and routes ([`routes`] lists the
+//! Applications and their assignments: records, state, seed and routes ([`routes`](mod@routes) lists the
 //! endpoints).
 
 pub mod model;

@@ -1,6 +1,6 @@
 //! Event hooks: records, state, the filter language (`filter`), the calls the org makes to
 //! hook endpoints (`outbound`), delivery after each request (`delivery`) and routes
-//! ([`routes`] lists the endpoints).
+//! ([`routes`](mod@routes) lists the endpoints).
 
 pub mod api;
 pub mod delivery;

@@ -1,4 +1,4 @@
-//! Groups and their members: records, state, seed, rendering and routes ([`routes`] lists the
+//! Groups and their members: records, state, seed, rendering and routes ([`routes`](mod@routes) lists the
 //! endpoints).
 
 pub mod model;

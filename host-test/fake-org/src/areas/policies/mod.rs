@@ -1,4 +1,4 @@
-//! Policies: records, state, seed and routes ([`routes`] lists the endpoints).
+//! Policies: records, state, seed and routes ([`routes`](mod@routes) lists the endpoints).
 
 pub mod model;
 mod routes;

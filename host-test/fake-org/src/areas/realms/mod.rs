@@ -1,4 +1,4 @@
-//! Realms: records, state, seed and routes ([`routes`] lists the endpoints).
+//! Realms: records, state, seed and routes ([`routes`](mod@routes) lists the endpoints).
 
 pub mod model;
 mod routes;

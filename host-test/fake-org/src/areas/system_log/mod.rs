@@ -1,5 +1,5 @@
 //! The System Log: the event types and the store (`events`), appending to it (`state`), the
-//! seeded history (`seed`) and the query endpoint ([`routes`]).
+//! seeded history (`seed`) and the query endpoint ([`routes`](mod@routes)).
 
 pub mod api;
 pub mod events;

@@ -1,6 +1,6 @@
 //! Users, with their enrolled factors and the user types: records, state, seed (the
 //! fixtures' users and the generated ones), search dialect, rendering and routes
-//! ([`routes`], [`factors`], [`user_types`] list the endpoints).
+//! ([`routes`](mod@routes), [`factors`](mod@factors), [`user_types`](mod@user_types) list the endpoints).
 
 pub mod api;
 pub mod factors;
