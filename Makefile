@@ -2,7 +2,7 @@
 WASM := target/wasm32-wasip2/release/okta_connector.wasm
 HOST := cargo run --quiet -p okta-host --bin okta-connector --
 
-.PHONY: all build demo test lint clean bench bench-quick node-host
+.PHONY: all build demo test lint clean bench bench-quick node-host size
 
 all: build
 
@@ -48,6 +48,12 @@ bench-quick: build
 	bash bench/setup.sh
 	cargo build -p okta-host --examples
 	./target/debug/examples/okta-bench --quick
+
+## size: what each crate adds to the release component, as a markdown table (reads an unstripped
+## copy built in target/size: function names are what tells the crates apart)
+size:
+	CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target wasm32-wasip2 --target-dir target/size
+	cargo run --quiet -p okta-host --example okta-size -- target/size/wasm32-wasip2/release/okta_connector.wasm
 
 ## lint: formatting and clippy, guest and host
 lint:
