@@ -291,7 +291,6 @@ fn json_text(body: &[u8], shape: Shape) -> Result<String, Error> {
         .map_err(|e| Error::UnexpectedResponse(format!("Okta's answer is not JSON ({e})")))?;
     let text = value.get();
     let ok = match shape {
-        Shape::Any => true,
         Shape::Object => text.starts_with('{'),
         Shape::Array => text.starts_with('['),
     };
@@ -393,7 +392,7 @@ mod tests {
             matches!(json_text(b"[1]", Shape::Object), Err(Error::UnexpectedResponse(m)) if m.contains("an array"))
         );
         assert!(json_text(b"{}", Shape::Array).is_err());
-        assert!(json_text(b"<html>", Shape::Any).is_err());
+        assert!(json_text(b"<html>", Shape::Object).is_err());
     }
 
     #[test]

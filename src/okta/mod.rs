@@ -26,4 +26,4 @@ pub mod testing;
 pub use auth::{Auth, Secret};
 pub use client::Okta;
 pub use path::segment;
-pub use request::{Answer, Body, Expect, Flow, Method, Page, Paging, Request, Shape};
+pub use request::{Body, Flow, Method, Page, Paging, Request};

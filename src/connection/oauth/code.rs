@@ -2,7 +2,7 @@
 //! run the browser redirect: the authorize URL (state, PKCE S256, the connection's scopes),
 //! the code exchange and refreshes, with `client_secret_basic` client authentication.
 
-use super::{keys, random, token_request, Tokens};
+use super::{base64url, random, token_request, Tokens};
 use crate::error::Error;
 use crate::okta::domain::Origin;
 use crate::okta::transport::Limits;
@@ -47,8 +47,8 @@ pub fn start(
     if scopes.is_empty() {
         return Err(Error::connection("scopes", "is empty: give the okta.* scopes the actions need"));
     }
-    let code_verifier = keys::base64url(&random::bytes::<32>()?);
-    let challenge = keys::base64url(&Sha256::digest(code_verifier.as_bytes()));
+    let code_verifier = base64url::encode(&random::bytes::<32>()?);
+    let challenge = base64url::encode(&Sha256::digest(code_verifier.as_bytes()));
     let query = form_urlencoded::Serializer::new(String::new())
         .append_pair("client_id", client_id)
         .append_pair("response_type", "code")

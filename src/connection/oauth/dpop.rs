@@ -3,8 +3,7 @@
 //! retry: new `jti`, the method, the URL without query or fragment (percent-decoded, as Okta
 //! compares it), the server's current nonce, and `ath` when it goes with an access token.
 
-use super::keys::base64url;
-use super::random;
+use super::{base64url, random};
 use crate::error::Error;
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
@@ -113,7 +112,7 @@ pub fn proof(method: &str, url: &str, access_token: Option<&str>, now: u64) -> R
         iat: now,
         jti: random::id()?,
         nonce: nonce(&server(url)),
-        ath: access_token.map(|t| base64url(&Sha256::digest(t.as_bytes()))),
+        ath: access_token.map(|t| base64url::encode(&Sha256::digest(t.as_bytes()))),
     };
     jsonwebtoken::encode(&header, &claims, &pair.key)
         .map_err(|_| Error::Unsupported("a DPoP proof could not be signed".into()))
@@ -122,13 +121,12 @@ pub fn proof(method: &str, url: &str, access_token: Option<&str>, now: u64) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connection::oauth::keys::base64url_decode;
     use serde_json::Value;
 
     fn parts(jwt: &str) -> (Value, Value) {
         let mut p = jwt.split('.');
-        let h = serde_json::from_slice(&base64url_decode(p.next().unwrap()).unwrap()).unwrap();
-        let c = serde_json::from_slice(&base64url_decode(p.next().unwrap()).unwrap()).unwrap();
+        let h = serde_json::from_slice(&base64url::decode(p.next().unwrap()).unwrap()).unwrap();
+        let c = serde_json::from_slice(&base64url::decode(p.next().unwrap()).unwrap()).unwrap();
         (h, c)
     }
 
@@ -147,7 +145,7 @@ mod tests {
         assert_eq!(ca["htm"], "GET");
         assert_eq!(ca["htu"], "https://acme.okta.com/api/v1/users/a@b.com");
         assert_eq!(ca["nonce"], "n-1");
-        assert_eq!(ca["ath"], base64url(&Sha256::digest(b"token-abc")));
+        assert_eq!(ca["ath"], base64url::encode(&Sha256::digest(b"token-abc")));
         assert_ne!(ca["jti"], cb["jti"], "a new jti each time");
         let (_, token) = parts(&proof("POST", "https://acme.okta.com/oauth2/v1/token", None, 1).unwrap());
         assert!(token.get("ath").is_none() && token.get("nonce").is_none());

@@ -1,7 +1,7 @@
 //! The service app's private key (PEM PKCS#1, PKCS#8 or SEC1, or a JWK) and the
 //! `private_key_jwt` client assertion it signs.
 
-use super::random;
+use super::{base64url, random};
 use crate::error::Error;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::Serialize;
@@ -119,7 +119,7 @@ fn from_jwk(text: &str) -> Result<(EncodingKey, Algorithm, Option<String>), Erro
     let jwk: Value = serde_json::from_str(text).map_err(|_| bad("starts like a JWK but is not valid JSON"))?;
     let field = |name: &str| -> Result<Vec<u8>, Error> {
         let v = jwk.get(name).and_then(Value::as_str).ok_or_else(|| bad(format!("is a JWK without `{name}`")))?;
-        base64url_decode(v).map_err(|_| bad(format!("is a JWK whose `{name}` is not base64url")))
+        base64url::decode(v).map_err(|_| bad(format!("is a JWK whose `{name}` is not base64url")))
     };
     let kid = jwk.get("kid").and_then(Value::as_str).map(str::to_string);
     match jwk.get("kty").and_then(Value::as_str) {
@@ -154,16 +154,6 @@ fn from_jwk(text: &str) -> Result<(EncodingKey, Algorithm, Option<String>), Erro
         }
         _ => Err(bad("is a JWK of a kind Okta does not take here: use `kty` RSA or EC")),
     }
-}
-
-pub fn base64url_decode(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text.trim_end_matches('='))
-}
-
-pub fn base64url(bytes: &[u8]) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 impl SigningKey {
@@ -208,8 +198,8 @@ pub mod tests {
 
     fn claims_of(jwt: &str) -> (Value, Value) {
         let mut parts = jwt.split('.');
-        let header = serde_json::from_slice(&base64url_decode(parts.next().unwrap()).unwrap()).unwrap();
-        let claims = serde_json::from_slice(&base64url_decode(parts.next().unwrap()).unwrap()).unwrap();
+        let header = serde_json::from_slice(&base64url::decode(parts.next().unwrap()).unwrap()).unwrap();
+        let claims = serde_json::from_slice(&base64url::decode(parts.next().unwrap()).unwrap()).unwrap();
         (header, claims)
     }
 

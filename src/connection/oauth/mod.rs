@@ -9,6 +9,7 @@
 //! refresh the newest token set (rotated refresh token included) can be read back with
 //! [`current_tokens`].
 
+pub mod base64url;
 pub mod code;
 pub mod dpop;
 pub mod keys;
@@ -109,7 +110,7 @@ pub fn identity(parts: &[&str]) -> String {
         h.update((p.len() as u64).to_be_bytes());
         h.update(p.as_bytes());
     }
-    keys::base64url(&h.finalize())
+    base64url::encode(&h.finalize())
 }
 
 /// How tokens are obtained for one connection.
