@@ -5,6 +5,8 @@ pub mod client_credentials;
 mod exports;
 pub mod oauth;
 pub mod oauth_code;
+#[cfg(test)]
+mod renewal_tests;
 
 use crate::bindings::okta::connector::types::Connection;
 use crate::error::Error;

@@ -19,6 +19,10 @@ pub mod retry;
 pub mod transport;
 
 #[cfg(test)]
+mod exchange_tests;
+#[cfg(test)]
+mod paging_tests;
+#[cfg(test)]
 mod properties;
 #[cfg(test)]
 pub mod testing;
