@@ -12,6 +12,7 @@
 pub mod base64url;
 pub mod code;
 pub mod dpop;
+pub mod jws;
 pub mod keys;
 pub mod random;
 pub mod token;
