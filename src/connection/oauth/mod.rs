@@ -146,7 +146,7 @@ impl OAuth {
         let tokens = match &self.grant {
             Grant::ClientCredentials { client_id, key, scopes } => {
                 let token_url = self.token_url();
-                endpoint.request(None, || {
+                endpoint.request(None, &|| {
                     let assertion = keys::client_assertion(key, client_id, &token_url, unix_seconds(transport))?;
                     Ok(vec![
                         ("grant_type".into(), "client_credentials".into()),

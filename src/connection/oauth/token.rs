@@ -53,7 +53,7 @@ impl Endpoint<'_> {
     pub fn request(
         &self,
         basic: Option<(&str, &Secret)>,
-        form: impl Fn() -> Result<Vec<(String, String)>, Error>,
+        form: &dyn Fn() -> Result<Vec<(String, String)>, Error>,
     ) -> Result<Tokens, Error> {
         let (transport, url) = (self.transport, format!("{}/oauth2/v1/token", self.origin.base()));
         // A token request gets the action's bounds, but never more than 30 s.
