@@ -7,6 +7,7 @@ use crate::error::{Error, OktaError};
 use crate::okta::domain::Origin;
 use crate::okta::transport::{HttpRequest, Limits, Transport, TransportError};
 use crate::okta::Secret;
+use base64ct::Encoding as _;
 use serde::Deserialize;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -69,13 +70,12 @@ impl Endpoint<'_> {
                 ("dpop".to_string(), dpop::proof("POST", &url, None, unix_seconds(transport))?),
             ];
             if let Some((id, secret)) = basic {
-                use base64::Engine as _;
                 // RFC 6749 §2.3.1: both parts form-encoded before base64.
                 let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
                 let pair = format!("{}:{}", enc(id), enc(secret.expose()));
                 headers.push((
                     "authorization".into(),
-                    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair)),
+                    format!("Basic {}", base64ct::Base64::encode_string(pair.as_bytes())),
                 ));
             }
             let http = HttpRequest { method: "POST", url: url.clone(), headers, body: Some(body.into_bytes()) };
