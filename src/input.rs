@@ -96,6 +96,14 @@ impl Input for NoInput {
 /// Parses `invoke`'s input into the raw form, with errors that name the field and never
 /// repeat its value (it may be a password).
 pub fn raw_from_json<R: DeserializeOwned>(text: &str, fields: &[FieldSpec]) -> Result<R, Error> {
+    // Only the last step depends on `R`: the rest is written once, not once per input type.
+    // Deserializing from the map itself (not a `Value`) reaches only `R`'s `visit_map`.
+    let object = input_object(text, fields)?;
+    serde_path_to_error::deserialize(object).map_err(|e| path_error(e.path(), e.inner()))
+}
+
+/// `invoke`'s input as a JSON object of known fields, nulls dropped, required ones present.
+fn input_object(text: &str, fields: &[FieldSpec]) -> Result<Map<String, Value>, Error> {
     let text = text.trim();
     let value: Value = if text.is_empty() {
         Value::Object(Map::new())
@@ -120,10 +128,12 @@ pub fn raw_from_json<R: DeserializeOwned>(text: &str, fields: &[FieldSpec]) -> R
             return Err(Error::input(field.name, "is required"));
         }
     }
-    serde_path_to_error::deserialize(Value::Object(object)).map_err(|e| {
-        let path = e.path().to_string();
-        Error::input(if path == "." { "input" } else { &path }, without_value(&e.inner().to_string()))
-    })
+    Ok(object)
+}
+
+fn path_error(path: &serde_path_to_error::Path, error: &serde_json::Error) -> Error {
+    let path = path.to_string();
+    Error::input(if path == "." { "input" } else { &path }, without_value(&error.to_string()))
 }
 
 /// serde's "invalid type: string \"hunter2\", expected a boolean" without the value.
