@@ -79,14 +79,14 @@ node-host: build
 ## once built); writes bench/results.md
 bench: build size-build
 	bash bench/setup.sh
-	cargo build --release -p okta-bench
+	cargo build --release -p okta-bench -p okta-connector-cli
 	./target/release/okta-bench
 
 ## bench-quick: the same bench with small numbers (debug host, 2 000 users); run by `make test`;
 ## fails when the component opens more than one connection for a listing
 bench-quick: build
 	bash bench/setup.sh
-	cargo build -p okta-bench
+	cargo build -p okta-bench -p okta-connector-cli
 	./target/debug/okta-bench --quick
 
 ## size: what each crate adds to the release component, as a markdown table (reads an unstripped

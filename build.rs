@@ -7,6 +7,8 @@
 //! - `exports.rs`: the `impl Guest` of every area, each function delegating to its action;
 //! - `dispatch.rs`: `invoke`'s table from action id to the same action, and the JSON form of
 //!   each output record;
+//! - `listings.rs`: `listings.open`'s table from the id of each list action (one whose result
+//!   is a page) to the same action;
 //! - `catalog.json`: every connection, trigger and action with label, comment, defaults and
 //!   the JSON Schema of its input; each action's hints and scopes, each trigger's scopes; the
 //!   environment the component reads and the hosts it may call;
@@ -38,6 +40,7 @@ fn main() {
     std::fs::write(out.join("inputs.rs"), inputs_rs(&model)).unwrap();
     std::fs::write(out.join("exports.rs"), exports_rs(&model)).unwrap();
     std::fs::write(out.join("dispatch.rs"), dispatch_rs(&model)).unwrap();
+    std::fs::write(out.join("listings.rs"), listings_rs(&model)).unwrap();
     std::fs::write(out.join("connection_secrets.rs"), model.connection_secrets_fn("secrets")).unwrap();
     std::fs::write(out.join("environment.rs"), environment_rs(&model)).unwrap();
     std::fs::write(out.join("hosts.rs"), hosts_rs(&model)).unwrap();
@@ -466,6 +469,31 @@ fn dispatch_rs(model: &Model) -> String {
     s
 }
 
+fn listings_rs(model: &Model) -> String {
+    let mut ids = String::new();
+    let mut arms = String::new();
+    for area in &model.areas {
+        let module = snake(&area.name);
+        for a in area.actions.iter().filter(|a| model.is_listing(a)) {
+            let input = a.input.as_deref().unwrap_or_else(|| panic!("{}: a list action takes an input", a.id));
+            writeln!(ids, "    {:?},", a.id).unwrap();
+            writeln!(
+                arms,
+                "        {:?} => open::<crate::inputs::{module}::{}, _>(connection, input, crate::actions::{module}::{}),",
+                a.id,
+                upper_camel(input),
+                rust_ident(&a.name)
+            )
+            .unwrap();
+        }
+    }
+    format!(
+        "/// Every list action, in WIT order: the ids `listings.open` takes.\npub const LISTING_IDS: &[&str] = &[\n{ids}];\n\n\
+         /// Opens a listing of the list action `action` on its JSON input.\n\
+         pub fn open_listing(action: &str, connection: {BINDINGS}::okta::connector::types::Connection, input: &str) -> Result<Listing, crate::error::Error> {{\n    match action {{\n{arms}        _ => Err(not_a_listing(action)),\n    }}\n}}\n"
+    )
+}
+
 fn catalog_json(model: &Model) -> serde_json::Value {
     let mut actions = Vec::new();
     for area in &model.areas {
@@ -493,6 +521,7 @@ fn catalog_json(model: &Model) -> serde_json::Value {
                     "idempotent": h.idempotent,
                 })),
                 "scopes": a.scopes,
+                "listing": model.is_listing(a),
             }));
         }
     }

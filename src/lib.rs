@@ -13,6 +13,7 @@ pub mod connection;
 pub mod error;
 pub mod glue;
 pub mod input;
+pub mod listing;
 pub mod okta;
 pub mod scrub;
 pub mod triggers;

@@ -228,8 +228,8 @@ impl Model {
             let (WorldKey::Interface(iface_id), WorldItem::Interface { .. }) = (key, item) else { continue };
             let iface = &resolve.interfaces[*iface_id];
             let name = iface.name.clone().expect("named interface");
-            // Hand-written: the generic door, and the connections' own calls.
-            if name == "catalog" || name == "connections" {
+            // Hand-written: the generic door, listings, and the connections' own calls.
+            if name == "catalog" || name == "listings" || name == "connections" {
                 continue;
             }
             if name == "triggers" {
@@ -287,6 +287,14 @@ impl Model {
     /// The record named `name` (kebab-case).
     pub fn record(&self, name: &str) -> &Record {
         self.records.iter().find(|r| r.name == name).unwrap_or_else(|| panic!("no record `{name}`"))
+    }
+
+    /// Whether `action` is a list action: one whose result is a page of items with the cursor
+    /// of the next (`page`, `log-page`). `listings.open` streams exactly these.
+    pub fn is_listing(&self, action: &Action) -> bool {
+        let Output::Record { name, .. } = &action.output else { return false };
+        let fields = &self.record(name).fields;
+        ["items", "next-cursor"].iter().all(|f| fields.iter().any(|field| field.name == *f))
     }
 
     /// The closed set named `name` (kebab-case).

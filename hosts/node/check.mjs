@@ -2,7 +2,9 @@
 // another process, and checks what comes back.
 // Usage: node check.mjs ORG_URL TOKEN WEB_CLIENT_ID WEB_CLIENT_SECRET WEB_REDIRECT_URI
 import assert from 'node:assert/strict';
-import { catalog, connections, users } from './out/okta_connector.js';
+import { PassThrough } from 'node:stream';
+import { catalog, connections, listings, users } from './out/okta_connector.js';
+import { items, writeLines } from './listing.mjs';
 
 const [url, token, webId, webSecret, redirect] = process.argv.slice(2);
 const connection = { tag: 'api-token', val: { domain: url, token } };
@@ -20,6 +22,24 @@ assert.ok(page.nextCursor, 'a next cursor');
 const next = JSON.parse(catalog.invoke('users.list', connection, JSON.stringify({ limit: 3, after: page.nextCursor })));
 assert.equal(next.items.length, 3);
 assert.ok(!next.items.some((u) => first.some((f) => f.id === u.id)), 'the next page holds other users');
+
+// Listings: every user, page by page, the same users in the same order as Fetch All.
+const all = JSON.parse(catalog.invoke('users.list', connection, JSON.stringify({ limit: 200, fetch_all: true }))).items;
+assert.ok(all.length > 25, `the seeded org has users (${all.length})`);
+const streamed = [...items(listings, 'users.list', connection, { limit: 25 })];
+assert.deepEqual(streamed.map((u) => u.id), all.map((u) => u.id), 'a listing reads what Fetch All returns');
+const sink = new PassThrough();
+const lines = [];
+sink.on('data', (chunk) => lines.push(chunk.toString()));
+const written = await writeLines(listings, 'users.list', connection, { limit: 25, fetch_all: false }, sink);
+assert.equal(written, all.length, 'every user written, Fetch All or not');
+assert.deepEqual(lines.join('').trimEnd().split('\n').map((l) => JSON.parse(l).id), all.map((u) => u.id));
+const partial = listings.open('users.list', connection, JSON.stringify({ limit: 2 }));
+assert.equal(JSON.parse(partial.nextPage()).length, 2);
+assert.ok(partial.cursor(), 'the cursor of the page read next');
+partial[Symbol.dispose]?.();
+assert.throws(() => listings.open('users.get', connection, '{"id": "x"}'), (e) =>
+  e.payload?.tag === 'invalid-input' && e.payload.val.field === 'action');
 
 // A write and a read back.
 const login = `node.host.${process.pid}@example.com`;
@@ -63,4 +83,4 @@ const kept = { ...web, accessToken: second.accessToken, refreshToken: second.ref
 assert.deepEqual(connections.currentTokens(kept), second, 'known by the new tokens too');
 assert.equal(JSON.parse(users.list({ tag: 'oauth-code', val: kept }, { limit: 1 }).items).length, 1);
 
-console.log(`node host: ${described.actions.length} actions; list, invoke, create, get, errors and the OAuth code flow behave as under wasmtime`);
+console.log(`node host: ${described.actions.length} actions; list, invoke, listings, create, get, errors and the OAuth code flow behave as under wasmtime`);

@@ -48,7 +48,8 @@ impl Session {
         flow.and_then(|flow| self.okta.run(flow)).map_err(|e| self.scrub(e))
     }
 
-    fn scrub(&self, e: Error) -> Error {
+    /// `e` without any secret this session knows.
+    pub fn scrub(&self, e: Error) -> Error {
         e.scrub(&self.secrets)
     }
 }

@@ -26,7 +26,8 @@ pub struct Okta {
     pub(crate) config: Config,
     /// The wire and the clock ([`WasiHttp`] in the component).
     transport: Rc<dyn Transport>,
-    started: Instant,
+    /// When the action started (for a listing, when its current page was asked for).
+    started: Cell<Instant>,
     /// Time this action has spent waiting (retries and rate-limit resets), against the budget.
     waited: Cell<Duration>,
 }
@@ -42,7 +43,7 @@ impl Okta {
 
     /// A client on another wire and clock than `wasi:http` (native tests script one).
     pub fn with_transport(origin: Origin, auth: Auth, config: Config, transport: Rc<dyn Transport>) -> Okta {
-        Okta { origin, auth, config, started: transport.now(), transport, waited: Cell::new(Duration::ZERO) }
+        Okta { origin, auth, config, started: Cell::new(transport.now()), transport, waited: Cell::new(Duration::ZERO) }
     }
 
     /// The wire and clock every request of this client goes through.
@@ -74,6 +75,13 @@ impl Okta {
     pub fn for_tests() -> Okta {
         let origin = super::domain::parse("acme.okta.com").expect("a valid domain");
         Okta::with_config(origin, Auth::ApiToken(super::Secret::new("test-token")), Config::default())
+    }
+
+    /// Starts the action's deadline and retry budget over: a listing gives each page the
+    /// bounds one action has.
+    pub fn restart_clock(&self) {
+        self.started.set(self.transport.now());
+        self.waited.set(Duration::ZERO);
     }
 
     /// Secrets to scrub from anything this action prints.
@@ -265,7 +273,7 @@ impl Okta {
 
     /// The limits of the next exchange; an error once the action's deadline has passed.
     pub fn limits(&self, max_body: usize) -> Result<Limits, Error> {
-        let deadline = self.started + self.config.action_deadline;
+        let deadline = self.started.get() + self.config.action_deadline;
         if self.transport.now() >= deadline {
             return Err(Error::Transport(format!(
                 "the action ran out of time: it may take at most {} s",
@@ -284,7 +292,7 @@ impl Okta {
     /// Sleeps `wait` if it fits in the action's retry budget and deadline; `Err` (without
     /// sleeping) when it does not.
     fn wait(&self, wait: Duration) -> Result<(), ()> {
-        let deadline = self.started + self.config.action_deadline;
+        let deadline = self.started.get() + self.config.action_deadline;
         if self.waited.get() + wait > self.config.retry_budget || self.transport.now() + wait >= deadline {
             return Err(());
         }

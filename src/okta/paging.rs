@@ -14,52 +14,16 @@ impl Okta {
         // The JSON array is built as pages arrive: each item is copied once, straight from the
         // response body, and never parsed into a tree.
         let mut items = JsonArray::default();
-        let mut seen = HashSet::new();
-        let mut url = self.url(request)?;
-        let page_size = request.query.iter().find(|(k, _)| k == "limit").and_then(|(_, v)| v.parse::<usize>().ok());
-        let mut pages = 0;
-        loop {
-            let response = self.exchange(&Request { method: Method::Get, ..request.clone() }, url.clone(), false)?;
-            pages += 1;
-            seen.insert(url);
-            let page: Vec<&RawValue> = serde_json::from_slice(&response.body).map_err(|e| {
-                Error::UnexpectedResponse(format!(
-                    "expected a JSON array of items from Okta ({})",
-                    super::errors::json_error(&e)
-                ))
-            })?;
-            let count = page.len();
-            for item in &page {
-                items.push(item.get());
-            }
+        let mut pager = Pager::new(self, request, paging)?;
+        while pager.next_page(self, |item| items.push(item))?.is_some() {
             if items.len > self.config.max_total_bytes {
                 return Err(Error::TooLarge(format!(
-                    "the listing is larger than the {} MiB the connector returns at once: turn Fetch All off and page with After (the next cursor of each page)",
+                    "the listing is larger than the {} MiB the connector returns at once: turn Fetch All off and page with After (the next cursor of each page), or stream it (`listings.open`)",
                     self.config.max_total_bytes >> 20
                 )));
             }
-            let next =
-                link::next_url(response.header_values("link")).map(|next| self.resolve_next(&next)).transpose()?;
-            let Some(next) = next.filter(|n| !seen.contains(n)) else {
-                // No next page, or a repeated one (the System Log's caught-up polling page
-                // links to itself): the listing is complete.
-                let resume = if paging.stop_on_empty { self.resume_cursor(&response) } else { None };
-                return Ok(Page { items: items.finish(), next_cursor: resume, capped: false });
-            };
-            let cursor = link::after_cursor(&next);
-            let done = !paging.fetch_all || (paging.stop_on_empty && count == 0);
-            let capped = paging.max_items.is_some_and(|max| items.count + page_size.unwrap_or(count).max(1) > max);
-            if done || capped {
-                return Ok(Page { items: items.finish(), next_cursor: cursor, capped: capped && !done });
-            }
-            if pages >= self.config.max_pages {
-                return Err(Error::TooLarge(format!(
-                    "the listing goes on past {} pages: turn Fetch All off and page with After",
-                    self.config.max_pages
-                )));
-            }
-            url = next;
         }
+        Ok(Page { items: items.finish(), next_cursor: pager.resume.take(), capped: pager.capped })
     }
 
     /// A `next` link as an absolute URL on this org; a link to anywhere else is refused, since
@@ -85,6 +49,93 @@ impl Okta {
     /// answers a caught-up page with `next` = `self`).
     fn resume_cursor(&self, response: &super::transport::HttpResponse) -> Option<String> {
         link::next_url(response.header_values("link")).and_then(|n| link::after_cursor(&n))
+    }
+}
+
+/// A listing in progress, one page per [`Pager::next_page`]: it holds the URL of the next
+/// page and the ones already read, never the items. Only `next` is followed, within the org,
+/// never twice to the same URL, and at most [`super::config::Config::max_pages`] pages.
+#[derive(Debug)]
+pub struct Pager {
+    request: Request,
+    paging: Paging,
+    /// The page to read next; `None` once the listing is done.
+    next: Option<String>,
+    seen: HashSet<String>,
+    /// The `limit` asked for, to stop before a page would pass [`Paging::max_items`].
+    page_size: Option<usize>,
+    pages: usize,
+    items: usize,
+    /// Where the listing resumes once done: the cursor of the page not read.
+    pub resume: Option<String>,
+    /// Stopped at [`Paging::max_items`] with more to come.
+    pub capped: bool,
+}
+
+impl Pager {
+    pub fn new(okta: &Okta, request: &Request, paging: Paging) -> Result<Pager, Error> {
+        let page_size = request.query.iter().find(|(k, _)| k == "limit").and_then(|(_, v)| v.parse::<usize>().ok());
+        Ok(Pager {
+            next: Some(okta.url(request)?),
+            request: Request { method: Method::Get, ..request.clone() },
+            paging,
+            seen: HashSet::new(),
+            page_size,
+            pages: 0,
+            items: 0,
+            resume: None,
+            capped: false,
+        })
+    }
+
+    /// Reads the next page, handing each item (JSON text, as Okta sent it) to `item`; the
+    /// number of items, or `None` once the listing is done.
+    pub fn next_page(&mut self, okta: &Okta, mut item: impl FnMut(&str)) -> Result<Option<usize>, Error> {
+        // `next` moves only once a page was read: after an error the same page is asked again.
+        let Some(url) = self.next.clone() else { return Ok(None) };
+        if self.pages >= okta.config.max_pages {
+            return Err(Error::TooLarge(format!(
+                "the listing goes on past {} pages: turn Fetch All off and page with After",
+                okta.config.max_pages
+            )));
+        }
+        let response = okta.exchange(&self.request, url.clone(), false)?;
+        let page: Vec<&RawValue> = serde_json::from_slice(&response.body).map_err(|e| {
+            Error::UnexpectedResponse(format!(
+                "expected a JSON array of items from Okta ({})",
+                super::errors::json_error(&e)
+            ))
+        })?;
+        let next = link::next_url(response.header_values("link")).map(|next| okta.resolve_next(&next)).transpose()?;
+        let count = page.len();
+        page.iter().for_each(|i| item(i.get()));
+        self.pages += 1;
+        self.items += count;
+        self.seen.insert(url);
+        self.next = None;
+        let Some(next) = next.filter(|n| !self.seen.contains(n)) else {
+            // No next page, or a repeated one (the System Log's caught-up polling page
+            // links to itself): the listing is complete.
+            self.resume = if self.paging.stop_on_empty { okta.resume_cursor(&response) } else { None };
+            return Ok(Some(count));
+        };
+        let done = !self.paging.fetch_all || (self.paging.stop_on_empty && count == 0);
+        let capped = self.paging.max_items.is_some_and(|max| self.items + self.page_size.unwrap_or(count).max(1) > max);
+        if done || capped {
+            self.resume = link::after_cursor(&next);
+            self.capped = capped && !done;
+        } else {
+            self.next = Some(next);
+        }
+        Ok(Some(count))
+    }
+
+    /// The `after` cursor of the page read next; once done, where the listing resumes.
+    pub fn cursor(&self) -> Option<String> {
+        match &self.next {
+            Some(url) => link::after_cursor(url),
+            None => self.resume.clone(),
+        }
     }
 }
 

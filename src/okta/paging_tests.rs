@@ -168,3 +168,110 @@ fn pagination() {
         }
     }
 }
+
+/// A listing read one page per call ([`super::paging::Pager`]), as `listings` does.
+fn pager_on(replies: Vec<Reply>, config: Config) -> (std::rc::Rc<Script>, Okta, super::paging::Pager) {
+    let script = Script::new(replies);
+    let okta = Okta::with_transport(
+        domain::parse("pages.okta.com").unwrap(),
+        Auth::ApiToken(Secret::new("test-token")),
+        config,
+        script.clone(),
+    );
+    let pager =
+        super::paging::Pager::new(&okta, &Request::get("/api/v1/users").query("limit", 2), Paging::new(true)).unwrap();
+    (script, okta, pager)
+}
+
+/// Reads the next page: its items joined by `,`, `None` once done.
+fn read(okta: &Okta, pager: &mut super::paging::Pager) -> Result<Option<String>, crate::error::Error> {
+    let mut items = Vec::new();
+    let read = pager.next_page(okta, |item| items.push(item.to_string()))?;
+    Ok(read.map(|count| {
+        assert_eq!(count, items.len());
+        items.join(",")
+    }))
+}
+
+#[test]
+fn a_pager_reads_one_page_per_call_and_holds_only_the_next_url() {
+    let (u1, u2, u3) = (users(None), users(Some("c2")), users(Some("c3")));
+    let (script, okta, mut pager) = pager_on(
+        vec![page(&u1, "[1,2]", Some(&u2)), page(&u2, "[3,4]", Some(&u3)), page(&u3, "[5]", None)],
+        Config::default(),
+    );
+    assert_eq!(pager.cursor(), None, "the first page has no cursor");
+    assert_eq!(read(&okta, &mut pager).unwrap().as_deref(), Some("1,2"));
+    assert_eq!(script.timeline(), [format!("GET {u1}")], "one request per page, none ahead");
+    assert_eq!(pager.cursor().as_deref(), Some("c2"));
+    assert_eq!(read(&okta, &mut pager).unwrap().as_deref(), Some("3,4"));
+    assert_eq!(read(&okta, &mut pager).unwrap().as_deref(), Some("5"));
+    assert_eq!(read(&okta, &mut pager).unwrap(), None);
+    assert_eq!(read(&okta, &mut pager).unwrap(), None, "done stays done, nothing sent");
+    assert_eq!(pager.cursor(), None);
+    assert_eq!(script.timeline().len(), 3);
+    script.assert_done();
+}
+
+#[test]
+fn a_failed_page_is_asked_again_and_nothing_is_lost_or_repeated() {
+    let (u1, u2) = (users(None), users(Some("c2")));
+    let (script, okta, mut pager) = pager_on(
+        vec![
+            page(&u1, "[1,2]", Some(&u2)),
+            // Not JSON: the page fails, the listing stays before it.
+            page(&u2, "<html>", None),
+            page(&u2, "[3]", None),
+        ],
+        Config::default(),
+    );
+    assert_eq!(read(&okta, &mut pager).unwrap().as_deref(), Some("1,2"));
+    assert!(read(&okta, &mut pager).unwrap_err().to_string().contains("expected a JSON array"));
+    assert_eq!(pager.cursor().as_deref(), Some("c2"), "still before the failed page");
+    assert_eq!(read(&okta, &mut pager).unwrap().as_deref(), Some("3"));
+    assert_eq!(read(&okta, &mut pager).unwrap(), None);
+    script.assert_done();
+}
+
+#[test]
+fn each_page_has_the_deadline_of_one_action() {
+    // Three pages of 8 s each pass a 10 s deadline together, never one by one.
+    let (u1, u2, u3) = (users(None), users(Some("c2")), users(Some("c3")));
+    let slow = Duration::from_secs(8);
+    let replies = vec![
+        page(&u1, "[1,2]", Some(&u2)).takes(slow),
+        page(&u2, "[3,4]", Some(&u3)).takes(slow),
+        page(&u3, "[5]", None).takes(slow),
+    ];
+    let config = Config { action_deadline: Duration::from_secs(10), ..Config::default() };
+    let (script, okta, mut pager) = pager_on(replies, config);
+    let mut pages = 0;
+    loop {
+        okta.restart_clock();
+        match read(&okta, &mut pager).unwrap() {
+            Some(_) => pages += 1,
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    script.assert_done();
+
+    // Without starting the clock over, the second page is refused: nothing more is sent.
+    let replies = vec![page(&u1, "[1,2]", Some(&u2)).takes(Duration::from_secs(11))];
+    let (script, okta, mut pager) = pager_on(replies, config);
+    read(&okta, &mut pager).unwrap();
+    assert!(read(&okta, &mut pager).unwrap_err().to_string().contains("ran out of time"));
+    script.assert_done();
+}
+
+#[test]
+fn a_pager_stops_at_the_page_cap_before_asking_for_more() {
+    let (u1, u2, u3) = (users(None), users(Some("c2")), users(Some("c3")));
+    let config = Config { max_pages: 2, ..Config::default() };
+    let (script, okta, mut pager) =
+        pager_on(vec![page(&u1, "[1,2]", Some(&u2)), page(&u2, "[3,4]", Some(&u3))], config);
+    read(&okta, &mut pager).unwrap();
+    read(&okta, &mut pager).unwrap();
+    assert!(read(&okta, &mut pager).unwrap_err().to_string().contains("goes on past 2 pages"));
+    script.assert_done();
+}

@@ -5,14 +5,18 @@
 //!
 //! * `all` (the default): one List Users with `fetch_all: true`;
 //! * `paged`: List Users page by page in the same instance, passing each `next_cursor` back as
-//!   `after`, and forgetting the harness's exchange log after each page.
+//!   `after`, and forgetting the harness's exchange log after each page;
+//! * `stream`: a listing (`listings.open`), each page's ids written to `--out` as it arrives.
+//!
+//! `--record everything` keeps every exchange with its bodies in the harness's log (what the
+//! harness did for every host before it could keep nothing); the default keeps nothing.
 //!
 //! Then writes the ids, one per line, to `--out`, and `BENCH load_s=… list_s=… parse_s=…
 //! requests=… recorded_bytes=… hwm_after_list_kb=…` on stderr (`recorded_bytes`: what the
-//! harness's exchange log held — it records every request and response body, so that memory is
-//! the host's, not the guest's; `hwm_after_list_kb`: the process's peak RSS when the listing
-//! returned, before the host parsed the ids; `guest_memory_bytes`: the largest the guest's
-//! linear memory grew; `connections`: the connections the pool opened).
+//! harness's exchange log held, the host's memory, not the guest's; `hwm_after_list_kb`: the
+//! process's peak RSS when the listing returned, before the host parsed the ids;
+//! `guest_memory_bytes`: the largest the guest's linear memory grew; `connections`: the
+//! connections the pool opened).
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -22,7 +26,7 @@ use anyhow::{anyhow, bail, Context as _, Result};
 use serde::Deserialize;
 
 use okta_harness::network::Network;
-use okta_harness::{api_token, error_json, Backend, Connector, ListUsersInput};
+use okta_harness::{api_token, error_json, Backend, Connector, InstanceOptions, ListUsersInput, Record};
 
 /// How the component lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -31,6 +35,15 @@ pub enum Mode {
     All,
     /// Page by page in one instance, each `next_cursor` passed back as `after`.
     Paged,
+    /// A listing, each page's ids written as it arrives.
+    Stream,
+}
+
+/// What the harness keeps of the exchanges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Recording {
+    Everything,
+    Nothing,
 }
 
 /// The component contender's arguments.
@@ -47,6 +60,8 @@ pub struct ListArgs {
     pub limit: u32,
     #[arg(long, value_enum, default_value_t = Mode::All)]
     pub mode: Mode,
+    #[arg(long, value_enum, default_value_t = Recording::Nothing)]
+    pub record: Recording,
     /// A CA (PEM) to trust besides the system's.
     #[arg(long, value_name = "PEM")]
     pub ca: Option<String>,
@@ -86,10 +101,47 @@ fn run(args: &ListArgs) -> Result<()> {
             }
             None => (Network::shared().clone(), Backend::Network),
         };
-        let mut instance = connector.instantiate(backend).await?;
+        let record = match args.record {
+            Recording::Everything => Record::Everything,
+            Recording::Nothing => Record::Nothing,
+        };
+        let options = InstanceOptions { record, ..InstanceOptions::default() };
+        let mut instance = connector.instantiate_with(backend, options).await?;
         let load_s = started.elapsed().as_secs_f64();
 
         let connection = api_token(url, token);
+        if args.mode == Mode::Stream {
+            let t = Instant::now();
+            let input = format!(r#"{{"limit": {limit}}}"#);
+            let listing = instance
+                .open_listing("users.list", &connection, &input)
+                .await?
+                .map_err(|e| anyhow!("listings.open failed: {}", error_json(&e)))?;
+            let mut file =
+                std::io::BufWriter::new(std::fs::File::create(out).with_context(|| format!("cannot write {out}"))?);
+            let (mut users, mut items_bytes) = (0, 0);
+            while let Some(page) =
+                instance.next_page(&listing).await?.map_err(|e| anyhow!("next-page failed: {}", error_json(&e)))?
+            {
+                let page_users: Vec<Id> = serde_json::from_str(&page).context("the page's items are not users")?;
+                users += page_users.len();
+                items_bytes += page.len();
+                for user in page_users {
+                    writeln!(file, "{}", user.id)?;
+                }
+            }
+            instance.close_listing(listing).await?;
+            file.flush()?;
+            let list_s = t.elapsed().as_secs_f64();
+            eprintln!(
+                "BENCH load_s={load_s:.6} list_s={list_s:.6} parse_s=0 requests=0 recorded_bytes=0 \
+                 items_bytes={items_bytes} hwm_after_list_kb={} guest_memory_bytes={} users={users} connections={}",
+                peak_rss_kb(),
+                instance.guest_memory_peak(),
+                network.stats().connections
+            );
+            return Ok(());
+        }
         let input = |after: Option<String>| ListUsersInput {
             fetch_all: (!paged).then_some(true),
             search: None,

@@ -22,6 +22,12 @@ pub struct Options {
     /// Measured rounds.
     #[arg(long, value_name = "N")]
     pub reps: Option<usize>,
+    /// Users in the large org of the memory section (0 skips it).
+    #[arg(long, value_name = "N")]
+    pub large_users: Option<usize>,
+    /// Measured rounds of the memory section.
+    #[arg(long, value_name = "N")]
+    pub memory_reps: Option<usize>,
     /// Users per page (1 to 200).
     #[arg(long, value_name = "N")]
     pub limit: Option<u32>,
@@ -31,6 +37,15 @@ pub struct Options {
     /// Get User calls against the rate-limited org.
     #[arg(long, value_name = "N")]
     pub rate_calls: Option<usize>,
+    /// Instances making the Get Users at once.
+    #[arg(long, value_name = "N")]
+    pub rate_instances: Option<usize>,
+    /// Also run the instances on Okta's 60-second windows (1) or not (0).
+    #[arg(long, value_name = "0|1")]
+    pub rate_minute: Option<u8>,
+    /// Only the rate-limit section (no listings, memory, overhead or size).
+    #[arg(long)]
+    pub rate_only: bool,
     /// Requests per window of the rate-limited org.
     #[arg(long, value_name = "N")]
     pub rate_limit: Option<u32>,
@@ -68,6 +83,9 @@ pub struct Options {
 pub struct Config {
     pub label: String,
     pub users: usize,
+    /// The large org of the memory section: only streaming reads it (Fetch All refuses it).
+    pub large_users: usize,
+    pub memory_reps: usize,
     pub warmup: usize,
     pub reps: usize,
     pub limit: u32,
@@ -75,6 +93,10 @@ pub struct Config {
     pub rate_calls: usize,
     pub rate_limit: u32,
     pub rate_window: Duration,
+    pub rate_instances: usize,
+    /// Also a run on 60-second windows (limit: half the calls, so two windows).
+    pub rate_minute: bool,
+    pub rate_only: bool,
     pub timeout_s: f64,
     /// Also list over TLS with [`Config::tls_delays`].
     pub tls: bool,
@@ -99,13 +121,18 @@ impl Config {
         Config {
             label: "full".into(),
             users: 50_000,
+            large_users: 500_000,
+            memory_reps: 3,
             warmup: 1,
             reps: 5,
             limit: 200,
             overhead_calls: 1_000,
-            rate_calls: 2_000,
-            rate_limit: 250,
-            rate_window: Duration::from_secs(2),
+            rate_calls: 4_000,
+            rate_limit: 1_000,
+            rate_window: Duration::from_secs(10),
+            rate_instances: 20,
+            rate_minute: true,
+            rate_only: false,
             timeout_s: 900.0,
             tls: true,
             tls_delays: Delays::REAL_ORG,
@@ -124,13 +151,17 @@ impl Config {
         Config {
             label: "quick".into(),
             users: 2_000,
+            large_users: 20_000,
+            memory_reps: 1,
             warmup: 1,
             reps: 2,
             overhead_calls: 50,
-            // Two windows: enough to see a reset, short enough for `make test`.
-            rate_calls: 50,
+            // Four windows: enough to see resets, short enough for `make test`.
+            rate_calls: 100,
             rate_limit: 25,
             rate_window: Duration::from_secs(1),
+            rate_instances: 5,
+            rate_minute: false,
             timeout_s: 180.0,
             results: root.join("target/bench/quick/results.md"),
             work: root.join("target/bench/quick"),
@@ -147,11 +178,14 @@ impl Config {
         }
         take!(
             users,
+            large_users,
+            memory_reps,
             warmup,
             reps,
             limit,
             overhead_calls,
             rate_calls,
+            rate_instances,
             rate_limit,
             timeout_s,
             results,
@@ -162,6 +196,10 @@ impl Config {
         if let Some(ms) = o.rate_window_ms {
             c.rate_window = Duration::from_millis(ms);
         }
+        if let Some(minute) = o.rate_minute {
+            c.rate_minute = minute != 0;
+        }
+        c.rate_only |= o.rate_only;
         if let Some(tls) = o.tls {
             c.tls = tls != 0;
         }

@@ -10,10 +10,12 @@
 //!    (30 ms per new connection, 10 ms per request) and runs the component, the native client
 //!    and the Node SDK over it the same way. Any component run that opens more than one
 //!    connection fails the bench.
-//! 4. Measures the per-action overhead (instantiate + Get User, in-process fake org), the
+//! 4. Measures a listing's memory in-process and through the CLI, Fetch All and streaming, on
+//!    orgs of `users` and `large_users` ([`crate::memory`]).
+//! 5. Measures the per-action overhead (instantiate + Get User, in-process fake org), the
 //!    warm per-action cost of each connection kind ([`crate::kinds`]), the component's size,
 //!    and a rate-limited run of Get Users in one instance.
-//! 5. Prints the report and writes it to `--results`.
+//! 6. Prints the report and writes it to `--results`.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -29,7 +31,7 @@ use okta_harness::{api_token, error_json, Backend, Connector, GetUserInput};
 
 use crate::config::{Config, Options};
 use crate::measure::{self, Measured};
-use crate::outcome::{Contender, Outcomes, Overhead, RateRun, Run, Setting};
+use crate::outcome::{Contender, Outcomes, Overhead, Run, Setting};
 use crate::report;
 use crate::stats::summarize;
 
@@ -104,6 +106,9 @@ fn preflight(c: &Config, exe: &Path) -> Result<PathBuf> {
     if !component.exists() {
         missing.push(format!("the component at {} (make build)", component.display()));
     }
+    if let Err(e) = crate::memory::preflight(exe) {
+        missing.push(e.to_string());
+    }
     if !native_list_path(exe).exists() {
         missing.push(format!("{} (cargo build -p okta-bench)", native_list_path(exe).display()));
     }
@@ -144,6 +149,10 @@ fn drive(options: &Options) -> Result<bool> {
     }
     let server =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("fake-org").enable_all().build()?;
+    if c.rate_only {
+        let runs = rate_limited(&c, &server)?;
+        return Ok(runs.iter().all(|r| r.failed.is_empty()));
+    }
     let plain = server.block_on(ServedOrg::start(org.clone(), None, Delays::default()))?;
     println!("fake org at {}", plain.url());
 
@@ -174,6 +183,12 @@ fn drive(options: &Options) -> Result<bool> {
         tls_url = Some(served.url().to_string());
     }
 
+    // A listing's memory, in-process and through the CLI, at two org sizes.
+    let cli_cache = [("XDG_CACHE_HOME".to_string(), c.work.join("cli-cache").display().to_string())];
+    let memory = crate::memory::measure(&c, &exe, &server, |argv, stem| {
+        launch(&c, &exe, argv, &cli_cache, stem).map(|(measured, _)| measured)
+    })?;
+
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let overhead = runtime.block_on(overhead(&c)).map_err(|e| format!("{e:#}"));
     match &overhead {
@@ -195,13 +210,9 @@ fn drive(options: &Options) -> Result<bool> {
         }
         Err(e) => println!("kinds: FAILED: {e}"),
     }
-    let rate = rate_limited(&c, &server, &runtime).map_err(|e| format!("{e:#}"));
-    match &rate {
-        Ok(r) => println!(
-            "rate limit: {} calls, {} ok, {} x 429, {:.2} s (minimum {:.2} s)",
-            r.calls, r.ok, r.responses_429, r.total_s, r.minimum_s
-        ),
-        Err(e) => println!("rate limit: FAILED: {e}"),
+    let rate = rate_limited(&c, &server).map_err(|e| format!("{e:#}"));
+    if let Err(e) = &rate {
+        println!("rate limit: FAILED: {e}");
     }
     drop(runtime);
     server.shutdown_timeout(Duration::from_secs(1));
@@ -213,6 +224,7 @@ fn drive(options: &Options) -> Result<bool> {
         component_crates: crate::size::read(&c.unstripped_component),
         config: c.clone(),
         runs,
+        memory,
         rss_floor_kb,
         overhead,
         kinds,
@@ -231,20 +243,24 @@ fn drive(options: &Options) -> Result<bool> {
     std::fs::write(&c.results, &text).with_context(|| format!("cannot write {}", c.results.display()))?;
     println!("written to {}", c.results.display());
 
-    let bad: Vec<String> =
-        outcomes
-            .runs
-            .iter()
-            .filter_map(Run::failure)
-            .chain(outcomes.overhead.as_ref().err().map(|e| format!("overhead: {e}")))
-            .chain(outcomes.kinds.as_ref().err().map(|e| format!("kinds: {e}")))
-            .chain(outcomes.rate.as_ref().err().map(|e| format!("rate limit: {e}")))
-            .chain(
-                outcomes.rate.as_ref().ok().filter(|r| !r.failed.is_empty()).map(|r| {
-                    format!("rate limit: {} of {} calls failed, first: {}", r.failed.len(), r.calls, r.failed[0])
-                }),
+    let bad: Vec<String> = outcomes
+        .runs
+        .iter()
+        .filter_map(Run::failure)
+        .chain(outcomes.memory.iter().filter_map(crate::memory::MemoryRun::failure))
+        .chain(outcomes.overhead.as_ref().err().map(|e| format!("overhead: {e}")))
+        .chain(outcomes.kinds.as_ref().err().map(|e| format!("kinds: {e}")))
+        .chain(outcomes.rate.as_ref().err().map(|e| format!("rate limit: {e}")))
+        .chain(outcomes.rate.iter().flatten().filter(|r| !r.failed.is_empty()).map(|r| {
+            format!(
+                "rate limit ({}): {} of {} calls failed, first: {}",
+                r.scenario.label(),
+                r.failed.len(),
+                r.scenario.calls,
+                r.failed[0]
             )
-            .collect();
+        }))
+        .collect();
     if bad.is_empty() {
         println!(
             "bench {}: every contender returned the org's {} ids, in order; the component opened one connection \
@@ -492,46 +508,46 @@ async fn overhead(c: &Config) -> Result<Overhead> {
     })
 }
 
-fn rate_limited(c: &Config, server: &tokio::runtime::Runtime, runtime: &tokio::runtime::Runtime) -> Result<RateRun> {
-    let org = FakeOrg::empty();
-    org.generate_users(50);
-    let ids = org.user_ids();
-    let listener = server.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
-    let url = format!("http://{}", listener.local_addr()?);
-    let serving = server.spawn(org.clone().serve(listener));
-    let result = runtime.block_on(async {
-        let connector = Connector::load_default()?;
-        let mut instance = connector.instantiate(Backend::Network).await?;
-        let connection = api_token(&url, FakeOrg::TOKEN);
-        org.set_rate_limit(c.rate_limit, c.rate_window);
-        let (mut ok, mut failed, mut responses_429) = (0, Vec::new(), 0);
-        let t0 = Instant::now();
-        for i in 0..c.rate_calls {
-            let id = &ids[i % ids.len()];
-            match instance.users().get(&connection, &GetUserInput { id: id.clone(), expand: None }).await? {
-                Ok(_) => ok += 1,
-                Err(e) => failed.push(error_json(&e).to_string()),
-            }
-            // Count and forget the recorded exchanges as we go: the log keeps every body.
-            responses_429 += instance.exchanges().iter().filter(|x| x.status == Some(429)).count();
-            instance.clear_exchanges();
-        }
-        let total_s = t0.elapsed().as_secs_f64();
-        let windows = c.rate_calls.div_ceil(c.rate_limit as usize);
-        Ok::<_, anyhow::Error>(RateRun {
-            calls: c.rate_calls,
-            limit: c.rate_limit,
-            window: c.rate_window,
-            ok,
-            failed,
-            responses_429,
-            requests: org.requests().len(),
-            total_s,
-            minimum_s: windows.saturating_sub(1) as f64 * c.rate_window.as_secs_f64(),
-        })
-    });
-    serving.abort();
-    result
+/// The rate-limit scenarios: one instance, then many with one budget and with one each, then
+/// many on Okta's minute-long windows.
+pub fn rate_scenarios(c: &Config) -> Vec<crate::rate::Scenario> {
+    let short = |instances, shared| crate::rate::Scenario {
+        instances,
+        calls: c.rate_calls,
+        limit: c.rate_limit,
+        window: c.rate_window,
+        shared,
+    };
+    let mut v = vec![short(1, true), short(c.rate_instances, false), short(c.rate_instances, true)];
+    if c.rate_minute {
+        v.push(crate::rate::Scenario {
+            limit: u32::try_from(c.rate_calls.div_ceil(2)).unwrap_or(u32::MAX),
+            window: Duration::from_secs(60),
+            ..short(c.rate_instances, true)
+        });
+    }
+    v
+}
+
+/// Runs every rate-limit scenario, printing a line per scenario.
+fn rate_limited(c: &Config, server: &tokio::runtime::Runtime) -> Result<Vec<crate::rate::RateRun>> {
+    let mut runs = Vec::new();
+    for scenario in rate_scenarios(c) {
+        let r = crate::rate::run(&scenario, server)?;
+        println!(
+            "rate limit: {}: {} ok, {} x 429 ({:.2} % of {} requests), {:.2} s (minimum {:.2} s, {:.2}x)",
+            scenario.label(),
+            r.ok,
+            r.responses_429,
+            100.0 * r.share_429(),
+            r.requests,
+            r.total_s,
+            scenario.minimum_s(),
+            r.vs_minimum()
+        );
+        runs.push(r);
+    }
+    Ok(runs)
 }
 
 fn loadavg() -> String {

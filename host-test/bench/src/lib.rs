@@ -9,6 +9,8 @@
 //! * [`measure`]: the launcher the driver runs each contender under (a small process, so a
 //!   contender's peak RSS does not inherit the driver's; see there).
 //! * [`component_list`]: the component contender (hidden subcommand `component-list`).
+//! * [`memory`]: a listing's memory at two org sizes, in-process and through the CLI.
+//! * [`rate`]: many instances against one rate-limited org.
 //! * [`kinds`]: the warm per-action cost of each connection kind.
 //! * [`size`]: what each crate adds to the component (binary `okta-size`, `make size`).
 
@@ -17,7 +19,9 @@ pub mod config;
 pub mod drive;
 pub mod kinds;
 pub mod measure;
+pub mod memory;
 pub mod outcome;
+pub mod rate;
 pub mod report;
 pub mod size;
 pub mod stats;

@@ -137,30 +137,18 @@ pub struct Overhead {
     pub fake_org_alone: Summary,
 }
 
-/// Many Get Users in one instance against a rate-limited org.
-#[derive(Clone, Debug)]
-pub struct RateRun {
-    pub calls: usize,
-    pub limit: u32,
-    pub window: Duration,
-    pub ok: usize,
-    pub failed: Vec<String>,
-    pub responses_429: usize,
-    pub requests: usize,
-    pub total_s: f64,
-    pub minimum_s: f64,
-}
-
 /// Everything the report shows.
 pub struct Outcomes {
     pub config: Config,
     pub runs: Vec<Run>,
+    /// A listing's memory at two org sizes ([`crate::memory`]).
+    pub memory: Vec<crate::memory::MemoryRun>,
     /// The TLS org's URL, when that part ran.
     pub tls_url: Option<String>,
     pub rss_floor_kb: u64,
     pub overhead: Result<Overhead, String>,
     pub kinds: Result<Vec<KindCost>, String>,
-    pub rate: Result<RateRun, String>,
+    pub rate: Result<Vec<crate::rate::RateRun>, String>,
     pub component_bytes: u64,
     pub component_path: PathBuf,
     /// What each crate adds to the component, read from the unstripped copy `make size` builds.

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
+use crate::measure::Measured;
 use crate::outcome::{Contender, Outcomes, Run, Setting};
 use crate::stats::{summarize, Summary};
 
@@ -251,19 +252,16 @@ pub fn render(o: &Outcomes) -> String {
             .map(|s| s.median)
     };
     let paged = of(Contender::ComponentPaged);
-    if let (Some(items), Some(rec), Some(hwm)) =
-        (med(&comp, "items_bytes"), med(&comp, "recorded_bytes"), med(&comp, "hwm_after_list_kb"))
-    {
+    if let (Some(items), Some(hwm)) = (med(&comp, "items_bytes"), med(&comp, "hwm_after_list_kb")) {
         let _ = writeln!(
             s,
             "- Memory of the component: with `fetch_all` it returns every user at once ({:.1} MB of JSON \
-             out of the guest, which built it in its linear memory), and the test harness \
-             (`host-test/src/harness`) logs every exchange with its body ({:.1} MB recorded); the \
-             process's peak RSS was {:.1} MB when the call returned, before the host parsed the ids. \
-             The extra row lists page by page in one instance instead, clearing the harness's log after \
-             each page: peak RSS {}.",
+             out of the guest, which built it in its linear memory); the harness keeps no exchange \
+             (`Record::Nothing`); the process's peak RSS was {:.1} MB when the call returned, before the \
+             host parsed the ids. The extra row lists page by page in one instance instead: peak RSS {}. \
+             The memory section below compares these with a listing (`listings.open`) and with the \
+             command line.",
             mb(items / 1024.0),
-            mb(rec / 1024.0),
             mb(hwm),
             med(&paged, "hwm_after_list_kb").map(|k| format!("{:.1} MB", mb(k))).unwrap_or("–".into())
         );
@@ -323,6 +321,9 @@ pub fn render(o: &Outcomes) -> String {
     if let Some(url) = &o.tls_url {
         tls_section(&mut s, o, &measured, url);
     }
+    if !o.memory.is_empty() {
+        memory_section(&mut s, o);
+    }
 
     // The component's other numbers.
     let _ = writeln!(s, "## The component's other numbers\n");
@@ -366,40 +367,8 @@ pub fn render(o: &Outcomes) -> String {
         }
     }
     let _ = writeln!(s, "| release component size | {} bytes |", o.component_bytes);
-    match &o.rate {
-        Ok(r) => {
-            let _ = writeln!(
-                s,
-                "| rate limit: {} Get Users in ONE instance, connector defaults, fake org allowing {} requests per {} s \
-                 per bucket (over loopback) | {:.2} s, minimum the limit allows {:.2} s ({:.2}×; {} windows, \
-                 {:.2} s each on average); {} answers were 429; {} requests reached the org; {} calls succeeded{} |",
-                r.calls,
-                r.limit,
-                r.window.as_secs_f64(),
-                r.total_s,
-                r.minimum_s,
-                if r.minimum_s > 0.0 { r.total_s / r.minimum_s } else { 0.0 },
-                r.calls.div_ceil(r.limit as usize),
-                r.total_s / r.calls.div_ceil(r.limit as usize) as f64,
-                r.responses_429,
-                r.requests,
-                r.ok,
-                if r.failed.is_empty() { String::new() } else { format!(", {} FAILED (first: {})", r.failed.len(), r.failed[0]) }
-            );
-        }
-        Err(e) => {
-            let _ = writeln!(s, "| rate limit | FAILED: {e} |");
-        }
-    }
     let _ = writeln!(s);
-    let _ = writeln!(
-        s,
-        "The rate-limit minimum is (⌈calls / limit⌉ − 1) windows: a window opens with the first request \
-         after the previous one ended. Okta's windows last a minute; a short one keeps the bench short but \
-         magnifies what each window costs beyond its length: `X-Rate-Limit-Reset` and `Date` have \
-         whole-second resolution, and the connector waits a margin past the reset before it uses a spent \
-         bucket again. Those seconds are a few percent of a minute-long window."
-    );
+    rate_section(&mut s, o);
     let _ = writeln!(s, "\n## What each crate adds to the component\n");
     match &o.component_crates {
         Ok(b) => {
@@ -489,6 +458,164 @@ fn tls_section(s: &mut String, o: &Outcomes, measured: &[&Run], url: &str) {
         s,
         "- Wall time includes each process's start-up (the component's load of its cached `.cwasm`, Node's \
          require of the SDK); **TCP conns/run** is the TLS server's own count of accepted connections.\n"
+    );
+}
+
+/// Many instances against one rate-limited org (see `crate::rate`).
+fn rate_section(s: &mut String, o: &Outcomes) {
+    let _ = writeln!(s, "## Rate limits: one instance and {} at once\n", o.config.rate_instances);
+    let runs = match &o.rate {
+        Ok(runs) => runs,
+        Err(e) => {
+            let _ = writeln!(s, "FAILED: {e}\n");
+            return;
+        }
+    };
+    let _ = writeln!(
+        s,
+        "Get Users against a loopback fake org enforcing a per-bucket limit as Okta does (a window opens with \
+         the first request after the previous one ended; `X-Rate-Limit-Reset` in whole seconds), each \
+         instance its own store on a 2-worker runtime, its share of the calls one after another. \
+         **Minimum**: (⌈calls / limit⌉ − 1) windows. Goals: 429s at most 1 % of the requests, total time \
+         within 1.1× of the minimum.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| scenario | calls ok | requests | 429s | 429 share | total (s) | minimum (s) | vs minimum | goals |"
+    );
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    for r in runs {
+        let met = r.share_429() <= 0.01 && r.vs_minimum() <= 1.1 && r.failed.is_empty();
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {:.2} % | {:.2} | {:.2} | {:.2}× | {} |",
+            r.scenario.label(),
+            r.ok,
+            r.requests,
+            r.responses_429,
+            100.0 * r.share_429(),
+            r.total_s,
+            r.scenario.minimum_s(),
+            r.vs_minimum(),
+            if met { "met" } else { "not met" }
+        );
+    }
+    let _ = writeln!(s);
+}
+
+/// A listing's memory at two org sizes, in-process and through the CLI (see `crate::memory`).
+fn memory_section(s: &mut String, o: &Outcomes) {
+    use crate::memory::Way;
+    let c = &o.config;
+    let _ = writeln!(
+        s,
+        "## Memory of a listing: {} and {} users
+",
+        c.users, c.large_users
+    );
+    let _ = writeln!(
+        s,
+        "Each way lists every user of a loopback org in its own process (the launcher's `ru_maxrss`), \
+         the ways alternating in the same rounds ({} measured; the small org also had a warm-up round). \
+         In-process is `okta-bench component-list` (the harness as a Rust host uses it); CLI is \
+         `okta-connector run users.list --input '{{\"fetch_all\": true, \"limit\": {}}}'` writing to a file. \
+         Fetch All refuses a listing past `OKTA_MAX_TOTAL_BYTES` (96 MiB, about 130 000 users), so only \
+         the streaming ways run on {} users.\n",
+        c.memory_reps, c.limit, c.large_users
+    );
+    let runs = |way: Way, users: usize| -> Vec<&crate::memory::MemoryRun> {
+        o.memory.iter().filter(|r| r.way == way && r.users == users && !r.warmup && r.ok()).collect()
+    };
+    let median = |v: &[&crate::memory::MemoryRun], f: &dyn Fn(&Measured) -> f64| {
+        summarize(&v.iter().map(|r| f(&r.measured)).collect::<Vec<_>>())
+    };
+    let rss = |way: Way, users: usize| median(&runs(way, users), &|m| m.maxrss_kb as f64).map(|x| x.median);
+    let wall = |way: Way, users: usize| median(&runs(way, users), &|m| m.wall_s).map(|x| x.median);
+    let base = rss(Way::CliStream, c.users);
+    let _ = writeln!(
+        s,
+        "| way | users | wall median (s) | wall min–max (s) | users/s | peak RSS median (MB) | peak RSS min–max (MB) | RSS vs CLI streaming, {} users | time per user vs the same way on {} users |",
+        c.users, c.users
+    );
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for users in [c.users, c.large_users] {
+        for way in Way::ALL {
+            let v = runs(way, users);
+            let (Some(w), Some(r)) = (median(&v, &|m| m.wall_s), median(&v, &|m| m.maxrss_kb as f64)) else { continue };
+            let per_user = match (wall(way, users), wall(way, c.users)) {
+                (Some(here), Some(small)) if users != c.users => {
+                    format!("{:.2}×", (here / users as f64) / (small / c.users as f64))
+                }
+                _ => "–".into(),
+            };
+            let _ = writeln!(
+                s,
+                "| {} | {users} | {:.3} | {:.3}–{:.3} | {:.0} | {:.1} | {:.1}–{:.1} | {} | {per_user} |",
+                way.label(),
+                w.median,
+                w.min,
+                w.max,
+                users as f64 / w.median,
+                mb(r.median),
+                mb(r.min),
+                mb(r.max),
+                base.map(|b| format!("{:.2}×", r.median / b)).unwrap_or("–".into()),
+            );
+        }
+    }
+    let _ = writeln!(s);
+    let met = |ok: bool| if ok { "**met**" } else { "**not met**" };
+    if let Some(small) = base {
+        let _ = writeln!(
+            s,
+            "- **Goal: the CLI's Fetch All of {} users peaks at 30 MB or less.** Streamed: {:.1} MB, {}.",
+            c.users,
+            mb(small),
+            met(mb(small) <= 30.0)
+        );
+        if let Some(large) = rss(Way::CliStream, c.large_users) {
+            let ratio = large / small;
+            let _ = writeln!(
+                s,
+                "- **Goal: {} users at the same peak (within 10 %).** {:.1} MB against {:.1} MB: {:.2}×, {}.",
+                c.large_users,
+                mb(large),
+                mb(small),
+                ratio,
+                met(ratio <= 1.10)
+            );
+        }
+        if let (Some(a), Some(b)) = (wall(Way::CliStream, c.users), wall(Way::CliStream, c.large_users)) {
+            let per_user = (b / c.large_users as f64) / (a / c.users as f64);
+            let _ = writeln!(
+                s,
+                "- **Goal: time linear in the count.** The CLI streamed {} users in {:.3} s and {} in {:.3} s: \
+                 {:.2}× the time per user ({}; within 1.10× counts as linear).",
+                c.users,
+                a,
+                c.large_users,
+                b,
+                per_user,
+                met(per_user <= 1.10)
+            );
+        }
+    }
+    if let (Some(before), Some(after)) = (rss(Way::InProcessAllLogged, c.users), rss(Way::InProcessStream, c.users)) {
+        let _ = writeln!(
+            s,
+            "- In-process, {} users: Fetch All with the harness logging every body (every host's default \
+             before) peaks at {:.1} MB, a listing at {:.1} MB ({:.2}×).",
+            c.users,
+            mb(before),
+            mb(after),
+            after / before
+        );
+    }
+    let bad: Vec<String> = o.memory.iter().filter_map(crate::memory::MemoryRun::failure).collect();
+    let _ = writeln!(
+        s,
+        "- **ids**: every run wrote its ids (the CLI its JSON), compared with the org's own list in order: {}.\n",
+        if bad.is_empty() { "all the same".to_string() } else { bad.join("; ") }
     );
 }
 

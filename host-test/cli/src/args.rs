@@ -74,6 +74,15 @@ pub struct RunArgs {
     /// `send_email`), `@FILE`, or `@-` for standard input.
     #[arg(long, value_name = "JSON|@FILE|@-", default_value = "{}", hide_default_value = true)]
     pub input: String,
+    /// A list action's items one JSON object per line, every page (Fetch All implied), each
+    /// page written as it arrives. (With `"fetch_all": true` and without this flag, a list
+    /// action prints one JSON array, also written as the pages arrive.)
+    #[arg(long)]
+    pub jsonl: bool,
+    /// A list action with Fetch All: print its result whole, `{"items": [...], "next_cursor":
+    /// ...}` as the action returns it (within OKTA_MAX_TOTAL_BYTES), instead of streaming.
+    #[arg(long, conflicts_with = "jsonl")]
+    pub no_stream: bool,
     #[command(flatten)]
     pub target: TargetArgs,
 }

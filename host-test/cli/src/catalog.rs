@@ -73,6 +73,11 @@ impl Catalog {
     }
 
     /// The values in `input` of the fields the catalog marks secret (`writeOnly`) for `id`.
+    /// Whether `id` is a list action (`listings.open` reads it page by page).
+    pub fn is_listing(&self, id: &str) -> bool {
+        self.entries(Kind::Action).iter().any(|a| a["id"] == id && a["listing"] == true)
+    }
+
     pub fn input_secrets(&self, id: &str, input: &Value) -> Vec<String> {
         let Ok((_, entry)) = self.find(id, &[Kind::Action, Kind::Trigger]) else { return Vec::new() };
         let Some(props) = entry["input_schema"]["properties"].as_object() else { return Vec::new() };

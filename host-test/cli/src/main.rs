@@ -4,6 +4,7 @@
 //! * `args`: the grammar (clap), help, usage errors as JSON;
 //! * `output`: stdout and stderr without panics (a closed pipe ends the command quietly);
 //! * `watch`: `--trace` and the progress line, from each exchange as it completes;
+//! * `stream`: a list action's items written page by page as the listing reads them;
 //! * `text`: describe's text and order-keeping JSON indentation; `demo`: the tour.
 //!
 //! Exit status: 0 success; 1 the action or the host failed, `{"error": {...}}` on stderr;
@@ -17,6 +18,7 @@ mod authorize;
 mod catalog;
 mod demo;
 pub(crate) mod output;
+mod stream;
 mod text;
 mod triggers;
 mod watch;
@@ -31,7 +33,7 @@ use serde_json::{json, Value};
 use okta_fake_org::FakeOrg;
 use okta_harness::{
     api_token, connection_from_json, connection_secrets, error_json, scrub, Backend, Connection, Connector,
-    InstanceOptions,
+    InstanceOptions, Record,
 };
 
 use args::{Cli, Command, RunArgs};
@@ -234,18 +236,39 @@ async fn run(args: RunArgs) -> Result<(), Failure> {
     let catalog = Catalog::of(&connector).await?;
     catalog.find(&args.action, &[Kind::Action])?;
     let secrets = secrets_of(&catalog, &connection, &args.action, &input);
+    let listing = catalog.is_listing(&args.action);
+    if args.jsonl && !listing {
+        return Err(usage(format!(
+            "--jsonl: `{}` is not a list action: its result is not a list of items",
+            args.action
+        )));
+    }
+    let fetch_all = serde_json::from_str::<Value>(&input).is_ok_and(|v| v["fetch_all"] == true);
     // The progress line is for people: only on a terminal, and not over the trace.
     let progress = std::io::stderr().is_terminal() && !args.target.trace;
     let watch = watch::Watch::new(&args.action, args.target.trace, progress, secrets.clone());
-    let options = InstanceOptions { observer: watch.observer(), ..InstanceOptions::default() };
+    // Nothing is kept of the exchanges: the trace and the progress line see each as it ends.
+    let options = InstanceOptions { observer: watch.observer(), record: Record::Nothing, ..InstanceOptions::default() };
     let mut instance = connector.instantiate_with(backend, options).await?;
+    let host_failure = |e: anyhow::Error| Failure::Host(anyhow::anyhow!(scrub(&format!("{e:#}"), &secrets)));
+    let action_failure =
+        |e| Failure::Action(serde_json::from_str(&scrub(&error_json(&e).to_string(), &secrets)).unwrap_or(Value::Null));
+    if listing && !args.no_stream && (fetch_all || args.jsonl) {
+        let format = if args.jsonl { stream::Format::Lines } else { stream::Format::Array };
+        let streamed = stream::listing(&mut instance, &args.action, &connection, &input, format).await;
+        watch.finish();
+        return match streamed {
+            Ok(stream::Streamed::Done) => Ok(()),
+            Ok(stream::Streamed::Failed(e)) => Err(action_failure(e)),
+            Err(stream::StreamError::Output(f)) => Err(f),
+            Err(stream::StreamError::Host(e)) => Err(host_failure(e)),
+        };
+    }
     let result = instance.invoke(&args.action, &connection, &input).await;
     watch.finish();
-    match result.map_err(|e| Failure::Host(anyhow::anyhow!(scrub(&format!("{e:#}"), &secrets))))? {
+    match result.map_err(host_failure)? {
         Ok(text) => outln!("{}", text::pretty_json(&text)),
-        Err(e) => Err(Failure::Action(
-            serde_json::from_str(&scrub(&error_json(&e).to_string(), &secrets)).unwrap_or(Value::Null),
-        )),
+        Err(e) => Err(action_failure(e)),
     }
 }
 

@@ -81,12 +81,46 @@ impl std::fmt::Debug for ExchangeObserver {
     }
 }
 
-/// What an instance saw: every exchange, and every way a request broke the script.
+/// What an instance keeps of its exchanges for [`crate::Instance::exchanges`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Record {
+    /// Every exchange with its request and response bodies (what tests assert on).
+    #[default]
+    Everything,
+    /// Nothing: memory stays flat however many pages a listing reads. Bodies are read only
+    /// when an [`ExchangeObserver`] is given (a trace), shown to it, and dropped.
+    Nothing,
+}
+
+/// What an instance saw: every exchange (as [`Record`] says), and every way a request broke
+/// the script.
 #[derive(Default)]
 pub(crate) struct Log {
     pub exchanges: Vec<Exchange>,
+    /// Exchanges begun, kept or not: the number of the next one.
+    pub count: usize,
+    pub record: Record,
     /// Script violations not yet reported to the caller.
     pub failures: Vec<String>,
+}
+
+impl Log {
+    /// Numbers a new exchange (from 1) and keeps it if recording.
+    fn begin(&mut self, exchange: &Exchange) -> usize {
+        self.count += 1;
+        if self.record == Record::Everything {
+            self.exchanges.push(exchange.clone());
+        }
+        self.count
+    }
+
+    /// Replaces exchange `index` with its completed form, if recording.
+    fn update(&mut self, index: usize, exchange: Exchange) {
+        let first = self.count - self.exchanges.len();
+        if let Some(kept) = index.checked_sub(first + 1).and_then(|i| self.exchanges.get_mut(i)) {
+            *kept = exchange;
+        }
+    }
 }
 
 /// The per-store hook state.
@@ -98,7 +132,7 @@ pub(crate) struct Hooks {
 }
 
 impl Hooks {
-    pub fn new(backend: Backend, clock: Clock, observer: Option<ExchangeObserver>) -> Hooks {
+    pub fn new(backend: Backend, clock: Clock, observer: Option<ExchangeObserver>, record: Record) -> Hooks {
         let route = match backend {
             #[cfg(feature = "fake-org")]
             Backend::FakeOrg(org) => Route::FakeOrg(org),
@@ -106,7 +140,8 @@ impl Hooks {
             Backend::Network => Route::Network(Network::shared().clone()),
             Backend::NetworkWith(network) => Route::Network(network),
         };
-        Hooks { route: Arc::new(route), log: Arc::default(), clock, observer }
+        let log = Log { record, ..Log::default() };
+        Hooks { route: Arc::new(route), log: Arc::new(Mutex::new(log)), clock, observer }
     }
 }
 
@@ -147,11 +182,12 @@ impl WasiHttpHooks for Hooks {
                 response_body: Vec::new(),
                 error: None,
             };
-            let index = {
-                let mut log = log.lock().unwrap();
-                log.exchanges.push(exchange.clone());
-                log.exchanges.len()
-            };
+            let index = log.lock().unwrap().begin(&exchange);
+            // Bodies are read into the exchange only for someone who reads them.
+            let keep_bodies = observer.is_some() || log.lock().unwrap().record == Record::Everything;
+            if !keep_bodies {
+                exchange.request_body = Vec::new();
+            }
 
             let result = match &*route {
                 #[cfg(feature = "fake-org")]
@@ -161,7 +197,7 @@ impl WasiHttpHooks for Hooks {
                     // Streamed to the guest as it arrives: the guest's own cap and deadline
                     // decide how much is read, and the host never holds more than a frame.
                     let sent = network.send(http::Request::from_parts(parts, body), options).await;
-                    return network_stream(sent, exchange, log, index, observer);
+                    return network_stream(sent, exchange, log, index, observer, keep_bodies);
                 }
             };
 
@@ -169,7 +205,9 @@ impl WasiHttpHooks for Hooks {
                 Ok(reply) => {
                     exchange.status = Some(reply.status);
                     exchange.response_headers = reply.headers.clone();
-                    exchange.response_body = reply.body.to_vec();
+                    if keep_bodies {
+                        exchange.response_body = reply.body.to_vec();
+                    }
                     exchange.error = reply.body_error.as_ref().map(|e| format!("body cut short: {e}"));
                 }
                 Err(e) => exchange.error = Some(e.to_string()),
@@ -177,7 +215,7 @@ impl WasiHttpHooks for Hooks {
             if let Some(observer) = &observer {
                 (observer.0)(&exchange);
             }
-            log.lock().unwrap().exchanges[index - 1] = exchange;
+            log.lock().unwrap().update(index, exchange);
 
             let reply = result?;
             let mut builder = http::Response::builder().status(reply.status);
@@ -258,14 +296,16 @@ fn scripted_reply(
     }
 }
 
-/// Hands a network response to the guest as a stream, recording it in the exchange log (the
-/// first [`RECORDED`] bytes of the body) and telling the observer once it ends.
+/// Hands a network response to the guest as a stream, recording it in the exchange log (with
+/// `keep_body`, the first [`RECORDED`] bytes of the body) and telling the observer once it
+/// ends.
 fn network_stream(
     sent: Result<http::Response<PooledBody>, HttpError>,
     mut exchange: Exchange,
     log: Arc<Mutex<Log>>,
     index: usize,
     observer: Option<ExchangeObserver>,
+    keep_body: bool,
 ) -> Result<(http::Response<WasiBody>, IoFuture), HttpError> {
     let response = match sent {
         Ok(r) => r,
@@ -274,15 +314,16 @@ fn network_stream(
             if let Some(observer) = &observer {
                 (observer.0)(&exchange);
             }
-            log.lock().unwrap().exchanges[index - 1] = exchange;
+            log.lock().unwrap().update(index, exchange);
             return Err(e);
         }
     };
     let (parts, body) = response.into_parts();
     exchange.status = Some(parts.status.as_u16());
     exchange.response_headers = header_pairs(&parts.headers);
-    log.lock().unwrap().exchanges[index - 1] = exchange;
-    let tee = TeeBody { inner: body, log, index, observer, recorded: 0, finished: false };
+    log.lock().unwrap().update(index, exchange.clone());
+    let room = if keep_body { RECORDED } else { 0 };
+    let tee = TeeBody { inner: body, log, index, observer, exchange, room, finished: false };
     let response = http::Response::from_parts(parts, tee.boxed_unsync());
     Ok((response, Box::new(async { Ok(()) }) as IoFuture))
 }
@@ -290,13 +331,16 @@ fn network_stream(
 /// The most body bytes the exchange log keeps per response.
 const RECORDED: usize = 16 << 20;
 
-/// A network body on its way to the guest, copied into the exchange log as it passes.
+/// A network body on its way to the guest, copied into its exchange as it passes (up to
+/// `room` bytes), which goes to the observer and the log once the body ends.
 struct TeeBody {
     inner: PooledBody,
     log: Arc<Mutex<Log>>,
     index: usize,
     observer: Option<ExchangeObserver>,
-    recorded: usize,
+    exchange: Exchange,
+    /// Body bytes still to copy into the exchange.
+    room: usize,
     finished: bool,
 }
 
@@ -306,14 +350,14 @@ impl TeeBody {
             return;
         }
         self.finished = true;
-        let mut log = self.log.lock().unwrap();
-        let exchange = &mut log.exchanges[self.index - 1];
         if error.is_some() {
-            exchange.error = error;
+            self.exchange.error = error;
         }
         if let Some(observer) = &self.observer {
-            (observer.0)(exchange);
+            (observer.0)(&self.exchange);
         }
+        let exchange = std::mem::take(&mut self.exchange);
+        self.log.lock().unwrap().update(self.index, exchange);
     }
 }
 
@@ -326,12 +370,10 @@ impl Body for TeeBody {
         match &polled {
             Poll::Ready(Some(Ok(frame))) => {
                 if let Some(data) = frame.data_ref() {
-                    let room = RECORDED.saturating_sub(self.recorded);
-                    if room > 0 {
-                        let keep = &data[..data.len().min(room)];
-                        self.recorded += keep.len();
-                        let mut log = self.log.lock().unwrap();
-                        log.exchanges[self.index - 1].response_body.extend_from_slice(keep);
+                    let keep = data.len().min(self.room);
+                    if keep > 0 {
+                        self.room -= keep;
+                        self.exchange.response_body.extend_from_slice(&data[..keep]);
                     }
                 }
             }

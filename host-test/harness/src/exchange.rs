@@ -7,7 +7,7 @@ use std::fmt;
 ///
 /// The fields hold the exact values (tests assert on them); `Debug` and `Display` redact
 /// secrets (`Authorization`, `DPoP`, cookies, OAuth form fields, password values).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Exchange {
     /// Upper-case method.
     pub method: String,

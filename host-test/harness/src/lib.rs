@@ -39,7 +39,7 @@ use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-pub use backend::{Backend, ExchangeObserver};
+pub use backend::{Backend, ExchangeObserver, Record};
 pub use clock::Clock;
 pub use exchange::{decode_query, redact_body, redact_header, render, Exchange};
 pub use script::{BodyRule, CannedFault, CannedResponse, ExpectedRequest, HeaderRule};
@@ -133,6 +133,8 @@ pub struct InstanceOptions {
     pub env: Vec<(String, String)>,
     /// Called with each exchange as soon as it completes. Default: none.
     pub observer: Option<ExchangeObserver>,
+    /// What [`Instance::exchanges`] keeps. Default: everything, bodies included.
+    pub record: Record,
 }
 
 impl Connector {
@@ -254,7 +256,7 @@ impl Connector {
         for (k, v) in &options.env {
             wasi.env(k, v);
         }
-        let hooks = backend::Hooks::new(backend, clock.clone(), options.observer);
+        let hooks = backend::Hooks::new(backend, clock.clone(), options.observer, options.record);
         let log = hooks.log.clone();
         let route = hooks.route.clone();
         let mut store = Store::new(
@@ -344,6 +346,12 @@ fn store_cwasm(stem: &str, cwasm: &Path, serialized: &[u8]) {
     }
 }
 
+/// A listing open in an [`Instance`] (the guest's `listings.listing` resource).
+#[derive(Debug)]
+pub struct Listing {
+    resource: wasmtime::component::ResourceAny,
+}
+
 /// One instance of the component with its store and backend.
 pub struct Instance {
     store: Store<HostState>,
@@ -385,6 +393,55 @@ impl Instance {
             Ok(text) => Ok(parse_result(action, &text)?),
             Err(e) => Err(e),
         })
+    }
+
+    /// Opens a listing of the list action `action` (`listings.open`): its input as JSON text,
+    /// as for [`Instance::invoke`]. Read it with [`Instance::next_page`]; close it with
+    /// [`Instance::close_listing`].
+    pub async fn open_listing(&mut self, action: &str, connection: &Connection, input: &str) -> CallResult<Listing> {
+        let r = self
+            .bindings
+            .okta_connector_listings()
+            .call_open(&mut self.store, action, connection, &input.to_string())
+            .await;
+        Ok(self.finish(action, r)?.map(|resource| Listing { resource }))
+    }
+
+    /// The listing's next page: its items as a JSON array, or `None` once it is done.
+    pub async fn next_page(&mut self, listing: &Listing) -> CallResult<Option<String>> {
+        let r =
+            self.bindings.okta_connector_listings().listing().call_next_page(&mut self.store, listing.resource).await;
+        self.finish("listing.next-page", r)
+    }
+
+    /// The `after` cursor of the listing's next page (or where a finished one resumes).
+    pub async fn listing_cursor(&mut self, listing: &Listing) -> Result<Option<String>> {
+        let r = self.bindings.okta_connector_listings().listing().call_cursor(&mut self.store, listing.resource).await;
+        self.finish("listing.cursor", r)
+    }
+
+    /// Drops the listing in the guest.
+    pub async fn close_listing(&mut self, listing: Listing) -> Result<()> {
+        listing.resource.resource_drop_async(&mut self.store).await.map_err(wt)
+    }
+
+    /// Every item of a listing, opened and read to the end (tests; a host that wants constant
+    /// memory handles each page as it comes instead).
+    pub async fn list_all(&mut self, action: &str, connection: &Connection, input: &str) -> CallResult<Vec<Value>> {
+        let listing = match self.open_listing(action, connection, input).await? {
+            Ok(listing) => listing,
+            Err(e) => return Ok(Err(e)),
+        };
+        let mut items = Vec::new();
+        let outcome = loop {
+            match self.next_page(&listing).await? {
+                Ok(Some(page)) => items.extend(parse_result(action, &page)?.as_array().cloned().unwrap_or_default()),
+                Ok(None) => break Ok(items),
+                Err(e) => break Err(e),
+            }
+        };
+        self.close_listing(listing).await?;
+        Ok(outcome)
     }
 
     /// One poll of a polling trigger through the generic door (`catalog.poll`): the records

@@ -411,8 +411,8 @@ async fn progress_shows_on_a_terminal_and_only_there() {
     let (_org, _served, conn) = rate_limited_org().await;
     let on_terminal = tokio::task::spawn_blocking(move || run_with_stderr_on_a_terminal(&conn)).await.unwrap();
     let (out, terminal) = on_terminal;
-    let page: Value = serde_json::from_slice(&out).expect("JSON on stdout");
-    assert_eq!(page["items"].as_array().map(Vec::len), Some(1_000));
+    let items: Value = serde_json::from_slice(&out).expect("JSON on stdout");
+    assert_eq!(items.as_array().map(Vec::len), Some(1_000));
     assert!(terminal.contains("\r\x1b[2Kusers.list: 1 page, 100 items (1 request, "), "{terminal:?}");
     assert!(
         terminal.contains("users.list: 3 pages, 300 items (4 requests, ")
@@ -809,4 +809,54 @@ async fn authorize_reads_the_redirect_from_standard_input() {
     assert!(stored["oauth_code"]["access_token"].is_string());
     assert!(stored["oauth_code"]["refresh_token"].is_null(), "no offline_access, no refresh token");
     server.abort();
+}
+
+/// Fetch All of a list action is written as the pages arrive: one JSON array, one item per
+/// line; `--jsonl` writes the items alone, one per line (Fetch All implied). Both hold every
+/// user of the org once, in order, whatever the page size.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fetch_all_streams_a_json_array_or_json_lines() {
+    let org = FakeOrg::empty();
+    org.generate_users(1_234);
+    org.set_rate_limit(1_000_000, Duration::from_secs(60));
+    let served = ServedOrg::start(org.clone(), None, Delays::default()).await.unwrap();
+    let conn = format!(r#"{{"api_token": {{"domain": "{}", "token": "{}"}}}}"#, served.url(), FakeOrg::TOKEN);
+    let run = move |args: Vec<String>| {
+        let mut all: Vec<String> = vec!["run".into(), "users.list".into(), "--connection".into(), conn.clone()];
+        all.extend(args);
+        let o = cli(&all.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(stderr(&o), "");
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let want = org.user_ids();
+    let id = |item: &Value| item["id"].as_str().unwrap().to_string();
+    let array = tokio::task::spawn_blocking({
+        let run = run.clone();
+        move || run(vec!["--input".into(), r#"{"fetch_all": true, "limit": 100}"#.into()])
+    })
+    .await
+    .unwrap();
+    assert!(array.starts_with("[\n{\"id\":") && array.ends_with("}\n]\n"), "{}", &array[..80]);
+    assert_eq!(array.lines().count(), 1_234 + 2, "one line per item between the brackets");
+    let items: Vec<Value> = serde_json::from_str(&array).expect("one JSON array");
+    assert_eq!(items.iter().map(id).collect::<Vec<_>>(), want);
+
+    let lines =
+        tokio::task::spawn_blocking(move || run(vec!["--jsonl".into(), "--input".into(), r#"{"limit": 77}"#.into()]))
+            .await
+            .unwrap();
+    let items: Vec<Value> = lines.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    assert_eq!(items.iter().map(id).collect::<Vec<_>>(), want);
+    assert!(lines.ends_with("}\n"));
+    assert_eq!(served.requests(), 13 + 17, "pages of 100, then of 77");
+}
+
+#[test]
+fn jsonl_is_for_list_actions() {
+    let o = cli(&["run", "users.get", "--fake-org", "--jsonl", "--input", r#"{"id": "x"}"#]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = error(&o);
+    assert_eq!(e["kind"], "usage");
+    assert!(e["message"].as_str().unwrap().contains("not a list action"), "{e}");
 }

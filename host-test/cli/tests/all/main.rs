@@ -21,6 +21,7 @@ mod fake_org;
 mod faults;
 mod golden;
 mod inputs;
+mod listings;
 mod network;
 mod openapi_check;
 mod package;

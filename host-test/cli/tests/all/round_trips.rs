@@ -19,7 +19,7 @@ async fn step(org: &FakeOrg, action: &str, input: Value) -> Result<Value> {
 }
 
 /// `2026-11-30T10:00:00.000Z` for a time.
-fn iso(t: SystemTime) -> String {
+pub(crate) fn iso(t: SystemTime) -> String {
     let secs = t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let days = secs / 86_400;
     let (y, m, d) = civil(days as i64);

@@ -1,0 +1,122 @@
+//! Rate limits with many instances: `instances` instances of the component, each its own
+//! store, run at once on a 2-worker runtime and make `calls` Get Users between them (each
+//! instance its share, one after another) against a loopback fake org that enforces `limit`
+//! requests per `window` in each bucket, as Okta does. Reported: the 429s the org gave, and
+//! the total time against the minimum the limit allows, (⌈calls / limit⌉ − 1) windows.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use okta_fake_org::FakeOrg;
+use okta_harness::{api_token, error_json, Backend, Connector, GetUserInput, InstanceOptions};
+
+/// One scenario of the rate-limit section.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub instances: usize,
+    pub calls: usize,
+    pub limit: u32,
+    pub window: Duration,
+    /// Whether the instances spend one budget (the host keeps it) or each its own.
+    pub shared: bool,
+}
+
+impl Scenario {
+    pub fn label(&self) -> String {
+        let who = match (self.instances, self.shared) {
+            (1, _) => "ONE instance".to_string(),
+            (n, true) => format!("{n} instances, one budget (the host's)"),
+            (n, false) => format!("{n} instances, each its own budget"),
+        };
+        format!("{} Get Users, {who}, {} per {} s", self.calls, self.limit, self.window.as_secs_f64())
+    }
+
+    /// The least time the limit allows: every window but the last is waited out.
+    pub fn minimum_s(&self) -> f64 {
+        self.calls.div_ceil(self.limit as usize).saturating_sub(1) as f64 * self.window.as_secs_f64()
+    }
+}
+
+/// What a scenario found.
+#[derive(Clone, Debug)]
+pub struct RateRun {
+    pub scenario: Scenario,
+    pub ok: usize,
+    pub failed: Vec<String>,
+    pub responses_429: usize,
+    pub requests: usize,
+    pub total_s: f64,
+}
+
+impl RateRun {
+    pub fn share_429(&self) -> f64 {
+        self.responses_429 as f64 / self.requests.max(1) as f64
+    }
+    pub fn vs_minimum(&self) -> f64 {
+        let min = self.scenario.minimum_s();
+        if min > 0.0 {
+            self.total_s / min
+        } else {
+            0.0
+        }
+    }
+}
+
+/// The instance options of a scenario.
+fn options(_scenario: &Scenario) -> InstanceOptions {
+    InstanceOptions::default()
+}
+
+/// Runs one scenario on a fresh org served by `server`.
+pub fn run(scenario: &Scenario, server: &tokio::runtime::Runtime) -> Result<RateRun> {
+    let org = FakeOrg::empty();
+    org.generate_users(50);
+    let ids = org.user_ids();
+    let listener = server.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let serving = server.spawn(org.clone().serve(listener));
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let result = runtime.block_on(async {
+        let connector = std::sync::Arc::new(Connector::load_default()?);
+        org.set_rate_limit(scenario.limit, scenario.window);
+        let t0 = Instant::now();
+        let mut tasks = Vec::new();
+        for n in 0..scenario.instances {
+            let share = scenario.calls / scenario.instances + usize::from(n < scenario.calls % scenario.instances);
+            let (connector, ids, url, options) = (connector.clone(), ids.clone(), url.clone(), options(scenario));
+            tasks.push(tokio::spawn(async move {
+                let mut instance = connector.instantiate_with(Backend::Network, options).await?;
+                let connection = api_token(&url, FakeOrg::TOKEN);
+                let (mut ok, mut failed, mut responses_429) = (0, Vec::new(), 0);
+                for i in 0..share {
+                    let id = ids[(n * 7 + i) % ids.len()].clone();
+                    match instance.users().get(&connection, &GetUserInput { id, expand: None }).await? {
+                        Ok(_) => ok += 1,
+                        Err(e) => failed.push(error_json(&e).to_string()),
+                    }
+                    responses_429 += instance.exchanges().iter().filter(|x| x.status == Some(429)).count();
+                    instance.clear_exchanges();
+                }
+                Ok::<_, anyhow::Error>((ok, failed, responses_429))
+            }));
+        }
+        let (mut ok, mut failed, mut responses_429) = (0, Vec::new(), 0);
+        for task in tasks {
+            let (o, f, r) = task.await??;
+            ok += o;
+            failed.extend(f);
+            responses_429 += r;
+        }
+        Ok::<_, anyhow::Error>(RateRun {
+            scenario: scenario.clone(),
+            ok,
+            failed,
+            responses_429,
+            requests: org.requests().len(),
+            total_s: t0.elapsed().as_secs_f64(),
+        })
+    });
+    serving.abort();
+    result
+}
