@@ -1,8 +1,10 @@
 # okta-connector: the guest component (wasm32-wasip2) and its hosts.
 WASM := target/wasm32-wasip2/release/okta_connector.wasm
+LOCAL := target/wasm32-wasip2/release/okta_connector.local.wasm
+BUDGET := target/wasm32-wasip2/release/okta_rate_budget.wasm
 HOST := cargo run --quiet -p okta-connector-cli --bin okta-connector --
 
-.PHONY: all build wasm-target demo test install lint clean bench bench-quick node-host package package-check publish size size-build
+.PHONY: all build build-local wasm-target demo test install lint clean bench bench-quick node-host package package-check publish size size-build
 
 all: build
 
@@ -19,6 +21,13 @@ build: wasm-target
 	cargo build --release --target wasm32-wasip2
 	@ls -l $(WASM) | awk '{print "component: " $$5 " bytes"}'
 
+## build-local: the component with the per-instance rate-limit budget composed in
+## (okta_connector.local.wasm), for hosts that keep no budget of their own: the budget crate
+## built as a component, plugged into the connector's `rate-limits` import with wac-graph
+build-local: build
+	cargo build --release --target wasm32-wasip2 -p okta-rate-budget
+	cargo run --quiet -p okta-compose -- $(WASM) $(BUDGET) $(LOCAL)
+
 ## demo: a tour of every area and the triggers against the embedded fake Okta org
 demo: build
 	$(HOST) demo
@@ -29,7 +38,7 @@ demo: build
 ## package built twice and compared, the Node host check, then the quick bench. Without
 ## Node.js/npm or Python 3, docker-registry or chromium, what needs them is skipped with a
 ## notice (OKTA_TEST_ALL=1, as in CI, makes that an error).
-test: build
+test: build build-local
 	@command -v docker-registry >/dev/null || echo "make test: SKIPPED the OCI registry round trip: it needs docker-registry (Debian's CNCF Distribution registry: apt-get install docker-registry)"
 	@command -v chromium >/dev/null || echo "make test: SKIPPED the docs page's browser check: it needs chromium (apt-get install chromium)"
 	cargo test --workspace
@@ -70,7 +79,7 @@ install: build
 	cargo install --locked --path host-test/cli
 
 ## node-host: the component in a second host, Node through jco, against the fake org
-node-host: build
+node-host: build build-local
 	cargo build -p okta-connector-cli --bin okta-connector
 	bash hosts/node/check.sh
 

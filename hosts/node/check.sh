@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 root=../..
-wasm=$root/target/wasm32-wasip2/release/okta_connector.wasm
+# The build with the per-instance rate-limit budget composed in: Node keeps no budget itself.
+wasm=$root/target/wasm32-wasip2/release/okta_connector.local.wasm
 cli=$root/target/debug/okta-connector
 
 for n in 1 2 3; do

@@ -150,32 +150,23 @@ impl Okta {
         // Credentials are renewed at most once per request (a new token, a new DPoP nonce).
         let mut renewed = false;
         loop {
-            let spent = ratelimit::wait_before(&origin, bucket, self.transport.now());
-            if !spent.is_zero() {
-                self.wait(spent).map_err(|_| spent_bucket_error(bucket, spent, self.config.retry_budget))?;
-                ratelimit::served(&origin, bucket);
-            }
-            let mut limits = self.limits(self.config.max_response_bytes)?;
-            if let Some(timeout) = request.timeout {
-                limits.connect_timeout = limits.connect_timeout.min(timeout);
-                limits.first_byte_timeout = limits.first_byte_timeout.min(timeout);
-                limits.between_bytes_timeout = limits.between_bytes_timeout.min(timeout);
-                limits.deadline = limits.deadline.min(self.transport.now() + timeout);
-            }
-            let http = HttpRequest {
-                method,
-                url: url.clone(),
-                headers: self.headers(request, method, &url, &limits)?,
-                body: match &request.body {
-                    super::request::Body::None => None,
-                    super::request::Body::Json(b) => Some(b.clone()),
-                    super::request::Body::Bytes { data, .. } => Some(data.clone()),
-                },
+            self.reserve(&origin, bucket)?;
+            let (http, limits) = match self.prepare(request, method, &url) {
+                Ok(prepared) => prepared,
+                Err(e) => {
+                    // Nothing was sent: the reservation is given back.
+                    self.transport.report(&origin, bucket, 0, &retry::RateLimit::default());
+                    return Err(e);
+                }
             };
             if request.debug {
                 super::debug::request(&http, &secrets);
             }
             let sent = self.transport.send(&http, &limits);
+            match &sent {
+                Ok(response) => self.transport.report(&origin, bucket, response.status, &ratelimit::read(response)),
+                Err(_) => self.transport.report(&origin, bucket, 0, &retry::RateLimit::default()),
+            }
             if request.debug {
                 super::debug::response(&sent, &secrets);
             }
@@ -191,7 +182,6 @@ impl Okta {
                 Ok(response) => {
                     let rl = ratelimit::read(&response);
                     if (200..300).contains(&response.status) {
-                        ratelimit::note(&origin, bucket, &rl, self.transport.now());
                         return Ok(response);
                     }
                     let is_redirect = raw && (300..400).contains(&response.status);
@@ -245,6 +235,29 @@ impl Okta {
         }
     }
 
+    /// The request as it goes on the wire and the limits of this attempt; an error once the
+    /// action's deadline has passed or the credentials cannot be had.
+    fn prepare(&self, request: &Request, method: &'static str, url: &str) -> Result<(HttpRequest, Limits), Error> {
+        let mut limits = self.limits(self.config.max_response_bytes)?;
+        if let Some(timeout) = request.timeout {
+            limits.connect_timeout = limits.connect_timeout.min(timeout);
+            limits.first_byte_timeout = limits.first_byte_timeout.min(timeout);
+            limits.between_bytes_timeout = limits.between_bytes_timeout.min(timeout);
+            limits.deadline = limits.deadline.min(self.transport.now() + timeout);
+        }
+        let http = HttpRequest {
+            method,
+            url: url.to_string(),
+            headers: self.headers(request, method, url, &limits)?,
+            body: match &request.body {
+                super::request::Body::None => None,
+                super::request::Body::Json(b) => Some(b.clone()),
+                super::request::Body::Bytes { data, .. } => Some(data.clone()),
+            },
+        };
+        Ok((http, limits))
+    }
+
     fn headers(
         &self,
         request: &Request,
@@ -287,6 +300,19 @@ impl Okta {
             deadline,
             max_body,
         })
+    }
+
+    /// Waits until the org's rate-limit budget (the host's, see `wit/rate-limits.wit`) lets a
+    /// request in `bucket` go. Each wait is charged to the action's retry budget: a bucket spent
+    /// for longer than the action may wait fails at once, nothing sent.
+    fn reserve(&self, origin: &str, bucket: &str) -> Result<(), Error> {
+        loop {
+            let wait = self.transport.reserve(origin, bucket);
+            if wait.is_zero() {
+                return Ok(());
+            }
+            self.wait(wait).map_err(|_| spent_bucket_error(bucket, wait, self.config.retry_budget))?;
+        }
     }
 
     /// Sleeps `wait` if it fits in the action's retry budget and deadline; `Err` (without

@@ -277,11 +277,12 @@ fn remaining_zero_makes_the_next_call_in_that_bucket_wait() {
         [
             &format!("GET {users}"),
             &format!("GET {groups}"),
-            "sleep 31s",
+            "sleep 30.025s",
             &format!("GET {users}"),
             &format!("GET {users}")
         ],
-        "another bucket goes at once; the spent one waits for its reset once, then is forgotten"
+        "another bucket goes at once; the spent one waits for its reset by the server's clock (and \
+         the budget's margin), once"
     );
     script.assert_done();
 }
@@ -296,10 +297,32 @@ fn a_bucket_spent_beyond_the_budget_fails_without_sending() {
     match second {
         Err(Error::Okta(e)) => {
             assert_eq!(e.status, 429);
-            assert!(e.summary.contains("/api/v1/users is spent for another 3601 s"), "{}", e.summary);
+            assert!(e.summary.contains("/api/v1/users is spent for another 3600 s"), "{}", e.summary);
             assert!(e.summary.contains("nothing was sent"), "{}", e.summary);
         }
         other => panic!("{other:?}"),
     }
     assert_eq!(script.timeline(), [format!("GET {users}")], "the second request never went out");
+}
+
+#[test]
+fn every_request_the_budget_let_go_is_reported_sent_or_not() {
+    let users = "https://budget-report.okta.com/api/v1/users/00u1";
+    let org = "https://budget-report.okta.com";
+    // A success, a dropped connection (retried), then a request the deadline stops before it
+    // is sent: the budget hears of all three.
+    let script = Script::new([
+        on("GET", users).body("{}"),
+        on("GET", users).fails(TransportError::Failed("dropped".into())),
+        on("GET", users).body("{}").takes(S(11)),
+    ]);
+    let okta = okta("budget-report", Config { action_deadline: S(10), ..Config::default() }, &script);
+    okta.run(Request::get("/api/v1/users/00u1").send_object()).unwrap();
+    assert_eq!(script.in_flight(org), 0);
+    okta.run(Request::get("/api/v1/users/00u1").send_object()).unwrap();
+    assert_eq!(script.in_flight(org), 0);
+    let late = okta.run(Request::get("/api/v1/users/00u1").send_object());
+    assert!(late.unwrap_err().to_string().contains("ran out of time"));
+    assert_eq!(script.in_flight(org), 0, "the reservation of the request never sent is given back");
+    script.assert_done();
 }

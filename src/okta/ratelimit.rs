@@ -1,14 +1,10 @@
-//! Okta's rate-limit headers, read defensively, and the memory of buckets known to be spent.
-//!
-//! A 2xx with `X-Rate-Limit-Remaining: 0` means the next call in that bucket would get a 429,
-//! so the core waits for the reset before sending it. Buckets are remembered per org (origin)
-//! and endpoint family for the life of the instance.
+//! Okta's rate-limit headers, read defensively, and the bucket (endpoint family) a request
+//! spends. What they say goes to the host's rate-limit budget (`wit/rate-limits.wit`), which
+//! decides when the next request in a bucket may go.
 
 use super::retry::RateLimit;
 use super::transport::HttpResponse;
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::time::UNIX_EPOCH;
 
 /// The furthest reset accepted: Okta's windows are one minute; anything beyond a day is noise.
 const MAX_RESET_AHEAD: u64 = 24 * 3600;
@@ -35,49 +31,10 @@ pub fn bucket_of(path: &str) -> &str {
     rest.split(['/', '?']).next().unwrap_or("")
 }
 
-/// Until when each (origin, bucket) is known to be spent, by the local monotonic clock.
-static SPENT_UNTIL: Mutex<Option<HashMap<(String, String), Instant>>> = Mutex::new(None);
-
-fn with_spent<R>(f: impl FnOnce(&mut HashMap<(String, String), Instant>) -> R) -> R {
-    let mut guard = SPENT_UNTIL.lock().unwrap_or_else(|p| p.into_inner());
-    f(guard.get_or_insert_with(HashMap::new))
-}
-
-/// Remembers a bucket reported spent by a successful answer received at `now`.
-pub fn note(origin: &str, bucket: &str, rl: &RateLimit, now: Instant) {
-    if rl.remaining != Some(0) || rl.is_concurrency() {
-        return;
-    }
-    if let Some(wait) = rl.until_reset() {
-        let until = now + wait + Duration::from_secs(1);
-        with_spent(|m| m.insert((origin.to_string(), bucket.to_string()), until));
-    }
-}
-
-/// How long, from `now`, to wait before the next request in this bucket (zero when it is not
-/// spent).
-pub fn wait_before(origin: &str, bucket: &str, now: Instant) -> Duration {
-    let key = (origin.to_string(), bucket.to_string());
-    with_spent(|m| match m.get(&key) {
-        Some(until) => {
-            let left = until.saturating_duration_since(now);
-            if left.is_zero() {
-                m.remove(&key);
-            }
-            left
-        }
-        None => Duration::ZERO,
-    })
-}
-
-/// Forgets a bucket once its wait was served.
-pub fn served(origin: &str, bucket: &str) {
-    with_spent(|m| m.remove(&(origin.to_string(), bucket.to_string())));
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn response(headers: &[(&str, &str)]) -> HttpResponse {
         HttpResponse {
@@ -112,19 +69,6 @@ mod tests {
         }
         let rl = read(&response(&[("x-rate-limit-reset", "18446744073709551615"), ("date", "garbage")]));
         assert_eq!(rl.until_reset(), None, "no Date: no wait can be computed");
-    }
-
-    #[test]
-    fn buckets_are_per_org() {
-        let rl = RateLimit { limit: Some(10), remaining: Some(0), reset: Some(1_030), date: Some(1_000) };
-        let now = Instant::now();
-        note("https://a.okta.com", "users", &rl, now);
-        assert_eq!(wait_before("https://a.okta.com", "users", now), Duration::from_secs(31));
-        assert_eq!(wait_before("https://a.okta.com", "users", now + Duration::from_secs(30)), Duration::from_secs(1));
-        assert_eq!(wait_before("https://b.okta.com", "users", now), Duration::ZERO);
-        assert_eq!(wait_before("https://a.okta.com", "groups", now), Duration::ZERO);
-        served("https://a.okta.com", "users");
-        assert_eq!(wait_before("https://a.okta.com", "users", now), Duration::ZERO);
     }
 
     #[test]

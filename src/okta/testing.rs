@@ -4,6 +4,7 @@
 //! clock.
 
 use super::request::{Answer, Expect, Flow, Request};
+use super::retry::RateLimit;
 use super::transport::{HttpRequest, HttpResponse, Limits, Transport, TransportError};
 use crate::error::{Error, OktaError};
 use std::cell::{Cell, RefCell};
@@ -105,6 +106,8 @@ pub struct Script {
     timeline: RefCell<Vec<String>>,
     started: Instant,
     elapsed: Cell<Duration>,
+    /// The rate-limit budget a host would keep, on the script's clock.
+    budget: RefCell<okta_rate_budget::Budget>,
 }
 
 /// One expected request and its answer.
@@ -169,6 +172,7 @@ impl Script {
             timeline: RefCell::new(Vec::new()),
             started: Instant::now(),
             elapsed: Cell::new(Duration::ZERO),
+            budget: RefCell::new(okta_rate_budget::Budget::new()),
         })
     }
 
@@ -223,5 +227,30 @@ impl Transport for Script {
     fn sleep(&self, wait: Duration) {
         self.timeline.borrow_mut().push(format!("sleep {wait:?}"));
         self.elapsed.set(self.elapsed.get() + wait);
+    }
+    fn reserve(&self, org: &str, bucket: &str) -> Duration {
+        Duration::from_millis(self.budget.borrow_mut().reserve(org, bucket, self.millis()))
+    }
+    fn report(&self, org: &str, bucket: &str, status: u16, rate: &RateLimit) {
+        let seen = okta_rate_budget::Observation {
+            status,
+            limit: rate.limit,
+            remaining: rate.remaining,
+            reset: rate.reset,
+            date: rate.date,
+        };
+        self.budget.borrow_mut().report(org, bucket, &seen, self.millis());
+    }
+}
+
+impl Script {
+    /// Requests of `org` the budget let go and has not heard back about.
+    pub fn in_flight(&self, org: &str) -> u64 {
+        self.budget.borrow().in_flight(org)
+    }
+
+    /// The script's monotonic clock in milliseconds, for the budget.
+    fn millis(&self) -> u64 {
+        u64::try_from(self.elapsed.get().as_millis()).unwrap_or(u64::MAX)
     }
 }

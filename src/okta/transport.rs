@@ -9,6 +9,7 @@
 //! the action's deadline (each blocking step polls a timer beside the I/O). Response headers
 //! and bodies are read up to a cap.
 
+use super::retry::RateLimit;
 use std::fmt;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -23,6 +24,11 @@ pub trait Transport: fmt::Debug {
     fn wall_clock(&self) -> SystemTime;
     /// Blocks for `wait` (retries and rate-limit resets).
     fn sleep(&self, wait: Duration);
+    /// Asks the org's rate-limit budget to send one request in `bucket` of `org` now: zero
+    /// when it may go, else how long to wait before asking again.
+    fn reserve(&self, org: &str, bucket: &str) -> Duration;
+    /// Tells the budget what the answer to a request it let go said (`status` 0: none came).
+    fn report(&self, org: &str, bucket: &str, status: u16, rate: &RateLimit);
 }
 
 /// The component's transport: `wasi:http` for the wire, the standard clocks (`wasi:clocks`).
@@ -42,6 +48,41 @@ impl Transport for WasiHttp {
     fn sleep(&self, wait: Duration) {
         std::thread::sleep(wait)
     }
+    fn reserve(&self, org: &str, bucket: &str) -> Duration {
+        Duration::from_millis(budget::reserve(org, bucket))
+    }
+    fn report(&self, org: &str, bucket: &str, status: u16, rate: &RateLimit) {
+        budget::report(org, bucket, status, rate)
+    }
+}
+
+/// The host's rate-limit budget: the `rate-limits` import (see `wit/rate-limits.wit`).
+#[cfg(target_arch = "wasm32")]
+mod budget {
+    use super::RateLimit;
+    use crate::bindings::okta::connector::rate_limits::{self, Observation};
+
+    pub fn reserve(org: &str, bucket: &str) -> u64 {
+        rate_limits::reserve(org, bucket)
+    }
+
+    pub fn report(org: &str, bucket: &str, status: u16, rate: &RateLimit) {
+        let seen =
+            Observation { status, limit: rate.limit, remaining: rate.remaining, reset: rate.reset, date: rate.date };
+        rate_limits::report(org, bucket, seen)
+    }
+}
+
+/// Native builds (unit tests) have no host: every request may go.
+#[cfg(not(target_arch = "wasm32"))]
+mod budget {
+    use super::RateLimit;
+
+    pub fn reserve(_org: &str, _bucket: &str) -> u64 {
+        0
+    }
+
+    pub fn report(_org: &str, _bucket: &str, _status: u16, _rate: &RateLimit) {}
 }
 
 /// A request ready to go on the wire.

@@ -43,9 +43,12 @@ pub struct Options {
     /// Also run the instances on Okta's 60-second windows (1) or not (0).
     #[arg(long, value_name = "0|1")]
     pub rate_minute: Option<u8>,
-    /// Only the rate-limit section (no listings, memory, overhead or size).
+    /// Only the rate-limit section (with --memory-only: both), no other.
     #[arg(long)]
     pub rate_only: bool,
+    /// Only the memory section (with --rate-only: both), no other.
+    #[arg(long)]
+    pub memory_only: bool,
     /// Requests per window of the rate-limited org.
     #[arg(long, value_name = "N")]
     pub rate_limit: Option<u32>,
@@ -97,6 +100,7 @@ pub struct Config {
     /// Also a run on 60-second windows (limit: half the calls, so two windows).
     pub rate_minute: bool,
     pub rate_only: bool,
+    pub memory_only: bool,
     pub timeout_s: f64,
     /// Also list over TLS with [`Config::tls_delays`].
     pub tls: bool,
@@ -133,6 +137,7 @@ impl Config {
             rate_instances: 20,
             rate_minute: true,
             rate_only: false,
+            memory_only: false,
             timeout_s: 900.0,
             tls: true,
             tls_delays: Delays::REAL_ORG,
@@ -200,6 +205,7 @@ impl Config {
             c.rate_minute = minute != 0;
         }
         c.rate_only |= o.rate_only;
+        c.memory_only |= o.memory_only;
         if let Some(tls) = o.tls {
             c.tls = tls != 0;
         }

@@ -149,9 +149,21 @@ fn drive(options: &Options) -> Result<bool> {
     }
     let server =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("fake-org").enable_all().build()?;
-    if c.rate_only {
-        let runs = rate_limited(&c, &server)?;
-        return Ok(runs.iter().all(|r| r.failed.is_empty()));
+    if c.rate_only || c.memory_only {
+        let cli_cache = [("XDG_CACHE_HOME".to_string(), c.work.join("cli-cache").display().to_string())];
+        let memory = match c.memory_only {
+            true => crate::memory::measure(&c, &exe, &server, |argv, stem| {
+                launch(&c, &exe, argv, &cli_cache, stem).map(|(measured, _)| measured)
+            })?,
+            false => Vec::new(),
+        };
+        let runs = if c.rate_only { rate_limited(&c, &server)? } else { Vec::new() };
+        let ok = runs.iter().all(|r| r.failed.is_empty()) && memory.iter().all(crate::memory::MemoryRun::ok);
+        let text = report::render_sections(&c, &memory, &runs, &loadavg());
+        println!("\n{text}");
+        std::fs::write(&c.results, &text).with_context(|| format!("cannot write {}", c.results.display()))?;
+        println!("written to {}", c.results.display());
+        return Ok(ok);
     }
     let plain = server.block_on(ServedOrg::start(org.clone(), None, Delays::default()))?;
     println!("fake org at {}", plain.url());

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use okta_fake_org::FakeOrg;
-use okta_harness::{api_token, error_json, Backend, Connector, GetUserInput, InstanceOptions};
+use okta_harness::{api_token, error_json, Backend, Connector, GetUserInput, InstanceOptions, RateLimits};
 
 /// One scenario of the rate-limit section.
 #[derive(Clone, Debug)]
@@ -63,9 +63,10 @@ impl RateRun {
     }
 }
 
-/// The instance options of a scenario.
-fn options(_scenario: &Scenario) -> InstanceOptions {
-    InstanceOptions::default()
+/// The instance options of a scenario: the connector's budget, or one each.
+fn options(scenario: &Scenario) -> InstanceOptions {
+    let rate_limits = if scenario.shared { RateLimits::Shared } else { RateLimits::Own };
+    InstanceOptions { rate_limits, ..InstanceOptions::default() }
 }
 
 /// Runs one scenario on a fresh org served by `server`.

@@ -322,7 +322,7 @@ pub fn render(o: &Outcomes) -> String {
         tls_section(&mut s, o, &measured, url);
     }
     if !o.memory.is_empty() {
-        memory_section(&mut s, o);
+        memory_section(&mut s, &o.config, &o.memory);
     }
 
     // The component's other numbers.
@@ -461,16 +461,43 @@ fn tls_section(s: &mut String, o: &Outcomes, measured: &[&Run], url: &str) {
     );
 }
 
+/// Some sections alone (`okta-bench --memory-only`, `--rate-only`), with when and where they ran.
+pub fn render_sections(
+    c: &crate::config::Config,
+    memory: &[crate::memory::MemoryRun],
+    rate: &[crate::rate::RateRun],
+    load: &str,
+) -> String {
+    let mut s = format!(
+        "# Bench: some sections only ({})\n\n| | |\n|---|---|\n| date | {} |\n| git commit | `{}` |\n| machine | {} |\n| load average after (1, 5, 15 min) | {load} |\n| rounds | {} warm-up round(s) on the small org, then {} measured |\n\n",
+        c.label,
+        httpdate::fmt_http_date(std::time::SystemTime::now()),
+        commit(),
+        machine(),
+        c.warmup.min(1),
+        c.memory_reps
+    );
+    if !memory.is_empty() {
+        memory_section(&mut s, c, memory);
+    }
+    if !rate.is_empty() {
+        rate_table(&mut s, c.rate_instances, rate);
+    }
+    s
+}
+
 /// Many instances against one rate-limited org (see `crate::rate`).
 fn rate_section(s: &mut String, o: &Outcomes) {
-    let _ = writeln!(s, "## Rate limits: one instance and {} at once\n", o.config.rate_instances);
-    let runs = match &o.rate {
-        Ok(runs) => runs,
+    match &o.rate {
+        Ok(runs) => rate_table(s, o.config.rate_instances, runs),
         Err(e) => {
-            let _ = writeln!(s, "FAILED: {e}\n");
-            return;
+            let _ = writeln!(s, "## Rate limits\n\nFAILED: {e}\n");
         }
-    };
+    }
+}
+
+fn rate_table(s: &mut String, instances: usize, runs: &[crate::rate::RateRun]) {
+    let _ = writeln!(s, "## Rate limits: one instance and {instances} at once\n");
     let _ = writeln!(
         s,
         "Get Users against a loopback fake org enforcing a per-bucket limit as Okta does (a window opens with \
@@ -504,9 +531,8 @@ fn rate_section(s: &mut String, o: &Outcomes) {
 }
 
 /// A listing's memory at two org sizes, in-process and through the CLI (see `crate::memory`).
-fn memory_section(s: &mut String, o: &Outcomes) {
+fn memory_section(s: &mut String, c: &crate::config::Config, memory: &[crate::memory::MemoryRun]) {
     use crate::memory::Way;
-    let c = &o.config;
     let _ = writeln!(
         s,
         "## Memory of a listing: {} and {} users
@@ -524,7 +550,7 @@ fn memory_section(s: &mut String, o: &Outcomes) {
         c.memory_reps, c.limit, c.large_users
     );
     let runs = |way: Way, users: usize| -> Vec<&crate::memory::MemoryRun> {
-        o.memory.iter().filter(|r| r.way == way && r.users == users && !r.warmup && r.ok()).collect()
+        memory.iter().filter(|r| r.way == way && r.users == users && !r.warmup && r.ok()).collect()
     };
     let median = |v: &[&crate::memory::MemoryRun], f: &dyn Fn(&Measured) -> f64| {
         summarize(&v.iter().map(|r| f(&r.measured)).collect::<Vec<_>>())
@@ -611,7 +637,7 @@ fn memory_section(s: &mut String, o: &Outcomes) {
             after / before
         );
     }
-    let bad: Vec<String> = o.memory.iter().filter_map(crate::memory::MemoryRun::failure).collect();
+    let bad: Vec<String> = memory.iter().filter_map(crate::memory::MemoryRun::failure).collect();
     let _ = writeln!(
         s,
         "- **ids**: every run wrote its ids (the CLI its JSON), compared with the org's own list in order: {}.\n",

@@ -288,6 +288,8 @@ mod tests {
             Some(Command::Run(RunArgs {
                 action,
                 input,
+                jsonl: false,
+                no_stream: false,
                 target: TargetArgs { connection: None, fake_org: false, trace: true },
             })) => {
                 assert_eq!(action, "users.get");

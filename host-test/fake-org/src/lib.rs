@@ -114,6 +114,12 @@ impl FakeOrg {
         self.st().rate.configure(limit, window);
     }
 
+    /// Allow at most `limit` API requests in flight at once (Okta's per-org concurrency limit;
+    /// `None`: no limit, the default), each holding its slot `hold` before it is answered.
+    pub fn set_concurrency_limit(&self, limit: Option<u32>, hold: Duration) {
+        self.st().concurrency.configure(limit, hold);
+    }
+
     /// Queue a fault for the next `times` requests matching `method` (or `*`) and
     /// `path_pattern`, where `*` matches one path segment and a final `**` any remainder.
     pub fn inject_fault(&self, method: &str, path_pattern: &str, fault: Fault, times: u32) {

@@ -23,6 +23,7 @@
 //!   a request broke the script, and `Ok(Err(WitError))` when the action failed.
 
 mod backend;
+mod budget;
 mod clock;
 mod exchange;
 pub mod network;
@@ -40,6 +41,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 pub use backend::{Backend, ExchangeObserver, Record};
+pub use budget::{RateLimits, SharedBudget};
 pub use clock::Clock;
 pub use exchange::{decode_query, redact_body, redact_header, render, Exchange};
 pub use script::{BodyRule, CannedFault, CannedResponse, ExpectedRequest, HeaderRule};
@@ -76,6 +78,8 @@ pub struct HostState {
     table: ResourceTable,
     hooks: backend::Hooks,
     memory: MemoryPeak,
+    /// The rate-limit budget this instance's `rate-limits` import uses.
+    budget: std::sync::Arc<SharedBudget>,
 }
 
 /// Records how large the guest's linear memories grew (they never shrink).
@@ -117,6 +121,8 @@ pub struct Connector {
     engine: Engine,
     pre: ConnectorPre<HostState>,
     path: PathBuf,
+    /// The budget every instance shares unless told otherwise ([`InstanceOptions::rate_limits`]).
+    budget: std::sync::Arc<SharedBudget>,
 }
 
 /// Per-instance settings beyond the backend.
@@ -135,6 +141,9 @@ pub struct InstanceOptions {
     pub observer: Option<ExchangeObserver>,
     /// What [`Instance::exchanges`] keeps. Default: everything, bodies included.
     pub record: Record,
+    /// Whose rate-limit budget the instance spends. Default: the connector's, shared by all
+    /// its instances.
+    pub rate_limits: RateLimits,
 }
 
 impl Connector {
@@ -209,12 +218,17 @@ impl Connector {
         let mut linker = Linker::<HostState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(wt)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(wt)?;
+        bindings::okta::connector::rate_limits::add_to_linker::<_, wasmtime::component::HasSelf<_>>(
+            &mut linker,
+            |state: &mut HostState| state,
+        )
+        .map_err(wt)?;
         let pre = linker
             .instantiate_pre(&component)
             .and_then(ConnectorPre::new)
             .map_err(wt)
             .with_context(|| format!("cannot link {}", path.display()))?;
-        Ok(Connector { engine, pre, path })
+        Ok(Connector { engine, pre, path, budget: std::sync::Arc::default() })
     }
 
     /// The per-user cache directory for precompiled components of an installed binary:
@@ -225,6 +239,11 @@ impl Connector {
         let base =
             env("XDG_CACHE_HOME").filter(|p| p.is_absolute()).or_else(|| env("HOME").map(|h| h.join(".cache")))?;
         Some(base.join("okta-connector"))
+    }
+
+    /// The rate-limit budget the connector's instances share by default.
+    pub fn budget(&self) -> &std::sync::Arc<SharedBudget> {
+        &self.budget
     }
 
     /// The component's path (for an embedded component, the name it was loaded under).
@@ -256,6 +275,13 @@ impl Connector {
         for (k, v) in &options.env {
             wasi.env(k, v);
         }
+        // A real org is known by its origin, so the connector's budget serves every instance
+        // sent to it; an in-process org (fake or scripted) is one of its own, whatever its origin.
+        let budget = match (options.rate_limits, &backend) {
+            (RateLimits::With(budget), _) => budget,
+            (RateLimits::Shared, Backend::Network | Backend::NetworkWith(_)) => self.budget.clone(),
+            _ => std::sync::Arc::default(),
+        };
         let hooks = backend::Hooks::new(backend, clock.clone(), options.observer, options.record);
         let log = hooks.log.clone();
         let route = hooks.route.clone();
@@ -267,6 +293,7 @@ impl Connector {
                 table: ResourceTable::new(),
                 hooks,
                 memory: MemoryPeak::default(),
+                budget,
             },
         );
         store.limiter(|state| &mut state.memory);

@@ -25,5 +25,6 @@ mod listings;
 mod network;
 mod openapi_check;
 mod package;
+mod rate_limits;
 mod round_trips;
 mod scopes;

@@ -20,6 +20,7 @@ use super::policies::model::Policy;
 use super::realms::model::Realm;
 use super::system_log::events::LogStore;
 use super::users::model::{Factor, SortedCache, User, UserType};
+use crate::infra::concurrency::Concurrency;
 use crate::infra::faults::Faults;
 use crate::infra::paging::CursorKey;
 use crate::infra::ratelimit::RateLimiter;
@@ -83,6 +84,7 @@ pub struct State {
     /// Cursors handed out in `Link: rel="next"`, keyed by (listing kind, token).
     pub cursors: HashMap<(String, String), CursorKey>,
     pub rate: RateLimiter,
+    pub concurrency: Concurrency,
     pub faults: Faults,
     pub seen: Vec<SeenRequest>,
     pub last_origin: Option<String>,

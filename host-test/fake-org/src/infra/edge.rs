@@ -14,6 +14,7 @@
 //!    (`/oauth2/v1/*`) authenticate their clients themselves.
 //! 4. [`finish`]: the header set Okta sends for the status class (RECORDED-NOTES §3).
 
+use super::concurrency::Slot;
 use std::time::SystemTime;
 
 use axum::body::Body;
@@ -112,8 +113,9 @@ pub struct Guard {
 }
 
 enum Admitted {
-    /// With the `DPoP-Nonce` to send back, when API calls need one.
-    Yes(RateHeaders, Caller, Option<String>),
+    /// With the `DPoP-Nonce` to send back, when API calls need one, and the request's
+    /// concurrency slot.
+    Yes(RateHeaders, Caller, Option<String>, Option<(Slot, std::time::Duration)>),
     No(Response),
 }
 
@@ -148,13 +150,20 @@ pub async fn guard(State(g): State<Guard>, mut req: Request, next: Next) -> Resp
             };
             return Admitted::No(finish(err.into_response(), now, &request_id, Some(rl)));
         }
+        let slot = match st.concurrency.enter() {
+            Ok(slot) => slot,
+            Err(()) => {
+                let busy = RateHeaders { limit: 0, remaining: 0, reset: epoch_secs(now) + 1 };
+                return Admitted::No(finish(ApiError::rate_limited().into_response(), now, &request_id, Some(busy)));
+            }
+        };
         let rl = match st.rate.take(g.endpoint.bucket, now) {
             Ok(h) => h,
             Err(h) => return Admitted::No(finish(ApiError::rate_limited().into_response(), now, &request_id, Some(h))),
         };
         if g.endpoint.public {
             let caller = Caller { actor: Actor::system(), credential: Credential::None };
-            return Admitted::Yes(rl, caller, None);
+            return Admitted::Yes(rl, caller, None, slot);
         }
         let facts = auth::Facts {
             method: req.method().as_str(),
@@ -177,18 +186,22 @@ pub async fn guard(State(g): State<Guard>, mut req: Request, next: Next) -> Resp
             Credential::OAuth { dpop: true, .. } => st.authz.api_nonce().map(str::to_string),
             _ => None,
         };
-        Admitted::Yes(rl, caller, nonce)
+        Admitted::Yes(rl, caller, nonce, slot)
     });
-    let (rl, caller, nonce) = match admitted {
+    let (rl, caller, nonce, slot) = match admitted {
         None => return plain_error(now, &ApiError::for_status(503)),
         Some(Admitted::No(resp)) => return resp,
-        Some(Admitted::Yes(rl, caller, nonce)) => (rl, caller, nonce),
+        Some(Admitted::Yes(rl, caller, nonce, slot)) => (rl, caller, nonce, slot),
     };
+    if let Some((_, hold)) = &slot {
+        tokio::time::sleep(*hold).await;
+    }
     req.extensions_mut().insert(RequestMeta { request_id: request_id.clone(), now, origin, caller });
     let mut resp = next.run(req).await;
     if let Some(v) = nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
         resp.headers_mut().insert("dpop-nonce", v);
     }
+    drop(slot);
     finish(resp, now, &request_id, Some(rl))
 }
 

@@ -10,6 +10,7 @@
 
 pub mod auth;
 pub mod clock;
+pub mod concurrency;
 pub mod edge;
 pub mod errors;
 pub mod faults;
