@@ -11,6 +11,8 @@
 //! | `OKTA_RETRY_BACKOFF_MS` | 500 | first wait before retrying a 5xx, a transport error or a concurrency 429 (doubles each time) |
 //! | `OKTA_MAX_RESPONSE_BYTES` | 16 MiB | one response body |
 //! | `OKTA_MAX_TOTAL_BYTES` | 96 MiB | all pages of one Fetch All |
+//!
+//! Beside them, `OKTA_ALLOW_LOCAL_ORGS` sets the egress policy ([`super::domain::Egress`]).
 
 use std::time::Duration;
 
