@@ -2,7 +2,7 @@
 //! run the browser redirect: the authorize URL (state, PKCE S256, the connection's scopes),
 //! the code exchange and refreshes, with `client_secret_basic` client authentication.
 
-use super::{keys, random, token_request, Tokens};
+use super::{keys, random, token_request, Lost, Tokens};
 use crate::error::Error;
 use crate::okta::domain::Origin;
 use crate::okta::transport::Limits;
@@ -64,11 +64,25 @@ pub fn start(
     Ok(Start { url: format!("{}/oauth2/v1/authorize?{query}", origin.base()), code_verifier, hint })
 }
 
+/// The web app a token call is for.
+pub struct WebApp<'a> {
+    /// The connection's identity, whose DPoP key signs the proofs.
+    pub holder: &'a str,
+    pub origin: &'a Origin,
+    pub client_id: &'a str,
+    pub client_secret: &'a Secret,
+}
+
+impl WebApp<'_> {
+    fn token_request(&self, limits: &Limits, form: impl Fn() -> Vec<(String, String)>) -> Result<Tokens, Error> {
+        let basic = Some((self.client_id, self.client_secret));
+        token_request(self.holder, self.origin, limits, Lost::Stop, basic, || Ok(form()))
+    }
+}
+
 /// Exchanges the code the redirect brought for tokens.
 pub fn exchange(
-    origin: &Origin,
-    client_id: &str,
-    client_secret: &Secret,
+    app: &WebApp,
     code: &str,
     redirect_uri: &str,
     code_verifier: &str,
@@ -81,27 +95,21 @@ pub fn exchange(
         return Err(Error::input("code_verifier", "is required: pass the one the authorization started with"));
     }
     check_redirect(redirect_uri)?;
-    token_request(origin, limits, Some((client_id, client_secret)), || {
-        Ok(vec![
+    app.token_request(limits, || {
+        vec![
             ("grant_type".into(), "authorization_code".into()),
             ("code".into(), code.trim().to_string()),
             ("redirect_uri".into(), redirect_uri.to_string()),
             ("code_verifier".into(), code_verifier.trim().to_string()),
-        ])
+        ]
     })
 }
 
 /// New tokens for a refresh token. With rotation, Okta answers with a new refresh token too;
 /// the old one stops working shortly after, so the new set must be kept.
-pub fn refresh(
-    origin: &Origin,
-    client_id: &str,
-    client_secret: &Secret,
-    refresh_token: &str,
-    limits: &Limits,
-) -> Result<Tokens, Error> {
-    let mut tokens = token_request(origin, limits, Some((client_id, client_secret)), || {
-        Ok(vec![("grant_type".into(), "refresh_token".into()), ("refresh_token".into(), refresh_token.to_string())])
+pub fn refresh(app: &WebApp, refresh_token: &str, limits: &Limits) -> Result<Tokens, Error> {
+    let mut tokens = app.token_request(limits, || {
+        vec![("grant_type".into(), "refresh_token".into()), ("refresh_token".into(), refresh_token.to_string())]
     })?;
     // Without rotation Okta returns no refresh token: the old one stays valid.
     if tokens.refresh_token.is_none() {

@@ -3,33 +3,39 @@
 //! `client_secret_basic`, rotating refresh tokens). Every token request carries a DPoP proof;
 //! `token_type: DPoP` answers make every API request carry one too.
 //!
-//! Tokens live in the instance, keyed by the connection's identity (domain, client, key or
-//! secret, scopes, and the tokens the host handed in), and are renewed a minute before they
+//! Tokens live in the instance as [`sessions`], each reached only by a connection presenting
+//! one of its tokens (or, for a service app, its key), and are renewed a minute before they
 //! expire, so an instance asks for a token once an hour, not once per action. After a
 //! refresh the newest token set (rotated refresh token included) can be read back with
-//! [`current_tokens`].
+//! `current-tokens`.
+//!
+//! The token endpoint's 429s and 5xx are retried as the core retries an API call (a 429
+//! waits for its reset), within the retry budget and the token request's own 30 s; a lost
+//! answer (a transport error) is retried only for client credentials: a code or a rotating
+//! refresh token may already have been spent.
 
 pub mod code;
 pub mod dpop;
 pub mod keys;
 pub mod random;
+pub mod sessions;
 
 use crate::error::{Error, OktaError};
 use crate::okta::auth::Credentials;
+use crate::okta::config::Config;
 use crate::okta::domain::Origin;
+use crate::okta::retry::{self, Attempted, Decision, Policy};
 use crate::okta::transport::{self, HttpRequest, HttpResponse, Limits, TransportError};
-use crate::okta::Secret;
+use crate::okta::{ratelimit, Secret};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Renew a token this long before Okta says it expires.
 const RENEW_BEFORE: u64 = 60;
 
-/// One token set, as Okta issued it.
-#[derive(Clone, Debug, PartialEq)]
+/// One token set, as Okta issued it. Its `Debug` shows no token.
+#[derive(Clone, PartialEq)]
 pub struct Tokens {
     pub access_token: String,
     /// `DPoP` or `Bearer`.
@@ -40,66 +46,24 @@ pub struct Tokens {
     pub scope: String,
 }
 
-/// A cached token set and the tokens the host handed in when it was made: a connection that
-/// brings those (or the newer ones) again is the same session; other tokens start anew.
-struct Entry {
-    tokens: Tokens,
-    handed: String,
-}
-
-thread_local! {
-    static CACHE: RefCell<HashMap<String, Entry>> = RefCell::new(HashMap::new());
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("access_token", &"[redacted]")
+            .field("token_type", &self.token_type)
+            .field("expires_at", &self.expires_at)
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[redacted]"))
+            .field("scope", &self.scope)
+            .finish()
+    }
 }
 
 pub fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
-/// The hash by which handed-in tokens are compared (never kept in clear).
-pub fn handed(token: Option<&str>) -> String {
-    identity(&[token.unwrap_or("")])
-}
-
-/// The instance's tokens for a connection: when it brings the tokens they were made from (or
-/// the newer ones), or no token at all (the instance's own, e.g. after `exchange-code`).
-fn cached(identity: &str, handed_in: &str) -> Option<Tokens> {
-    CACHE.with(|c| {
-        let c = c.borrow();
-        let e = c.get(identity)?;
-        let newest = [Some(e.tokens.access_token.as_str()), e.tokens.refresh_token.as_deref()];
-        let same = e.handed == handed_in || handed_in == handed(None) || newest.iter().any(|t| handed(*t) == handed_in);
-        same.then(|| e.tokens.clone())
-    })
-}
-
-/// The most connections an instance keeps tokens for; a long-lived instance serving many
-/// connections drops the expired ones first, then all, rather than grow without bound.
-const MAX_CACHED: usize = 256;
-
-fn store(identity: &str, handed_in: &str, tokens: Tokens) {
-    CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() >= MAX_CACHED && !c.contains_key(identity) {
-            c.retain(|_, e| fresh(&e.tokens) || e.tokens.refresh_token.is_some());
-            if c.len() >= MAX_CACHED {
-                c.clear();
-            }
-        }
-        c.insert(identity.to_string(), Entry { tokens, handed: handed_in.to_string() });
-    })
-}
-
-/// Marks the cached access token unusable, keeping its refresh token.
-fn expire(identity: &str) {
-    CACHE.with(|c| {
-        if let Some(e) = c.borrow_mut().get_mut(identity) {
-            e.tokens.expires_at = Some(0);
-        }
-    })
-}
-
 fn fresh(t: &Tokens) -> bool {
-    t.expires_at.is_none_or(|at| at > now() + RENEW_BEFORE)
+    t.expires_at.is_none_or(|at| at > now().saturating_add(RENEW_BEFORE))
 }
 
 /// A stable key for the cache from the identifying parts of a connection (secrets hashed).
@@ -130,9 +94,11 @@ pub enum Grant {
 /// The per-attempt credentials of an OAuth connection.
 pub struct OAuth {
     pub origin: Origin,
+    /// The connection's identity: its session's scope, and the holder of its DPoP key.
     pub identity: String,
-    /// [`handed`] of the token the connection brought (refresh, else access), or of none.
-    pub handed: String,
+    /// What the connection presents to find its session: [`sessions::token_hash`] of each
+    /// token it carries, or [`sessions::SERVICE`] for a service app.
+    pub presented: Vec<String>,
     pub grant: Grant,
     /// The connection's own secrets (client secret, private key, handed-in tokens).
     pub secrets: Vec<String>,
@@ -145,16 +111,16 @@ impl std::fmt::Debug for OAuth {
 }
 
 impl OAuth {
-    /// A token that is not about to expire: the cached one, or a new one.
+    /// A token that is not about to expire: the session's, or a new one.
     pub fn token(&self, limits: &Limits) -> Result<Tokens, Error> {
-        let previous = cached(&self.identity, &self.handed);
+        let previous = sessions::with(|s| s.tokens(&self.identity, &self.presented));
         if let Some(t) = previous.clone().filter(fresh) {
             return Ok(t);
         }
         let tokens = match &self.grant {
             Grant::ClientCredentials { client_id, key, scopes } => {
                 let token_url = self.token_url();
-                token_request(&self.origin, limits, None, || {
+                token_request(&self.identity, &self.origin, limits, Lost::Retry, None, || {
                     let assertion = keys::client_assertion(key, client_id, &token_url, now())?;
                     Ok(vec![
                         ("grant_type".into(), "client_credentials".into()),
@@ -168,7 +134,11 @@ impl OAuth {
                 })?
             }
             Grant::AuthorizationCode { client_id, client_secret, access_token, refresh_token } => {
-                let refresh = |token: &str| code::refresh(&self.origin, client_id, client_secret, token, limits);
+                let refresh = |token: &str| {
+                    sessions::with(|s| s.may_rotate(&self.identity, &self.presented))?;
+                    let app = code::WebApp { holder: &self.identity, origin: &self.origin, client_id, client_secret };
+                    code::refresh(&app, token, limits)
+                };
                 match (previous, access_token, refresh_token) {
                     // A known session whose access token expired (or was refused): refresh
                     // with the newest refresh token.
@@ -189,18 +159,22 @@ impl OAuth {
                     (None, None, None) => {
                         return Err(unauthorized(
                             "no_token",
-                            "the connection has no token yet: run the authorization-code flow (begin-authorization, then exchange-code) first",
+                            "the connection has no token: run the authorization-code flow (begin-authorization, then exchange-code) and pass the tokens it returns in the connection",
                         ))
                     }
                 }
             }
         };
-        store(&self.identity, &self.handed, tokens.clone());
+        sessions::with(|s| s.put(&self.identity, &self.presented, tokens.clone(), false));
         Ok(tokens)
     }
 
     fn token_url(&self) -> String {
         format!("{}/oauth2/v1/token", self.origin.base())
+    }
+
+    fn session(&self) -> Option<Tokens> {
+        sessions::with(|s| s.tokens(&self.identity, &self.presented))
     }
 }
 
@@ -210,7 +184,7 @@ impl Credentials for OAuth {
         if t.token_type.eq_ignore_ascii_case("DPoP") {
             Ok(vec![
                 ("authorization".into(), format!("DPoP {}", t.access_token)),
-                ("dpop".into(), dpop::proof(method, url, Some(&t.access_token), now())?),
+                ("dpop".into(), dpop::proof(&self.identity, method, url, Some(&t.access_token), now())?),
             ])
         } else {
             Ok(vec![("authorization".into(), format!("Bearer {}", t.access_token))])
@@ -227,12 +201,11 @@ impl Credentials for OAuth {
             let renewable = match &self.grant {
                 Grant::ClientCredentials { .. } => true,
                 Grant::AuthorizationCode { refresh_token, .. } => {
-                    refresh_token.is_some()
-                        || cached(&self.identity, &self.handed).is_some_and(|t| t.refresh_token.is_some())
+                    refresh_token.is_some() || self.session().is_some_and(|t| t.refresh_token.is_some())
                 }
             };
             if renewable {
-                expire(&self.identity);
+                sessions::with(|s| s.expire(&self.identity, &self.presented));
                 return true;
             }
         }
@@ -241,13 +214,13 @@ impl Credentials for OAuth {
 
     fn observe(&self, response: &HttpResponse) {
         if let Some(nonce) = response.header("dpop-nonce") {
-            dpop::remember_nonce(&format!("{}#api", self.origin.base()), nonce);
+            dpop::remember_nonce(&self.identity, &format!("{}#api", self.origin.base()), nonce);
         }
     }
 
     fn secrets(&self) -> Vec<String> {
         let mut v = self.secrets.clone();
-        if let Some(t) = cached(&self.identity, &self.handed) {
+        if let Some(t) = self.session() {
             v.push(t.access_token);
             v.extend(t.refresh_token);
         }
@@ -265,25 +238,58 @@ struct TokenResponse {
     refresh_token: Option<String>,
 }
 
-/// `POST /oauth2/v1/token` with the form `form` makes (called again for the retry, so a
-/// client assertion is new each time), a DPoP proof, and `basic` client authentication.
-/// Okta's first answer to a DPoP token request is usually `use_dpop_nonce`: the request is
-/// repeated once with the nonce.
+impl TokenResponse {
+    /// The token set, issued at `now`. An `expires_in` past the end of time is an unknown
+    /// lifetime (the token is used until refused), not an overflow.
+    fn issued(self, now: u64) -> Tokens {
+        Tokens {
+            access_token: self.access_token,
+            token_type: self.token_type,
+            expires_at: self.expires_in.and_then(|s| now.checked_add(s)),
+            refresh_token: self.refresh_token,
+            scope: self.scope.unwrap_or_default(),
+        }
+    }
+}
+
+/// Whether a token request whose answer was lost (a transport error) is sent again.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Lost {
+    /// Client credentials: a new assertion asks for a new token; nothing is spent.
+    Retry,
+    /// A code or a refresh token: it may have been spent by the request that got no answer.
+    Stop,
+}
+
+/// `POST /oauth2/v1/token` with the form `form` makes (called again for each attempt, so a
+/// client assertion is new each time), a DPoP proof of `holder`'s key, and `basic` client
+/// authentication. Okta's first answer to a DPoP token request is usually `use_dpop_nonce`:
+/// the request is repeated once with the nonce. 429s and 5xx are retried as for an API call,
+/// lost answers only when `lost` says so.
 pub fn token_request(
+    holder: &str,
     origin: &Origin,
     limits: &Limits,
+    lost: Lost,
     basic: Option<(&str, &Secret)>,
     form: impl Fn() -> Result<Vec<(String, String)>, Error>,
 ) -> Result<Tokens, Error> {
     let url = format!("{}/oauth2/v1/token", origin.base());
-    for attempt in 0..2 {
+    let limits = token_limits(limits);
+    let config = Config::from_env();
+    let policy =
+        Policy { max_attempts: config.max_attempts, budget: config.retry_budget, backoff: config.retry_backoff };
+    let mut attempt = 1;
+    let mut waited = Duration::ZERO;
+    let mut nonce_retried = false;
+    loop {
         let pairs = form()?;
         let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(&pairs).finish();
         let mut headers = vec![
             ("accept".to_string(), "application/json".to_string()),
             ("content-type".to_string(), "application/x-www-form-urlencoded".to_string()),
             ("user-agent".to_string(), crate::okta::client::USER_AGENT.to_string()),
-            ("dpop".to_string(), dpop::proof("POST", &url, None, now())?),
+            ("dpop".to_string(), dpop::proof(holder, "POST", &url, None, now())?),
         ];
         if let Some((id, secret)) = basic {
             use base64::Engine as _;
@@ -296,32 +302,53 @@ pub fn token_request(
             ));
         }
         let http = HttpRequest { method: "POST", url: url.clone(), headers, body: Some(body.into_bytes()) };
-        let response = transport::send(&http, &token_limits(limits)).map_err(|e| match e {
-            TransportError::Failed(m) | TransportError::TimedOut(m) => Error::Transport(m),
-            TransportError::TooLarge(_) => Error::TooLarge("the token endpoint's answer is too large".into()),
-        })?;
-        if let Some(nonce) = response.header("dpop-nonce") {
-            dpop::remember_nonce(&dpop::server(&url), nonce);
+        let (outcome, error, repeatable) = match transport::send(&http, &limits) {
+            Ok(response) => {
+                if let Some(nonce) = response.header("dpop-nonce") {
+                    dpop::remember_nonce(holder, &dpop::server(&url), nonce);
+                }
+                if response.status == 200 {
+                    let answer: TokenResponse = serde_json::from_slice(&response.body).map_err(|_| {
+                        Error::UnexpectedResponse("the token endpoint's answer is not a token response".into())
+                    })?;
+                    return Ok(answer.issued(now()));
+                }
+                let err = crate::okta::errors::decode(response.status, &response.body, |h| {
+                    response.header(h).map(str::to_string)
+                });
+                if err.code.as_deref() == Some("use_dpop_nonce")
+                    && !nonce_retried
+                    && response.header("dpop-nonce").is_some()
+                {
+                    nonce_retried = true;
+                    continue;
+                }
+                // Okta answers a 5xx before it acts on the grant; a 429 before it reads it.
+                (Attempted::Status(response.status, ratelimit::read(&response)), token_error(err, nonce_retried), true)
+            }
+            Err(TransportError::TooLarge(_)) => {
+                return Err(Error::TooLarge("the token endpoint's answer is too large".into()))
+            }
+            Err(TransportError::Failed(m) | TransportError::TimedOut(m)) => {
+                (Attempted::Transport, Error::Transport(m), lost == Lost::Retry)
+            }
+        };
+        match retry::decide(&policy, repeatable, attempt, waited, outcome, jitter()) {
+            Decision::Retry(wait) if Instant::now() + wait < limits.deadline => {
+                std::thread::sleep(wait);
+                waited += wait;
+                attempt += 1;
+            }
+            _ => return Err(error),
         }
-        if response.status == 200 {
-            let t: TokenResponse = serde_json::from_slice(&response.body)
-                .map_err(|_| Error::UnexpectedResponse("the token endpoint's answer is not a token response".into()))?;
-            return Ok(Tokens {
-                access_token: t.access_token,
-                token_type: t.token_type,
-                expires_at: t.expires_in.map(|s| now() + s),
-                refresh_token: t.refresh_token,
-                scope: t.scope.unwrap_or_default(),
-            });
-        }
-        let err =
-            crate::okta::errors::decode(response.status, &response.body, |h| response.header(h).map(str::to_string));
-        if err.code.as_deref() == Some("use_dpop_nonce") && attempt == 0 && response.header("dpop-nonce").is_some() {
-            continue;
-        }
-        return Err(token_error(err, attempt > 0));
     }
-    Err(unauthorized("use_dpop_nonce", "the authorization server asked for a new DPoP nonce twice in a row"))
+}
+
+/// Up to 250 ms from the host's random source, so that many instances hitting the same
+/// reset do not all retry at once.
+fn jitter() -> Duration {
+    let [a, b] = random::bytes::<2>().unwrap_or_default();
+    Duration::from_millis(u64::from(u16::from_le_bytes([a, b]) % 250))
 }
 
 /// A token request gets the action's bounds, but never more than 30 s.
@@ -364,16 +391,6 @@ fn unauthorized(code: &str, summary: &str) -> Error {
     }))
 }
 
-/// The newest token set for a connection in this instance, if one was obtained.
-pub fn current_tokens(identity: &str, handed_in: &str) -> Option<Tokens> {
-    cached(identity, handed_in)
-}
-
-/// Keeps a token set obtained outside an action (a code exchange, an explicit refresh).
-pub fn keep(identity: &str, handed_in: &str, tokens: &Tokens) {
-    store(identity, handed_in, tokens.clone());
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -400,23 +417,32 @@ mod tests {
     }
 
     #[test]
-    fn the_token_cache_is_bounded() {
-        let t = |n: usize| Tokens {
-            access_token: format!("a{n}"),
+    fn an_expires_in_past_the_end_of_time_is_an_unknown_lifetime() {
+        let answer = |expires_in| TokenResponse {
+            access_token: "at".into(),
             token_type: "Bearer".into(),
-            expires_at: Some(0),
+            expires_in,
+            scope: None,
             refresh_token: None,
-            scope: String::new(),
         };
-        for n in 0..MAX_CACHED + 10 {
-            store(&format!("id-{n}"), "h", t(n));
-        }
-        let len = CACHE.with(|c| c.borrow().len());
-        assert!(len <= MAX_CACHED, "{len}");
-        assert_eq!(
-            cached(&format!("id-{}", MAX_CACHED + 9), "h").map(|t| t.access_token),
-            Some(format!("a{}", MAX_CACHED + 9))
-        );
+        assert_eq!(answer(Some(3600)).issued(1_000).expires_at, Some(4_600));
+        assert_eq!(answer(Some(u64::MAX)).issued(1_000).expires_at, None);
+        assert_eq!(answer(Some(u64::MAX - 999)).issued(1_000).expires_at, None);
+        assert_eq!(answer(None).issued(1_000).expires_at, None);
+    }
+
+    #[test]
+    fn tokens_print_without_their_values() {
+        let t = Tokens {
+            access_token: "access-secret-1".into(),
+            token_type: "DPoP".into(),
+            expires_at: Some(1),
+            refresh_token: Some("refresh-secret-1".into()),
+            scope: "okta.users.read".into(),
+        };
+        let shown = format!("{t:?}");
+        assert!(!shown.contains("access-secret-1") && !shown.contains("refresh-secret-1"), "{shown}");
+        assert!(shown.contains("DPoP") && shown.contains("okta.users.read"), "{shown}");
     }
 
     #[test]
