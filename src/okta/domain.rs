@@ -113,13 +113,13 @@ pub fn parse_with(input: &str, egress: Egress) -> Result<Origin, Error> {
     let host = host.to_ascii_lowercase();
     let kind = classify(&host).ok_or_else(|| err("is not a valid host name such as acme.okta.com"))?;
     let local_host = match kind {
-        Host::Name => false,
+        Host::Name | Host::OddIp => false,
         Host::LocalName => true,
         Host::Ip(ip) => is_local(ip),
     };
     let allow = format!("a host that serves local orgs allows them with {ALLOW_LOCAL_ORGS}=1");
     match (egress, kind) {
-        (Egress::Strict, Host::Ip(_)) => {
+        (Egress::Strict, Host::Ip(_) | Host::OddIp) => {
             return Err(err(&format!("is an IP address: the connector reaches orgs by DNS name over https ({allow})")));
         }
         (Egress::Strict, Host::LocalName) => {
@@ -129,6 +129,11 @@ pub fn parse_with(input: &str, egress: Egress) -> Result<Origin, Error> {
         }
         (Egress::Strict, Host::Name) if scheme == "http" => {
             return Err(err("must use https://: http:// would send the credentials in clear"));
+        }
+        (Egress::AllowLocal, Host::OddIp) => {
+            return Err(err(
+                "is an IP address in an unusual form: write an IPv4 address as four decimal numbers, such as 10.0.0.1",
+            ));
         }
         (Egress::AllowLocal, _) if scheme == "http" && !local_host => {
             return Err(err(
@@ -153,11 +158,13 @@ enum Host {
     LocalName,
     /// An IP literal.
     Ip(IpAddr),
+    /// What resolvers read as an IPv4 address in another form (`127.1`, `0x7f.1`, `2130706433`).
+    OddIp,
 }
 
-/// `None` when `host` is neither a valid name nor a canonical IP literal. A name whose last
-/// label is a number (`127.1`, `0x7f.1`, `2130706433`) is an IPv4 address to URL parsers and
-/// resolvers, so only the dotted-quad form is taken, as an address.
+/// `None` when `host` is neither a valid name nor an IP literal. A name whose last label is a
+/// number (`127.1`, `0x7f.1`, `2130706433`) is an IPv4 address to URL parsers and resolvers:
+/// only the dotted-quad form is taken as one, the others are [`Host::OddIp`].
 fn classify(host: &str) -> Option<Host> {
     if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         return v6.parse::<Ipv6Addr>().ok().map(|ip| Host::Ip(IpAddr::V6(ip)));
@@ -167,7 +174,7 @@ fn classify(host: &str) -> Option<Host> {
         && (last.bytes().all(|b| b.is_ascii_digit())
             || last.strip_prefix("0x").is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit())));
     if numeric {
-        return host.parse::<Ipv4Addr>().ok().map(|ip| Host::Ip(IpAddr::V4(ip)));
+        return Some(host.parse::<Ipv4Addr>().map_or(Host::OddIp, |ip| Host::Ip(IpAddr::V4(ip))));
     }
     let labels_ok = host.len() <= 253
         && host.split('.').all(|label| {
@@ -289,7 +296,8 @@ mod tests {
             "acme",
             "https://8.8.8.8",
         ] {
-            refused(input, Egress::Strict);
+            let message = refused(input, Egress::Strict);
+            assert!(message.contains(ALLOW_LOCAL_ORGS), "{input}: says how a host allows it: {message}");
         }
         // Non-canonical IPv4 spellings are refused even where local orgs are allowed.
         for input in ["http://127.1", "http://0x7f.0.0.1", "http://2130706433", "http://127.000.000.001"] {

@@ -157,7 +157,14 @@ CONNECTION (--connection: JSON, or @FILE)
   may be left out. Requests go to the network over kept-alive connections (TLS with the
   system's roots; SSL_CERT_FILE names other ones). Without --connection: OKTA_CLIENT_ORGURL and
   OKTA_CLIENT_TOKEN (the Okta SDKs' names) give an API-token connection to that org; without
-  those, the embedded fake org answers in-process at https://fake-org.okta.com."
+  those, the embedded fake org answers in-process at https://fake-org.okta.com.
+  Local orgs are allowed: this command runs your own connections, so `domain` may also be
+  http:// on localhost or a private address, or an IP address (a fake org, a test server on
+  your network). The component alone, as a multi-tenant host runs it, accepts https to public
+  DNS names only (OKTA_ALLOW_LOCAL_ORGS=1 in its environment allows local orgs there).
+  oauth_code: when the refresh token rotates during a command, the new tokens are written
+  back to the --connection @FILE they came from (atomically, mode 0600; a token given as
+  {\"file\": PATH} is written to PATH), else printed on stderr to store in place of the old."
     };
 }
 

@@ -43,7 +43,7 @@ pub async fn authorize(connection: Option<&str>, redirect: Option<&str>, fake_do
     });
     let backend = org.clone().map(Backend::FakeOrg).unwrap_or(Backend::Network);
     let connector = super::load_connector()?;
-    let mut instance = connector.instantiate(backend).await?;
+    let mut instance = connector.instantiate_with(backend, super::instance_options()).await?;
     let state = random_state();
     let start = instance
         .connections()

@@ -17,7 +17,7 @@ use okta_harness::{connection_secrets, error_json, scrub, Connector, InstanceOpt
 
 use super::args::{PollArgs, ServeArgs};
 use super::output::{err, outln};
-use super::{choose_connection, read_arg, secrets_of, text, watch, Failure};
+use super::{choose_connection, instance_options, read_arg, secrets_of, text, watch, Failure};
 
 /// The largest request body read from Okta; a larger one is answered 413 by the component.
 const MAX_DELIVERY: usize = 4 * 1024 * 1024 + 1;
@@ -46,7 +46,7 @@ pub async fn poll(connector: &Connector, args: PollArgs) -> Result<(), Failure> 
     let (connection, backend) = choose_connection(connection.as_deref(), args.target.fake_org)?;
     let secrets = secrets_of(connector, &connection, &args.trigger, &input.to_string()).await?;
     let watch = watch::Watch::new(&args.trigger, args.target.trace, false, secrets.clone());
-    let options = InstanceOptions { observer: watch.observer(), ..InstanceOptions::default() };
+    let options = InstanceOptions { observer: watch.observer(), ..instance_options() };
     let mut instance = connector.instantiate_with(backend, options).await?;
     let result = instance.poll(&args.trigger, &connection, &input, state.as_deref()).await;
     watch.finish();
@@ -73,7 +73,7 @@ pub async fn serve(connector: Arc<Connector>, args: ServeArgs) -> Result<(), Fai
     let state = Arc::new(Mutex::new(String::new()));
     let server = tokio::spawn(accept(listener, connector.clone(), input.clone(), state.clone()));
 
-    let mut deployer = connector.instantiate(backend.clone()).await?;
+    let mut deployer = connector.instantiate_with(backend.clone(), instance_options()).await?;
     let deployed = deployer.deploy_hook(&connection, &input, &args.public_url, None).await;
     let (id, deployed_state) = match deployed {
         Ok(Ok(d)) => d,
@@ -97,7 +97,7 @@ pub async fn serve(connector: Arc<Connector>, args: ServeArgs) -> Result<(), Fai
     stop_signal().await;
     server.abort();
     let last = state.lock().unwrap().clone();
-    let mut remover = connector.instantiate(backend).await?;
+    let mut remover = connector.instantiate_with(backend, instance_options()).await?;
     match remover.teardown_hook(&connection, &last).await {
         Ok(Ok(())) => {
             err(&format!("Event hook {id} removed.\n"));
