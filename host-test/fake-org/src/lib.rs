@@ -132,8 +132,10 @@ impl FakeOrg {
         };
         let mut injected = None;
         let mut truncate = false;
+        let mut drop_after = false;
         match fault {
             Some(Fault::DropConnection) => return Outcome::Dropped,
+            Some(Fault::DropAfterApply) => drop_after = true,
             Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
             Some(Fault::TruncateBody) => truncate = true,
             Some(other) => injected = Some(other),
@@ -158,6 +160,9 @@ impl FakeOrg {
         let truncate_at = truncate.then_some(bytes.len() / 2);
         // Events this request wrote go to the event hooks that want them.
         self.shared.deliver_pending();
+        if drop_after {
+            return Outcome::Dropped;
+        }
         Outcome::Response { response: http::Response::from_parts(parts, bytes), truncate_at }
     }
 

@@ -21,6 +21,7 @@ mod fake_org;
 mod faults;
 mod golden;
 mod inputs;
+mod lost_creates;
 mod network;
 mod openapi_check;
 mod round_trips;
