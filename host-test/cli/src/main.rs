@@ -17,6 +17,7 @@ mod authorize;
 mod demo;
 pub(crate) mod output;
 mod text;
+mod tokens;
 mod triggers;
 mod watch;
 
@@ -247,6 +248,7 @@ async fn run(args: RunArgs) -> Result<(), Failure> {
     let mut instance = connector.instantiate_with(backend, options).await?;
     let result = instance.invoke(&args.action, &connection, &input).await;
     watch.finish();
+    tokens::keep_rotated(&mut instance, &connection, args.target.connection.as_deref()).await;
     match result.map_err(|e| Failure::Host(anyhow::anyhow!(scrub(&format!("{e:#}"), &secrets))))? {
         Ok(text) => outln!("{}", text::pretty_json(&text)),
         Err(e) => Err(Failure::Action(

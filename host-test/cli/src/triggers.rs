@@ -50,6 +50,7 @@ pub async fn poll(connector: &Connector, args: PollArgs) -> Result<(), Failure> 
     let mut instance = connector.instantiate_with(backend, options).await?;
     let result = instance.poll(&args.trigger, &connection, &input, state.as_deref()).await;
     watch.finish();
+    super::tokens::keep_rotated(&mut instance, &connection, args.target.connection.as_deref()).await;
     match result.map_err(|e| Failure::Host(anyhow!(scrub(&format!("{e:#}"), &secrets))))? {
         Ok((items, state)) => {
             let out = json!({ "items": items, "state": state }).to_string();
