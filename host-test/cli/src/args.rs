@@ -122,6 +122,10 @@ pub struct AuthorizeArgs {
 pub enum HookCommand {
     /// Deploy an event hook for --public-url, serve Okta's requests on --listen, print each
     /// event as one JSON line on stdout; on Ctrl-C or SIGTERM, remove the hook and exit 0.
+    /// Deliveries are received one at a time, each with the state the previous one left, so
+    /// each event prints once whatever arrives concurrently; headers, idle connections,
+    /// bodies (at most 4 MiB) and the number of connections are bounded before the
+    /// component sees a request.
     #[command(after_help = CONNECTION_HELP)]
     Serve(ServeArgs),
 }
@@ -140,6 +144,17 @@ pub struct ServeArgs {
     /// The connection: JSON or @FILE (see CONNECTION below).
     #[arg(long, value_name = "JSON|@FILE")]
     pub connection: Option<String>,
+    /// A request's headers must be complete this long after its first byte, or the
+    /// connection is closed.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub header_timeout: u64,
+    /// A connection that sends nothing this long (after connecting, or between requests) is
+    /// closed; a body that takes longer to arrive is answered 408.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub idle_timeout: u64,
+    /// Connections served at once; more wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_connections: usize,
 }
 
 /// The CONNECTION section, shared by the top-level help and `run --help`.

@@ -16,6 +16,7 @@ mod args;
 mod authorize;
 mod demo;
 pub(crate) mod output;
+mod receiver;
 mod text;
 mod tokens;
 mod triggers;
