@@ -366,6 +366,18 @@ impl FakeOrg {
         Some(render_user(&st, user, &origin, LinkSet::Full, false).to_value())
     }
 
+    /// Gives this org an API token of its own instead of the shared [`FakeOrg::TOKEN`] (which
+    /// it then refuses), so that a multi-tenant test can tell whose credentials came in.
+    pub fn set_api_token(&self, token: &str) {
+        self.st().api_token = Some(token.to_string());
+    }
+
+    /// Every request seen since the last call, in order, forgotten by the org: what a long
+    /// test checks as it goes without the record growing.
+    pub fn take_requests(&self) -> Vec<SeenRequest> {
+        std::mem::take(&mut self.st().seen)
+    }
+
     /// Every request seen so far, in order (including ones answered with a fault).
     pub fn requests(&self) -> Vec<SeenRequest> {
         self.st().seen.clone()

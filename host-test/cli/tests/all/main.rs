@@ -25,3 +25,4 @@ mod lost_creates;
 mod network;
 mod openapi_check;
 mod round_trips;
+mod tenants;

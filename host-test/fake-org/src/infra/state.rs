@@ -414,6 +414,8 @@ pub struct State {
     pub last_origin: Option<String>,
     /// Bench only (off by default): also accept `Authorization: SSWS<token>` without the space.
     pub tolerate_ssws_without_space: bool,
+    /// This org's own API token instead of the shared `auth::TOKEN` (multi-tenant tests).
+    pub api_token: Option<String>,
     /// The org authorization server: OAuth apps, codes, tokens, DPoP nonces.
     pub authz: AuthServer,
 }
