@@ -15,7 +15,7 @@ pub mod glue;
 pub mod input;
 pub mod listing;
 pub mod okta;
-pub mod scrub;
+pub mod timestamp;
 pub mod triggers;
 
 #[doc(hidden)]

@@ -1,12 +1,12 @@
 //! The `connections` exports: test a connection, and the authorization-code flow's calls.
 
-use super::oauth::token::{unix_seconds, Endpoint};
-use super::oauth::{self, code, Tokens};
+use super::oauth::token::Endpoint;
+use super::oauth::{self, code, sessions, OAuth, Tokens};
 use super::{client_credentials, connect, oauth_code, secrets};
 use crate::bindings::exports::okta::connector::connections::{AuthorizationStart, ConnectionCheck, Guest, TokenSet};
 use crate::bindings::okta::connector::types::{Connection, Error as WitError, OauthCodeConnection};
 use crate::error::Error;
-use crate::okta::{Auth, Okta, Request};
+use crate::okta::{Auth, Okta, Request, Secret};
 use serde_json::Value;
 use std::rc::Rc;
 
@@ -33,6 +33,14 @@ fn me(okta: &Okta) -> Result<Option<String>, Error> {
     let user = okta.run(Request::get("/api/v1/users/me").send_object())?;
     let user: Value = serde_json::from_str(&user).unwrap_or(Value::Null);
     Ok(user.pointer("/profile/login").and_then(Value::as_str).map(str::to_string))
+}
+
+/// Runs `call` on the connection's token endpoint, on the wire and within the bounds of a
+/// new client (the token request carries its own client authentication, not an API token).
+fn at_token_endpoint<T>(creds: &OAuth, call: impl FnOnce(Endpoint<'_>) -> Result<T, Error>) -> Result<T, Error> {
+    let okta = Okta::new(creds.origin.clone(), Auth::ApiToken(Secret::new("")));
+    let limits = okta.limits(okta.config.max_response_bytes)?;
+    call(creds.endpoint(okta.transport(), &limits))
 }
 
 fn code_secrets(c: &OauthCodeConnection) -> Vec<String> {
@@ -117,16 +125,14 @@ impl Guest for crate::Component {
         all.extend([code_value.clone(), code_verifier.clone()]);
         scrubbed(all, || {
             let creds = oauth_code::credentials(&connection)?;
-            let okta = Okta::new(creds.origin.clone(), Auth::ApiToken(crate::okta::Secret::new("")));
             let oauth::Grant::AuthorizationCode { client_id, client_secret, .. } = &creds.grant else {
                 return Err(Error::Unsupported("not an authorization-code connection".into()));
             };
-            let limits = okta.limits(okta.config.max_response_bytes)?;
-            let endpoint = Endpoint { origin: &creds.origin, transport: okta.transport(), limits: &limits };
-            let tokens =
-                code::exchange(endpoint, client_id, client_secret, &code_value, redirect_uri.trim(), &code_verifier)?;
-            let handed = oauth::handed(tokens.refresh_token.as_deref().or(Some(&tokens.access_token)));
-            oauth::keep(&creds.identity, &handed, &tokens, unix_seconds(okta.transport()));
+            let tokens = at_token_endpoint(&creds, |endpoint| {
+                code::exchange(endpoint, client_id, client_secret, &code_value, redirect_uri.trim(), &code_verifier)
+            })?;
+            // A new session, reached by the tokens handed back here.
+            sessions::with(|s| s.put(&creds.identity, &[], tokens.clone(), true));
             Ok(tokens.into())
         })
     }
@@ -137,21 +143,57 @@ impl Guest for crate::Component {
             let oauth::Grant::AuthorizationCode { client_id, client_secret, refresh_token, .. } = &creds.grant else {
                 return Err(Error::Unsupported("not an authorization-code connection".into()));
             };
-            let newest = oauth::current_tokens(&creds.identity, &creds.handed).and_then(|t| t.refresh_token);
+            let newest = sessions::with(|s| s.tokens(&creds.identity, &creds.presented)).and_then(|t| t.refresh_token);
             let Some(refresh) = newest.or_else(|| refresh_token.clone()) else {
                 return Err(Error::connection("refresh_token", "is absent: connect with offline_access to get one"));
             };
-            let okta = Okta::new(creds.origin.clone(), Auth::ApiToken(crate::okta::Secret::new("")));
-            let limits = okta.limits(okta.config.max_response_bytes)?;
-            let endpoint = Endpoint { origin: &creds.origin, transport: okta.transport(), limits: &limits };
-            let tokens = code::refresh(endpoint, client_id, client_secret, &refresh)?;
-            oauth::keep(&creds.identity, &creds.handed, &tokens, unix_seconds(okta.transport()));
+            let tokens =
+                at_token_endpoint(&creds, |endpoint| code::refresh(endpoint, client_id, client_secret, &refresh))?;
+            sessions::with(|s| s.put(&creds.identity, &creds.presented, tokens.clone(), true));
             Ok(tokens.into())
         })
     }
 
     fn current_tokens(connection: OauthCodeConnection) -> Option<TokenSet> {
         let creds = oauth_code::credentials(&connection).ok()?;
-        oauth::current_tokens(&creds.identity, &creds.handed).map(Into::into)
+        sessions::with(|s| s.hand_back(&creds.identity, &creds.presented)).map(Into::into)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Component;
+
+    fn web(access: Option<&str>, refresh: Option<&str>) -> OauthCodeConnection {
+        OauthCodeConnection {
+            domain: "acme.okta.com".into(),
+            scopes: vec!["okta.users.read".into(), "offline_access".into()],
+            client_id: "0oa-web".into(),
+            client_secret: "web-client-secret".into(),
+            access_token: access.map(str::to_string),
+            refresh_token: refresh.map(str::to_string),
+        }
+    }
+
+    fn tokens(access: &str, refresh: &str) -> Tokens {
+        Tokens {
+            access_token: access.into(),
+            token_type: "Bearer".into(),
+            expires_at: Some(u64::MAX),
+            refresh_token: Some(refresh.into()),
+            scope: String::new(),
+        }
+    }
+
+    #[test]
+    fn current_tokens_only_for_the_connection_that_owns_them() {
+        // User A's session rotated in this instance; the host has not read it back yet.
+        let a = oauth_code::credentials(&web(Some("at-a1"), Some("rt-a1"))).unwrap();
+        sessions::with(|s| s.put(&a.identity, &a.presented, tokens("at-a2", "rt-a2"), false));
+        assert!(Component::current_tokens(web(None, None)).is_none(), "a connection without tokens");
+        assert!(Component::current_tokens(web(Some("at-b1"), Some("rt-b1"))).is_none(), "user B of the same app");
+        let newest = Component::current_tokens(web(Some("at-a1"), Some("rt-a1"))).expect("user A's own");
+        assert_eq!(newest.refresh_token.as_deref(), Some("rt-a2"));
     }
 }

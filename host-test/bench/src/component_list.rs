@@ -105,7 +105,8 @@ fn run(args: &ListArgs) -> Result<()> {
             Recording::Everything => Record::Everything,
             Recording::Nothing => Record::Nothing,
         };
-        let options = InstanceOptions { record, ..InstanceOptions::default() };
+        // The bench's org is on loopback: a local org, which an instance reaches only when allowed.
+        let options = InstanceOptions { record, allow_local_orgs: true, ..InstanceOptions::default() };
         let mut instance = connector.instantiate_with(backend, options).await?;
         let load_s = started.elapsed().as_secs_f64();
 

@@ -66,7 +66,8 @@ impl RateRun {
 /// The instance options of a scenario: the connector's budget, or one each.
 fn options(scenario: &Scenario) -> InstanceOptions {
     let rate_limits = if scenario.shared { RateLimits::Shared } else { RateLimits::Own };
-    InstanceOptions { rate_limits, ..InstanceOptions::default() }
+    // The org is on loopback: a local org, which an instance reaches only when allowed.
+    InstanceOptions { rate_limits, allow_local_orgs: true, ..InstanceOptions::default() }
 }
 
 /// Runs one scenario on a fresh org served by `server`.

@@ -18,8 +18,10 @@ mod authorize;
 mod catalog;
 mod demo;
 pub(crate) mod output;
+mod receiver;
 mod stream;
 mod text;
+mod tokens;
 mod triggers;
 mod watch;
 
@@ -206,6 +208,12 @@ async fn describe(id: &str, as_json: bool) -> Result<(), Failure> {
     }
 }
 
+/// The options of the instances that run a person's connections: their own, so local orgs
+/// are allowed (see the help's CONNECTION).
+pub(crate) fn instance_options() -> InstanceOptions {
+    InstanceOptions { allow_local_orgs: true, ..InstanceOptions::default() }
+}
+
 /// The connection and backend `run` uses (see the help's CONNECTION).
 pub(crate) fn choose_connection(given: Option<&str>, force_fake: bool) -> Result<(Connection, Backend), Failure> {
     let backend = |network: bool| {
@@ -248,7 +256,7 @@ async fn run(args: RunArgs) -> Result<(), Failure> {
     let progress = std::io::stderr().is_terminal() && !args.target.trace;
     let watch = watch::Watch::new(&args.action, args.target.trace, progress, secrets.clone());
     // Nothing is kept of the exchanges: the trace and the progress line see each as it ends.
-    let options = InstanceOptions { observer: watch.observer(), record: Record::Nothing, ..InstanceOptions::default() };
+    let options = InstanceOptions { observer: watch.observer(), record: Record::Nothing, ..instance_options() };
     let mut instance = connector.instantiate_with(backend, options).await?;
     let host_failure = |e: anyhow::Error| Failure::Host(anyhow::anyhow!(scrub(&format!("{e:#}"), &secrets)));
     let action_failure =
@@ -257,6 +265,7 @@ async fn run(args: RunArgs) -> Result<(), Failure> {
         let format = if args.jsonl { stream::Format::Lines } else { stream::Format::Array };
         let streamed = stream::listing(&mut instance, &args.action, &connection, &input, format).await;
         watch.finish();
+        tokens::keep_rotated(&mut instance, &connection, args.target.connection.as_deref()).await;
         return match streamed {
             Ok(stream::Streamed::Done) => Ok(()),
             Ok(stream::Streamed::Failed(e)) => Err(action_failure(e)),
@@ -266,6 +275,7 @@ async fn run(args: RunArgs) -> Result<(), Failure> {
     }
     let result = instance.invoke(&args.action, &connection, &input).await;
     watch.finish();
+    tokens::keep_rotated(&mut instance, &connection, args.target.connection.as_deref()).await;
     match result.map_err(host_failure)? {
         Ok(text) => outln!("{}", text::pretty_json(&text)),
         Err(e) => Err(action_failure(e)),
