@@ -10,8 +10,9 @@
 //!
 //! - A bucket is `(org, family)`: `https://acme.okta.com` and `users`, `apps`, `logs`...
 //! - A granted request is counted against the bucket's remaining and as in flight until its
-//!   report; a report sets remaining to what the answer said less the requests still in
-//!   flight. A spent bucket waits until its reset, measured on the server's clock: the `Date`
+//!   report; the first answer of a window sets remaining (less the requests in flight), later
+//!   ones lower it when the server counts less (others spend the bucket too). A spent bucket
+//!   waits until its reset, measured on the server's clock: the `Date`
 //!   headers bound the offset between the server's clock and ours, so a whole-second `Reset`
 //!   costs at most the second it was rounded up by, not a fixed margin.
 //! - While nothing is known of a bucket's window (the first request, or the first after a
@@ -167,14 +168,17 @@ impl Budget {
             return;
         }
         let remaining = if seen.status == 429 { 0 } else { remaining };
-        let estimate = remaining.saturating_sub(b.in_flight);
         match b.reset {
             // An answer of a window already over tells nothing of the current one.
             Some(current) if reset < current => return,
+            // The count kept since the window's first answer is exact for this budget's own
+            // requests; the server's lower figure means others spend the bucket too. (Less the
+            // requests in flight would count twice those the server already counted.)
             Some(current) if reset == current && b.remaining.is_some() => {
-                b.remaining = b.remaining.map(|r| r.min(estimate));
+                b.remaining = b.remaining.map(|r| r.min(remaining));
             }
-            _ => b.remaining = Some(estimate),
+            // A new window: the requests in flight (none after a probe) will spend it too.
+            _ => b.remaining = Some(remaining.saturating_sub(b.in_flight)),
         }
         b.reset = Some(reset);
         // The window surely ended once the server's clock reads `reset`: on ours, at most
@@ -252,18 +256,29 @@ mod tests {
     }
 
     #[test]
-    fn answers_count_the_requests_still_in_flight() {
+    fn the_window_is_counted_once_and_others_spending_it_lower_the_count() {
         let mut b = Budget::new();
         assert_eq!(b.reserve(ORG, "users", 0), 0);
         b.report(ORG, "users", &ok(5, 1_060, 1_000), 0);
-        for _ in 0..5 {
+        for _ in 0..3 {
             assert_eq!(b.reserve(ORG, "users", 0), 0);
         }
-        assert!(b.reserve(ORG, "users", 0) > 0, "5 in flight spend the 5 left");
-        // The first of them answers: 4 left by the server, but 4 others are still in flight.
+        // The first of the three answers 4: the server counted it, and the two others are
+        // counted here already: 2 left, not 4 - 2.
         b.report(ORG, "users", &ok(4, 1_060, 1_000), 1);
-        assert!(b.reserve(ORG, "users", 1) > 0);
+        for _ in 0..2 {
+            assert_eq!(b.reserve(ORG, "users", 1), 0);
+        }
+        assert!(b.reserve(ORG, "users", 1) > 0, "5 spent");
         assert_eq!(b.in_flight(ORG), 4);
+        // Someone else spends the bucket too: the server's lower count wins.
+        let mut c = Budget::new();
+        c.reserve(ORG, "users", 0);
+        c.report(ORG, "users", &ok(9, 1_060, 1_000), 0);
+        c.reserve(ORG, "users", 0);
+        c.report(ORG, "users", &ok(1, 1_060, 1_000), 0);
+        assert_eq!(c.reserve(ORG, "users", 0), 0);
+        assert!(c.reserve(ORG, "users", 0) > 0, "one left by the server's count");
     }
 
     #[test]

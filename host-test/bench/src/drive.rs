@@ -27,7 +27,7 @@ use bytes::Bytes;
 
 use okta_fake_org::loopback::{Delays, ServedOrg, TestCa};
 use okta_fake_org::{FakeOrg, Outcome, SeenRequest};
-use okta_harness::{api_token, error_json, Backend, Connector, GetUserInput, InstanceOptions};
+use okta_harness::{api_token, error_json, Backend, Connector, GetUserInput};
 
 use crate::config::{Config, Options};
 use crate::measure::{self, Measured};
