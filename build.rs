@@ -8,7 +8,8 @@
 //! - `dispatch.rs`: `invoke`'s table from action id to the same action, and the JSON form of
 //!   each output record;
 //! - `catalog.json`: every connection, trigger and action with label, comment, defaults and
-//!   the JSON Schema of its input.
+//!   the JSON Schema of its input (and of its result, where that has a fixed shape), and every
+//!   kind of error with what it means.
 //!
 //! - `source-hash`: the hash of the sources the component is built from, embedded as a
 //!   custom section (see `okta_wit_model::source`).
@@ -339,6 +340,7 @@ fn catalog_json(model: &Model, records: &dyn Fn(&str) -> Option<Record>) -> serd
                 "details": a.details,
                 "defaults": defaults,
                 "input_schema": schema,
+                "output_schema": output_schema(&a.output, records),
             }));
         }
     }
@@ -369,10 +371,23 @@ fn catalog_json(model: &Model, records: &dyn Fn(&str) -> Option<Record>) -> serd
             })
         })
         .collect();
+    let errors: Vec<_> = model.errors.iter().map(|e| json!({ "kind": e.kind, "comment": e.comment })).collect();
     json!({
         "package": model.package,
         "connections": connections,
         "triggers": triggers,
         "actions": actions,
+        "errors": errors,
     })
+}
+
+/// The JSON Schema of a result through `invoke` where its shape is fixed: a record's, or an
+/// empty object for an action without a result. `null` for Okta's own JSON, whose shape is
+/// Okta's (and grows over time).
+fn output_schema(output: &Output, records: &dyn Fn(&str) -> Option<Record>) -> serde_json::Value {
+    match output {
+        Output::Json => serde_json::Value::Null,
+        Output::Unit => json!({"type": "object", "properties": {}, "required": [], "additionalProperties": false}),
+        Output::Record { name, .. } => records(name).expect("output record").output_schema(records),
+    }
 }

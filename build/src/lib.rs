@@ -32,6 +32,16 @@ pub struct Model {
     pub triggers: Vec<Trigger>,
     /// The triggers' input records (generated like action inputs, in module `triggers`).
     pub trigger_inputs: Vec<Record>,
+    /// The `error` variant's cases: when each happens and what helps.
+    pub errors: Vec<ErrorCase>,
+}
+
+/// A case of the `error` variant.
+pub struct ErrorCase {
+    /// `invalid-input`
+    pub kind: String,
+    /// Its docs: when it happens, whether a retry can help.
+    pub comment: String,
 }
 
 /// One exported interface: an Okta area.
@@ -171,7 +181,8 @@ impl Model {
             areas.push(Area { name, actions, inputs });
         }
         let connections = connection_kinds(&resolve);
-        Model { package, areas, connections, triggers, trigger_inputs }
+        let errors = error_cases(&resolve);
+        Model { package, areas, connections, triggers, trigger_inputs, errors }
     }
 
     pub fn action_count(&self) -> usize {
@@ -372,6 +383,19 @@ fn connection_kinds(resolve: &Resolve) -> Vec<Record> {
         .collect()
 }
 
+fn error_cases(resolve: &Resolve) -> Vec<ErrorCase> {
+    let (_, def) = resolve.types.iter().find(|(_, t)| t.name.as_deref() == Some("error")).expect("an `error` variant");
+    let TypeDefKind::Variant(variant) = &def.kind else { panic!("`error` must be a variant") };
+    variant
+        .cases
+        .iter()
+        .map(|case| ErrorCase {
+            kind: case.name.clone(),
+            comment: case.docs.contents.clone().unwrap_or_default().replace('\n', " ").trim().to_string(),
+        })
+        .collect()
+}
+
 fn split_function_docs(docs: &Docs) -> (String, String, String) {
     let text = docs.contents.clone().unwrap_or_default();
     let mut paragraphs = text.split("\n\n").map(|p| p.trim().replace('\n', " "));
@@ -413,6 +437,29 @@ impl Record {
             }
             properties.insert(snake(&f.name), schema);
         }
+        json!({ "type": "object", "properties": properties, "required": required, "additionalProperties": false })
+    }
+
+    /// The JSON Schema of this record as `invoke` returns it: every field present (snake_case),
+    /// optional ones `null` when absent, `json` fields as the JSON they hold.
+    pub fn output_schema(&self, records: &dyn Fn(&str) -> Option<Record>) -> Value {
+        let mut properties = Map::new();
+        for f in &self.fields {
+            let mut schema = f.ty.schema(records);
+            let obj = schema.as_object_mut().unwrap();
+            if f.optional {
+                if let Some(ty) = obj.get("type").cloned() {
+                    obj.insert("type".into(), json!([ty, "null"]));
+                }
+            }
+            let description = match f.comment.as_str() {
+                "" => f.label.clone(),
+                comment => format!("{}: {comment}", f.label),
+            };
+            obj.insert("description".into(), json!(description));
+            properties.insert(snake(&f.name), schema);
+        }
+        let required: Vec<Value> = self.fields.iter().map(|f| json!(snake(&f.name))).collect();
         json!({ "type": "object", "properties": properties, "required": required, "additionalProperties": false })
     }
 

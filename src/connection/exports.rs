@@ -1,9 +1,14 @@
-//! The `connections` exports: test a connection, and the authorization-code flow's calls.
+//! The `connections` exports: test a connection, the authorization-code flow's calls and the
+//! device authorization's.
 
-use super::oauth::{self, code, Tokens};
-use super::{client_credentials, connect, oauth_code, secrets};
-use crate::bindings::exports::okta::connector::connections::{AuthorizationStart, ConnectionCheck, Guest, TokenSet};
-use crate::bindings::okta::connector::types::{Connection, Error as WitError, OauthCodeConnection};
+use super::oauth::{self, code, device, OAuth, Tokens};
+use super::{client_credentials, connect, oauth_code, oauth_device, secrets};
+use crate::bindings::exports::okta::connector::connections::{
+    AuthorizationStart, ConnectionCheck, DeviceAuthorization, DevicePoll, Guest, TokenSet,
+};
+use crate::bindings::okta::connector::types::{
+    Connection, Error as WitError, OauthCodeConnection, OauthDeviceConnection,
+};
 use crate::error::Error;
 use crate::okta::{Auth, Okta, Request};
 use serde_json::Value;
@@ -38,6 +43,36 @@ fn code_secrets(c: &OauthCodeConnection) -> Vec<String> {
     secrets(&Connection::OauthCode(c.clone()))
 }
 
+fn device_secrets(c: &OauthDeviceConnection) -> Vec<String> {
+    secrets(&Connection::OauthDevice(c.clone()))
+}
+
+/// `test` for the user-delegated kinds: who the token acts as, and what it may do.
+fn check_delegated(
+    kind: &str,
+    creds: OAuth,
+    asked: Vec<String>,
+    all: &mut Vec<String>,
+) -> Result<ConnectionCheck, Error> {
+    let creds = Rc::new(creds);
+    let okta = Okta::new(creds.origin.clone(), Auth::OAuth(creds.clone()));
+    let principal = me(&okta)?;
+    let tokens = creds.token(&okta.limits(okta.config.max_response_bytes)?)?;
+    all.extend([tokens.access_token.clone()]);
+    // A token the host handed in comes without its scopes: the connection's, then.
+    let scopes = match tokens.scope.split_whitespace().map(str::to_string).collect::<Vec<_>>() {
+        granted if !granted.is_empty() => granted,
+        _ => asked,
+    };
+    Ok(ConnectionCheck {
+        kind: kind.into(),
+        org: okta.origin().base(),
+        principal,
+        scopes,
+        token_type: tokens.token_type,
+    })
+}
+
 impl Guest for crate::Component {
     fn test(connection: Connection) -> Result<ConnectionCheck, WitError> {
         let mut all = secrets(&connection);
@@ -66,23 +101,11 @@ impl Guest for crate::Component {
                 })
             }
             Connection::OauthCode(c) => {
-                let creds = Rc::new(oauth_code::credentials(c)?);
-                let okta = Okta::new(creds.origin.clone(), Auth::OAuth(creds.clone()));
-                let principal = me(&okta)?;
-                let tokens = creds.token(&okta.limits(okta.config.max_response_bytes)?)?;
-                all.extend([tokens.access_token.clone()]);
-                // A token the host handed in comes without its scopes: the connection's, then.
-                let scopes = match tokens.scope.split_whitespace().map(str::to_string).collect::<Vec<_>>() {
-                    granted if !granted.is_empty() => granted,
-                    _ => c.scopes.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
-                };
-                Ok(ConnectionCheck {
-                    kind: "oauth_code".into(),
-                    org: okta.origin().base(),
-                    principal,
-                    scopes,
-                    token_type: tokens.token_type,
-                })
+                let asked = c.scopes.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+                check_delegated("oauth_code", oauth_code::credentials(c)?, asked, &mut all)
+            }
+            Connection::OauthDevice(c) => {
+                check_delegated("oauth_device", oauth_device::credentials(c)?, oauth_device::scopes(c), &mut all)
             }
         })();
         result.map_err(|e: Error| e.scrub(&all).into())
@@ -161,6 +184,58 @@ impl Guest for crate::Component {
 
     fn current_tokens(connection: OauthCodeConnection) -> Option<TokenSet> {
         let creds = oauth_code::credentials(&connection).ok()?;
+        oauth::current_tokens(&creds.identity, &creds.handed).map(Into::into)
+    }
+
+    fn begin_device_authorization(connection: OauthDeviceConnection) -> Result<DeviceAuthorization, WitError> {
+        scrubbed(device_secrets(&connection), || {
+            let creds = oauth_device::credentials(&connection)?;
+            let oauth::Grant::Device { client_id, .. } = &creds.grant else {
+                return Err(Error::Unsupported("not a device connection".into()));
+            };
+            let okta = Okta::new(creds.origin.clone(), Auth::ApiToken(crate::okta::Secret::new("")));
+            let limits = okta.limits(okta.config.max_response_bytes)?;
+            let start = device::begin(&creds.origin, client_id, &oauth_device::scopes(&connection), &limits)?;
+            Ok(DeviceAuthorization {
+                user_code: start.user_code,
+                verification_uri: start.verification_uri,
+                verification_uri_complete: start.verification_uri_complete,
+                device_code: start.device_code,
+                interval: start.interval,
+                expires_at: start.expires_at,
+            })
+        })
+    }
+
+    fn poll_device_authorization(
+        connection: OauthDeviceConnection,
+        device_code: String,
+    ) -> Result<DevicePoll, WitError> {
+        let mut all = device_secrets(&connection);
+        all.push(device_code.clone());
+        scrubbed(all, || {
+            let creds = oauth_device::credentials(&connection)?;
+            let oauth::Grant::Device { client_id, .. } = &creds.grant else {
+                return Err(Error::Unsupported("not a device connection".into()));
+            };
+            let okta = Okta::new(creds.origin.clone(), Auth::ApiToken(crate::okta::Secret::new("")));
+            let limits = okta.limits(okta.config.max_response_bytes)?;
+            Ok(match device::poll(&creds.origin, client_id, &device_code, &limits)? {
+                device::Poll::Pending => DevicePoll::Pending,
+                device::Poll::SlowDown => DevicePoll::SlowDown,
+                device::Poll::Denied => DevicePoll::Denied,
+                device::Poll::Expired => DevicePoll::Expired,
+                device::Poll::Tokens(tokens) => {
+                    let handed = oauth::handed(tokens.refresh_token.as_deref().or(Some(&tokens.access_token)));
+                    oauth::keep(&creds.identity, &handed, &tokens);
+                    DevicePoll::Tokens(tokens.into())
+                }
+            })
+        })
+    }
+
+    fn current_device_tokens(connection: OauthDeviceConnection) -> Option<TokenSet> {
+        let creds = oauth_device::credentials(&connection).ok()?;
         oauth::current_tokens(&creds.identity, &creds.handed).map(Into::into)
     }
 }

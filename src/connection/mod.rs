@@ -5,6 +5,7 @@ pub mod client_credentials;
 mod exports;
 pub mod oauth;
 pub mod oauth_code;
+pub mod oauth_device;
 
 use crate::bindings::okta::connector::types::Connection;
 use crate::error::Error;
@@ -16,6 +17,7 @@ pub fn connect(connection: &Connection) -> Result<Okta, Error> {
         Connection::ApiToken(c) => api_token::connect(c),
         Connection::OauthCode(c) => oauth_code::connect(c),
         Connection::ClientCredentials(c) => client_credentials::connect(c),
+        Connection::OauthDevice(c) => oauth_device::connect(c),
     }
 }
 
@@ -30,6 +32,7 @@ pub fn secrets(connection: &Connection) -> Vec<String> {
             v
         }
         Connection::ClientCredentials(c) => vec![c.private_key.clone()],
+        Connection::OauthDevice(c) => c.access_token.iter().chain(&c.refresh_token).cloned().collect(),
     };
     v.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
 }

@@ -1,6 +1,7 @@
 //! OAuth 2.0 access tokens from the org authorization server (`/oauth2/v1/token`): client
-//! credentials with a `private_key_jwt` assertion, and the authorization-code flow (PKCE,
-//! `client_secret_basic`, rotating refresh tokens). Every token request carries a DPoP proof;
+//! credentials with a `private_key_jwt` assertion, the authorization-code flow (PKCE,
+//! `client_secret_basic`, rotating refresh tokens), and the device authorization grant for
+//! native apps ([`device`]: no secret). Every token request carries a DPoP proof;
 //! `token_type: DPoP` answers make every API request carry one too.
 //!
 //! Tokens live in the instance, keyed by the connection's identity (domain, client, key or
@@ -10,6 +11,7 @@
 //! [`current_tokens`].
 
 pub mod code;
+pub mod device;
 pub mod dpop;
 pub mod keys;
 pub mod random;
@@ -125,6 +127,13 @@ pub enum Grant {
         access_token: Option<String>,
         refresh_token: Option<String>,
     },
+    /// A native app signed in with the device authorization: like the authorization code,
+    /// without a client secret.
+    Device {
+        client_id: String,
+        access_token: Option<String>,
+        refresh_token: Option<String>,
+    },
 }
 
 /// The per-attempt credentials of an OAuth connection.
@@ -167,8 +176,14 @@ impl OAuth {
                     ])
                 })?
             }
-            Grant::AuthorizationCode { client_id, client_secret, access_token, refresh_token } => {
-                let refresh = |token: &str| code::refresh(&self.origin, client_id, client_secret, token, limits);
+            Grant::AuthorizationCode { client_id, access_token, refresh_token, .. }
+            | Grant::Device { client_id, access_token, refresh_token } => {
+                let refresh = |token: &str| match &self.grant {
+                    Grant::AuthorizationCode { client_secret, .. } => {
+                        code::refresh(&self.origin, client_id, client_secret, token, limits)
+                    }
+                    _ => device::refresh(&self.origin, client_id, token, limits),
+                };
                 match (previous, access_token, refresh_token) {
                     // A known session whose access token expired (or was refused): refresh
                     // with the newest refresh token.
@@ -186,6 +201,7 @@ impl OAuth {
                         scope: String::new(),
                     },
                     (None, None, Some(r)) => refresh(r)?,
+                    (None, None, None) if matches!(self.grant, Grant::Device { .. }) => return Err(device::no_token()),
                     (None, None, None) => {
                         return Err(unauthorized(
                             "no_token",
@@ -226,7 +242,7 @@ impl Credentials for OAuth {
         if response.status == 401 {
             let renewable = match &self.grant {
                 Grant::ClientCredentials { .. } => true,
-                Grant::AuthorizationCode { refresh_token, .. } => {
+                Grant::AuthorizationCode { refresh_token, .. } | Grant::Device { refresh_token, .. } => {
                     refresh_token.is_some()
                         || cached(&self.identity, &self.handed).is_some_and(|t| t.refresh_token.is_some())
                 }
