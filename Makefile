@@ -2,7 +2,7 @@
 WASM := target/wasm32-wasip2/release/okta_connector.wasm
 HOST := cargo run --quiet -p okta-connector-cli --bin okta-connector --
 
-.PHONY: all build wasm-target demo test install lint clean bench bench-quick node-host
+.PHONY: all build wasm-target demo test install lint clean bench bench-quick node-host mcp-check
 
 all: build
 
@@ -24,11 +24,19 @@ demo: build
 	$(HOST) demo
 
 ## test: unit tests of the guest's pure parts and of the host crates, the one integration-test
-## binary (host, scenario and fake-org tests through the component), the Node host check,
-## then the quick bench. Without Node.js/npm or Python 3 the last two are skipped with a
-## notice (OKTA_TEST_ALL=1, as in CI, makes that an error).
+## binary (host, scenario and fake-org tests through the component), the MCP server through
+## the MCP Python SDK, the Node host check, then the quick bench. Without Python 3 or Node.js
+## with npm, those needing them are skipped with a notice (OKTA_TEST_ALL=1, as in CI, makes
+## that an error).
 test: build
 	cargo test --workspace
+	@if command -v python3 >/dev/null; then \
+	  $(MAKE) mcp-check; \
+	elif [ -n "$$OKTA_TEST_ALL" ]; then \
+	  echo "make test: the MCP server check needs python3" >&2; exit 1; \
+	else \
+	  echo "make test: SKIPPED the MCP server check: it needs Python 3 (>= 3.10, with venv)"; \
+	fi
 	@if command -v node >/dev/null && command -v npm >/dev/null && command -v python3 >/dev/null; then \
 	  $(MAKE) node-host && $(MAKE) bench-quick; \
 	elif [ -n "$$OKTA_TEST_ALL" ]; then \
@@ -45,6 +53,12 @@ install: build
 node-host: build
 	cargo build -p okta-connector-cli --bin okta-connector
 	bash hosts/node/check.sh
+
+## mcp-check: `okta-connector mcp` with the official MCP Python SDK as its client (PyPI `mcp`,
+## installed into host-test/cli/tests/mcp/.venv), against the fake org
+mcp-check: build
+	cargo build -p okta-connector-cli --bin okta-connector
+	bash host-test/cli/tests/mcp/check.sh
 
 ## bench: the component against Okta's Python and Node SDKs and a native client, listing 50 000
 ## users of a loopback fake org, then over TLS with a real org's delays (release host; ~4 min

@@ -1,0 +1,442 @@
+"""`okta-connector mcp` through the official MCP Python SDK as its client, against the fake org.
+
+Each test starts the server as an MCP client would (one command line over stdio) and checks
+what the client sees against the component's catalog (`fixtures/golden/catalog.json`, which
+the golden test holds equal to the built component's): the tools, their schemas and
+annotations, results and typed errors, confirmations through elicitation, progress,
+cancellation, and the device authorization end to end.
+
+Both protocol generations are exercised: `legacy` opens the session with `initialize`
+(2025-11-25, elicitation as a server request), `auto` discovers 2026-07-28 (elicitation as an
+`input_required` result).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import anyio
+import mcp_types as types
+import pytest
+from mcp import Client, StdioServerParameters
+from mcp.client.stdio import stdio_client
+
+ROOT = Path(os.environ.get("OKTA_REPO") or Path(__file__).resolve().parents[4])
+CLI = os.environ.get("OKTA_CONNECTOR") or str(ROOT / "target/debug/okta-connector")
+CATALOG = json.loads((ROOT / "fixtures/golden/catalog.json").read_text())
+ACTIONS = {a["id"]: a for a in CATALOG["actions"]}
+MODES = ["legacy", "auto"]
+FAKE_DOMAIN = "https://fake-org.okta.com"
+# The embedded fake org's API token (FakeOrg::TOKEN): it must never reach the client.
+FAKE_TOKEN = "fake-org-token-0123456789"
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+def tool_name(action: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "_", action)
+
+
+def needs_confirmation(action: str) -> bool:
+    """As MCP reads missing annotations: not read-only, destructive."""
+    hints = ACTIONS[action].get("hints")
+    return hints is None or (not hints["read_only"] and hints["destructive"])
+
+
+def server(*args: str, env: dict[str, str] | None = None) -> StdioServerParameters:
+    return StdioServerParameters(command=CLI, args=["mcp", *args], env=env)
+
+
+class Asker:
+    """An elicitation callback that answers every confirmation the same way, and remembers them."""
+
+    def __init__(self, action: str = "accept", confirm: bool = True):
+        self.action = action
+        self.confirm = confirm
+        self.messages: list[str] = []
+        self.schemas: list[dict] = []
+
+    async def __call__(self, context, params):
+        self.messages.append(params.message)
+        self.schemas.append(params.requested_schema)
+        if self.action == "accept":
+            return types.ElicitResult(action="accept", content={"confirm": self.confirm})
+        return types.ElicitResult(action=self.action)
+
+
+def texts(result) -> list[str]:
+    return [c.text for c in result.content if getattr(c, "text", None) is not None]
+
+
+def error_of(result) -> dict:
+    assert result.is_error, texts(result)
+    return json.loads(texts(result)[-1])["error"]
+
+
+def no_secret(result, *secrets: str):
+    dump = json.dumps(result.model_dump(mode="json"))
+    for s in secrets:
+        assert s not in dump, f"a secret reached the client: {dump[:300]}"
+
+
+async def call(client, asker, tool, arguments):
+    """Calls a tool; checks that a confirmation was asked exactly when the catalog says so, and
+    that no secret of the connection or of the arguments came back."""
+    before = len(asker.messages) if asker else 0
+    result = await client.call_tool(tool, arguments)
+    asked = (len(asker.messages) - before) if asker else 0
+    action = next(a for a in ACTIONS if tool_name(a) == tool)
+    assert asked == (1 if needs_confirmation(action) and asker else 0), (tool, asked)
+    no_secret(result, FAKE_TOKEN, *(v for k, v in arguments.items() if k == "password"))
+    return result
+
+
+# ---- the session --------------------------------------------------------------------------------
+
+
+async def test_initialize_names_the_server_and_says_the_org_is_the_embedded_fake_one():
+    async with Client(server(), mode="legacy") as c:
+        assert c.protocol_version == "2025-11-25"
+        assert c.server_info.name == "okta-connector"
+        assert c.server_capabilities.tools is not None
+        assert "EMBEDDED FAKE OKTA ORG" in c.instructions and FAKE_DOMAIN in c.instructions
+        assert "confirm" in c.instructions
+
+
+async def test_discovery_on_the_2026_protocol():
+    async with Client(server(), mode="auto") as c:
+        assert c.protocol_version == "2026-07-28"
+        assert "EMBEDDED FAKE OKTA ORG" in c.instructions
+
+
+async def test_a_real_org_is_named_in_the_instructions():
+    conn = json.dumps({"api_token": {"domain": "acme.okta.com", "token": "00notUsedBecauseNothingIsCalled"}})
+    async with Client(server("--connection", conn), mode="legacy") as c:
+        assert "https://acme.okta.com" in c.instructions and "API token" in c.instructions
+        assert "FAKE" not in c.instructions
+        tools = (await c.list_tools()).tools
+        assert all(t.annotations.open_world_hint is True for t in tools)
+
+
+# ---- the tools ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_every_action_is_a_tool_as_the_catalog_describes_it(mode):
+    async with Client(server(), mode=mode) as c:
+        tools = (await c.list_tools()).tools
+    assert [t.name for t in tools] == [tool_name(a) for a in ACTIONS]
+    assert len(tools) == len(CATALOG["actions"]) >= 45
+    for t in tools:
+        a = next(a for a in CATALOG["actions"] if tool_name(a["id"]) == t.name)
+        assert "." not in t.name
+        assert t.title == a["label"] and t.annotations.title == a["label"]
+        assert t.description.startswith(a["comment"]), t.name
+        if a["details"]:
+            assert a["details"] in t.description
+        assert t.input_schema == a["input_schema"], t.name
+        assert t.output_schema == (a["output_schema"] or None), t.name
+        hints = a.get("hints")
+        ann = t.annotations
+        assert ann.open_world_hint is False, "the embedded fake org is a closed world"
+        if hints is None:
+            assert (ann.read_only_hint, ann.destructive_hint, ann.idempotent_hint) == (None, None, None), t.name
+            assert "asks the user to confirm" in t.description
+        else:
+            assert ann.read_only_hint == hints["read_only"], t.name
+            if not hints["read_only"]:
+                assert ann.destructive_hint == hints["destructive"], t.name
+                assert ann.idempotent_hint == hints["idempotent"], t.name
+    # Lists with Fetch All say how the cap works; pages have a fixed shape.
+    users_list = next(t for t in tools if t.name == "users_list")
+    assert "after" in users_list.description
+    assert users_list.output_schema["required"] == ["items", "next_cursor"]
+    assert next(t for t in tools if t.name == "users_get").output_schema is None
+
+
+async def test_read_only_lists_only_the_read_only_tools():
+    read_only = [tool_name(a["id"]) for a in CATALOG["actions"] if (a.get("hints") or {}).get("read_only")]
+    async with Client(server("--read-only"), mode="legacy") as c:
+        assert "read-only" in c.instructions
+        tools = (await c.list_tools()).tools
+        assert [t.name for t in tools] == read_only
+        assert all(t.annotations.read_only_hint for t in tools)
+        with pytest.raises(Exception, match="no tool named"):
+            await c.call_tool("users_delete", {"id": "someone"})
+
+
+SERVICE_APP = {
+    "client_credentials": {
+        "domain": FAKE_DOMAIN,
+        "client_id": "0oafakesvc0000000001",
+        "key_id": "fake-org-key",
+        "private_key": {"file": str(ROOT / "fixtures/keys/rsa-pkcs8.pem")},
+        "scopes": "okta.users.read okta.groups.read",
+    }
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_an_oauth_connection_lists_only_the_tools_of_its_granted_scopes(mode):
+    granted = {"okta.users.read", "okta.groups.read"}
+    expected = [
+        tool_name(a["id"])
+        for a in CATALOG["actions"]
+        if a.get("scopes") is None or set(a["scopes"]) <= granted
+    ]
+    asker = Asker()
+    args = ("--fake-org", "--connection", json.dumps(SERVICE_APP))
+    async with Client(server(*args), mode=mode, elicitation_callback=asker) as c:
+        assert "scopes were granted" in c.instructions
+        tools = [t.name for t in (await c.list_tools()).tools]
+        assert tools == expected
+        if any(a.get("scopes") for a in CATALOG["actions"]):
+            assert "users_list" in tools and "groups_list" in tools
+            assert "users_delete" not in tools and "apps_list" not in tools
+        # The granted scopes work: a DPoP-bound token from the service app's key.
+        page = await call(c, asker, "users_list", {"limit": 3})
+        assert not page.is_error, texts(page)
+        assert len(page.structured_content["items"]) == 3
+
+
+# ---- calls --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_read_tools(mode):
+    asker = Asker()
+    async with Client(server(), mode=mode, elicitation_callback=asker) as c:
+        users = await call(c, asker, "users_list", {"limit": 5})
+        assert not users.is_error
+        page = users.structured_content
+        assert len(page["items"]) == 5 and page["next_cursor"]
+        assert json.loads(texts(users)[0]) == page
+        nxt = await call(c, asker, "users_list", {"limit": 5, "after": page["next_cursor"]})
+        assert {u["id"] for u in nxt.structured_content["items"]}.isdisjoint({u["id"] for u in page["items"]})
+        first = page["items"][0]
+        got = await call(c, asker, "users_get", {"id": first["id"]})
+        assert json.loads(texts(got)[0])["profile"]["login"] == first["profile"]["login"]
+        assert got.structured_content is None, "Okta's objects have no fixed shape"
+        groups = await call(c, asker, "groups_list", {"limit": 2})
+        assert len(groups.structured_content["items"]) == 2
+        apps = await call(c, asker, "apps_list", {})
+        assert apps.structured_content["items"]
+        types_ = await call(c, asker, "users_list_types", {})
+        assert isinstance(json.loads(texts(types_)[0]), list)
+        logs = await call(c, asker, "system_log_get", {"limit": 3})
+        assert set(logs.structured_content) == {"items", "next_cursor", "capped"}
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_users_lifecycle(mode):
+    asker = Asker()
+    login = f"mcp.lifecycle.{mode}@example.com"
+    async with Client(server(), mode=mode, elicitation_callback=asker) as c:
+        created = await call(c, asker, "users_create", {
+            "first_name": "Ada", "last_name": "Lovelace", "email": login, "login": login, "activate": False,
+            "password": "Analytical-Engine-1843",
+        })
+        user = json.loads(texts(created)[0])
+        assert user["status"] == "STAGED" and user["profile"]["login"] == login
+        uid = user["id"]
+        active = await call(c, asker, "users_activate", {"id": uid, "send_email": False})
+        assert not active.is_error, texts(active)
+        got = await call(c, asker, "users_get", {"id": login})
+        assert json.loads(texts(got)[0])["status"] == "ACTIVE"
+        suspended = await call(c, asker, "users_suspend", {"id": uid})
+        assert not suspended.is_error, texts(suspended)
+        assert json.loads(texts(await call(c, asker, "users_get", {"id": uid}))[0])["status"] == "SUSPENDED"
+        await call(c, asker, "users_unsuspend", {"id": uid})
+        gone = await call(c, asker, "users_deactivate", {"id": uid})
+        assert not gone.is_error, texts(gone)
+        assert json.loads(texts(await call(c, asker, "users_get", {"id": uid}))[0])["status"] == "DEPROVISIONED"
+        deleted = await call(c, asker, "users_delete", {"id": uid})
+        assert not deleted.is_error and deleted.structured_content == {}
+        missing = await call(c, asker, "users_get", {"id": uid})
+        assert error_of(missing)["kind"] == "not-found"
+    # What the user was asked: the action, the org and the object.
+    delete_message = next(m for m in asker.messages if "users.delete" in m)
+    assert "Delete User" in delete_message and FAKE_DOMAIN in delete_message and f"id = {uid}" in delete_message
+
+
+# ---- confirmations ------------------------------------------------------------------------------
+
+
+async def staged_user(c, asker, login):
+    created = await c.call_tool("users_create", {"login": login, "email": login, "first_name": "D",
+                                                 "last_name": "E", "activate": False})
+    return json.loads(texts(created)[0])["id"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_destructive_call_declined_does_nothing_and_accepted_runs(mode):
+    asker = Asker()
+    async with Client(server(), mode=mode, elicitation_callback=asker) as c:
+        uid = await staged_user(c, asker, f"mcp.confirm.{mode}@example.com")
+        for answer in (Asker("decline"), Asker("cancel"), Asker("accept", confirm=False)):
+            asker.action, asker.confirm = answer.action, answer.confirm
+            declined = await c.call_tool("users_delete", {"id": uid})
+            e = error_of(declined)
+            assert e["kind"] == "declined" and "nothing changed" in e["message"], e
+            asker.action, asker.confirm = "accept", True
+            still = await c.call_tool("users_get", {"id": uid})
+            assert not still.is_error, f"{answer.action}: the user must still exist"
+        deleted = await c.call_tool("users_delete", {"id": uid})
+        assert not deleted.is_error, texts(deleted)
+        assert error_of(await c.call_tool("users_get", {"id": uid}))["kind"] == "not-found"
+    asked = [m for m in asker.messages if "(users.delete)" in m]
+    assert len(asked) == 4 and all(f"id = {uid}" in m for m in asked)
+    schema = asker.schemas[-1]
+    assert schema["required"] == ["confirm"] and schema["properties"]["confirm"]["type"] == "boolean"
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_destructive_call_is_refused_without_elicitation_unless_allowed(mode):
+    async with Client(server(), mode=mode) as c:  # no elicitation callback: cannot ask
+        refused = await c.call_tool("groups_delete", {"group_id": "00gnotthere"})
+        e = error_of(refused)
+        assert e["kind"] == "confirmation-required" and "--allow-destructive" in e["message"]
+    async with Client(server("--allow-destructive"), mode=mode) as c:
+        assert "--allow-destructive" in c.instructions
+        ran = await c.call_tool("groups_delete", {"group_id": "00gnotthere"})
+        assert error_of(ran)["kind"] == "not-found", "it ran: Okta answered"
+
+
+async def test_a_confirmation_is_bound_to_its_call():
+    """On 2026-07-28 the answer comes back with a requestState: it cannot confirm another call."""
+    asker = Asker()
+    async with Client(server(), mode="auto", elicitation_callback=asker) as c:
+        uid = await staged_user(c, asker, "mcp.bound@example.com")
+        first = await c.session.call_tool("users_delete", {"id": uid}, allow_input_required=True)
+        assert isinstance(first, types.InputRequiredResult), first
+        state = first.request_state
+        yes = {"confirm": types.ElicitResult(action="accept", content={"confirm": True})}
+        with pytest.raises(Exception, match="requestState"):
+            await c.session.call_tool("users_delete", {"id": "00uSomeoneElse"}, input_responses=yes,
+                                      request_state=state, allow_input_required=True)
+        # The state was spent by the mismatch: even the right call must ask again.
+        with pytest.raises(Exception, match="requestState"):
+            await c.session.call_tool("users_delete", {"id": uid}, input_responses=yes, request_state=state,
+                                      allow_input_required=True)
+        assert not (await c.call_tool("users_get", {"id": uid})).is_error
+
+
+# ---- errors -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_failures_are_error_results_with_the_typed_error(mode):
+    asker = Asker()
+    async with Client(server(), mode=mode, elicitation_callback=asker) as c:
+        missing = await call(c, asker, "users_get", {"id": "nobody@example.com"})
+        e = error_of(missing)
+        assert e["kind"] == "not-found" and e["status"] == 404 and e["error_code"] == "E0000007"
+        assert "nobody@example.com" in e["summary"]
+        assert e["what_to_do"] == next(k["comment"] for k in CATALOG["errors"] if k["kind"] == "not-found")
+        assert texts(missing)[0].startswith("not-found (E0000007): ")
+        bad = await call(c, asker, "users_list", {"limit": 100000})
+        e = error_of(bad)
+        assert e["kind"] == "invalid-input" and e["field"] == "limit"
+        unknown = await call(c, asker, "users_list", {"bogus": 1})
+        assert error_of(unknown)["kind"] == "invalid-input"
+    secret = "00wrongTokenThatMustNeverBeShown0123456789"
+    conn = json.dumps({"api_token": {"domain": FAKE_DOMAIN, "token": secret}})
+    async with Client(server("--fake-org", "--connection", conn), mode=mode, elicitation_callback=asker) as c:
+        refused = await c.call_tool("users_list", {"limit": 1})
+        assert error_of(refused)["kind"] == "unauthorized"
+        no_secret(refused, secret)
+
+
+# ---- long listings ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_long_listing_reports_progress(mode):
+    asker = Asker()
+    seen: list[tuple[float, float | None, str | None]] = []
+
+    async def progress(p, total, message):
+        seen.append((p, total, message))
+
+    async with Client(server(), mode=mode, elicitation_callback=asker) as c:
+        everyone = await c.call_tool("users_list", {"limit": 25, "fetch_all": True}, progress_callback=progress)
+        assert not everyone.is_error, texts(everyone)
+        count = len(everyone.structured_content["items"])
+        assert everyone.structured_content["next_cursor"] is None
+    pages = -(-count // 25)
+    assert count > 200 and len(seen) >= pages, (count, len(seen))
+    values = [p for p, _, _ in seen]
+    assert values == sorted(set(values)), "progress only grows"
+    assert seen[-1][2] == f"users_list: {len(seen)} page(s), {count} item(s)"
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_fetch_all_stops_at_the_cap_with_a_cursor_to_continue(mode):
+    asker = Asker()
+    async with Client(server("--max-result-bytes", "40000"), mode=mode, elicitation_callback=asker) as c:
+        ids: list[str] = []
+        args = {"limit": 20, "fetch_all": True}
+        for _ in range(100):
+            r = await c.call_tool("users_list", args)
+            assert not r.is_error, texts(r)
+            page = r.structured_content
+            ids += [u["id"] for u in page["items"]]
+            assert len(json.dumps(page["items"])) <= 40000 + 2000
+            if page["next_cursor"] is None:
+                break
+            note = texts(r)[-1]
+            assert "Stopped after" in note and f'"after": "{page["next_cursor"]}"' in note
+            args = {"limit": 20, "fetch_all": True, "after": page["next_cursor"]}
+        everyone, after = [], None
+        while True:
+            r = await c.call_tool("users_list", {"limit": 200, **({"after": after} if after else {})})
+            everyone += [u["id"] for u in r.structured_content["items"]]
+            after = r.structured_content["next_cursor"]
+            if after is None:
+                break
+    assert len(ids) == len(set(ids)), "nothing repeated"
+    assert sorted(ids) == sorted(everyone), "nothing lost"
+
+
+async def test_cancellation_stops_the_listing():
+    asker = Asker()
+    with tempfile.TemporaryFile("w+") as errlog:
+        params = server("--trace")
+        async with Client(stdio_client(params, errlog=errlog), elicitation_callback=asker) as c:
+            started = anyio.Event()
+
+            async def progress(p, total, message):
+                started.set()
+
+            async def listing():
+                await c.call_tool("users_list", {"limit": 1, "fetch_all": True}, progress_callback=progress)
+
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(listing)
+                with anyio.fail_after(60):
+                    await started.wait()
+                tg.cancel_scope.cancel()
+            await anyio.sleep(1.0)
+            errlog.flush()
+            errlog.seek(0)
+            after_cancel = errlog.read().count("GET /api/v1/users")
+            await anyio.sleep(2.0)
+            errlog.seek(0)
+            later = errlog.read().count("GET /api/v1/users")
+            assert later == after_cancel, "no request after the cancellation"
+            assert after_cancel < 200, f"the listing went on: {after_cancel} pages"
+            # The session goes on, with a new instance.
+            r = await c.call_tool("users_list", {"limit": 2})
+            assert not r.is_error and len(r.structured_content["items"]) == 2
