@@ -36,7 +36,7 @@ fn main() {
     std::fs::write(out.join("inputs.rs"), inputs_rs(&model)).unwrap();
     std::fs::write(out.join("exports.rs"), exports_rs(&model)).unwrap();
     std::fs::write(out.join("dispatch.rs"), dispatch_rs(&model)).unwrap();
-    std::fs::write(out.join("connection_secrets.rs"), connection_secrets_rs(&model)).unwrap();
+    std::fs::write(out.join("connection_secrets.rs"), model.connection_secrets_fn("secrets")).unwrap();
     let catalog = catalog_json(&model);
     std::fs::write(out.join("catalog.json"), serde_json::to_string_pretty(&catalog).unwrap()).unwrap();
     let hash = source_hash(Path::new(".")).expect("the sources are readable");
@@ -424,30 +424,6 @@ fn dispatch_rs(model: &Model) -> String {
         writeln!(s, "        crate::catalog::object(&[{}])\n    }}\n}}\n", parts.join(", ")).unwrap();
     }
     s
-}
-
-/// `secrets(connection)`: the values of the connection fields the WIT marks `Secret.`,
-/// trimmed, the blank ones left out.
-fn connection_secrets_rs(model: &Model) -> String {
-    let mut arms = String::new();
-    for c in &model.connections {
-        let case = upper_camel(c.case.as_deref().expect("a connection case"));
-        let mut pushes = String::new();
-        for f in c.fields.iter().filter(|f| f.secret) {
-            let field = rust_ident(&f.name);
-            match (&f.ty, f.optional) {
-                (FieldType::String, false) => writeln!(pushes, "            v.push(c.{field}.as_str());").unwrap(),
-                (FieldType::String, true) => writeln!(pushes, "            v.extend(c.{field}.as_deref());").unwrap(),
-                (ty, _) => panic!("{}: only text connection fields can be `Secret.` (got {ty:?})", f.name),
-            }
-        }
-        writeln!(arms, "        Connection::{case}(c) => {{\n{pushes}        }}").unwrap();
-    }
-    format!(
-        "/// Every secret a connection carries (the fields its WIT record marks `Secret.`), trimmed,\n\
-         /// blank ones left out: to scrub from errors even when it was never sent.\n\
-         pub fn secrets(connection: &Connection) -> Vec<String> {{\n    let mut v: Vec<&str> = Vec::new();\n    match connection {{\n{arms}    }}\n    v.into_iter().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()\n}}\n"
-    )
 }
 
 fn catalog_json(model: &Model) -> serde_json::Value {

@@ -278,6 +278,35 @@ impl Model {
         out
     }
 
+    /// A Rust function `fn {name}(connection: &Connection) -> Vec<String>` returning the values
+    /// of the connection fields marked `Secret.`, trimmed, the blank ones left out: the one
+    /// list of what must never be shown, generated for the guest and the harness alike.
+    pub fn connection_secrets_fn(&self, name: &str) -> String {
+        let mut arms = String::new();
+        for c in &self.connections {
+            let case = upper_camel(c.case.as_deref().expect("a connection case"));
+            let mut pushes = String::new();
+            for f in c.fields.iter().filter(|f| f.secret) {
+                let field = rust_ident(&f.name);
+                match (&f.ty, f.optional) {
+                    (FieldType::String, false) => {
+                        pushes.push_str(&format!("            v.push(c.{field}.as_str());\n"))
+                    }
+                    (FieldType::String, true) => {
+                        pushes.push_str(&format!("            v.extend(c.{field}.as_deref());\n"))
+                    }
+                    (ty, _) => panic!("{}: only text connection fields can be `Secret.` (got {ty:?})", f.name),
+                }
+            }
+            arms.push_str(&format!("        Connection::{case}(c) => {{\n{pushes}        }}\n"));
+        }
+        format!(
+            "/// Every secret a connection carries (the fields its WIT record marks `Secret.`), trimmed,\n\
+             /// blank ones left out.\n\
+             pub fn {name}(connection: &Connection) -> Vec<String> {{\n    let mut v: Vec<&str> = Vec::new();\n    match connection {{\n{arms}    }}\n    v.into_iter().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()\n}}\n"
+        )
+    }
+
     /// The closed sets inputs use.
     pub fn input_closed_sets(&self) -> Vec<&ClosedSet> {
         let mut names: Vec<&str> =
@@ -285,10 +314,6 @@ impl Model {
         names.sort();
         names.dedup();
         names.into_iter().map(|n| self.closed_set(n)).collect()
-    }
-
-    pub fn action_count(&self) -> usize {
-        self.areas.iter().map(|a| a.actions.len()).sum()
     }
 }
 

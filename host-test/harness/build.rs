@@ -80,30 +80,6 @@ fn enum_paths(model: &Model, record: &Record, at: &str, out: &mut Vec<String>) {
     }
 }
 
-/// `connection_secrets(connection)`, from the connection records' `Secret.` fields: the same
-/// list the guest scrubs, trimmed, blank ones left out.
-fn connection_secrets_rs(model: &Model) -> String {
-    let mut arms = String::new();
-    for c in &model.connections {
-        let case = upper_camel(c.case.as_deref().expect("a connection case"));
-        let mut pushes = String::new();
-        for f in c.fields.iter().filter(|f| f.secret) {
-            let field = rust_ident(&f.name);
-            match (&f.ty, f.optional) {
-                (FieldType::String, false) => writeln!(pushes, "            v.push(c.{field}.as_str());").unwrap(),
-                (FieldType::String, true) => writeln!(pushes, "            v.extend(c.{field}.as_deref());").unwrap(),
-                (ty, _) => panic!("{}: only text connection fields can be `Secret.` (got {ty:?})", f.name),
-            }
-        }
-        writeln!(arms, "        Connection::{case}(c) => {{\n{pushes}        }}").unwrap();
-    }
-    format!(
-        "/// Every secret a connection carries (the fields its WIT record marks `Secret.`), trimmed,\n\
-         /// blank ones left out: for checks that none leaks into an error or output.\n\
-         pub fn connection_secrets(connection: &Connection) -> Vec<String> {{\n    let mut v: Vec<&str> = Vec::new();\n    match connection {{\n{arms}    }}\n    v.into_iter().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()\n}}\n\n"
-    )
-}
-
 fn calls_rs(model: &Model) -> String {
     let mut s = String::new();
     let mut variants = String::new();
@@ -237,7 +213,7 @@ fn calls_rs(model: &Model) -> String {
     )
     .unwrap();
 
-    s.push_str(&connection_secrets_rs(model));
+    s.push_str(&model.connection_secrets_fn("connection_secrets"));
 
     for (path, name) in outputs {
         let rec = model.record(&name);

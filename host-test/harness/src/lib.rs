@@ -232,11 +232,6 @@ impl Connector {
         &self.path
     }
 
-    /// The engine the component was compiled for.
-    pub fn engine(&self) -> &Engine {
-        &self.engine
-    }
-
     /// A fresh instance whose outgoing HTTP goes to `backend`.
     pub async fn instantiate(&self, backend: Backend) -> Result<Instance> {
         self.instantiate_with(backend, InstanceOptions::default()).await
@@ -791,12 +786,6 @@ fn show_result(r: &Result<Value, WitError>) -> String {
         Ok(v) => v.to_string(),
         Err(e) => format!("error {}", error_json(e)),
     }
-}
-
-/// A page as `invoke` gives it: `{"items": [...], "next_cursor": "..." | null}`.
-pub fn page_json(page: &Page) -> Result<Value> {
-    let items: Value = serde_json::from_str(&page.items).context("page items are not JSON")?;
-    Ok(json!({ "items": items, "next_cursor": page.next_cursor }))
 }
 
 /// An API-token connection.
