@@ -18,7 +18,7 @@ use okta_fake_org::{demo_apps, FakeOrg};
 
 use super::output::err;
 use okta_harness::{
-    connection_from_json, error_json, oauth_code, Backend, Connection, DevicePoll, OauthCodeConnection,
+    connection_from_json, error_json, oauth_code, oauth_device, Backend, Connection, DevicePoll, OauthCodeConnection,
     OauthDeviceConnection, TokenSet,
 };
 
@@ -109,12 +109,16 @@ pub async fn authorize_device(connection: Option<&str>, fake_domain: Option<&str
             Connection::OauthDevice(c) => c,
             _ => bail!("--connection: `authorize --device` needs an `oauth_device` connection"),
         },
-        (None, _) => bail!("--connection is required: an `oauth_device` connection"),
+        (None, Some(domain)) => oauth_device(domain, demo_apps::NATIVE_CLIENT_ID, &demo_apps::NATIVE_SCOPES),
+        (None, None) => bail!("--connection is required: an `oauth_device` connection (or --fake-org)"),
     };
-    if fake_domain.is_some() {
-        bail!("the embedded fake org has no device authorization yet: serve a real org's native app");
-    }
-    let org: Option<FakeOrg> = None;
+    let org = fake_domain.map(|_| {
+        let org = FakeOrg::seeded();
+        org.register_demo_apps();
+        // The demo need not wait Okta's 5 s twice.
+        org.set_device_interval(std::time::Duration::from_secs(1));
+        org
+    });
     let backend = org.clone().map(Backend::FakeOrg).unwrap_or(Backend::Network);
     let connector = super::load_connector()?;
     let mut instance = connector.instantiate(backend).await?;
@@ -144,7 +148,9 @@ pub async fn authorize_device(connection: Option<&str>, fake_domain: Option<&str
             .map_err(|e| anyhow!("{}", error_json(&e)))?
         {
             DevicePoll::Pending => {
-                if let (Some(_), false) = (&org, approved) {
+                if let (Some(org), false) = (&org, approved) {
+                    err("(the fake org's admin enters the code and allows the device)\n");
+                    org.decide_device(&start.user_code, true).map_err(|e| anyhow!("the fake org refused: {e}"))?;
                     approved = true;
                 }
             }
@@ -171,7 +177,7 @@ pub async fn authorize_device(connection: Option<&str>, fake_domain: Option<&str
     if tokens.refresh_token.is_none() {
         err("Note: no refresh token came (the scopes lack offline_access): the connection stops working when the access token expires.\n");
     }
-    err("Signed in. The connection with its tokens (secret: store it safely; refresh tokens rotate):\n");
+    err("Signed in. The connection carries its tokens: keep it secret (refresh tokens rotate).\n");
     Ok(json!({ "oauth_device": {
         "domain": stored.domain,
         "scopes": stored.scopes,

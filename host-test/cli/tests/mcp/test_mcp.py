@@ -440,3 +440,93 @@ async def test_cancellation_stops_the_listing():
             # The session goes on, with a new instance.
             r = await c.call_tool("users_list", {"limit": 2})
             assert not r.is_error and len(r.structured_content["items"]) == 2
+
+
+# ---- the device authorization -------------------------------------------------------------------
+
+
+class ServedOrg:
+    """`okta-connector fake-org` in another process, on loopback."""
+
+    def __init__(self, *args: str):
+        self.proc = subprocess.Popen([CLI, "fake-org", "--port", "0", *args], stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        self.lines: list[str] = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            self.lines.append(line.rstrip("\n"))
+            if line.startswith("Ctrl-C"):
+                break
+        url = next((l for l in self.lines if l.startswith("Fake Okta org at ")), None)
+        assert url, f"the fake org did not start: {self.lines}"
+        self.url = url.split()[4]
+
+    def line(self, prefix: str) -> str:
+        return next(l[len(prefix):] for l in self.lines if l.startswith(prefix))
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def activate(org_url: str, user_code: str, decision: str) -> int:
+    """The user, on another device: enters the code at the org's /activate page and decides."""
+    import urllib.parse
+    import urllib.request
+
+    body = urllib.parse.urlencode({"user_code": user_code, "decision": decision}).encode()
+    request = urllib.request.Request(f"{org_url}/activate", data=body, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as r:
+        return r.status
+
+
+def authorize_device(org: ServedOrg, save: Path, decision: str):
+    native = org.line("OAuth native app (device): ").split(",")[0]
+    conn = {"oauth_device": {"domain": org.url, "client_id": native,
+                             "scopes": ["okta.users.read", "okta.groups.read", "offline_access"]}}
+    proc = subprocess.Popen([CLI, "authorize", "--device", "--connection", json.dumps(conn), "--save", str(save)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    shown = ""
+    deadline = time.monotonic() + 30
+    while "enter the code" not in shown and time.monotonic() < deadline:
+        shown += proc.stderr.readline()
+    code_line = proc.stderr.readline() + proc.stderr.readline()
+    user_code = code_line.split()[0]
+    assert f"open {org.url}/activate" in shown, shown
+    assert activate(org.url, user_code, decision) == 200
+    out, err = proc.communicate(timeout=60)
+    return proc.returncode, shown + code_line + err
+
+
+async def test_the_device_authorization_end_to_end():
+    org = ServedOrg("--device-interval", "1")
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            saved = Path(tmp) / "okta.json"
+            status, shown = authorize_device(org, saved, "deny")
+            assert status == 1 and "declined" in shown and not saved.exists()
+
+            status, shown = authorize_device(org, saved, "allow")
+            assert status == 0, shown
+            assert oct(saved.stat().st_mode & 0o777) == "0o600"
+            connection = json.loads(saved.read_text())["oauth_device"]
+            assert connection["access_token"] and connection["refresh_token"]
+            assert connection["access_token"] not in shown and connection["refresh_token"] not in shown
+
+            # The saved connection, as an MCP client would be configured with it.
+            asker = Asker()
+            args = ("--connection", f"@{saved}")
+            async with Client(server(*args), mode="legacy", elicitation_callback=asker) as c:
+                assert org.url in c.instructions and "device authorization" in c.instructions
+                tools = [t.name for t in (await c.list_tools()).tools]
+                granted = {"okta.users.read", "okta.groups.read"}
+                assert tools == [tool_name(a["id"]) for a in CATALOG["actions"]
+                                 if a.get("scopes") is None or set(a["scopes"]) <= granted]
+                page = await call(c, asker, "users_list", {"limit": 2})
+                assert not page.is_error, texts(page)
+                no_secret(page, connection["access_token"], connection["refresh_token"])
+    finally:
+        org.close()

@@ -1,11 +1,13 @@
-//! The device authorization (RFC 8628) through the component, against a scripted
+//! The device authorization (RFC 8628) through the component. Against a scripted
 //! authorization server: each request as sent (method, path, form, headers: no client secret,
 //! a DPoP proof on token calls only), each poll answer as its outcome, hostile answers refused
 //! before a host could show them, a public client's refresh with rotation, and no secret in any
-//! error.
+//! error. Against the fake org's: the whole sign-in with the user's decision, polls too early,
+//! denial, expiry, refusals, and rotating refresh tokens by the org clock.
 
 use crate::support::common::*;
 use anyhow::Result;
+use okta_fake_org::{demo_apps, FakeOrg, NativeApp};
 use okta_harness::*;
 use serde_json::{json, Value};
 
@@ -258,5 +260,134 @@ async fn a_device_connection_without_tokens_says_how_to_sign_in() -> Result<()> 
     assert!(instance.exchanges().is_empty());
     let check: Value = error_json(&e);
     assert_eq!(check["error_code"], "no_token");
+    Ok(())
+}
+
+// ---- against the fake org's authorization server ----------------------------------------------
+
+const T0: u64 = 1_780_000_000;
+
+/// A seeded org with a native app granted users read, and an instance whose clock is pinned
+/// with the org's.
+async fn native_org(rotation_grace: Option<u64>) -> Result<(FakeOrg, Instance)> {
+    let org = FakeOrg::seeded();
+    org.register_demo_apps();
+    let mut app = NativeApp::new(NATIVE, &["okta.users.read"]);
+    app.rotation_grace = rotation_grace.map(std::time::Duration::from_secs);
+    org.register_native_app(&app).map_err(anyhow::Error::msg)?;
+    org.pin_clock(std::time::UNIX_EPOCH + std::time::Duration::from_secs(T0));
+    let options = InstanceOptions { clock: Some(Clock::pinned_at_unix(T0)), ..Default::default() };
+    let instance = connector().instantiate_with(Backend::FakeOrg(org.clone()), options).await?;
+    Ok((org, instance))
+}
+
+fn advance(org: &FakeOrg, instance: &Instance, secs: u64) {
+    let d = std::time::Duration::from_secs(secs);
+    org.advance_clock(d);
+    instance.clock().advance(d);
+}
+
+fn on_org(scopes: &[&str]) -> OauthDeviceConnection {
+    oauth_device(DOMAIN, NATIVE, scopes)
+}
+
+async fn poll(instance: &mut Instance, c: &OauthDeviceConnection, code: &str) -> Result<DevicePoll> {
+    Ok(instance.connections().poll_device_authorization(c, code).await?.expect("a poll"))
+}
+
+#[tokio::test]
+async fn the_whole_sign_in_against_the_fake_org() -> Result<()> {
+    let (org, mut instance) = native_org(Some(30)).await?;
+    let c = on_org(&["okta.users.read", "offline_access"]);
+    let start = instance.connections().begin_device_authorization(&c).await?.expect("codes");
+    assert_eq!(start.verification_uri, format!("{DOMAIN}/activate"));
+    assert_eq!((start.interval, start.expires_at), (5, T0 + 600));
+    assert!(matches!(poll(&mut instance, &c, &start.device_code).await?, DevicePoll::Pending));
+    // Too early: slow down, and the interval grows by 5 s.
+    advance(&org, &instance, 2);
+    assert!(matches!(poll(&mut instance, &c, &start.device_code).await?, DevicePoll::SlowDown));
+    advance(&org, &instance, 5);
+    assert!(matches!(poll(&mut instance, &c, &start.device_code).await?, DevicePoll::SlowDown), "10 s now");
+    advance(&org, &instance, 15);
+    assert!(matches!(poll(&mut instance, &c, &start.device_code).await?, DevicePoll::Pending), "15 s now");
+    org.decide_device(&start.user_code, true).map_err(anyhow::Error::msg)?;
+    advance(&org, &instance, 15);
+    let DevicePoll::Tokens(tokens) = poll(&mut instance, &c, &start.device_code).await? else {
+        panic!("tokens after the user allowed");
+    };
+    assert_eq!(tokens.token_type, "Bearer");
+    assert_eq!(tokens.scope, "okta.users.read offline_access");
+    let refresh = tokens.refresh_token.clone().expect("offline_access gives a refresh token");
+    // The code buys tokens once.
+    advance(&org, &instance, 15);
+    let again = instance.connections().poll_device_authorization(&c, &start.device_code).await?.unwrap_err();
+    assert_eq!(error_kind(&again), "unauthorized");
+
+    // The stored connection acts as the user; a scope the user did not grant is refused.
+    let stored = OauthDeviceConnection {
+        access_token: Some(tokens.access_token.clone()),
+        refresh_token: Some(refresh.clone()),
+        ..c.clone()
+    };
+    let page =
+        instance.invoke_json("users.list", &Connection::OauthDevice(stored.clone()), &json!({"limit": 2})).await?;
+    assert_eq!(page.expect("a page")["items"].as_array().map(Vec::len), Some(2));
+    let groups =
+        instance.invoke_json("groups.list", &Connection::OauthDevice(stored.clone()), &json!({"limit": 2})).await?;
+    assert_eq!(error_kind(&groups.unwrap_err()), "forbidden");
+    let check = instance.connections().test(&Connection::OauthDevice(stored.clone())).await?.expect("a check");
+    assert_eq!((check.kind.as_str(), check.token_type.as_str()), ("oauth_device", "Bearer"));
+    assert_eq!(check.principal.as_deref(), Some("fake.admin@example.com"), "the org's admin signed in");
+
+    // An hour later the access token has expired: the action refreshes, and the refresh token
+    // rotates; the instance hands the new one back.
+    advance(&org, &instance, 3600);
+    let page =
+        instance.invoke_json("users.list", &Connection::OauthDevice(stored.clone()), &json!({"limit": 1})).await?;
+    assert!(page.is_ok(), "{:?}", page.map_err(|e| error_json(&e)));
+    let newest = instance.connections().current_device_tokens(&stored).await?.expect("rotated tokens");
+    assert_ne!(newest.refresh_token.as_deref(), Some(refresh.as_str()));
+    assert_ne!(newest.access_token, tokens.access_token);
+    // The old refresh token, past the grace period, is refused: a new instance must use the new one.
+    advance(&org, &instance, 60);
+    let mut fresh = connector()
+        .instantiate_with(
+            Backend::FakeOrg(org.clone()),
+            InstanceOptions { clock: Some(Clock::pinned(org.now())), ..Default::default() },
+        )
+        .await?;
+    let rotated = OauthDeviceConnection {
+        access_token: Some(newest.access_token.clone()),
+        refresh_token: newest.refresh_token.clone(),
+        ..c.clone()
+    };
+    let ok = fresh.invoke_json("users.list", &Connection::OauthDevice(rotated), &json!({"limit": 1})).await?;
+    assert!(ok.is_ok());
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_denied_an_expired_and_a_refused_sign_in_against_the_fake_org() -> Result<()> {
+    let (org, mut instance) = native_org(None).await?;
+    let c = on_org(&["okta.users.read"]);
+    let denied = instance.connections().begin_device_authorization(&c).await?.expect("codes");
+    org.decide_device(&denied.user_code, false).map_err(anyhow::Error::msg)?;
+    assert!(matches!(poll(&mut instance, &c, &denied.device_code).await?, DevicePoll::Denied));
+
+    let late = instance.connections().begin_device_authorization(&c).await?.expect("codes");
+    advance(&org, &instance, 601);
+    assert!(org.decide_device(&late.user_code, true).is_err(), "too late to allow");
+    assert!(matches!(poll(&mut instance, &c, &late.device_code).await?, DevicePoll::Expired));
+
+    // A scope not granted to the app, and an app that is not a native one, are refused.
+    let e = instance.connections().begin_device_authorization(&on_org(&["okta.apps.read"])).await?.unwrap_err();
+    assert_eq!(error_kind(&e), "forbidden", "{}", error_json(&e));
+    let web = oauth_device(DOMAIN, demo_apps::WEB_CLIENT_ID, &["okta.users.read"]);
+    let e = instance.connections().begin_device_authorization(&web).await?.unwrap_err();
+    assert_eq!(error_kind(&e), "forbidden", "{}", error_json(&e));
+    assert!(error_json(&e).to_string().contains("may not use this grant type"), "{}", error_json(&e));
+    let unknown = oauth_device(DOMAIN, "0oaunknown0000000001", &["okta.users.read"]);
+    let e = instance.connections().begin_device_authorization(&unknown).await?.unwrap_err();
+    assert_eq!(error_kind(&e), "unauthorized", "{}", error_json(&e));
     Ok(())
 }
