@@ -243,11 +243,6 @@ impl FakeOrg {
         self.shared.clock.advance(d);
     }
 
-    /// Lets the org clock follow system time again.
-    pub fn release_clock(&self) {
-        self.shared.clock.release();
-    }
-
     /// The org clock's current time.
     pub fn now(&self) -> SystemTime {
         self.shared.clock.now()
