@@ -22,7 +22,7 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler, ServiceExt as _};
 use serde_json::Value;
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, OnceCell};
 
 use okta_harness::Connection;
 
@@ -37,6 +37,8 @@ use tools::Catalog;
 struct OktaServer {
     catalog: Catalog,
     session: Mutex<Session>,
+    /// The OAuth scopes granted (`None` inside: not an OAuth connection), asked once.
+    granted: OnceCell<Option<Vec<String>>>,
     pending: Pending,
     /// Where calls go, for the user's confirmations: the org's URL.
     org: String,
@@ -62,6 +64,7 @@ pub async fn serve(args: McpArgs) -> Result<(), Failure> {
     let server = OktaServer {
         catalog,
         session: Mutex::new(session),
+        granted: OnceCell::new(),
         pending: Pending::default(),
         org,
         embedded,
@@ -145,8 +148,10 @@ fn instructions(org: &str, connection: &Connection, embedded: bool, args: &McpAr
 }
 
 impl OktaServer {
+    /// The tools this session lists. The scopes are asked for once; after that, listing never
+    /// waits for a call in progress.
     async fn visible_tools(&self) -> Vec<&tools::ActionTool> {
-        let granted = self.session.lock().await.granted_scopes().await;
+        let granted = self.granted.get_or_init(|| async { self.session.lock().await.granted_scopes().await }).await;
         self.catalog.visible(self.read_only, granted.as_deref())
     }
 }

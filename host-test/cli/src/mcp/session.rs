@@ -64,8 +64,6 @@ pub struct Session {
     known: Vec<String>,
     /// Never shown, whatever the server echoes: `known` and the current call's secret inputs.
     secrets: Arc<Mutex<Vec<String>>>,
-    /// The OAuth scopes granted, once asked (`None` inside: not an OAuth connection).
-    granted: Option<Option<Vec<String>>>,
 }
 
 impl Session {
@@ -88,7 +86,6 @@ impl Session {
             sink: Arc::new(Mutex::new(None)),
             trace,
             secrets,
-            granted: None,
         }
     }
 
@@ -119,19 +116,16 @@ impl Session {
         self.instance().await?.describe_json().await
     }
 
-    /// The scopes an OAuth connection was granted (`connections.test`, asked once; the
-    /// connection's own when that fails), `None` for an API token.
+    /// The scopes an OAuth connection was granted (`connections.test`; the connection's own
+    /// when that fails), `None` for an API token.
     pub async fn granted_scopes(&mut self) -> Option<Vec<String>> {
-        if let Some(granted) = &self.granted {
-            return granted.clone();
-        }
         let configured: Option<Vec<String>> = match &self.connection {
             Connection::ApiToken(_) => None,
             Connection::OauthCode(c) => Some(c.scopes.clone()),
             Connection::OauthDevice(c) => Some(c.scopes.clone()),
             Connection::ClientCredentials(c) => Some(c.scopes.split_whitespace().map(str::to_string).collect()),
         };
-        let granted = match configured {
+        match configured {
             None => None,
             Some(configured) => {
                 let connection = self.connection.clone();
@@ -156,9 +150,7 @@ impl Session {
                     }
                 }
             }
-        };
-        self.granted = Some(granted.clone());
-        granted
+        }
     }
 
     /// Runs `tool` with `args` (already confirmed when it needed to be), paging a Fetch All
