@@ -2,7 +2,7 @@
 WASM := target/wasm32-wasip2/release/okta_connector.wasm
 HOST := cargo run --quiet -p okta-connector-cli --bin okta-connector --
 
-.PHONY: all build wasm-target demo test install lint clean bench bench-quick node-host mcp-check
+.PHONY: all build wasm-target demo test install lint clean bench bench-quick node-host mcp-check package package-check publish
 
 all: build
 
@@ -24,12 +24,16 @@ demo: build
 	$(HOST) demo
 
 ## test: unit tests of the guest's pure parts and of the host crates, the one integration-test
-## binary (host, scenario and fake-org tests through the component), the MCP server through
-## the MCP Python SDK, the Node host check, then the quick bench. Without Python 3 or Node.js
-## with npm, those needing them are skipped with a notice (OKTA_TEST_ALL=1, as in CI, makes
-## that an error).
+## binary (host, scenario and fake-org tests through the component; the marketplace package,
+## its docs page in headless Chromium and its round trip through a real OCI registry), the
+## package built twice and compared, the MCP server through the MCP Python SDK, the Node host
+## check, then the quick bench. Without Node.js/npm or Python 3, docker-registry or chromium,
+## what needs them is skipped with a notice (OKTA_TEST_ALL=1, as in CI, makes that an error).
 test: build
+	@command -v docker-registry >/dev/null || echo "make test: SKIPPED the OCI registry round trip: it needs docker-registry (Debian's CNCF Distribution registry: apt-get install docker-registry)"
+	@command -v chromium >/dev/null || echo "make test: SKIPPED the docs page's browser check: it needs chromium (apt-get install chromium)"
 	cargo test --workspace
+	$(MAKE) package-check
 	@if command -v python3 >/dev/null; then \
 	  $(MAKE) mcp-check; \
 	elif [ -n "$$OKTA_TEST_ALL" ]; then \
@@ -44,6 +48,29 @@ test: build
 	else \
 	  echo "make test: SKIPPED the Node host check and the quick bench: they need Node.js with npm and Python 3"; \
 	fi
+
+## package: the marketplace package in dist/: the component with its metadata, the binary WIT
+## package, catalog.json (what describe() returns), connector.json, the icon and the docs page;
+## the same bytes for the same commit (dated with it)
+PACKAGE_CATALOG := target/package/catalog.json
+package: build
+	cargo build -p okta-connector-cli --bin okta-connector
+	@mkdir -p target/package
+	OKTA_CONNECTOR_WASM=$(WASM) ./target/debug/okta-connector catalog > $(PACKAGE_CATALOG)
+	cargo run --quiet -p okta-package -- build --component $(WASM) --catalog $(PACKAGE_CATALOG) --out dist
+
+## package-check: `make package` twice, the second into target/package/again: byte-identical
+package-check: package
+	cargo run --quiet -p okta-package -- build --component $(WASM) --catalog $(PACKAGE_CATALOG) --out target/package/again > /dev/null
+	diff -r dist target/package/again
+	@echo "package: two builds of $$(git rev-parse --short HEAD) are byte-identical"
+
+## publish: push dist/ to REGISTRY=host:port/namespace: the component as a Wasm OCI artifact
+## tagged with its version, and its listing as an artifact that refers to it (credentials from
+## REGISTRY_USERNAME and REGISTRY_PASSWORD; http for a loopback registry)
+publish: package
+	@test -n "$(REGISTRY)" || { echo "make publish: set REGISTRY=host:port/namespace" >&2; exit 2; }
+	cargo run --quiet -p okta-package -- publish --registry $(REGISTRY) --dist dist
 
 ## install: the okta-connector command, with the release component built into it
 install: build

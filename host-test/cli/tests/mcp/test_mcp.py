@@ -159,6 +159,17 @@ async def test_every_action_is_a_tool_as_the_catalog_describes_it(mode):
             if not hints["read_only"]:
                 assert ann.destructive_hint == hints["destructive"], t.name
                 assert ann.idempotent_hint == hints["idempotent"], t.name
+    # The catalog's hints, as a client sees them: reads are read-only and not confirmed, deletes
+    # destructive and confirmed; only Raw Request, which can do anything, has no hints.
+    by_name = {t.name: t for t in tools}
+    assert [n for n in by_name if ACTIONS[next(a for a in ACTIONS if tool_name(a) == n)].get("hints") is None] == ["raw_request"]
+    assert by_name["users_get"].annotations.read_only_hint is True
+    assert "asks the user to confirm" not in by_name["users_get"].description
+    assert (by_name["users_delete"].annotations.read_only_hint, by_name["users_delete"].annotations.destructive_hint) == (False, True)
+    assert "asks the user to confirm" in by_name["users_delete"].description
+    assert (by_name["users_create"].annotations.destructive_hint, by_name["users_create"].annotations.idempotent_hint) == (False, False)
+    assert by_name["groups_add_user"].annotations.idempotent_hint is True
+    assert "asks the user to confirm" in by_name["raw_request"].description
     # Lists with Fetch All say how the cap works; pages have a fixed shape.
     users_list = next(t for t in tools if t.name == "users_list")
     assert "after" in users_list.description
@@ -172,6 +183,8 @@ async def test_read_only_lists_only_the_read_only_tools():
         assert "read-only" in c.instructions
         tools = (await c.list_tools()).tools
         assert [t.name for t in tools] == read_only
+        assert len(read_only) == 17 and {"users_list", "users_get", "system_log_get"} <= set(read_only)
+        assert not {"users_delete", "users_create", "raw_request"} & set(read_only)
         assert all(t.annotations.read_only_hint for t in tools)
         with pytest.raises(Exception, match="no tool named"):
             await c.call_tool("users_delete", {"id": "someone"})
@@ -202,9 +215,10 @@ async def test_an_oauth_connection_lists_only_the_tools_of_its_granted_scopes(mo
         assert "scopes were granted" in c.instructions
         tools = [t.name for t in (await c.list_tools()).tools]
         assert tools == expected
-        if any(a.get("scopes") for a in CATALOG["actions"]):
-            assert "users_list" in tools and "groups_list" in tools
-            assert "users_delete" not in tools and "apps_list" not in tools
+        assert {"users_list", "users_get", "groups_list", "groups_list_members", "raw_request"} <= set(tools)
+        assert not {"users_delete", "users_create", "groups_update", "apps_list", "users_list_types"} & set(tools)
+        with pytest.raises(Exception, match="no tool named"):
+            await c.call_tool("apps_list", {})
         # The granted scopes work: a DPoP-bound token from the service app's key.
         page = await call(c, asker, "users_list", {"limit": 3})
         assert not page.is_error, texts(page)
