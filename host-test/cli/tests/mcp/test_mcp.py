@@ -285,6 +285,30 @@ async def test_a_users_lifecycle(mode):
     assert "Delete User" in delete_message and FAKE_DOMAIN in delete_message and f"id = {uid}" in delete_message
 
 
+async def test_every_tool_answers_with_a_result_never_a_protocol_error():
+    """Each of the catalog's actions, called through its tool with no arguments: those that need
+    none run against the embedded org; the others are refused with `invalid-input` naming a
+    required field, as a tool result, before anything is sent."""
+    asker = Asker()
+    ran, refused = [], []
+    async with Client(server(), mode="legacy", elicitation_callback=asker) as c:
+        for a in CATALOG["actions"]:
+            result = await call(c, asker, tool_name(a["id"]), {})
+            required = a["input_schema"].get("required") or []
+            if result.is_error:
+                e = error_of(result)
+                assert e["kind"] == "invalid-input", (a["id"], e)
+                assert required and e["field"] in required, (a["id"], e)
+                refused.append(a["id"])
+            else:
+                assert not required, a["id"]
+                if a["output_schema"]:
+                    assert result.structured_content is not None, a["id"]
+                ran.append(a["id"])
+    assert len(ran) + len(refused) == len(CATALOG["actions"])
+    assert {"users.list", "groups.list", "apps.list", "system-log.get", "event-hooks.list"} <= set(ran)
+
+
 # ---- confirmations ------------------------------------------------------------------------------
 
 
