@@ -1,6 +1,7 @@
 //! The `connections` exports: test a connection, the authorization-code flow's calls and the
 //! device authorization's.
 
+use super::oauth::token::{unix_seconds, Endpoint};
 use super::oauth::{self, code, device, OAuth, Tokens};
 use super::{client_credentials, connect, oauth_code, oauth_device, secrets};
 use crate::bindings::exports::okta::connector::connections::{
@@ -47,6 +48,12 @@ fn device_secrets(c: &OauthDeviceConnection) -> Vec<String> {
     secrets(&Connection::OauthDevice(c.clone()))
 }
 
+/// A client for the device authorization's requests: the wire, clock and bounds of an action,
+/// no credentials of its own (the token endpoint takes the client id in the form).
+fn token_client(domain: &str) -> Result<Okta, Error> {
+    Ok(Okta::new(crate::okta::domain::parse(domain)?, Auth::ApiToken(crate::okta::Secret::new(""))))
+}
+
 /// `test` for the user-delegated kinds: who the token acts as, and what it may do.
 fn check_delegated(
     kind: &str,
@@ -57,7 +64,7 @@ fn check_delegated(
     let creds = Rc::new(creds);
     let okta = Okta::new(creds.origin.clone(), Auth::OAuth(creds.clone()));
     let principal = me(&okta)?;
-    let tokens = creds.token(&okta.limits(okta.config.max_response_bytes)?)?;
+    let tokens = creds.token(okta.transport(), &okta.limits(okta.config.max_response_bytes)?)?;
     all.extend([tokens.access_token.clone()]);
     // A token the host handed in comes without its scopes: the connection's, then.
     let scopes = match tokens.scope.split_whitespace().map(str::to_string).collect::<Vec<_>>() {
@@ -90,7 +97,7 @@ impl Guest for crate::Component {
             Connection::ClientCredentials(c) => {
                 let creds = Rc::new(client_credentials::credentials(c)?);
                 let okta = Okta::new(creds.origin.clone(), Auth::OAuth(creds.clone()));
-                let tokens = creds.token(&okta.limits(okta.config.max_response_bytes)?)?;
+                let tokens = creds.token(okta.transport(), &okta.limits(okta.config.max_response_bytes)?)?;
                 all.extend([tokens.access_token.clone()]);
                 Ok(ConnectionCheck {
                     kind: "client_credentials".into(),
@@ -144,17 +151,11 @@ impl Guest for crate::Component {
                 return Err(Error::Unsupported("not an authorization-code connection".into()));
             };
             let limits = okta.limits(okta.config.max_response_bytes)?;
-            let tokens = code::exchange(
-                &creds.origin,
-                client_id,
-                client_secret,
-                &code_value,
-                redirect_uri.trim(),
-                &code_verifier,
-                &limits,
-            )?;
+            let endpoint = Endpoint { origin: &creds.origin, transport: okta.transport(), limits: &limits };
+            let tokens =
+                code::exchange(endpoint, client_id, client_secret, &code_value, redirect_uri.trim(), &code_verifier)?;
             let handed = oauth::handed(tokens.refresh_token.as_deref().or(Some(&tokens.access_token)));
-            oauth::keep(&creds.identity, &handed, &tokens);
+            oauth::keep(&creds.identity, &handed, &tokens, unix_seconds(okta.transport()));
             Ok(tokens.into())
         })
     }
@@ -170,14 +171,10 @@ impl Guest for crate::Component {
                 return Err(Error::connection("refresh_token", "is absent: connect with offline_access to get one"));
             };
             let okta = Okta::new(creds.origin.clone(), Auth::ApiToken(crate::okta::Secret::new("")));
-            let tokens = code::refresh(
-                &creds.origin,
-                client_id,
-                client_secret,
-                &refresh,
-                &okta.limits(okta.config.max_response_bytes)?,
-            )?;
-            oauth::keep(&creds.identity, &creds.handed, &tokens);
+            let limits = okta.limits(okta.config.max_response_bytes)?;
+            let endpoint = Endpoint { origin: &creds.origin, transport: okta.transport(), limits: &limits };
+            let tokens = code::refresh(endpoint, client_id, client_secret, &refresh)?;
+            oauth::keep(&creds.identity, &creds.handed, &tokens, unix_seconds(okta.transport()));
             Ok(tokens.into())
         })
     }
@@ -189,13 +186,7 @@ impl Guest for crate::Component {
 
     fn begin_device_authorization(connection: OauthDeviceConnection) -> Result<DeviceAuthorization, WitError> {
         scrubbed(device_secrets(&connection), || {
-            let creds = oauth_device::credentials(&connection)?;
-            let oauth::Grant::Device { client_id, .. } = &creds.grant else {
-                return Err(Error::Unsupported("not a device connection".into()));
-            };
-            let okta = Okta::new(creds.origin.clone(), Auth::ApiToken(crate::okta::Secret::new("")));
-            let limits = okta.limits(okta.config.max_response_bytes)?;
-            let start = device::begin(&creds.origin, client_id, &oauth_device::scopes(&connection), &limits)?;
+            let start = oauth_device::begin(&connection, &token_client(&connection.domain)?)?;
             Ok(DeviceAuthorization {
                 user_code: start.user_code,
                 verification_uri: start.verification_uri,
@@ -214,22 +205,12 @@ impl Guest for crate::Component {
         let mut all = device_secrets(&connection);
         all.push(device_code.clone());
         scrubbed(all, || {
-            let creds = oauth_device::credentials(&connection)?;
-            let oauth::Grant::Device { client_id, .. } = &creds.grant else {
-                return Err(Error::Unsupported("not a device connection".into()));
-            };
-            let okta = Okta::new(creds.origin.clone(), Auth::ApiToken(crate::okta::Secret::new("")));
-            let limits = okta.limits(okta.config.max_response_bytes)?;
-            Ok(match device::poll(&creds.origin, client_id, &device_code, &limits)? {
+            Ok(match oauth_device::poll(&connection, &device_code, &token_client(&connection.domain)?)? {
                 device::Poll::Pending => DevicePoll::Pending,
                 device::Poll::SlowDown => DevicePoll::SlowDown,
                 device::Poll::Denied => DevicePoll::Denied,
                 device::Poll::Expired => DevicePoll::Expired,
-                device::Poll::Tokens(tokens) => {
-                    let handed = oauth::handed(tokens.refresh_token.as_deref().or(Some(&tokens.access_token)));
-                    oauth::keep(&creds.identity, &handed, &tokens);
-                    DevicePoll::Tokens(tokens.into())
-                }
+                device::Poll::Tokens(tokens) => DevicePoll::Tokens(tokens.into()),
             })
         })
     }

@@ -3,6 +3,8 @@
 //! actions use the access token and refresh it (rotating refresh tokens kept in the instance).
 
 use super::check_secret;
+use super::oauth::device::{self, Poll, Start};
+use super::oauth::token::{unix_seconds, Endpoint};
 use super::oauth::{self, Grant, OAuth};
 use crate::bindings::okta::connector::types::OauthDeviceConnection;
 use crate::error::Error;
@@ -47,4 +49,35 @@ pub fn connect(c: &OauthDeviceConnection) -> Result<Okta, Error> {
 /// The connection's scopes, blanks dropped.
 pub fn scopes(c: &OauthDeviceConnection) -> Vec<String> {
     c.scopes.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+}
+
+/// The connection's native app: its client id.
+fn client_id(creds: &OAuth) -> Result<&str, Error> {
+    match &creds.grant {
+        Grant::Device { client_id, .. } => Ok(client_id),
+        _ => Err(Error::Unsupported("not a device connection".into())),
+    }
+}
+
+/// Starts the device authorization: the code and URL to show, and the device code to poll
+/// with. `okta` is the wire, clock and bounds the request goes out under.
+pub fn begin(c: &OauthDeviceConnection, okta: &Okta) -> Result<Start, Error> {
+    let creds = credentials(c)?;
+    let limits = okta.limits(okta.config.max_response_bytes)?;
+    let endpoint = Endpoint { origin: &creds.origin, transport: okta.transport(), limits: &limits };
+    device::begin(endpoint, client_id(&creds)?, &scopes(c))
+}
+
+/// One poll with `device_code`. Tokens, once issued, become the connection's session in this
+/// instance: the host reads them back (`current-device-tokens`) and brings them next time.
+pub fn poll(c: &OauthDeviceConnection, device_code: &str, okta: &Okta) -> Result<Poll, Error> {
+    let creds = credentials(c)?;
+    let limits = okta.limits(okta.config.max_response_bytes)?;
+    let endpoint = Endpoint { origin: &creds.origin, transport: okta.transport(), limits: &limits };
+    let poll = device::poll(endpoint, client_id(&creds)?, device_code)?;
+    if let Poll::Tokens(tokens) = &poll {
+        let handed = oauth::handed(tokens.refresh_token.as_deref().or(Some(&tokens.access_token)));
+        oauth::keep(&creds.identity, &handed, tokens, unix_seconds(okta.transport()));
+    }
+    Ok(poll)
 }

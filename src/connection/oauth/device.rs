@@ -9,11 +9,12 @@
 //! printable line each, a URL that is `https://` (or `http://` on a loopback org), an interval
 //! and a lifetime within bounds.
 
-use super::{now, token_request, Tokens};
-use crate::error::{Error, OktaError};
+use super::token::{token_error, unauthorized, unix_seconds, Endpoint, Tokens};
+use crate::error::Error;
 use crate::okta::domain::Origin;
-use crate::okta::transport::{self, HttpRequest, Limits, TransportError};
+use crate::okta::transport::{HttpRequest, Limits, TransportError};
 use serde::Deserialize;
+use std::time::Duration;
 
 /// The grant type of the polls (RFC 8628 §3.4).
 pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -58,11 +59,17 @@ struct DeviceAuthorizeResponse {
     interval: Option<u32>,
 }
 
-/// `POST /oauth2/v1/device/authorize` with the client id and the scopes.
-pub fn begin(origin: &Origin, client_id: &str, scopes: &[String], limits: &Limits) -> Result<Start, Error> {
+/// `POST /oauth2/v1/device/authorize` with the client id and the scopes (the action's bounds,
+/// never more than 30 s, as a token request).
+pub fn begin(endpoint: Endpoint, client_id: &str, scopes: &[String]) -> Result<Start, Error> {
     if scopes.is_empty() {
         return Err(Error::connection("scopes", "is empty: give the okta.* scopes the actions need"));
     }
+    let (origin, transport) = (endpoint.origin, endpoint.transport);
+    let limits = Limits {
+        deadline: endpoint.limits.deadline.min(transport.now() + Duration::from_secs(30)),
+        ..*endpoint.limits
+    };
     let url = format!("{}/oauth2/v1/device/authorize", origin.base());
     let body = form_urlencoded::Serializer::new(String::new())
         .append_pair("client_id", client_id)
@@ -78,23 +85,23 @@ pub fn begin(origin: &Origin, client_id: &str, scopes: &[String], limits: &Limit
         ],
         body: Some(body.into_bytes()),
     };
-    let response = transport::send(&http, limits).map_err(|e| match e {
+    let response = transport.send(&http, &limits).map_err(|e| match e {
         TransportError::Failed(m) | TransportError::TimedOut(m) => Error::Transport(m),
         TransportError::TooLarge(_) => Error::TooLarge("the device authorization answer is too large".into()),
     })?;
     if response.status != 200 {
         let err =
             crate::okta::errors::decode(response.status, &response.body, |h| response.header(h).map(str::to_string));
-        return Err(super::token_error(err, false));
+        return Err(token_error(err, false));
     }
     let answer: DeviceAuthorizeResponse = serde_json::from_slice(&response.body).map_err(|_| {
         Error::UnexpectedResponse("the device authorization answer is not what RFC 8628 describes".into())
     })?;
-    checked(answer, origin)
+    checked(answer, origin, unix_seconds(transport))
 }
 
 /// The answer, refused unless every part is fit to show and to wait on.
-fn checked(a: DeviceAuthorizeResponse, origin: &Origin) -> Result<Start, Error> {
+fn checked(a: DeviceAuthorizeResponse, origin: &Origin, now: u64) -> Result<Start, Error> {
     let bad = |what: &str| Error::UnexpectedResponse(format!("the device authorization answer has {what}"));
     for (name, value) in [("user_code", &a.user_code), ("device_code", &a.device_code)] {
         if !one_line(value) {
@@ -118,7 +125,7 @@ fn checked(a: DeviceAuthorizeResponse, origin: &Origin) -> Result<Start, Error> 
         verification_uri_complete: complete,
         device_code: a.device_code,
         interval,
-        expires_at: now() + a.expires_in,
+        expires_at: now + a.expires_in,
     })
 }
 
@@ -133,7 +140,7 @@ fn url_of(url: &str, origin: &Origin) -> bool {
 }
 
 /// One poll of the token endpoint with the device code.
-pub fn poll(origin: &Origin, client_id: &str, device_code: &str, limits: &Limits) -> Result<Poll, Error> {
+pub fn poll(endpoint: Endpoint, client_id: &str, device_code: &str) -> Result<Poll, Error> {
     let device_code = device_code.trim();
     if device_code.is_empty() {
         return Err(Error::input("device_code", "is required: pass the one begin-device-authorization returned"));
@@ -144,7 +151,7 @@ pub fn poll(origin: &Origin, client_id: &str, device_code: &str, limits: &Limits
             "must be one printable line, as begin-device-authorization returned it",
         ));
     }
-    let answer = token_request(origin, limits, None, || {
+    let answer = endpoint.request(None, &|| {
         Ok(vec![
             ("grant_type".into(), DEVICE_CODE_GRANT.into()),
             ("device_code".into(), device_code.to_string()),
@@ -166,8 +173,8 @@ pub fn poll(origin: &Origin, client_id: &str, device_code: &str, limits: &Limits
 
 /// New tokens for a refresh token of a public client. With rotation Okta answers with a new
 /// refresh token too; without it the old one stays valid.
-pub fn refresh(origin: &Origin, client_id: &str, refresh_token: &str, limits: &Limits) -> Result<Tokens, Error> {
-    let mut tokens = token_request(origin, limits, None, || {
+pub fn refresh(endpoint: Endpoint, client_id: &str, refresh_token: &str) -> Result<Tokens, Error> {
+    let mut tokens = endpoint.request(None, &|| {
         Ok(vec![
             ("grant_type".into(), "refresh_token".into()),
             ("refresh_token".into(), refresh_token.to_string()),
@@ -182,12 +189,10 @@ pub fn refresh(origin: &Origin, client_id: &str, refresh_token: &str, limits: &L
 
 /// The connection has no token: what to do.
 pub fn no_token() -> Error {
-    Error::Okta(Box::new(OktaError {
-        status: 401,
-        code: Some("no_token".into()),
-        summary: "the connection has no token yet: sign in with the device authorization (begin-device-authorization, then poll-device-authorization) first".into(),
-        ..OktaError::default()
-    }))
+    unauthorized(
+        "no_token",
+        "the connection has no token yet: sign in with the device authorization (begin-device-authorization, then poll-device-authorization) first",
+    )
 }
 
 #[cfg(test)]
@@ -211,14 +216,14 @@ mod tests {
 
     #[test]
     fn oktas_answer_is_taken_as_it_is() {
-        let start = checked(answer("https://acme.okta.com/activate", 600, None), &origin()).unwrap();
+        let start = checked(answer("https://acme.okta.com/activate", 600, None), &origin(), 1_000).unwrap();
         assert_eq!(start.user_code, "RGTCFDTL");
         assert_eq!(start.interval, DEFAULT_INTERVAL);
         assert_eq!(
             start.verification_uri_complete.as_deref(),
             Some("https://acme.okta.com/activate?user_code=RGTCFDTL")
         );
-        assert!(start.expires_at >= now() + 599);
+        assert_eq!(start.expires_at, 1_600);
     }
 
     #[test]
@@ -234,25 +239,27 @@ mod tests {
             answer("https://acme.okta.com/activate", 600, Some(0)),
             answer("https://acme.okta.com/activate", 600, Some(MAX_INTERVAL + 1)),
         ] {
-            assert!(matches!(checked(bad, &o), Err(Error::UnexpectedResponse(_))));
+            assert!(matches!(checked(bad, &o, 0), Err(Error::UnexpectedResponse(_))));
         }
         let mut code = answer("https://acme.okta.com/activate", 600, None);
         code.user_code = "A".repeat(MAX_FIELD + 1);
-        assert!(checked(code, &o).is_err());
+        assert!(checked(code, &o, 0).is_err());
     }
 
     #[test]
     fn a_device_code_must_be_given_on_one_line() {
         let limits = Limits {
-            connect_timeout: std::time::Duration::from_secs(1),
-            first_byte_timeout: std::time::Duration::from_secs(1),
-            between_bytes_timeout: std::time::Duration::from_secs(1),
+            connect_timeout: Duration::from_secs(1),
+            first_byte_timeout: Duration::from_secs(1),
+            between_bytes_timeout: Duration::from_secs(1),
             deadline: std::time::Instant::now(),
             max_body: 1024,
         };
-        for (code, field) in [("", "device_code"), ("a\nb", "device_code")] {
-            match poll(&origin(), "0oa1", code, &limits) {
-                Err(Error::InvalidInput { field: f, .. }) => assert_eq!(f, field),
+        let (o, nothing_sent) = (origin(), crate::okta::testing::Script::new([]));
+        let endpoint = Endpoint { origin: &o, transport: &*nothing_sent, limits: &limits };
+        for code in ["", " ", "a\nb"] {
+            match poll(endpoint, "0oa1", code) {
+                Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "device_code"),
                 other => panic!("{other:?}"),
             }
         }
