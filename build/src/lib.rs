@@ -56,7 +56,8 @@ pub struct Model {
     pub hosts: Vec<String>,
     /// The environment variables the component reads.
     pub environment: Vec<EnvVar>,
-    /// The `error` variant's cases: when each happens and what helps.
+    /// Every kind of error (the `error` variant's cases, Okta's answers by kind): when each
+    /// happens and what helps.
     pub errors: Vec<ErrorCase>,
 }
 
@@ -76,9 +77,9 @@ pub struct Hints {
     pub idempotent: bool,
 }
 
-/// A case of the `error` variant.
+/// A kind of error: a case of the `error` variant, or a `kind` of Okta's error answers.
 pub struct ErrorCase {
-    /// `invalid-input`
+    /// `invalid-input`, `not-found`
     pub kind: String,
     /// Its docs: when it happens, whether a retry can help.
     pub comment: String,
@@ -680,17 +681,31 @@ fn connection_kinds(resolve: &Resolve) -> Vec<Record> {
         .collect()
 }
 
+/// The `error` variant's cases, a case whose payload has a `kind` (Okta's answers) as one
+/// entry per kind: what a host shows as the error's kind is what the catalog explains.
 fn error_cases(resolve: &Resolve) -> Vec<ErrorCase> {
     let (_, def) = resolve.types.iter().find(|(_, t)| t.name.as_deref() == Some("error")).expect("an `error` variant");
     let TypeDefKind::Variant(variant) = &def.kind else { panic!("`error` must be a variant") };
-    variant
-        .cases
-        .iter()
-        .map(|case| ErrorCase {
-            kind: case.name.clone(),
-            comment: case.docs.contents.clone().unwrap_or_default().replace('\n', " ").trim().to_string(),
-        })
-        .collect()
+    let kinds_of = |payload: &Option<Type>| {
+        let Some(Type::Id(id)) = payload else { return None };
+        let TypeDefKind::Record(record) = &resolve.types[*id].kind else { return None };
+        let kind = record.fields.iter().find(|f| f.name == "kind")?;
+        let Type::Id(kind) = kind.ty else { return None };
+        matches!(resolve.types[kind].kind, TypeDefKind::Enum(_)).then(|| read_closed_set(resolve, kind))
+    };
+    let mut errors = Vec::new();
+    for case in &variant.cases {
+        match kinds_of(&case.ty) {
+            Some(kinds) => {
+                errors.extend(kinds.cases.into_iter().map(|k| ErrorCase { kind: k.name, comment: k.comment }))
+            }
+            None => errors.push(ErrorCase {
+                kind: case.name.clone(),
+                comment: case.docs.contents.clone().unwrap_or_default().replace('\n', " ").trim().to_string(),
+            }),
+        }
+    }
+    errors
 }
 
 fn split_function_docs(docs: &Docs) -> (String, String, String) {
