@@ -2,7 +2,7 @@
 WASM := target/wasm32-wasip2/release/okta_connector.wasm
 HOST := cargo run --quiet -p okta-connector-cli --bin okta-connector --
 
-.PHONY: all build wasm-target demo test install lint clean bench bench-quick node-host mcp-check package package-check publish size size-build
+.PHONY: all build wasm-target demo test install lint clean bench bench-quick node-host mcp-check mcp-overhead package package-check publish size size-build
 
 all: build
 
@@ -86,6 +86,12 @@ node-host: build
 mcp-check: build
 	cargo build -p okta-connector-cli --bin okta-connector
 	bash host-test/cli/tests/mcp/check.sh
+
+## mcp-overhead: what a warm `users_get` tool call costs against `run users.get` (a process per
+## call), on the embedded fake org, with the debug CLI (timings, not a test)
+mcp-overhead: build
+	cargo build -p okta-connector-cli --bin okta-connector
+	bash host-test/cli/tests/mcp/check.sh overhead
 
 ## bench: the component against Okta's Python and Node SDKs and a native client, listing 50 000
 ## users of a loopback fake org, then over TLS with a real org's delays (release host; ~4 min

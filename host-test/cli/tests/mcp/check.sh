@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `okta-connector mcp` through the official MCP Python SDK (PyPI `mcp`) as its client, against
 # the fake org: installs the SDK and pytest (requirements.txt) into host-test/cli/tests/mcp/.venv,
-# skipped while the pins match, then runs test_mcp.py with the debug CLI. Fails loudly when
-# Python or PyPI is missing.
+# skipped while the pins match, then runs test_mcp.py with the debug CLI (`check.sh overhead
+# [CALLS]`: overhead.py's timings instead). Fails loudly when Python or PyPI is missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(cd ../../../.. && pwd)
@@ -32,4 +32,8 @@ fi
 export OKTA_REPO="$root" PYTHONDONTWRITEBYTECODE=1
 export OKTA_CONNECTOR="$root/target/debug/okta-connector"
 [ -x "$OKTA_CONNECTOR" ] || fail "no $OKTA_CONNECTOR: run cargo build -p okta-connector-cli first"
+if [ "${1:-}" = overhead ]; then
+  shift
+  exec .venv/bin/python overhead.py "$@"
+fi
 .venv/bin/python -m pytest -q -p no:cacheprovider test_mcp.py "$@"
