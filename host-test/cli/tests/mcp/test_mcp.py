@@ -539,6 +539,30 @@ def authorize_device(org: ServedOrg, save: Path, decision: str):
     return proc.returncode, shown + code_line + err
 
 
+async def test_a_rate_limit_wait_is_reported_and_nothing_is_lost():
+    """A served org with a small bucket: the listing waits for each reset, says so as progress,
+    and returns every user once."""
+    org = ServedOrg("--users", "150", "--rate-limit", "2", "--rate-window", "2")
+    seen: list[str] = []
+
+    async def progress(p, total, message):
+        seen.append(message)
+
+    try:
+        token = org.line("API token: ")
+        conn = json.dumps({"api_token": {"domain": org.url, "token": token}})
+        async with Client(server("--connection", conn), mode="legacy") as c:
+            r = await c.call_tool("users_list", {"limit": 100, "fetch_all": True}, progress_callback=progress)
+            assert not r.is_error, texts(r)
+            ids = [u["id"] for u in r.structured_content["items"]]
+            no_secret(r, token)
+    finally:
+        org.close()
+    assert len(ids) == len(set(ids)) > 150, len(ids)
+    waits = [m for m in seen if "rate limit reached, waiting about" in m]
+    assert waits and all(m.startswith("users_list: ") for m in waits), seen
+
+
 async def test_the_device_authorization_end_to_end():
     org = ServedOrg("--device-interval", "1")
     try:
