@@ -20,6 +20,9 @@ pub struct ServeArgs {
     /// The polling interval of the device authorization, in seconds (Okta's is 5).
     #[arg(long, value_name = "SECS", default_value_t = 5)]
     pub device_interval: u64,
+    /// How long the access tokens it issues live, in seconds (Okta's: an hour).
+    #[arg(long, value_name = "SECS", default_value_t = 3600)]
+    pub token_lifetime: u64,
     /// Requests allowed per rate-limit bucket (users, groups, apps, logs, ...) and window.
     #[arg(long, value_name = "N", default_value_t = 600)]
     pub rate_limit: u32,
@@ -42,6 +45,7 @@ pub async fn serve(args: &ServeArgs, mut print: impl FnMut(&str) -> Result<()>) 
     let connection = json!({ "api_token": { "domain": url, "token": FakeOrg::TOKEN } });
     org.register_demo_apps();
     org.set_device_interval(std::time::Duration::from_secs(args.device_interval));
+    org.set_token_lifetime(std::time::Duration::from_secs(args.token_lifetime));
     org.set_rate_limit(args.rate_limit, std::time::Duration::from_secs(args.rate_window));
     print(&format!("Fake Okta org at {url} ({} users)", org.user_count()))?;
     print(&format!("API token: {}", FakeOrg::TOKEN))?;

@@ -564,7 +564,9 @@ async def test_a_rate_limit_wait_is_reported_and_nothing_is_lost():
 
 
 async def test_the_device_authorization_end_to_end():
-    org = ServedOrg("--device-interval", "1")
+    # Access tokens live a second: each session's first call refreshes, and the refresh token
+    # rotates.
+    org = ServedOrg("--device-interval", "1", "--token-lifetime", "1")
     try:
         with tempfile.TemporaryDirectory() as tmp:
             saved = Path(tmp) / "okta.json"
@@ -577,18 +579,29 @@ async def test_the_device_authorization_end_to_end():
             connection = json.loads(saved.read_text())["oauth_device"]
             assert connection["access_token"] and connection["refresh_token"]
             assert connection["access_token"] not in shown and connection["refresh_token"] not in shown
+            time.sleep(1.5)
 
             # The saved connection, as an MCP client would be configured with it.
-            asker = Asker()
-            args = ("--connection", f"@{saved}")
-            async with Client(server(*args), mode="legacy", elicitation_callback=asker) as c:
-                assert org.url in c.instructions and "device authorization" in c.instructions
-                tools = [t.name for t in (await c.list_tools()).tools]
-                granted = {"okta.users.read", "okta.groups.read"}
-                assert tools == [tool_name(a["id"]) for a in CATALOG["actions"]
-                                 if a.get("scopes") is None or set(a["scopes"]) <= granted]
-                page = await call(c, asker, "users_list", {"limit": 2})
-                assert not page.is_error, texts(page)
-                no_secret(page, connection["access_token"], connection["refresh_token"])
+            granted = {"okta.users.read", "okta.groups.read"}
+            seen = [connection]
+            for session in range(2):
+                asker = Asker()
+                async with Client(server("--connection", f"@{saved}"), mode="legacy", elicitation_callback=asker) as c:
+                    assert org.url in c.instructions and "device authorization" in c.instructions
+                    tools = [t.name for t in (await c.list_tools()).tools]
+                    assert tools == [tool_name(a["id"]) for a in CATALOG["actions"]
+                                     if a.get("scopes") is None or set(a["scopes"]) <= granted]
+                    page = await call(c, asker, "users_list", {"limit": 2})
+                    assert not page.is_error, (session, texts(page))
+                    for earlier in seen:
+                        no_secret(page, earlier["access_token"], earlier["refresh_token"])
+                # The rotated tokens were written back to the file, the rest as it was.
+                rotated = json.loads(saved.read_text())["oauth_device"]
+                assert rotated["refresh_token"] not in {s["refresh_token"] for s in seen}, session
+                assert {k: v for k, v in rotated.items() if not k.endswith("_token")} == \
+                       {k: v for k, v in connection.items() if not k.endswith("_token")}
+                assert oct(saved.stat().st_mode & 0o777) == "0o600"
+                seen.append(rotated)
+                time.sleep(1.5)
     finally:
         org.close()
