@@ -117,19 +117,29 @@ fn the_start_names_the_client_and_its_scopes_and_is_shown_as_okta_gave_it() {
 }
 
 #[test]
-fn a_start_pointing_the_user_elsewhere_is_refused_and_an_error_is_typed() {
+fn a_start_pointing_the_user_elsewhere_or_malformed_is_refused_and_an_error_is_typed() {
     let org = "device-begin-bad";
     let url = format!("https://{org}.okta.com/oauth2/v1/device/authorize");
     let script = Script::new([
         on("POST", &url).body(&format!(
             r#"{{"device_code":"{DEVICE_CODE}","user_code":"RGTCFDTL","verification_uri":"https://phish.example.com/activate","expires_in":600}}"#
         )),
+        on("POST", &url).body(&format!(
+            r#"{{"device_code":"{DEVICE_CODE}","user_code":"RGTCFDTL","verification_uri":"https://{org}.okta.com/activate","expires_in":600,"interval":"5"}}"#
+        )),
+        on("POST", &url).body(r#"{"user_code":"RGTCFDTL","expires_in":600}"#),
         on("POST", &url).status(400).body(r#"{"error":"invalid_client","error_description":"Invalid value for 'client_id' parameter."}"#),
     ]);
     let okta = token_client(org, &script);
     match oauth_device::begin(&native_app(org, None, None), &okta) {
         Err(Error::UnexpectedResponse(m)) => assert!(m.contains("verification_uri"), "{m}"),
         other => panic!("{other:?}"),
+    }
+    for _ in 0..2 {
+        match oauth_device::begin(&native_app(org, None, None), &okta) {
+            Err(Error::UnexpectedResponse(m)) => assert!(m.contains("RFC 8628"), "{m}"),
+            other => panic!("{other:?}"),
+        }
     }
     match oauth_device::begin(&native_app(org, None, None), &okta) {
         Err(Error::Okta(e)) => {

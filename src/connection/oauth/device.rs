@@ -13,7 +13,7 @@ use super::token::{token_error, unauthorized, unix_seconds, Endpoint, Tokens};
 use crate::error::Error;
 use crate::okta::domain::Origin;
 use crate::okta::transport::{HttpRequest, Limits, TransportError};
-use serde::Deserialize;
+use serde_json::Value;
 use std::time::Duration;
 
 /// The grant type of the polls (RFC 8628 §3.4).
@@ -49,7 +49,6 @@ pub enum Poll {
     Tokens(Tokens),
 }
 
-#[derive(Deserialize)]
 struct DeviceAuthorizeResponse {
     device_code: String,
     user_code: String,
@@ -57,6 +56,27 @@ struct DeviceAuthorizeResponse {
     verification_uri_complete: Option<String>,
     expires_in: u64,
     interval: Option<u32>,
+}
+
+impl DeviceAuthorizeResponse {
+    /// Reads the answer field by field (no deserializer linked for one answer); `None` when a
+    /// required field is missing or of another type.
+    fn read(body: &[u8]) -> Option<DeviceAuthorizeResponse> {
+        let answer: Value = serde_json::from_slice(body).ok()?;
+        let text = |name: &str| answer.get(name).and_then(Value::as_str).map(str::to_string);
+        let interval = match answer.get("interval") {
+            None | Some(Value::Null) => None,
+            Some(i) => Some(u32::try_from(i.as_u64()?).ok()?),
+        };
+        Some(DeviceAuthorizeResponse {
+            device_code: text("device_code")?,
+            user_code: text("user_code")?,
+            verification_uri: text("verification_uri")?,
+            verification_uri_complete: text("verification_uri_complete"),
+            expires_in: answer.get("expires_in")?.as_u64()?,
+            interval,
+        })
+    }
 }
 
 /// `POST /oauth2/v1/device/authorize` with the client id and the scopes (the action's bounds,
@@ -94,7 +114,7 @@ pub fn begin(endpoint: Endpoint, client_id: &str, scopes: &[String]) -> Result<S
             crate::okta::errors::decode(response.status, &response.body, |h| response.header(h).map(str::to_string));
         return Err(token_error(err, false));
     }
-    let answer: DeviceAuthorizeResponse = serde_json::from_slice(&response.body).map_err(|_| {
+    let answer = DeviceAuthorizeResponse::read(&response.body).ok_or_else(|| {
         Error::UnexpectedResponse("the device authorization answer is not what RFC 8628 describes".into())
     })?;
     checked(answer, origin, unix_seconds(transport))
