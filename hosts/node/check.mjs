@@ -80,6 +80,7 @@ assert.equal(signedIn.tag, 'tokens');
 assert.ok(signedIn.val.refreshToken, 'a refresh token with offline_access');
 const viaDevice = { ...native, accessToken: signedIn.val.accessToken, refreshToken: signedIn.val.refreshToken };
 assert.equal(JSON.parse(users.list({ tag: 'oauth-device', val: viaDevice }, { limit: 1 }).items).length, 1);
-assert.deepEqual(connections.currentDeviceTokens(native), signedIn.val, 'kept in the instance');
+assert.deepEqual(connections.currentDeviceTokens(viaDevice), signedIn.val, 'the session of the tokens it carries');
+assert.equal(connections.currentDeviceTokens(native), undefined, 'none for a connection without tokens');
 
 console.log(`node host: ${described.actions.length} actions; list, invoke, create, get, errors, the OAuth code flow and the device authorization behave as under wasmtime`);

@@ -4,12 +4,13 @@
 //! rotation. Each test asserts every request sent, its credentials, and the result.
 
 use super::oauth::device::{Poll, Start, DEVICE_CODE_GRANT};
-use super::oauth::{base64url, current_tokens};
+use super::oauth::{base64url, sessions, Tokens};
 use super::oauth_device;
 use crate::bindings::okta::connector::types::OauthDeviceConnection;
 use crate::error::Error;
 use crate::okta::config::Config;
 use crate::okta::testing::{on, Reply, Script, SCRIPT_EPOCH};
+use crate::okta::transport::TransportError;
 use crate::okta::{domain, Auth, Okta, Request, Secret};
 use serde_json::Value;
 use std::rc::Rc;
@@ -37,6 +38,13 @@ fn token_client(org: &str, script: &Rc<Script>) -> Okta {
 fn client(connection: &OauthDeviceConnection, script: &Rc<Script>) -> Okta {
     let creds = oauth_device::credentials(connection).unwrap();
     Okta::with_transport(creds.origin.clone(), Auth::OAuth(Rc::new(creds)), Config::default(), script.clone())
+}
+
+/// The newest tokens of the session `connection` reaches, handed back as `current-device-tokens`
+/// does.
+fn session_of(connection: &OauthDeviceConnection) -> Option<Tokens> {
+    let creds = oauth_device::credentials(connection).unwrap();
+    sessions::with(|s| s.hand_back(&creds.identity, &creds.presented))
 }
 
 fn me(okta: &Okta) -> Result<String, Error> {
@@ -184,9 +192,14 @@ fn polls_read_pending_and_slow_down_then_the_tokens_become_the_session() {
     assert_eq!(proof(&script, 0)["nonce"], Value::Null);
     assert_eq!(proof(&script, 1)["nonce"], "n-1", "the nonce answered");
     assert_eq!(script.header(4, "authorization").as_deref(), Some("Bearer at-1"));
-    let creds = oauth_device::credentials(&signed_in).unwrap();
-    assert_eq!(current_tokens(&creds.identity, &creds.handed), Some(issued));
+    assert_eq!(session_of(&signed_in), Some(issued));
     assert!(script.timeline().iter().all(|t| !t.starts_with("sleep")), "the host paces the polls, not the guest");
+    // The session is the tokens': the same app's connection without them finds none.
+    assert_eq!(session_of(&connection), None);
+    match me(&client(&connection, &Script::new([]))) {
+        Err(Error::Okta(e)) => assert_eq!(e.code.as_deref(), Some("no_token")),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
@@ -196,7 +209,11 @@ fn a_denied_an_expired_and_a_refused_authorization_end_the_polls() {
         oauth_error(org, "access_denied"),
         oauth_error(org, "expired_token"),
         oauth_error(org, "invalid_grant"),
-        on("POST", &token_url(org)).status(500).body(""),
+        // A 503 comes before Okta acts on the grant: asked again after a wait.
+        on("POST", &token_url(org)).status(503).body(""),
+        oauth_error(org, "authorization_pending"),
+        // A lost answer may have spent the device code on tokens: not asked again.
+        on("POST", &token_url(org)).fails(TransportError::Failed("connection reset".into())),
     ]);
     let connection = native_app(org, None, None);
     let okta = token_client(org, &script);
@@ -209,11 +226,13 @@ fn a_denied_an_expired_and_a_refused_authorization_end_the_polls() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(oauth_device::poll(&connection, DEVICE_CODE, &okta), Err(Error::Okta(e)) if e.status == 500));
+    assert_eq!(oauth_device::poll(&connection, DEVICE_CODE, &okta).unwrap(), Poll::Pending);
+    assert!(matches!(oauth_device::poll(&connection, DEVICE_CODE, &okta), Err(Error::Transport(_))));
     script.assert_done();
-    (0..4).for_each(|n| assert_poll(&script, n));
-    let creds = oauth_device::credentials(&connection).unwrap();
-    assert_eq!(current_tokens(&creds.identity, &creds.handed), None, "no session from a failed sign-in");
+    (0..6).for_each(|n| assert_poll(&script, n));
+    let timeline = script.timeline();
+    assert!(timeline[4].starts_with("sleep"), "a wait before asking again: {timeline:?}");
+    assert_eq!(timeline.iter().filter(|t| t.starts_with("sleep")).count(), 1, "{timeline:?}");
 }
 
 #[test]
@@ -235,8 +254,7 @@ fn a_refused_token_is_refreshed_as_a_public_client_and_the_rotated_set_kept() {
     );
     assert_eq!(script.header(1, "authorization"), None, "a native app has no secret");
     assert_eq!(script.header(2, "authorization").as_deref(), Some("Bearer at-1"));
-    let creds = oauth_device::credentials(&connection).unwrap();
-    let kept = current_tokens(&creds.identity, &creds.handed).unwrap();
+    let kept = session_of(&connection).unwrap();
     assert_eq!((kept.access_token.as_str(), kept.refresh_token.as_deref()), ("at-1", Some("rt-1")));
 }
 
@@ -250,8 +268,7 @@ fn without_rotation_the_refresh_token_stays_and_without_any_token_nothing_is_sen
     let connection = native_app(org, None, Some("rt-0"));
     me(&client(&connection, &script)).unwrap();
     script.assert_done();
-    let creds = oauth_device::credentials(&connection).unwrap();
-    let kept = current_tokens(&creds.identity, &creds.handed).unwrap();
+    let kept = session_of(&connection).unwrap();
     assert_eq!((kept.access_token.as_str(), kept.refresh_token.as_deref()), ("at-1", Some("rt-0")));
 
     let nothing = Script::new([]);

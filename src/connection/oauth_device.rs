@@ -4,8 +4,8 @@
 
 use super::check_secret;
 use super::oauth::device::{self, Poll, Start};
-use super::oauth::token::{unix_seconds, Endpoint};
-use super::oauth::{self, Grant, OAuth};
+use super::oauth::token::Endpoint;
+use super::oauth::{self, sessions, Grant, OAuth};
 use crate::bindings::okta::connector::types::OauthDeviceConnection;
 use crate::error::Error;
 use crate::okta::{domain, Auth, Okta};
@@ -35,7 +35,7 @@ pub fn credentials(c: &OauthDeviceConnection) -> Result<OAuth, Error> {
     Ok(OAuth {
         origin,
         identity,
-        handed: oauth::handed(refresh.as_deref().or(access.as_deref())),
+        presented: refresh.iter().chain(&access).map(|t| oauth::sessions::token_hash(t)).collect(),
         grant: Grant::Device { client_id: client_id.to_string(), access_token: access, refresh_token: refresh },
         secrets,
     })
@@ -64,20 +64,21 @@ fn client_id(creds: &OAuth) -> Result<&str, Error> {
 pub fn begin(c: &OauthDeviceConnection, okta: &Okta) -> Result<Start, Error> {
     let creds = credentials(c)?;
     let limits = okta.limits(okta.config.max_response_bytes)?;
-    let endpoint = Endpoint { origin: &creds.origin, transport: okta.transport(), limits: &limits };
+    let endpoint =
+        Endpoint { holder: &creds.identity, origin: &creds.origin, transport: okta.transport(), limits: &limits };
     device::begin(endpoint, client_id(&creds)?, &scopes(c))
 }
 
-/// One poll with `device_code`. Tokens, once issued, become the connection's session in this
-/// instance: the host reads them back (`current-device-tokens`) and brings them next time.
+/// One poll with `device_code`. Tokens, once issued, are handed back to the host and become a
+/// new session in this instance, reached by a connection that carries them.
 pub fn poll(c: &OauthDeviceConnection, device_code: &str, okta: &Okta) -> Result<Poll, Error> {
     let creds = credentials(c)?;
     let limits = okta.limits(okta.config.max_response_bytes)?;
-    let endpoint = Endpoint { origin: &creds.origin, transport: okta.transport(), limits: &limits };
+    let endpoint =
+        Endpoint { holder: &creds.identity, origin: &creds.origin, transport: okta.transport(), limits: &limits };
     let poll = device::poll(endpoint, client_id(&creds)?, device_code)?;
     if let Poll::Tokens(tokens) = &poll {
-        let handed = oauth::handed(tokens.refresh_token.as_deref().or(Some(&tokens.access_token)));
-        oauth::keep(&creds.identity, &handed, tokens, unix_seconds(okta.transport()));
+        sessions::with(|s| s.put(&creds.identity, &[], tokens.clone(), true));
     }
     Ok(poll)
 }

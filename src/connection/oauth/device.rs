@@ -9,7 +9,7 @@
 //! printable line each, a URL that is `https://` (or `http://` on a loopback org), an interval
 //! and a lifetime within bounds.
 
-use super::token::{token_error, unauthorized, unix_seconds, Endpoint, Tokens};
+use super::token::{token_error, unauthorized, unix_seconds, Endpoint, Lost, Tokens};
 use crate::error::Error;
 use crate::okta::domain::Origin;
 use crate::okta::transport::{HttpRequest, Limits, TransportError};
@@ -171,7 +171,8 @@ pub fn poll(endpoint: Endpoint, client_id: &str, device_code: &str) -> Result<Po
             "must be one printable line, as begin-device-authorization returned it",
         ));
     }
-    let answer = endpoint.request(None, &|| {
+    // A poll whose answer was lost may have spent the device code on tokens: not repeated.
+    let answer = endpoint.request(Lost::Stop, None, &|| {
         Ok(vec![
             ("grant_type".into(), DEVICE_CODE_GRANT.into()),
             ("device_code".into(), device_code.to_string()),
@@ -194,7 +195,7 @@ pub fn poll(endpoint: Endpoint, client_id: &str, device_code: &str) -> Result<Po
 /// New tokens for a refresh token of a public client. With rotation Okta answers with a new
 /// refresh token too; without it the old one stays valid.
 pub fn refresh(endpoint: Endpoint, client_id: &str, refresh_token: &str) -> Result<Tokens, Error> {
-    let mut tokens = endpoint.request(None, &|| {
+    let mut tokens = endpoint.request(Lost::Stop, None, &|| {
         Ok(vec![
             ("grant_type".into(), "refresh_token".into()),
             ("refresh_token".into(), refresh_token.to_string()),
@@ -276,7 +277,7 @@ mod tests {
             max_body: 1024,
         };
         let (o, nothing_sent) = (origin(), crate::okta::testing::Script::new([]));
-        let endpoint = Endpoint { origin: &o, transport: &*nothing_sent, limits: &limits };
+        let endpoint = Endpoint { holder: "h", origin: &o, transport: &*nothing_sent, limits: &limits };
         for code in ["", " ", "a\nb"] {
             match poll(endpoint, "0oa1", code) {
                 Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "device_code"),

@@ -55,7 +55,9 @@ pub struct Pending {
 }
 
 impl Pending {
-    fn open(&self, binding: u64) -> String {
+    /// A new one-use handle for a confirmation of the call `binding` stands for; `None` without
+    /// a secure random source to draw it from.
+    fn open(&self, binding: u64) -> Option<String> {
         let mut entries = self.entries.lock().unwrap();
         entries.retain(|_, (_, at)| at.elapsed() < PENDING_LIFETIME);
         if entries.len() >= MAX_PENDING {
@@ -63,9 +65,9 @@ impl Pending {
                 entries.remove(&oldest);
             }
         }
-        let handle = crate::authorize::random_state();
+        let handle = crate::authorize::random_state().ok()?;
         entries.insert(handle.clone(), (binding, Instant::now()));
-        handle
+        Some(handle)
     }
 
     /// Takes the confirmation `handle` names, if it is alive and was opened for `binding`.
@@ -107,7 +109,9 @@ pub async fn decide(
     if asks_inline(context) {
         let mut requests = InputRequests::new();
         requests.insert(INPUT_KEY.to_string(), InputRequest::Elicitation(ElicitRequest::new(params)));
-        return Decision::Ask(InputRequiredResult::new(Some(requests), Some(pending.open(binding))));
+        // Without a handle nothing could tie the answer to this call: nothing is done.
+        let Some(handle) = pending.open(binding) else { return Decision::Declined };
+        return Decision::Ask(InputRequiredResult::new(Some(requests), Some(handle)));
     }
     match context.peer.create_elicitation_with_timeout(params, Some(ANSWER_TIMEOUT)).await {
         Ok(result) => {
@@ -252,9 +256,9 @@ mod tests {
         let pending = Pending::default();
         let args: JsonObject = serde_json::from_value(json!({"id": "00u1"})).unwrap();
         let other: JsonObject = serde_json::from_value(json!({"id": "00u2"})).unwrap();
-        let h = pending.open(binding("users_delete", &args));
+        let h = pending.open(binding("users_delete", &args)).unwrap();
         assert!(!pending.take(&h, binding("users_delete", &other)), "other arguments");
-        let h = pending.open(binding("users_delete", &args));
+        let h = pending.open(binding("users_delete", &args)).unwrap();
         assert!(pending.take(&h, binding("users_delete", &args)));
         assert!(!pending.take(&h, binding("users_delete", &args)), "used once");
         assert!(!pending.take("forged", binding("users_delete", &args)));

@@ -28,7 +28,6 @@ use okta_harness::Connection;
 
 use super::args::McpArgs;
 use super::{choose_connection, load_connector, read_arg, Failure, FAKE_ORG_DOMAIN};
-use crate::saved::TokenFile;
 use confirm::{Decision, Pending};
 use session::{Outcome, Session};
 use tools::Catalog;
@@ -55,9 +54,10 @@ pub async fn serve(args: McpArgs) -> Result<(), Failure> {
     let given = args.target.connection.as_deref().map(|c| read_arg("--connection", c)).transpose()?;
     let embedded = args.target.fake_org || (given.is_none() && !env_org_set());
     let (connection, backend) = choose_connection(given.as_deref(), args.target.fake_org)?;
-    let token_file = TokenFile::of(args.target.connection.as_deref());
+    // Rotated tokens go back to the connection's file when it came from one.
+    let source = given.as_ref().and(args.target.connection.clone());
     let connector = load_connector()?;
-    let mut session = Session::new(connector, backend, connection.clone(), token_file, args.target.trace);
+    let mut session = Session::new(connector, backend, connection.clone(), source, args.target.trace);
     let catalog = Catalog::from_json(&session.catalog().await?)?;
     let org = org_of(&connection);
     let instructions = instructions(&org, &connection, embedded, &args);

@@ -18,13 +18,12 @@ use tokio_util::sync::CancellationToken;
 
 use okta_harness::{
     connection_secrets, error_json, scrub, Backend, Connection, Connector, ExchangeObserver, Instance, InstanceOptions,
-    TokenSet,
 };
 
 use super::results::{Gathered, Next};
 use super::tools::ActionTool;
 use crate::output::err;
-use crate::saved::TokenFile;
+use crate::tokens;
 use crate::watch::{list_length, rate_limit_wait};
 
 /// Progress notifications queued for one call; more are dropped (they are only progress).
@@ -56,7 +55,10 @@ pub struct Session {
     backend: Backend,
     /// The connection, with the newest tokens the instance handed back.
     connection: Connection,
-    token_file: Option<TokenFile>,
+    /// The `--connection` argument the connection came from (`@FILE`: where rotated tokens go).
+    source: Option<String>,
+    /// Rotated tokens could not be written back: said once.
+    unsaved_said: bool,
     instance: Option<Instance>,
     sink: Arc<Mutex<Option<Sink>>>,
     trace: bool,
@@ -71,7 +73,7 @@ impl Session {
         connector: Connector,
         backend: Backend,
         connection: Connection,
-        token_file: Option<TokenFile>,
+        source: Option<String>,
         trace: bool,
     ) -> Session {
         let known = connection_secrets(&connection);
@@ -81,7 +83,8 @@ impl Session {
             connector,
             backend,
             connection,
-            token_file,
+            source,
+            unsaved_said: false,
             instance: None,
             sink: Arc::new(Mutex::new(None)),
             trace,
@@ -105,7 +108,8 @@ impl Session {
                     sink.saw(list_length(exchange), rate_limit_wait(exchange));
                 }
             });
-            let options = InstanceOptions { observer: Some(observer), ..InstanceOptions::default() };
+            // A person's own connection, as for `run`: local orgs allowed.
+            let options = InstanceOptions { observer: Some(observer), ..crate::instance_options() };
             self.instance = Some(self.connector.instantiate_with(self.backend.clone(), options).await?);
         }
         Ok(self.instance.as_mut().expect("made above"))
@@ -269,32 +273,27 @@ impl Session {
     /// token is never lost: kept for the next instance and written to the connection's file.
     async fn keep_tokens(&mut self) {
         let Some(instance) = self.instance.as_mut() else { return };
-        let newest: Option<TokenSet> = match &self.connection {
-            Connection::OauthCode(c) => instance.connections().current_tokens(c).await.ok().flatten(),
-            Connection::OauthDevice(c) => instance.connections().current_device_tokens(c).await.ok().flatten(),
-            _ => None,
-        };
-        let Some(t) = newest else { return };
+        let Some(t) = tokens::rotated(instance, &self.connection).await else { return };
+        let saved = tokens::save(&self.connection, &t, self.source.as_deref());
         let (access, refresh) = match &mut self.connection {
             Connection::OauthCode(c) => (&mut c.access_token, &mut c.refresh_token),
             Connection::OauthDevice(c) => (&mut c.access_token, &mut c.refresh_token),
             _ => return,
         };
-        if access.as_deref() == Some(t.access_token.as_str()) && *refresh == t.refresh_token {
-            return;
-        }
         *access = Some(t.access_token.clone());
-        *refresh = t.refresh_token.clone();
-        let fresh = [Some(t.access_token.clone()), t.refresh_token.clone()].into_iter().flatten();
+        if t.refresh_token.is_some() {
+            *refresh = t.refresh_token.clone();
+        }
+        let fresh = [Some(t.access_token), t.refresh_token].into_iter().flatten();
         self.known.extend(fresh.clone());
         self.secrets.lock().unwrap().extend(fresh);
-        if let Some(file) = &self.token_file {
-            if let Err(e) = file.update(&t.access_token, t.refresh_token.as_deref()) {
-                err(&format!(
-                    "okta-connector mcp: cannot keep the rotated tokens in {}: {e:#}\n",
-                    file.path().display()
-                ));
-            }
+        if let (Err(why), false) = (saved, self.unsaved_said) {
+            // Not the tokens themselves: a client keeps the server's stderr in its logs.
+            err(&format!(
+                "okta-connector mcp: warning: the OAuth tokens were renewed and the refresh token rotated, but they could not be saved ({why}); \
+                 this server keeps using them until it stops. Give the connection as --connection @FILE to keep them across starts.\n"
+            ));
+            self.unsaved_said = true;
         }
     }
 }

@@ -168,12 +168,25 @@ async fn each_poll_answer_is_its_outcome_and_the_tokens_serve_the_actions() -> R
         (set.access_token.as_str(), set.refresh_token.as_deref()),
         ("device-access-1", Some("device-refresh-1"))
     );
-    assert_eq!(instance.connections().current_device_tokens(&connection).await?.as_ref(), Some(set));
-    // The same connection, still without tokens, acts with the instance's.
+    // The tokens are a session for the connection that carries them, and for no other.
+    let signed_in = OauthDeviceConnection {
+        access_token: Some(set.access_token.clone()),
+        refresh_token: set.refresh_token.clone(),
+        ..connection.clone()
+    };
+    assert_eq!(instance.connections().current_device_tokens(&signed_in).await?.as_ref(), Some(set));
+    assert_eq!(instance.connections().current_device_tokens(&connection).await?, None, "none without tokens");
     let page =
-        instance.invoke_json("users.list", &Connection::OauthDevice(connection.clone()), &json!({"limit": 1})).await?;
+        instance.invoke_json("users.list", &Connection::OauthDevice(signed_in.clone()), &json!({"limit": 1})).await?;
     assert_eq!(page.expect("a page")["items"], json!([{"id": "00u1"}]));
     instance.assert_script_consumed()?;
+    // The same app's connection without tokens does not act as the user who signed in.
+    let e = instance
+        .invoke_json("users.list", &Connection::OauthDevice(connection.clone()), &json!({"limit": 1}))
+        .await?
+        .unwrap_err();
+    assert_eq!((error_kind(&e), error_json(&e)["error_code"].as_str()), ("unauthorized", Some("no_token")));
+    assert_eq!(instance.exchanges().len(), 5, "nothing sent for it");
     Ok(())
 }
 
