@@ -4,14 +4,14 @@
 //! rotation. Each test asserts every request sent, its credentials, and the result.
 
 use super::oauth::device::{Poll, Start, DEVICE_CODE_GRANT};
-use super::oauth::{base64url, sessions, Tokens};
+use super::oauth::{base64url, sessions, OAuth, Tokens};
 use super::oauth_device;
 use crate::bindings::okta::connector::types::OauthDeviceConnection;
 use crate::error::Error;
 use crate::okta::config::Config;
 use crate::okta::testing::{on, Reply, Script, SCRIPT_EPOCH};
-use crate::okta::transport::TransportError;
-use crate::okta::{domain, Auth, Okta, Request, Secret};
+use crate::okta::transport::{Limits, TransportError};
+use crate::okta::{Auth, Okta, Request, Secret};
 use serde_json::Value;
 use std::rc::Rc;
 
@@ -28,10 +28,25 @@ fn native_app(org: &str, access_token: Option<&str>, refresh_token: Option<&str>
     }
 }
 
-/// The client the exports hand the device flow: the script's wire and clock, no credentials.
-fn token_client(org: &str, script: &Rc<Script>) -> Okta {
-    let origin = domain::parse(&format!("{org}.okta.com")).unwrap();
-    Okta::with_transport(origin, Auth::ApiToken(Secret::new("")), Config::default(), script.clone())
+/// `begin` as the export runs it, on the script's wire and clock within an action's bounds.
+fn begin(connection: &OauthDeviceConnection, script: &Rc<Script>) -> Result<Start, Error> {
+    let creds = oauth_device::credentials(connection).unwrap();
+    let limits = bounds(&creds, script);
+    oauth_device::begin(connection, &creds, creds.endpoint(&**script, &limits))
+}
+
+/// `poll` as the export runs it.
+fn poll(connection: &OauthDeviceConnection, script: &Rc<Script>) -> Result<Poll, Error> {
+    let creds = oauth_device::credentials(connection).unwrap();
+    let limits = bounds(&creds, script);
+    oauth_device::poll(&creds, creds.endpoint(&**script, &limits), DEVICE_CODE)
+}
+
+/// An action's bounds, on the script's clock.
+fn bounds(creds: &OAuth, script: &Rc<Script>) -> Limits {
+    let okta =
+        Okta::with_transport(creds.origin.clone(), Auth::ApiToken(Secret::new("")), Config::default(), script.clone());
+    okta.limits(okta.config.max_response_bytes).unwrap()
 }
 
 /// One action's client for the connection, as the exports make them.
@@ -102,7 +117,7 @@ fn the_start_names_the_client_and_its_scopes_and_is_shown_as_okta_gave_it() {
             r#"{{"device_code":"{DEVICE_CODE}","user_code":"RGTCFDTL","verification_uri":"https://{org}.okta.com/activate","verification_uri_complete":"https://{org}.okta.com/activate?user_code=RGTCFDTL","expires_in":600,"interval":5}}"#
         ),
     )]);
-    let start = oauth_device::begin(&native_app(org, None, None), &token_client(org, &script)).unwrap();
+    let start = begin(&native_app(org, None, None), &script).unwrap();
     script.assert_done();
     assert_eq!(
         form(&script.body(0)),
@@ -138,18 +153,17 @@ fn a_start_pointing_the_user_elsewhere_or_malformed_is_refused_and_an_error_is_t
         on("POST", &url).body(r#"{"user_code":"RGTCFDTL","expires_in":600}"#),
         on("POST", &url).status(400).body(r#"{"error":"invalid_client","error_description":"Invalid value for 'client_id' parameter."}"#),
     ]);
-    let okta = token_client(org, &script);
-    match oauth_device::begin(&native_app(org, None, None), &okta) {
+    match begin(&native_app(org, None, None), &script) {
         Err(Error::UnexpectedResponse(m)) => assert!(m.contains("verification_uri"), "{m}"),
         other => panic!("{other:?}"),
     }
     for _ in 0..2 {
-        match oauth_device::begin(&native_app(org, None, None), &okta) {
+        match begin(&native_app(org, None, None), &script) {
             Err(Error::UnexpectedResponse(m)) => assert!(m.contains("RFC 8628"), "{m}"),
             other => panic!("{other:?}"),
         }
     }
-    match oauth_device::begin(&native_app(org, None, None), &okta) {
+    match begin(&native_app(org, None, None), &script) {
         Err(Error::Okta(e)) => {
             assert_eq!((e.status, e.code.as_deref()), (401, Some("invalid_client")));
             assert!(e.summary.contains("check the client id"), "{}", e.summary);
@@ -172,10 +186,9 @@ fn polls_read_pending_and_slow_down_then_the_tokens_become_the_session() {
         on("GET", &format!("https://{org}.okta.com/api/v1/users/me")).body(r#"{"id":"00u1"}"#),
     ]);
     let connection = native_app(org, None, None);
-    let okta = token_client(org, &script);
-    assert_eq!(oauth_device::poll(&connection, DEVICE_CODE, &okta).unwrap(), Poll::Pending);
-    assert_eq!(oauth_device::poll(&connection, DEVICE_CODE, &okta).unwrap(), Poll::SlowDown);
-    let Poll::Tokens(issued) = oauth_device::poll(&connection, DEVICE_CODE, &okta).unwrap() else {
+    assert_eq!(poll(&connection, &script).unwrap(), Poll::Pending);
+    assert_eq!(poll(&connection, &script).unwrap(), Poll::SlowDown);
+    let Poll::Tokens(issued) = poll(&connection, &script).unwrap() else {
         panic!("the third poll gets the tokens");
     };
     assert_eq!((issued.access_token.as_str(), issued.refresh_token.as_deref()), ("at-1", Some("rt-1")));
@@ -216,18 +229,17 @@ fn a_denied_an_expired_and_a_refused_authorization_end_the_polls() {
         on("POST", &token_url(org)).fails(TransportError::Failed("connection reset".into())),
     ]);
     let connection = native_app(org, None, None);
-    let okta = token_client(org, &script);
-    assert_eq!(oauth_device::poll(&connection, DEVICE_CODE, &okta).unwrap(), Poll::Denied);
-    assert_eq!(oauth_device::poll(&connection, DEVICE_CODE, &okta).unwrap(), Poll::Expired);
-    match oauth_device::poll(&connection, DEVICE_CODE, &okta) {
+    assert_eq!(poll(&connection, &script).unwrap(), Poll::Denied);
+    assert_eq!(poll(&connection, &script).unwrap(), Poll::Expired);
+    match poll(&connection, &script) {
         Err(Error::Okta(e)) => {
             assert_eq!((e.status, e.code.as_deref()), (401, Some("invalid_grant")));
             assert!(!e.summary.contains(DEVICE_CODE), "{}", e.summary);
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(oauth_device::poll(&connection, DEVICE_CODE, &okta).unwrap(), Poll::Pending);
-    assert!(matches!(oauth_device::poll(&connection, DEVICE_CODE, &okta), Err(Error::Transport(_))));
+    assert_eq!(poll(&connection, &script).unwrap(), Poll::Pending);
+    assert!(matches!(poll(&connection, &script), Err(Error::Transport(_))));
     script.assert_done();
     (0..6).for_each(|n| assert_poll(&script, n));
     let timeline = script.timeline();

@@ -11,7 +11,7 @@ use crate::bindings::okta::connector::types::{
     Connection, Error as WitError, OauthCodeConnection, OauthDeviceConnection,
 };
 use crate::error::Error;
-use crate::okta::{Auth, Okta, Request};
+use crate::okta::{Auth, Okta, Request, Secret};
 use serde_json::Value;
 use std::rc::Rc;
 
@@ -40,18 +40,20 @@ fn me(okta: &Okta) -> Result<Option<String>, Error> {
     Ok(user.pointer("/profile/login").and_then(Value::as_str).map(str::to_string))
 }
 
+/// Runs `call` on the connection's token endpoint, on the wire and within the bounds of a
+/// new client (the token request carries its own client authentication, not an API token).
+fn at_token_endpoint<T>(creds: &OAuth, call: impl FnOnce(Endpoint<'_>) -> Result<T, Error>) -> Result<T, Error> {
+    let okta = Okta::new(creds.origin.clone(), Auth::ApiToken(Secret::new("")));
+    let limits = okta.limits(okta.config.max_response_bytes)?;
+    call(creds.endpoint(okta.transport(), &limits))
+}
+
 fn code_secrets(c: &OauthCodeConnection) -> Vec<String> {
     secrets(&Connection::OauthCode(c.clone()))
 }
 
 fn device_secrets(c: &OauthDeviceConnection) -> Vec<String> {
     secrets(&Connection::OauthDevice(c.clone()))
-}
-
-/// A client for the device authorization's requests: the wire, clock and bounds of an action,
-/// no credentials of its own (the token endpoint takes the client id in the form).
-fn token_client(domain: &str) -> Result<Okta, Error> {
-    Ok(Okta::new(crate::okta::domain::parse(domain)?, Auth::ApiToken(crate::okta::Secret::new(""))))
 }
 
 /// `test` for the user-delegated kinds: who the token acts as, and what it may do.
@@ -146,19 +148,12 @@ impl Guest for crate::Component {
         all.extend([code_value.clone(), code_verifier.clone()]);
         scrubbed(all, || {
             let creds = oauth_code::credentials(&connection)?;
-            let okta = Okta::new(creds.origin.clone(), Auth::ApiToken(crate::okta::Secret::new("")));
             let oauth::Grant::AuthorizationCode { client_id, client_secret, .. } = &creds.grant else {
                 return Err(Error::Unsupported("not an authorization-code connection".into()));
             };
-            let limits = okta.limits(okta.config.max_response_bytes)?;
-            let endpoint = Endpoint {
-                holder: &creds.identity,
-                origin: &creds.origin,
-                transport: okta.transport(),
-                limits: &limits,
-            };
-            let tokens =
-                code::exchange(endpoint, client_id, client_secret, &code_value, redirect_uri.trim(), &code_verifier)?;
+            let tokens = at_token_endpoint(&creds, |endpoint| {
+                code::exchange(endpoint, client_id, client_secret, &code_value, redirect_uri.trim(), &code_verifier)
+            })?;
             // A new session, reached by the tokens handed back here.
             sessions::with(|s| s.put(&creds.identity, &[], tokens.clone(), true));
             Ok(tokens.into())
@@ -175,15 +170,8 @@ impl Guest for crate::Component {
             let Some(refresh) = newest.or_else(|| refresh_token.clone()) else {
                 return Err(Error::connection("refresh_token", "is absent: connect with offline_access to get one"));
             };
-            let okta = Okta::new(creds.origin.clone(), Auth::ApiToken(crate::okta::Secret::new("")));
-            let limits = okta.limits(okta.config.max_response_bytes)?;
-            let endpoint = Endpoint {
-                holder: &creds.identity,
-                origin: &creds.origin,
-                transport: okta.transport(),
-                limits: &limits,
-            };
-            let tokens = code::refresh(endpoint, client_id, client_secret, &refresh)?;
+            let tokens =
+                at_token_endpoint(&creds, |endpoint| code::refresh(endpoint, client_id, client_secret, &refresh))?;
             sessions::with(|s| s.put(&creds.identity, &creds.presented, tokens.clone(), true));
             Ok(tokens.into())
         })
@@ -196,7 +184,8 @@ impl Guest for crate::Component {
 
     fn begin_device_authorization(connection: OauthDeviceConnection) -> Result<DeviceAuthorization, WitError> {
         scrubbed(device_secrets(&connection), || {
-            let start = oauth_device::begin(&connection, &token_client(&connection.domain)?)?;
+            let creds = oauth_device::credentials(&connection)?;
+            let start = at_token_endpoint(&creds, |endpoint| oauth_device::begin(&connection, &creds, endpoint))?;
             Ok(DeviceAuthorization {
                 user_code: start.user_code,
                 verification_uri: start.verification_uri,
@@ -215,7 +204,8 @@ impl Guest for crate::Component {
         let mut all = device_secrets(&connection);
         all.push(device_code.clone());
         scrubbed(all, || {
-            Ok(match oauth_device::poll(&connection, &device_code, &token_client(&connection.domain)?)? {
+            let creds = oauth_device::credentials(&connection)?;
+            Ok(match at_token_endpoint(&creds, |endpoint| oauth_device::poll(&creds, endpoint, &device_code))? {
                 device::Poll::Pending => DevicePoll::Pending,
                 device::Poll::SlowDown => DevicePoll::SlowDown,
                 device::Poll::Denied => DevicePoll::Denied,

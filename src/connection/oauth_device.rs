@@ -59,24 +59,16 @@ fn client_id(creds: &OAuth) -> Result<&str, Error> {
     }
 }
 
-/// Starts the device authorization: the code and URL to show, and the device code to poll
-/// with. `okta` is the wire, clock and bounds the request goes out under.
-pub fn begin(c: &OauthDeviceConnection, okta: &Okta) -> Result<Start, Error> {
-    let creds = credentials(c)?;
-    let limits = okta.limits(okta.config.max_response_bytes)?;
-    let endpoint =
-        Endpoint { holder: &creds.identity, origin: &creds.origin, transport: okta.transport(), limits: &limits };
-    device::begin(endpoint, client_id(&creds)?, &scopes(c))
+/// Starts the device authorization at `endpoint`'s org: the code and URL to show, and the
+/// device code to poll with.
+pub fn begin(c: &OauthDeviceConnection, creds: &OAuth, endpoint: Endpoint) -> Result<Start, Error> {
+    device::begin(endpoint, client_id(creds)?, &scopes(c))
 }
 
 /// One poll with `device_code`. Tokens, once issued, are handed back to the host and become a
 /// new session in this instance, reached by a connection that carries them.
-pub fn poll(c: &OauthDeviceConnection, device_code: &str, okta: &Okta) -> Result<Poll, Error> {
-    let creds = credentials(c)?;
-    let limits = okta.limits(okta.config.max_response_bytes)?;
-    let endpoint =
-        Endpoint { holder: &creds.identity, origin: &creds.origin, transport: okta.transport(), limits: &limits };
-    let poll = device::poll(endpoint, client_id(&creds)?, device_code)?;
+pub fn poll(creds: &OAuth, endpoint: Endpoint, device_code: &str) -> Result<Poll, Error> {
+    let poll = device::poll(endpoint, client_id(creds)?, device_code)?;
     if let Poll::Tokens(tokens) = &poll {
         sessions::with(|s| s.put(&creds.identity, &[], tokens.clone(), true));
     }
