@@ -31,7 +31,7 @@ function actionOf(entry: Entry): AnyAction {
   return action<Record<string, InputFieldDefinition>, any, false, any>({
     display: { label: entry.label, description: description(entry) },
     inputs,
-    ...(entry.id in examplePayloads ? { examplePayload: { data: examplePayloads[entry.id] } } : {}),
+    ...(actionKey(entry.label) in examplePayloads ? { examplePayload: { data: examplePayloads[actionKey(entry.label)] } } : {}),
     perform: async (_context, params: Record<string, unknown>) =>
       withConnection(params.connection, async (connection) =>
         stepResult(await invoke(entry.id, connection, connectorInput('actions', entry, params)), params),
