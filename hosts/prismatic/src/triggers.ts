@@ -68,6 +68,13 @@ function bodyBytes(payload: TriggerPayload): Uint8Array {
   return new TextEncoder().encode(typeof parsed === 'string' ? parsed : JSON.stringify(parsed));
 }
 
+/** The header carrying the hook's shared secret (the connector's contract): kept out of the flow's payload. */
+const SECRET_HEADER = 'x-okta-connector-secret';
+
+function withoutSecret(headers: TriggerPayload['headers']): TriggerPayload['headers'] {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, k.toLowerCase() === SECRET_HEADER ? '[redacted]' : v]));
+}
+
 function headerList(payload: TriggerPayload): Array<{ key: string; value: string }> {
   const list: Array<{ key: string; value: string }> = [];
   for (const [key, value] of Object.entries(payload.headers ?? {})) {
@@ -117,7 +124,7 @@ function eventHookTriggerOf(entry: Entry) {
         data = { ...delivery, data: { ...delivery.data, events } };
       }
       return {
-        payload: { ...payload, body: { data, contentType: payload.body?.contentType } },
+        payload: { ...payload, headers: withoutSecret(payload.headers), body: { data, contentType: payload.body?.contentType } },
         response: { statusCode: reception.status, contentType, body: reception.body },
         branch: !accepted ? BRANCHES.refused : verification ? BRANCHES.verification : BRANCHES.delivery,
         ...(reception.state !== '' && reception.state !== hookState(context)
