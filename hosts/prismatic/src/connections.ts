@@ -42,7 +42,6 @@ function connectionInputFor(entry: Entry, field: string, schema: Schema): Connec
     type: secret ? 'password' : 'string',
     required: entry.input_schema.required.includes(field),
     shown: true,
-    ...(secret ? { writeOnly: true as const } : {}),
     ...(scopes.length > 0 ? { default: scopes.join(' ') } : {}),
     ...(schema.examples?.length ? { example: String(schema.examples[0]) } : {}),
   };
