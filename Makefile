@@ -2,7 +2,7 @@
 WASM := target/wasm32-wasip2/release/okta_connector.wasm
 HOST := cargo run --quiet -p okta-host --bin okta-connector --
 
-.PHONY: all build demo test lint clean bench bench-quick node-host
+.PHONY: all build demo test lint clean bench bench-quick node-host prismatic-host prismatic-package package
 
 all: build
 
@@ -16,23 +16,46 @@ demo: build
 	$(HOST) demo
 
 ## test: unit tests of the guest's pure parts, host and scenario tests through the component,
-## the Node host check, then the quick bench
+## the Node host check, the Prismatic component's tests, then the quick bench
 ## Without Node.js/npm or Python 3 they are skipped with a notice (OKTA_TEST_ALL=1, as in CI,
 ## makes that an error).
 test: build
 	cargo test --workspace
-	@if command -v node >/dev/null && command -v npm >/dev/null && command -v python3 >/dev/null; then \
-	  $(MAKE) node-host && $(MAKE) bench-quick; \
+	@if command -v node >/dev/null && command -v npm >/dev/null; then \
+	  $(MAKE) node-host && $(MAKE) prismatic-host; \
 	elif [ -n "$$OKTA_TEST_ALL" ]; then \
-	  echo "make test: the Node host check and the quick bench need node, npm and python3" >&2; exit 1; \
+	  echo "make test: the Node host check and the Prismatic component's tests need node and npm" >&2; exit 1; \
 	else \
-	  echo "make test: SKIPPED the Node host check and the quick bench: they need Node.js with npm and Python 3"; \
+	  echo "make test: SKIPPED the Node host check and the Prismatic component's tests: they need Node.js with npm"; \
+	fi
+	@if command -v node >/dev/null && command -v npm >/dev/null && command -v python3 >/dev/null; then \
+	  $(MAKE) bench-quick; \
+	elif [ -n "$$OKTA_TEST_ALL" ]; then \
+	  echo "make test: the quick bench needs node, npm and python3" >&2; exit 1; \
+	else \
+	  echo "make test: SKIPPED the quick bench: it needs Node.js with npm and Python 3"; \
 	fi
 
 ## node-host: the component in a second host, Node through jco, against the fake org
 node-host: build
 	cargo build -p okta-host --bin okta-connector
 	bash hosts/node/check.sh
+
+## prismatic-host: the component as a Prismatic custom component (hosts/prismatic): built from
+## the release component, tested with Spectral's test harness against the fake org
+prismatic-host: build
+	cargo build -p okta-host --bin okta-connector
+	bash hosts/prismatic/check.sh
+
+## package: the distributable packages in dist/
+package: prismatic-package
+
+## prismatic-package: the Prismatic component's npm package (its dist/ is what `prism
+## components:publish` uploads) as dist/okta-connector-prismatic-<version>.tgz
+prismatic-package: build
+	cd hosts/prismatic && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
+	mkdir -p dist
+	cd hosts/prismatic && npm pack --pack-destination ../../dist --loglevel=error
 
 ## bench: the component against Okta's Python and Node SDKs and a native client, listing 50 000
 ## users of a loopback fake org, then over TLS with a real org's delays (release host; ~4 min
