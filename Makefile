@@ -59,11 +59,14 @@ prismatic-package: build
 
 ## bench: the component against Okta's Python and Node SDKs and a native client, listing 50 000
 ## users of a loopback fake org, then over TLS with a real org's delays (release host; ~4 min
-## once built); writes bench/results.md
+## once built); writes bench/results.md. Then the Prismatic package beside the CLI (Fetch All
+## of 50 000 users, Get User; per call and per process; ~2 min); writes bench/prismatic.md
 bench: build
 	bash bench/setup.sh
 	cargo build --release -p okta-host --examples
 	./target/release/examples/okta-bench
+	cargo build --release -p okta-host --bin okta-connector
+	cd hosts/prismatic && npm ci --no-audit --no-fund --loglevel=error && node build.mjs && node bench/run.mjs
 
 ## bench-quick: the same bench with small numbers (debug host, 2 000 users); run by `make test`;
 ## fails when the component opens more than one connection for a listing
