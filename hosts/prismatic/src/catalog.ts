@@ -60,3 +60,10 @@ export function scopesOf(entry: Entry): string[] {
   if (typeof entry.scopes === 'string') return entry.scopes.split(/\s+/).filter(Boolean);
   return [];
 }
+
+/** An entry's description: its comment, with its hint and the OAuth scopes it needs when the catalog has them. */
+export function descriptionOf(entry: Entry): string {
+  const scopes = scopesOf(entry);
+  const hint = entry.hint ? ` ${entry.hint}` : '';
+  return scopes.length > 0 ? `${entry.comment}${hint} Scopes: ${scopes.join(', ')}.` : `${entry.comment}${hint}`;
+}

@@ -28,7 +28,8 @@ const TOKEN_FIELDS = ['access_token', 'refresh_token'];
 
 const OAUTH_CODE = 'oauth_code';
 
-function connectionInputFor(entry: Entry, field: string, schema: Schema): ConnectionInput {
+/** The Prismatic input of one connection field (a connection's scopes from the catalog are its Scopes' default). */
+export function connectionInputFor(entry: Entry, field: string, schema: Schema): ConnectionInput {
   const secret = schema.writeOnly === true || schema.format === 'password';
   const scopes = field === 'scopes' ? scopesOf(entry) : [];
   let comments = schema.description;

@@ -20,9 +20,8 @@ import {
   type InputFieldDefinition,
   type TriggerPayload,
 } from '@prismatic-io/spectral';
-import { description } from './actions';
 import { withConnection } from './calls';
-import { catalog, type Entry } from './catalog';
+import { catalog, descriptionOf, type Entry } from './catalog';
 import { triggerKey } from './compat';
 import { deployHook, invoke, poll, receiveHook, teardownHook } from './connector';
 import { connectorInput, inputsOf } from './inputs';
@@ -41,7 +40,7 @@ type Inputs = Record<string, InputFieldDefinition>;
 
 function pollingTriggerOf(entry: Entry) {
   return pollingTrigger({
-    display: { label: entry.label, description: description(entry) },
+    display: { label: entry.label, description: descriptionOf(entry) },
     inputs: inputsOf('triggers', entry) as Inputs,
     perform: async (context, payload, params: Record<string, unknown>) => {
       const previous = context.polling.getState()[POLLING_STATE_KEY];
@@ -97,7 +96,7 @@ function hookState(context: ActionContext): string | undefined {
 
 function eventHookTriggerOf(entry: Entry) {
   return trigger({
-    display: { label: entry.label, description: description(entry) },
+    display: { label: entry.label, description: descriptionOf(entry) },
     inputs: inputsOf('triggers', entry) as Inputs,
     scheduleSupport: 'invalid',
     synchronousResponseSupport: 'invalid',
