@@ -1,13 +1,21 @@
-# okta-connector: the guest component (wasm32-wasip2) and its wasmtime host.
+# okta-connector: the guest component (wasm32-wasip2) and its hosts.
 WASM := target/wasm32-wasip2/release/okta_connector.wasm
-HOST := cargo run --quiet -p okta-host --bin okta-connector --
+HOST := cargo run --quiet -p okta-connector-cli --bin okta-connector --
 
-.PHONY: all build demo test lint clean bench bench-quick node-host prismatic-host prismatic-package package
+.PHONY: all build wasm-target demo test install lint clean bench bench-quick node-host prismatic-host prismatic-package package
 
 all: build
 
-## build: the release component
-build:
+## wasm-target: the wasm32-wasip2 target of the pinned toolchain. rustup installs a toolchain
+## file's targets only when it installs the toolchain itself, so a machine that already had
+## 1.95 would fail with "can't find crate for `core`"; without rustup, the toolchain's own.
+wasm-target:
+	@if command -v rustup >/dev/null; then \
+	  rustup target list --installed | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2; \
+	fi
+
+## build: the release component (the hosts built from this tree refuse a stale one)
+build: wasm-target
 	cargo build --release --target wasm32-wasip2
 	@ls -l $(WASM) | awk '{print "component: " $$5 " bytes"}'
 
@@ -15,10 +23,11 @@ build:
 demo: build
 	$(HOST) demo
 
-## test: unit tests of the guest's pure parts, host and scenario tests through the component,
-## the Node host check, the Prismatic component's tests, then the quick bench
-## Without Node.js/npm or Python 3 they are skipped with a notice (OKTA_TEST_ALL=1, as in CI,
-## makes that an error).
+## test: unit tests of the guest's pure parts and of the host crates, the one integration-test
+## binary (host, scenario and fake-org tests through the component), the Node host check and
+## the Prismatic component's tests, then the quick bench. Without Node.js/npm (or Python 3,
+## for the quick bench) those are skipped with a notice (OKTA_TEST_ALL=1, as in CI, makes
+## that an error).
 test: build
 	cargo test --workspace
 	@if command -v node >/dev/null && command -v npm >/dev/null; then \
@@ -36,15 +45,19 @@ test: build
 	  echo "make test: SKIPPED the quick bench: it needs Node.js with npm and Python 3"; \
 	fi
 
+## install: the okta-connector command, with the release component built into it
+install: build
+	cargo install --locked --path host-test/cli
+
 ## node-host: the component in a second host, Node through jco, against the fake org
 node-host: build
-	cargo build -p okta-host --bin okta-connector
+	cargo build -p okta-connector-cli --bin okta-connector
 	bash hosts/node/check.sh
 
 ## prismatic-host: the component as a Prismatic custom component (hosts/prismatic): built from
 ## the release component, tested with Spectral's test harness against the fake org
 prismatic-host: build
-	cargo build -p okta-host --bin okta-connector
+	cargo build -p okta-connector-cli --bin okta-connector
 	bash hosts/prismatic/check.sh
 
 ## package: the distributable packages in dist/
@@ -63,17 +76,17 @@ prismatic-package: build
 ## of 50 000 users, Get User; per call and per process; ~2 min); writes bench/prismatic.md
 bench: build
 	bash bench/setup.sh
-	cargo build --release -p okta-host --examples
-	./target/release/examples/okta-bench
-	cargo build --release -p okta-host --bin okta-connector
+	cargo build --release -p okta-bench
+	./target/release/okta-bench
+	cargo build --release -p okta-connector-cli --bin okta-connector
 	cd hosts/prismatic && npm ci --no-audit --no-fund --loglevel=error && node build.mjs && node bench/run.mjs
 
 ## bench-quick: the same bench with small numbers (debug host, 2 000 users); run by `make test`;
 ## fails when the component opens more than one connection for a listing
 bench-quick: build
 	bash bench/setup.sh
-	cargo build -p okta-host --examples
-	./target/debug/examples/okta-bench --quick
+	cargo build -p okta-bench
+	./target/debug/okta-bench --quick
 
 ## lint: formatting and clippy, guest and host
 lint:

@@ -10,22 +10,23 @@
 //! - `catalog.json`: every connection, trigger and action with label, comment, defaults and
 //!   the JSON Schema of its input.
 //!
-//! The doc-comment conventions are described in `build/wit_model.rs`.
+//! - `source-hash`: the hash of the sources the component is built from, embedded as a
+//!   custom section (see `okta_wit_model::source`).
+//!
+//! The doc-comment conventions are described in the `okta-wit-model` crate (`build/`).
 
-#[path = "build/wit_model.rs"]
-mod wit_model;
-
+use okta_wit_model::*;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
-use wit_model::*;
 
 const BINDINGS: &str = "crate::bindings";
 
 fn main() {
-    println!("cargo:rerun-if-changed=wit");
-    println!("cargo:rerun-if-changed=build/wit_model.rs");
+    for path in SOURCE_PATHS {
+        println!("cargo:rerun-if-changed={path}");
+    }
     let dir = Path::new("wit");
     let model = Model::load(dir);
     let records = record_lookup(dir);
@@ -37,6 +38,8 @@ fn main() {
     std::fs::write(out.join("dispatch.rs"), dispatch_rs(&model, &records)).unwrap();
     let catalog = catalog_json(&model, &records);
     std::fs::write(out.join("catalog.json"), serde_json::to_string_pretty(&catalog).unwrap()).unwrap();
+    let hash = source_hash(Path::new(".")).expect("the sources are readable");
+    std::fs::write(out.join("source-hash"), hash).unwrap();
 }
 
 fn wit_record_path(interface: &str, name: &str) -> String {

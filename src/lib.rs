@@ -32,6 +32,14 @@ pub mod inputs {
     include!(concat!(env!("OUT_DIR"), "/inputs.rs"));
 }
 
+/// The hash of the sources this component was built from, in a custom section hosts read
+/// without running it (see `okta_wit_model::source`): a host built from the same tree refuses
+/// a component built from other sources.
+#[cfg(target_arch = "wasm32")]
+#[used]
+#[link_section = "okta-connector-source"]
+static SOURCE_HASH: [u8; 64] = *include_bytes!(concat!(env!("OUT_DIR"), "/source-hash"));
+
 /// The component's exports.
 pub struct Component;
 

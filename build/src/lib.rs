@@ -1,0 +1,476 @@
+//! The WIT package read once into a plain model, for the build scripts that generate code
+//! from it: the guest's (`build.rs`: input types with defaults, export delegations, the
+//! `invoke` table, the catalog) and the harness's (`host-test/harness/build.rs`: the typed
+//! call table). Also the hash of the guest's sources ([`source`]), which the guest embeds in
+//! the component so that hosts built from this tree can refuse a stale one.
+//!
+//! Doc-comment conventions read here (they are also what a reader of the WIT sees):
+//! - a function's docs: first paragraph is the label, second the comment, the rest details;
+//! - a field's or case's docs: `Label: comment`, followed by optional markers, each a sentence
+//!   of its own at the end: ``One of: `a`, `b`.`` (the accepted values),
+//!   ``Range: `min-max`.``, ``Default: `value`.``, `Secret.` (never echoed, logged or
+//!   shown unmasked) and, on a `json` field, `Text allowed.` (text that is not JSON is kept
+//!   as a string instead of being refused).
+
+pub mod source;
+
+pub use source::{embedded_source_hash, source_hash, SOURCE_PATHS, SOURCE_SECTION};
+
+use serde_json::{json, Map, Value};
+use std::path::Path;
+use wit_parser::{Docs, Function, Resolve, Results, Type, TypeDefKind, TypeId, WorldItem, WorldKey};
+
+/// Everything the generators need.
+pub struct Model {
+    /// `okta:connector@0.1.0`
+    pub package: String,
+    /// Exported interfaces with actions, in world order (not `catalog`, not `triggers`).
+    pub areas: Vec<Area>,
+    /// The `connection` variant's cases.
+    pub connections: Vec<Record>,
+    /// The triggers, when a `triggers` interface declares them.
+    pub triggers: Vec<Trigger>,
+    /// The triggers' input records (generated like action inputs, in module `triggers`).
+    pub trigger_inputs: Vec<Record>,
+}
+
+/// One exported interface: an Okta area.
+pub struct Area {
+    /// `users`, `event-hooks`
+    pub name: String,
+    pub actions: Vec<Action>,
+    /// Input records used by this area's actions, in first-use order.
+    pub inputs: Vec<Record>,
+}
+
+pub struct Action {
+    /// `users.reset-password`
+    pub id: String,
+    /// `reset-password`
+    pub name: String,
+    pub label: String,
+    pub comment: String,
+    pub details: String,
+    /// The input record's WIT name (`reset-password-input`), when the action takes one.
+    pub input: Option<String>,
+    pub output: Output,
+}
+
+/// What an action returns on success.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Output {
+    /// `json`: Okta's JSON as text.
+    Json,
+    /// `_`: nothing.
+    Unit,
+    /// A record (`page`) and the interface it lives in (`types`, or the area's own).
+    Record { name: String, interface: String },
+}
+
+/// A trigger: a function of the `triggers` interface whose docs say `Id: `...`.`.
+pub struct Trigger {
+    /// `system-log.new`
+    pub id: String,
+    pub label: String,
+    pub comment: String,
+    /// `polling` (a `poll-*` function) or `webhook`.
+    pub kind: String,
+    pub input: Option<Record>,
+}
+
+/// A WIT record with its documented fields.
+#[derive(Clone)]
+pub struct Record {
+    /// kebab-case WIT name
+    pub name: String,
+    /// For connection cases: the case name (`api-token`).
+    pub case: Option<String>,
+    pub label: String,
+    pub comment: String,
+    pub docs: String,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Clone)]
+pub struct Field {
+    /// kebab-case WIT name
+    pub name: String,
+    pub label: String,
+    pub comment: String,
+    pub ty: FieldType,
+    pub optional: bool,
+    pub default: Option<Value>,
+    pub range: Option<(u64, u64)>,
+    pub one_of: Option<Vec<String>>,
+    pub secret: bool,
+    /// A `json` field that also takes plain text (`Text allowed.`).
+    pub text_allowed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldType {
+    String,
+    Bool,
+    U16,
+    U32,
+    U64,
+    S64,
+    /// The `json` alias.
+    Json,
+    List(Box<FieldType>),
+    /// A record by its kebab-case name, with the interface it lives in.
+    Record {
+        name: String,
+        interface: String,
+    },
+}
+
+impl Model {
+    pub fn load(dir: &Path) -> Model {
+        let mut resolve = Resolve::default();
+        let (pkg, _) = resolve.push_dir(dir).expect("wit/ parses");
+        let world = resolve.select_world(pkg, Some("connector")).expect("world `connector`");
+        let package = resolve.packages[pkg].name.to_string();
+        let mut areas = Vec::new();
+        let mut triggers = Vec::new();
+        let mut trigger_inputs: Vec<Record> = Vec::new();
+        for (key, item) in &resolve.worlds[world].exports {
+            let (WorldKey::Interface(iface_id), WorldItem::Interface { .. }) = (key, item) else { continue };
+            let iface = &resolve.interfaces[*iface_id];
+            let name = iface.name.clone().expect("named interface");
+            // Hand-written: the generic door, and the connections' own calls.
+            if name == "catalog" || name == "connections" {
+                continue;
+            }
+            if name == "triggers" {
+                (triggers, trigger_inputs) = read_triggers(&resolve, *iface_id);
+                continue;
+            }
+            let mut actions = Vec::new();
+            let mut inputs: Vec<Record> = Vec::new();
+            for (func_name, func) in &iface.functions {
+                let (label, comment, details) = split_function_docs(&func.docs);
+                let input = input_type(func).map(|ty| {
+                    let rec = read_record(&resolve, ty, None);
+                    let name = rec.name.clone();
+                    if !inputs.iter().any(|r| r.name == name) {
+                        inputs.push(rec);
+                    }
+                    name
+                });
+                actions.push(Action {
+                    id: format!("{name}.{func_name}"),
+                    name: func_name.clone(),
+                    label,
+                    comment,
+                    details,
+                    input,
+                    output: output_of(&resolve, func),
+                });
+            }
+            areas.push(Area { name, actions, inputs });
+        }
+        let connections = connection_kinds(&resolve);
+        Model { package, areas, connections, triggers, trigger_inputs }
+    }
+
+    pub fn action_count(&self) -> usize {
+        self.areas.iter().map(|a| a.actions.len()).sum()
+    }
+}
+
+impl Area {
+    pub fn input(&self, name: &str) -> &Record {
+        self.inputs.iter().find(|r| r.name == name).expect("input record of this area")
+    }
+}
+
+fn read_triggers(resolve: &Resolve, iface: wit_parser::InterfaceId) -> (Vec<Trigger>, Vec<Record>) {
+    let mut triggers = Vec::new();
+    let mut inputs: Vec<Record> = Vec::new();
+    for (name, func) in &resolve.interfaces[iface].functions {
+        if !func.docs.contents.as_deref().unwrap_or("").contains("Id: `") {
+            continue;
+        }
+        let (label, comment, details) = split_function_docs(&func.docs);
+        let Some(id) = details.split("Id: `").nth(1).and_then(|r| r.split('`').next()) else { continue };
+        let input = func.params.iter().find(|(n, _)| n == "input").map(|(_, ty)| match ty {
+            Type::Id(id) => read_record(resolve, *id, None),
+            _ => panic!("{name}: a trigger's input must be a record"),
+        });
+        if let Some(rec) = &input {
+            if !inputs.iter().any(|r| r.name == rec.name) {
+                inputs.push(rec.clone());
+            }
+        }
+        let kind = if name.starts_with("poll-") { "polling" } else { "webhook" };
+        triggers.push(Trigger { id: id.to_string(), label, comment, kind: kind.into(), input });
+    }
+    (triggers, inputs)
+}
+
+fn input_type(func: &Function) -> Option<TypeId> {
+    match func.params.get(1) {
+        Some((_, Type::Id(id))) => Some(*id),
+        Some((name, _)) => panic!("{}: input `{name}` must be a record", func.name),
+        None => None,
+    }
+}
+
+fn output_of(resolve: &Resolve, func: &Function) -> Output {
+    let Results::Anon(Type::Id(result)) = &func.results else { panic!("{}: must return a result", func.name) };
+    let TypeDefKind::Result(r) = &resolve.types[*result].kind else { panic!("{}: must return a result", func.name) };
+    match r.ok {
+        None => Output::Unit,
+        Some(ty) if is_json_alias(resolve, ty) => Output::Json,
+        Some(Type::Id(mut id)) => {
+            // Follow `use` aliases to the record's own interface.
+            while let TypeDefKind::Type(Type::Id(inner)) = resolve.types[id].kind {
+                id = inner;
+            }
+            let def = &resolve.types[id];
+            let interface = match def.owner {
+                wit_parser::TypeOwner::Interface(i) => resolve.interfaces[i].name.clone().expect("named"),
+                _ => panic!("records must live in an interface"),
+            };
+            Output::Record { name: def.name.clone().expect("named record"), interface }
+        }
+        Some(other) => panic!("{}: unsupported result {other:?}", func.name),
+    }
+}
+
+fn read_record(resolve: &Resolve, id: TypeId, case: Option<String>) -> Record {
+    let def = &resolve.types[id];
+    let TypeDefKind::Record(record) = &def.kind else { panic!("input type must be a record") };
+    let docs = def.docs.contents.clone().unwrap_or_default();
+    let first = docs.split("\n\n").next().unwrap_or("").replace('\n', " ");
+    let (label, comment) = match first.split_once(": ") {
+        Some((l, c)) if !l.contains(' ') || l.len() < 40 => (l.trim().to_string(), c.trim().to_string()),
+        _ => (first.trim().to_string(), String::new()),
+    };
+    let fields = record.fields.iter().map(|f| read_field(resolve, &f.name, f.ty, &f.docs)).collect();
+    Record { name: def.name.clone().expect("named record"), case, label, comment, docs, fields }
+}
+
+fn read_field(resolve: &Resolve, name: &str, ty: Type, docs: &Docs) -> Field {
+    let (inner, optional) = match ty {
+        Type::Id(t) => match &resolve.types[t].kind {
+            TypeDefKind::Option(inner) => (*inner, true),
+            _ => (ty, false),
+        },
+        _ => (ty, false),
+    };
+    let text = docs.contents.clone().unwrap_or_default().replace('\n', " ");
+    let (label, rest) = text.split_once(": ").unwrap_or((text.as_str(), ""));
+    let mut comment = rest.trim().to_string();
+    let default = take_marker(&mut comment, "Default: `").map(|raw| serde_json::from_str(&raw).unwrap_or(json!(raw)));
+    let range = take_marker(&mut comment, "Range: `").map(|raw| {
+        let (min, max) = raw.split_once('-').expect("Range: `min-max`");
+        (min.parse().expect("a minimum"), max.parse().expect("a maximum"))
+    });
+    let one_of = take_one_of(&mut comment);
+    let secret = take_flag(&mut comment, "Secret.");
+    let text_allowed = take_flag(&mut comment, "Text allowed.");
+    Field {
+        name: name.to_string(),
+        label: label.trim().to_string(),
+        comment,
+        ty: field_type(resolve, inner),
+        optional,
+        default,
+        range,
+        one_of,
+        secret,
+        text_allowed,
+    }
+}
+
+/// Removes ``Marker `value`.`` from the end part of a comment and returns the value.
+fn take_marker(comment: &mut String, marker: &str) -> Option<String> {
+    let pos = comment.find(marker)?;
+    let tail = &comment[pos + marker.len()..];
+    let end = tail.find('`').expect("closing backtick");
+    let raw = tail[..end].to_string();
+    let after = tail[end + 1..].strip_prefix('.').unwrap_or(&tail[end + 1..]).to_string();
+    *comment = format!("{} {}", comment[..pos].trim_end(), after.trim()).trim().to_string();
+    Some(raw)
+}
+
+/// ``One of: `a`, `b`, `c`.``
+fn take_one_of(comment: &mut String) -> Option<Vec<String>> {
+    let marker = "One of: ";
+    let pos = comment.find(marker)?;
+    let tail = &comment[pos + marker.len()..];
+    let end = tail.find("`.").expect("One of: ends with `.") + 2;
+    let values = tail[..end - 1].split(',').map(|v| v.trim().trim_matches('`').to_string()).collect();
+    *comment = format!("{} {}", comment[..pos].trim_end(), tail[end..].trim()).trim().to_string();
+    Some(values)
+}
+
+/// A flag sentence at the very end of the comment.
+fn take_flag(comment: &mut String, flag: &str) -> bool {
+    match comment.strip_suffix(flag) {
+        Some(rest) if rest.is_empty() || rest.ends_with(' ') => {
+            *comment = rest.trim_end().to_string();
+            true
+        }
+        _ => false,
+    }
+}
+
+fn is_json_alias(resolve: &Resolve, ty: Type) -> bool {
+    matches!(ty, Type::Id(id) if resolve.types[id].name.as_deref() == Some("json"))
+}
+
+fn field_type(resolve: &Resolve, ty: Type) -> FieldType {
+    match ty {
+        Type::Bool => FieldType::Bool,
+        Type::U16 => FieldType::U16,
+        Type::U32 => FieldType::U32,
+        Type::U64 => FieldType::U64,
+        Type::S64 => FieldType::S64,
+        Type::String => FieldType::String,
+        Type::Id(id) if is_json_alias(resolve, ty) => {
+            let _ = id;
+            FieldType::Json
+        }
+        Type::Id(id) => {
+            let def = &resolve.types[id];
+            match &def.kind {
+                TypeDefKind::Type(inner) => field_type(resolve, *inner),
+                TypeDefKind::List(inner) => FieldType::List(Box::new(field_type(resolve, *inner))),
+                TypeDefKind::Record(_) => {
+                    let interface = match def.owner {
+                        wit_parser::TypeOwner::Interface(i) => resolve.interfaces[i].name.clone().expect("named"),
+                        _ => panic!("records must live in an interface"),
+                    };
+                    FieldType::Record { name: def.name.clone().expect("named record"), interface }
+                }
+                other => panic!("unsupported WIT input type {}", other.as_str()),
+            }
+        }
+        other => panic!("unsupported WIT input type {other:?}"),
+    }
+}
+
+fn connection_kinds(resolve: &Resolve) -> Vec<Record> {
+    let (_, def) =
+        resolve.types.iter().find(|(_, t)| t.name.as_deref() == Some("connection")).expect("a `connection` variant");
+    let TypeDefKind::Variant(variant) = &def.kind else { panic!("`connection` must be a variant") };
+    variant
+        .cases
+        .iter()
+        .map(|case| {
+            let text = case.docs.contents.clone().unwrap_or_default().replace('\n', " ");
+            let (label, comment) = text.split_once(": ").unwrap_or((text.as_str(), ""));
+            let Some(Type::Id(record)) = case.ty else { panic!("connection case needs a record") };
+            let mut rec = read_record(resolve, record, Some(case.name.clone()));
+            rec.label = label.trim().to_string();
+            rec.comment = comment.trim().to_string();
+            rec
+        })
+        .collect()
+}
+
+fn split_function_docs(docs: &Docs) -> (String, String, String) {
+    let text = docs.contents.clone().unwrap_or_default();
+    let mut paragraphs = text.split("\n\n").map(|p| p.trim().replace('\n', " "));
+    let label = paragraphs.next().unwrap_or_default();
+    let comment = paragraphs.next().unwrap_or_default();
+    let details = paragraphs.collect::<Vec<_>>().join("\n\n");
+    assert!(!label.is_empty() && !comment.is_empty(), "function docs need a label and a comment");
+    (label, comment, details)
+}
+
+// ---- JSON Schema ------------------------------------------------------------------------------
+
+impl Record {
+    /// The JSON Schema of this record as `invoke` takes it (snake_case keys).
+    pub fn schema(&self, records: &dyn Fn(&str) -> Option<Record>) -> Value {
+        let mut properties = Map::new();
+        let mut required = Vec::new();
+        for f in &self.fields {
+            let mut schema = f.ty.schema(records);
+            let obj = schema.as_object_mut().unwrap();
+            if let Some((min, max)) = f.range {
+                obj.insert("minimum".into(), json!(min));
+                obj.insert("maximum".into(), json!(max));
+            }
+            if let Some(values) = &f.one_of {
+                obj.insert("enum".into(), json!(values));
+            }
+            obj.insert("title".into(), json!(f.label));
+            obj.insert("description".into(), json!(f.comment));
+            if let Some(d) = &f.default {
+                obj.insert("default".into(), d.clone());
+            }
+            if f.secret {
+                obj.insert("writeOnly".into(), json!(true));
+                obj.insert("format".into(), json!("password"));
+            }
+            if !f.optional {
+                required.push(json!(snake(&f.name)));
+            }
+            properties.insert(snake(&f.name), schema);
+        }
+        json!({ "type": "object", "properties": properties, "required": required, "additionalProperties": false })
+    }
+
+    pub fn defaults(&self) -> Map<String, Value> {
+        self.fields.iter().filter_map(|f| f.default.clone().map(|d| (snake(&f.name), d))).collect()
+    }
+}
+
+impl FieldType {
+    pub fn schema(&self, records: &dyn Fn(&str) -> Option<Record>) -> Value {
+        match self {
+            FieldType::Bool => json!({"type": "boolean"}),
+            FieldType::U16 | FieldType::U32 | FieldType::U64 => json!({"type": "integer", "minimum": 0}),
+            FieldType::S64 => json!({"type": "integer"}),
+            FieldType::String => json!({"type": "string"}),
+            FieldType::Json => json!({}),
+            FieldType::List(inner) => json!({"type": "array", "items": inner.schema(records)}),
+            FieldType::Record { name, .. } => records(name).expect("record defined").schema(records),
+        }
+    }
+}
+
+/// Records anywhere in the package, by name (for nested input types).
+pub fn record_lookup(dir: &Path) -> impl Fn(&str) -> Option<Record> {
+    let mut resolve = Resolve::default();
+    resolve.push_dir(dir).expect("wit/ parses");
+    move |name: &str| {
+        let (id, _) = resolve.types.iter().find(|(_, t)| t.name.as_deref() == Some(name))?;
+        Some(read_record(&resolve, id, None))
+    }
+}
+
+pub fn snake(kebab: &str) -> String {
+    kebab.replace('-', "_")
+}
+
+pub fn upper_camel(kebab: &str) -> String {
+    kebab
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// A Rust identifier for a kebab-case WIT name (`list` → `list`, `type` → `type_`).
+pub fn rust_ident(kebab: &str) -> String {
+    const KEYWORDS: &[&str] = &[
+        "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn",
+        "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro",
+        "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self", "static", "struct", "super",
+        "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    ];
+    let s = snake(kebab);
+    if KEYWORDS.contains(&s.as_str()) {
+        format!("{s}_")
+    } else {
+        s
+    }
+}

@@ -1,0 +1,866 @@
+//! The driver: `okta-bench [--quick] [--results FILE] [overrides]`.
+//!
+//! 1. Seeds a fake org with N deterministic users and serves it on 127.0.0.1 from its own
+//!    multi-thread tokio runtime (2 workers) in this process, counting the connections it
+//!    accepts.
+//! 2. Runs the four contenders in rounds — a warm-up round, then `reps` measured ones, the
+//!    order rotated each round — each as its own process under the `measure` launcher, and
+//!    checks every run's ids against the org's, in order.
+//! 3. Serves the same org over TLS (a test CA made at run time) with a real org's delays
+//!    (30 ms per new connection, 10 ms per request) and runs the component, the native client
+//!    and the Node SDK over it the same way. Any component run that opens more than one
+//!    connection fails the bench.
+//! 4. Measures the per-action overhead (instantiate + Get User, in-process fake org), the
+//!    warm per-action cost of each connection kind ([`super::kinds`]), the component's size,
+//!    and a rate-limited run of Get Users in one instance.
+//! 5. Prints the report and writes it to `--results`.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::{anyhow, bail, Context as _, Result};
+use bytes::Bytes;
+
+use okta_fake_org::loopback::{Delays, ServedOrg, TestCa};
+use okta_fake_org::{FakeOrg, Outcome, SeenRequest};
+use okta_harness::{api_token, error_json, Backend, Connector, GetUserInput};
+
+use super::measure::{self, Measured};
+use super::report;
+use super::stats::{summarize, Summary};
+
+/// Everything a run of the bench is told.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub label: String,
+    pub users: usize,
+    pub warmup: usize,
+    pub reps: usize,
+    pub limit: u32,
+    pub overhead_calls: usize,
+    pub rate_calls: usize,
+    pub rate_limit: u32,
+    pub rate_window: Duration,
+    pub timeout_s: f64,
+    /// Also list over TLS with [`Config::tls_delays`].
+    pub tls: bool,
+    pub tls_delays: Delays,
+    pub results: PathBuf,
+    pub work: PathBuf,
+    pub python: PathBuf,
+    pub node: PathBuf,
+    pub bench_dir: PathBuf,
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+impl Config {
+    /// `make bench`: the issue's numbers.
+    pub fn full() -> Config {
+        let root = repo_root();
+        Config {
+            label: "full".into(),
+            users: 50_000,
+            warmup: 1,
+            reps: 5,
+            limit: 200,
+            overhead_calls: 1_000,
+            rate_calls: 2_000,
+            rate_limit: 250,
+            rate_window: Duration::from_secs(2),
+            timeout_s: 900.0,
+            tls: true,
+            tls_delays: Delays::REAL_ORG,
+            results: root.join("bench/results.md"),
+            work: root.join("target/bench/full"),
+            python: root.join("bench/.venv/bin/python"),
+            node: PathBuf::from("node"),
+            bench_dir: root.join("bench"),
+        }
+    }
+
+    /// `make bench-quick`: the same harness with small numbers (run by `make test`).
+    pub fn quick() -> Config {
+        let root = repo_root();
+        Config {
+            label: "quick".into(),
+            users: 2_000,
+            warmup: 1,
+            reps: 2,
+            overhead_calls: 50,
+            // Two windows: enough to see a reset, short enough for `make test`.
+            rate_calls: 50,
+            rate_limit: 25,
+            rate_window: Duration::from_secs(1),
+            timeout_s: 180.0,
+            results: root.join("target/bench/quick/results.md"),
+            work: root.join("target/bench/quick"),
+            ..Config::full()
+        }
+    }
+
+    fn parse(args: &[String]) -> Result<Config> {
+        let quick = args.first().is_some_and(|a| a == "--quick");
+        let mut c = if quick { Config::quick() } else { Config::full() };
+        let rest = if quick { &args[1..] } else { args };
+        let known = [
+            "users",
+            "warmup",
+            "reps",
+            "limit",
+            "overhead-calls",
+            "rate-calls",
+            "rate-limit",
+            "rate-window-ms",
+            "timeout-s",
+            "tls",
+            "tls-connection-ms",
+            "tls-request-ms",
+            "results",
+            "work",
+            "python",
+            "node",
+        ];
+        for (name, v) in super::flags(rest, &known)? {
+            let n = || v.parse::<usize>().with_context(|| format!("--{name}: `{v}` is not a count"));
+            match name.as_str() {
+                "users" => c.users = n()?,
+                "warmup" => c.warmup = n()?,
+                "reps" => c.reps = n()?,
+                "limit" => c.limit = n()? as u32,
+                "overhead-calls" => c.overhead_calls = n()?,
+                "rate-calls" => c.rate_calls = n()?,
+                "rate-limit" => c.rate_limit = n()? as u32,
+                "rate-window-ms" => c.rate_window = Duration::from_millis(n()? as u64),
+                "timeout-s" => c.timeout_s = n()? as f64,
+                "tls" => c.tls = n()? != 0,
+                "tls-connection-ms" => c.tls_delays.per_connection = Duration::from_millis(n()? as u64),
+                "tls-request-ms" => c.tls_delays.per_request = Duration::from_millis(n()? as u64),
+                "results" => c.results = PathBuf::from(&v),
+                "work" => c.work = PathBuf::from(&v),
+                "python" => c.python = PathBuf::from(&v),
+                _ => c.node = PathBuf::from(&v),
+            }
+        }
+        if c.reps == 0 || c.users == 0 || c.rate_limit == 0 || !(1..=200).contains(&c.limit) {
+            bail!("--reps, --users and --rate-limit must be positive, --limit within 1..=200");
+        }
+        Ok(c)
+    }
+}
+
+/// The four ways to list the org's users.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Contender {
+    Component,
+    Python,
+    Node,
+    Native,
+    /// Not one of the four: the component listing page by page, to show what `fetch_all` costs.
+    ComponentPaged,
+}
+
+impl Contender {
+    pub const ALL: [Contender; 5] =
+        [Contender::Component, Contender::Python, Contender::Node, Contender::Native, Contender::ComponentPaged];
+
+    /// Those that list over TLS too.
+    pub const TLS: [Contender; 3] = [Contender::Component, Contender::Native, Contender::Node];
+
+    /// One of the component's own runs (it must open one connection per listing).
+    pub fn is_component(self) -> bool {
+        matches!(self, Contender::Component | Contender::ComponentPaged)
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Contender::Component => "component",
+            Contender::Python => "python-sdk",
+            Contender::Node => "node-sdk",
+            Contender::Native => "native-rust",
+            Contender::ComponentPaged => "component-paged",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Contender::Component => "component (wasmtime host, pooled Backend::Network)",
+            Contender::Python => "Okta Python SDK",
+            Contender::Node => "Okta Node SDK",
+            Contender::Native => "native Rust (hyper-util pooled client + serde_json)",
+            Contender::ComponentPaged => "extra: component page by page (`after` cursor, one instance)",
+        }
+    }
+
+    /// Program and arguments that list every user of the target into `out`, and the
+    /// environment they need.
+    fn command(self, c: &Config, exe: &Path, target: &Target, out: &Path) -> (Vec<String>, Vec<(String, String)>) {
+        let common = |v: &mut Vec<String>| {
+            v.extend(["--url".into(), target.url.clone(), "--token".into(), FakeOrg::TOKEN.into()]);
+            v.extend(["--limit".into(), c.limit.to_string(), "--out".into(), out.display().to_string()]);
+        };
+        let mut v: Vec<String> = match self {
+            Contender::Component => vec![exe.display().to_string(), "component-list".into()],
+            Contender::ComponentPaged => {
+                vec![exe.display().to_string(), "component-list".into(), "--mode".into(), "paged".into()]
+            }
+            Contender::Python => {
+                vec![c.python.display().to_string(), c.bench_dir.join("python/list_users.py").display().to_string()]
+            }
+            Contender::Node => {
+                vec![c.node.display().to_string(), c.bench_dir.join("node/list_users.js").display().to_string()]
+            }
+            Contender::Native => vec![native_list_path(exe).display().to_string()],
+        };
+        common(&mut v);
+        let mut env = Vec::new();
+        if let Some(ca) = &target.ca {
+            match self {
+                // Node adds these to its bundled roots.
+                Contender::Node => env.push(("NODE_EXTRA_CA_CERTS".to_string(), ca.display().to_string())),
+                // aiohttp's default context reads the CA file OpenSSL is told of.
+                Contender::Python => env.push(("SSL_CERT_FILE".to_string(), ca.display().to_string())),
+                _ => v.extend(["--ca".into(), ca.display().to_string()]),
+            }
+        }
+        (v, env)
+    }
+}
+
+/// Where the contenders list from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setting {
+    /// Plain HTTP on loopback, no added delay.
+    Loopback,
+    /// TLS with a test CA, and a real org's delays.
+    Tls,
+}
+
+/// The org a round lists from.
+pub struct Target<'a> {
+    pub setting: Setting,
+    pub url: String,
+    /// The test CA's PEM file (TLS only).
+    pub ca: Option<PathBuf>,
+    pub served: &'a ServedOrg,
+}
+
+fn native_list_path(exe: &Path) -> PathBuf {
+    exe.with_file_name("okta-native-list")
+}
+
+/// One contender's run.
+#[derive(Clone, Debug)]
+pub struct Run {
+    pub contender: Contender,
+    pub setting: Setting,
+    pub round: usize,
+    pub warmup: bool,
+    pub measured: Measured,
+    /// The contender's own `BENCH` line (`list_s`, `import_s`, `sdk`, ...).
+    pub bench: Vec<(String, String)>,
+    /// Requests the fake org received during the run.
+    pub requests: usize,
+    /// Requests whose `Authorization` was `SSWS<token>` with no space.
+    pub auth_without_space: usize,
+    pub user_agents: Vec<String>,
+    /// TCP connections the org accepted during the run.
+    pub tcp_connections: Option<u64>,
+    /// CPU time of this process (the fake org's runtime) during the run.
+    pub server_cpu_s: f64,
+    /// `Err` says how the ids differ from the org's.
+    pub ids: Result<(), String>,
+    pub stderr_tail: String,
+}
+
+impl Run {
+    /// What went wrong in this run (wrong ids, or the process failed), if anything.
+    pub fn failure(&self) -> Option<String> {
+        let what = if !self.measured.success() {
+            self.measured.status.clone()
+        } else if let Err(e) = &self.ids {
+            e.clone()
+        } else if self.extra_connections() {
+            format!("opened {} connections for one listing (goal: 1)", self.tcp_connections.unwrap_or(0))
+        } else {
+            return None;
+        };
+        Some(format!("{}{} round {}: {what}", self.contender.key(), self.setting.suffix(), self.round + 1))
+    }
+
+    /// A component run that opened more than one connection.
+    pub fn extra_connections(&self) -> bool {
+        self.contender.is_component() && self.tcp_connections.is_some_and(|n| n > 1)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.bench.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+    pub fn get_f64(&self, key: &str) -> Option<f64> {
+        self.get(key).and_then(|v| v.parse().ok())
+    }
+    pub fn ok(&self) -> bool {
+        self.measured.success() && self.ids.is_ok()
+    }
+}
+
+impl Setting {
+    /// ` over TLS` where it applies, for messages.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Setting::Loopback => "",
+            Setting::Tls => " over TLS",
+        }
+    }
+}
+
+/// Per-action overhead: instantiate + Get User against the in-process fake org.
+#[derive(Clone, Debug)]
+pub struct Overhead {
+    pub calls: usize,
+    pub instantiate: Summary,
+    pub get_user: Summary,
+    pub total: Summary,
+    /// The fake org answering the same request directly, without the component.
+    pub fake_org_alone: Summary,
+}
+
+/// Many Get Users in one instance against a rate-limited org.
+#[derive(Clone, Debug)]
+pub struct RateRun {
+    pub calls: usize,
+    pub limit: u32,
+    pub window: Duration,
+    pub ok: usize,
+    pub failed: Vec<String>,
+    pub responses_429: usize,
+    pub requests: usize,
+    pub total_s: f64,
+    pub minimum_s: f64,
+}
+
+/// Everything the report shows.
+pub struct Outcomes {
+    pub config: Config,
+    pub runs: Vec<Run>,
+    /// The TLS org's URL, when that part ran.
+    pub tls_url: Option<String>,
+    pub rss_floor_kb: u64,
+    pub overhead: Result<Overhead, String>,
+    pub kinds: Result<Vec<super::kinds::KindCost>, String>,
+    pub rate: Result<RateRun, String>,
+    pub component_bytes: u64,
+    pub component_path: PathBuf,
+    pub host_profile: &'static str,
+    pub started: SystemTime,
+    pub elapsed: Duration,
+    pub load_before: String,
+    pub load_after: String,
+}
+
+pub fn main(args: &[String]) -> ExitCode {
+    match drive(args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("okta-bench: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn preflight(c: &Config, exe: &Path) -> Result<PathBuf> {
+    let component = Connector::default_path();
+    let mut missing = Vec::new();
+    if !component.exists() {
+        missing.push(format!("the component at {} (make build)", component.display()));
+    }
+    if !native_list_path(exe).exists() {
+        missing.push(format!("{} (cargo build -p okta-bench)", native_list_path(exe).display()));
+    }
+    if !c.python.exists() {
+        missing.push(format!("{} (bench/setup.sh makes the venv)", c.python.display()));
+    }
+    if !c.bench_dir.join("node/node_modules/@okta/okta-sdk-nodejs/package.json").exists() {
+        missing.push("bench/node/node_modules/@okta/okta-sdk-nodejs (bench/setup.sh runs npm ci)".into());
+    }
+    if !missing.is_empty() {
+        bail!("missing:\n  {}", missing.join("\n  "));
+    }
+    Ok(component)
+}
+
+fn drive(args: &[String]) -> Result<bool> {
+    let c = Config::parse(args)?;
+    let exe = std::env::current_exe().context("cannot find this executable")?;
+    let component_path = preflight(&c, &exe)?;
+    std::fs::create_dir_all(&c.work).with_context(|| format!("cannot create {}", c.work.display()))?;
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let load_before = loadavg();
+    let host_profile = if cfg!(debug_assertions) { "debug" } else { "release" };
+    println!(
+        "okta-bench ({}, {host_profile} host): {} users, limit={}, {} warm-up + {} measured rounds",
+        c.label, c.users, c.limit, c.warmup, c.reps
+    );
+
+    // The org, on its own runtime.
+    let org = FakeOrg::empty();
+    org.generate_users(c.users);
+    org.set_rate_limit(1_000_000, Duration::from_secs(60));
+    org.tolerate_ssws_without_space(true);
+    let expected = org.user_ids();
+    if expected.len() != c.users {
+        bail!("the fake org holds {} users, not {}", expected.len(), c.users);
+    }
+    let server =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("fake-org").enable_all().build()?;
+    let plain = server.block_on(ServedOrg::start(org.clone(), None, Delays::default()))?;
+    println!("fake org at {}", plain.url());
+
+    let rss_floor_kb = rss_floor(&c, &exe)?;
+
+    // The listings, round by round.
+    let mut runs = Vec::new();
+    let target = Target { setting: Setting::Loopback, url: plain.url().to_string(), ca: None, served: &plain };
+    rounds(&c, &exe, &org, &target, &expected, &Contender::ALL, &mut runs)?;
+    drop(plain);
+
+    // The same over TLS, with a real org's delays.
+    let mut tls_url = None;
+    if c.tls {
+        let ca = TestCa::generate()?;
+        let ca_path = c.work.join("test-ca.pem");
+        std::fs::write(&ca_path, ca.ca_pem()).with_context(|| format!("cannot write {}", ca_path.display()))?;
+        let served = server.block_on(ServedOrg::start(org.clone(), Some(&ca), c.tls_delays))?;
+        println!(
+            "fake org over TLS at {} ({} ms per new connection, {} ms per request)",
+            served.url(),
+            c.tls_delays.per_connection.as_millis(),
+            c.tls_delays.per_request.as_millis()
+        );
+        let target =
+            Target { setting: Setting::Tls, url: served.url().to_string(), ca: Some(ca_path), served: &served };
+        rounds(&c, &exe, &org, &target, &expected, &Contender::TLS, &mut runs)?;
+        tls_url = Some(served.url().to_string());
+    }
+
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let overhead = runtime.block_on(overhead(&c)).map_err(|e| format!("{e:#}"));
+    match &overhead {
+        Ok(o) => println!("overhead: instantiate + Get User median {:.1} us ({} calls)", o.total.median * 1e6, o.calls),
+        Err(e) => println!("overhead: FAILED: {e}"),
+    }
+    let kinds = runtime.block_on(super::kinds::measure(c.overhead_calls)).map_err(|e| format!("{e:#}"));
+    match &kinds {
+        Ok(list) => {
+            for k in list {
+                println!(
+                    "kind: {}: cold {} requests, warm {:.2} requests and {:.1} us median per action",
+                    k.kind,
+                    k.cold_requests,
+                    k.warm_requests,
+                    k.warm.median * 1e6
+                );
+            }
+        }
+        Err(e) => println!("kinds: FAILED: {e}"),
+    }
+    let rate = rate_limited(&c, &server, &runtime).map_err(|e| format!("{e:#}"));
+    match &rate {
+        Ok(r) => println!(
+            "rate limit: {} calls, {} ok, {} x 429, {:.2} s (minimum {:.2} s)",
+            r.calls, r.ok, r.responses_429, r.total_s, r.minimum_s
+        ),
+        Err(e) => println!("rate limit: FAILED: {e}"),
+    }
+    drop(runtime);
+    server.shutdown_timeout(Duration::from_secs(1));
+
+    let outcomes = Outcomes {
+        tls_url,
+        component_bytes: std::fs::metadata(&component_path).map(|m| m.len()).unwrap_or(0),
+        component_path,
+        config: c.clone(),
+        runs,
+        rss_floor_kb,
+        overhead,
+        kinds,
+        rate,
+        host_profile,
+        started,
+        elapsed: clock.elapsed(),
+        load_before,
+        load_after: loadavg(),
+    };
+    let text = report::render(&outcomes);
+    println!("\n{text}");
+    if let Some(dir) = c.results.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&c.results, &text).with_context(|| format!("cannot write {}", c.results.display()))?;
+    println!("written to {}", c.results.display());
+
+    let bad: Vec<String> =
+        outcomes
+            .runs
+            .iter()
+            .filter_map(Run::failure)
+            .chain(outcomes.overhead.as_ref().err().map(|e| format!("overhead: {e}")))
+            .chain(outcomes.kinds.as_ref().err().map(|e| format!("kinds: {e}")))
+            .chain(outcomes.rate.as_ref().err().map(|e| format!("rate limit: {e}")))
+            .chain(
+                outcomes.rate.as_ref().ok().filter(|r| !r.failed.is_empty()).map(|r| {
+                    format!("rate limit: {} of {} calls failed, first: {}", r.failed.len(), r.calls, r.failed[0])
+                }),
+            )
+            .collect();
+    if bad.is_empty() {
+        println!(
+            "bench {}: every contender returned the org's {} ids, in order; the component opened one connection \
+             per listing",
+            c.label, c.users
+        );
+        Ok(true)
+    } else {
+        eprintln!("bench {} FAILED:\n  {}", c.label, bad.join("\n  "));
+        Ok(false)
+    }
+}
+
+/// Runs every contender of `contenders` against `target`, round by round (warm-ups first, the
+/// order rotated each round), printing a line per run.
+fn rounds(
+    c: &Config,
+    exe: &Path,
+    org: &FakeOrg,
+    target: &Target,
+    expected: &[String],
+    contenders: &[Contender],
+    runs: &mut Vec<Run>,
+) -> Result<()> {
+    for round in 0..c.warmup + c.reps {
+        let warmup = round < c.warmup;
+        let mut order = contenders.to_vec();
+        order.rotate_left(round % contenders.len());
+        for contender in order {
+            let run = run_one(c, exe, org, target, expected, contender, round, warmup)?;
+            println!(
+                "[{}{}/{}] {:<19} {:>8.3} s  {:>7.1} MB  {:>4} requests  {:>3} conns  {}",
+                if warmup { "warm-up " } else { "round " },
+                if warmup { round + 1 } else { round + 1 - c.warmup },
+                if warmup { c.warmup } else { c.reps },
+                format!("{}{}", contender.key(), if target.setting == Setting::Tls { "/tls" } else { "" }),
+                run.measured.wall_s,
+                run.measured.maxrss_kb as f64 / 1024.0,
+                run.requests,
+                run.tcp_connections.map(|n| n.to_string()).unwrap_or("?".into()),
+                match (&run.ids, run.measured.success()) {
+                    (_, false) => format!("FAILED ({})\n{}", run.measured.status, run.stderr_tail),
+                    (Err(e), true) => format!("WRONG IDS: {e}"),
+                    (Ok(()), true) if run.extra_connections() => "MORE THAN ONE CONNECTION".to_string(),
+                    (Ok(()), true) => format!("ok ({} ids)", expected.len()),
+                },
+            );
+            runs.push(run);
+        }
+    }
+    Ok(())
+}
+
+/// Runs `argv` under the launcher, with `env` added, and returns what it measured.
+fn launch(
+    c: &Config,
+    exe: &Path,
+    argv: &[String],
+    env: &[(String, String)],
+    stem: &Path,
+) -> Result<(Measured, String)> {
+    let stderr_path = stem.with_extension("stderr");
+    let output = Command::new(exe)
+        .arg("measure")
+        .args(["--timeout-s", &c.timeout_s.to_string()])
+        .arg("--stdout")
+        .arg(stem.with_extension("stdout"))
+        .arg("--stderr")
+        .arg(&stderr_path)
+        .arg("--cwd")
+        .arg(&c.work)
+        .arg("--")
+        .args(argv)
+        // Python SDK: allow http:// to the loopback org.
+        .env("OKTA_TESTING_TESTINGDISABLEHTTPSCHECK", "true")
+        // The SDKs read these; the bench passes its org explicitly.
+        .env_remove("OKTA_CLIENT_ORGURL")
+        .env_remove("OKTA_CLIENT_TOKEN")
+        .env_remove("OKTA_CLIENT_AUTHORIZATIONMODE")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .context("cannot run the launcher")?;
+    if !output.status.success() {
+        bail!("launcher failed for {}: {}", argv.join(" "), String::from_utf8_lossy(&output.stderr));
+    }
+    let measured: Measured = serde_json::from_slice(&output.stdout)
+        .with_context(|| format!("launcher said: {}", String::from_utf8_lossy(&output.stdout)))?;
+    let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+    Ok((measured, stderr))
+}
+
+/// The launcher's own contribution to every peak RSS: it running `true`, median of 3.
+fn rss_floor(c: &Config, exe: &Path) -> Result<u64> {
+    let mut v = Vec::new();
+    for i in 0..3 {
+        let (m, _) = launch(c, exe, &["true".to_string()], &[], &c.work.join(format!("floor-{i}")))?;
+        v.push(m.maxrss_kb as f64);
+    }
+    Ok(summarize(&v).map(|s| s.median as u64).unwrap_or(0))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_one(
+    c: &Config,
+    exe: &Path,
+    org: &FakeOrg,
+    target: &Target,
+    expected: &[String],
+    contender: Contender,
+    round: usize,
+    warmup: bool,
+) -> Result<Run> {
+    let tls = if target.setting == Setting::Tls { "-tls" } else { "" };
+    let stem = c.work.join(format!("{}{tls}-{round}", contender.key()));
+    let ids_path = stem.with_extension("ids");
+    let _ = std::fs::remove_file(&ids_path);
+    let (argv, env) = contender.command(c, exe, target, &ids_path);
+
+    let seen_before = org.requests().len();
+    let opens_before = target.served.connections();
+    let cpu_before = measure::self_cpu_s();
+    let (measured, stderr) = launch(c, exe, &argv, &env, &stem)?;
+    let server_cpu_s = measure::self_cpu_s() - cpu_before;
+    let tcp_connections = Some(target.served.connections() - opens_before);
+    let seen = org.requests();
+    let seen = &seen[seen_before.min(seen.len())..];
+
+    let ids = if measured.success() { check_ids(expected, &ids_path) } else { Err("the run failed".into()) };
+    let tail: Vec<&str> = stderr.lines().rev().take(15).collect();
+    Ok(Run {
+        contender,
+        setting: target.setting,
+        round,
+        warmup,
+        bench: super::bench_line(&stderr),
+        requests: seen.len(),
+        auth_without_space: seen.iter().filter(|r| auth_without_space(r)).count(),
+        user_agents: user_agents(seen),
+        tcp_connections,
+        server_cpu_s,
+        measured,
+        ids,
+        stderr_tail: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
+    })
+}
+
+fn header<'a>(r: &'a SeenRequest, name: &str) -> Option<&'a str> {
+    r.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+fn auth_without_space(r: &SeenRequest) -> bool {
+    header(r, "authorization").and_then(|v| v.strip_prefix("SSWS")).is_some_and(|rest| !rest.starts_with(' '))
+}
+
+fn user_agents(seen: &[SeenRequest]) -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    for ua in seen.iter().filter_map(|r| header(r, "user-agent")) {
+        if !v.iter().any(|x| x == ua) {
+            v.push(ua.to_string());
+        }
+    }
+    v
+}
+
+/// `Ok` when the file holds exactly `expected`, one id per line, in order; else how it differs.
+fn check_ids(expected: &[String], path: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("no ids written ({}: {e})", path.display()))?;
+    let got: Vec<&str> = text.lines().collect();
+    if got.len() == expected.len() && got.iter().zip(expected).all(|(a, b)| *a == b) {
+        return Ok(());
+    }
+    let want: HashSet<&str> = expected.iter().map(String::as_str).collect();
+    let have: HashSet<&str> = got.iter().copied().collect();
+    let missing = want.difference(&have).count();
+    let unexpected = have.difference(&want).count();
+    let repeated = got.len() - have.len();
+    let first = got.iter().zip(expected).position(|(a, b)| *a != b).unwrap_or(got.len().min(expected.len()));
+    if missing == 0 && unexpected == 0 && repeated == 0 {
+        return Err(format!("the same ids in another order (first difference at line {})", first + 1));
+    }
+    Err(format!(
+        "{} ids, expected {}: {missing} missing, {unexpected} unexpected, {repeated} repeated (first difference at line {})",
+        got.len(),
+        expected.len(),
+        first + 1
+    ))
+}
+
+async fn overhead(c: &Config) -> Result<Overhead> {
+    let connector = Connector::load_default()?;
+    let org = FakeOrg::empty();
+    org.generate_users(100);
+    org.set_rate_limit(1_000_000, Duration::from_secs(60));
+    let ids = org.user_ids();
+    let connection = api_token("https://fake-org.okta.com", FakeOrg::TOKEN);
+    let warmup = 20.min(c.overhead_calls);
+    let (mut inst_s, mut get_s, mut total_s) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..warmup + c.overhead_calls {
+        let id = &ids[i % ids.len()];
+        let t0 = Instant::now();
+        let mut instance = connector.instantiate(Backend::FakeOrg(org.clone())).await?;
+        let t1 = Instant::now();
+        let user = instance
+            .users()
+            .get(&connection, &GetUserInput { id: id.clone(), expand: None })
+            .await?
+            .map_err(|e| anyhow!("Get User {id} failed: {}", error_json(&e)))?;
+        let t2 = Instant::now();
+        drop(instance);
+        let t3 = Instant::now();
+        if !user.contains(id.as_str()) {
+            bail!("Get User {id} returned another user: {user}");
+        }
+        if i >= warmup {
+            inst_s.push((t1 - t0).as_secs_f64());
+            get_s.push((t2 - t1).as_secs_f64());
+            total_s.push((t3 - t0).as_secs_f64());
+        }
+    }
+    let mut alone = Vec::new();
+    for i in 0..warmup + c.overhead_calls {
+        let id = &ids[i % ids.len()];
+        let request = http::Request::get(format!("https://fake-org.okta.com/api/v1/users/{id}"))
+            .header("authorization", format!("SSWS {}", FakeOrg::TOKEN))
+            .header("accept", "application/json")
+            .body(Bytes::new())?;
+        let t0 = Instant::now();
+        let outcome = org.handle(request).await;
+        let dt = t0.elapsed().as_secs_f64();
+        match outcome {
+            Outcome::Response { response, .. } if response.status() == 200 => {}
+            other => bail!("the fake org did not answer 200 to GET /users/{id}: {other:?}"),
+        }
+        if i >= warmup {
+            alone.push(dt);
+        }
+    }
+    let s = |v: &[f64]| summarize(v).ok_or_else(|| anyhow!("no samples (--overhead-calls 0)"));
+    Ok(Overhead {
+        calls: c.overhead_calls,
+        instantiate: s(&inst_s)?,
+        get_user: s(&get_s)?,
+        total: s(&total_s)?,
+        fake_org_alone: s(&alone)?,
+    })
+}
+
+fn rate_limited(c: &Config, server: &tokio::runtime::Runtime, runtime: &tokio::runtime::Runtime) -> Result<RateRun> {
+    let org = FakeOrg::empty();
+    org.generate_users(50);
+    let ids = org.user_ids();
+    let listener = server.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let serving = server.spawn(org.clone().serve(listener));
+    let result = runtime.block_on(async {
+        let connector = Connector::load_default()?;
+        let mut instance = connector.instantiate(Backend::Network).await?;
+        let connection = api_token(&url, FakeOrg::TOKEN);
+        org.set_rate_limit(c.rate_limit, c.rate_window);
+        let (mut ok, mut failed, mut responses_429) = (0, Vec::new(), 0);
+        let t0 = Instant::now();
+        for i in 0..c.rate_calls {
+            let id = &ids[i % ids.len()];
+            match instance.users().get(&connection, &GetUserInput { id: id.clone(), expand: None }).await? {
+                Ok(_) => ok += 1,
+                Err(e) => failed.push(error_json(&e).to_string()),
+            }
+            // Count and forget the recorded exchanges as we go: the log keeps every body.
+            responses_429 += instance.exchanges().iter().filter(|x| x.status == Some(429)).count();
+            instance.clear_exchanges();
+        }
+        let total_s = t0.elapsed().as_secs_f64();
+        let windows = c.rate_calls.div_ceil(c.rate_limit as usize);
+        Ok::<_, anyhow::Error>(RateRun {
+            calls: c.rate_calls,
+            limit: c.rate_limit,
+            window: c.rate_window,
+            ok,
+            failed,
+            responses_429,
+            requests: org.requests().len(),
+            total_s,
+            minimum_s: windows.saturating_sub(1) as f64 * c.rate_window.as_secs_f64(),
+        })
+    });
+    serving.abort();
+    result
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// Checks [`check_ids`]' verdicts.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_compared_in_order() {
+        let dir = std::env::temp_dir().join(format!("okta-bench-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let expected: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        let check = |text: &str| {
+            let p = dir.join("ids");
+            std::fs::write(&p, text).unwrap();
+            check_ids(&expected, &p)
+        };
+        assert_eq!(check("a\nb\nc\n"), Ok(()));
+        assert!(check("a\nc\nb\n").unwrap_err().contains("another order"));
+        assert!(check("a\nb\n").unwrap_err().contains("1 missing"));
+        assert!(check("a\nb\nc\nc\n").unwrap_err().contains("1 repeated"));
+        assert!(check("a\nb\nx\n").unwrap_err().contains("1 unexpected"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_component_run_with_a_second_connection_fails_the_bench() {
+        let run = |contender, connections| Run {
+            contender,
+            setting: Setting::Tls,
+            round: 0,
+            warmup: true,
+            measured: Measured { wall_s: 1.0, maxrss_kb: 1, user_s: 0.0, sys_s: 0.0, status: "exit 0".into() },
+            bench: Vec::new(),
+            requests: 10,
+            auth_without_space: 0,
+            user_agents: Vec::new(),
+            tcp_connections: Some(connections),
+            server_cpu_s: 0.0,
+            ids: Ok(()),
+            stderr_tail: String::new(),
+        };
+        assert_eq!(run(Contender::Component, 1).failure(), None);
+        assert_eq!(
+            run(Contender::Component, 10).failure().as_deref(),
+            Some("component over TLS round 1: opened 10 connections for one listing (goal: 1)")
+        );
+        assert!(run(Contender::ComponentPaged, 2).failure().is_some());
+        // Other contenders' connections are reported, not judged.
+        assert_eq!(run(Contender::Python, 10).failure(), None);
+    }
+}

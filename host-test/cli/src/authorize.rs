@@ -1,0 +1,149 @@
+//! `okta-connector authorize`: the OAuth 2.0 authorization-code flow from the command line.
+//! The connector builds the authorize URL (state, PKCE) and makes the token call; the user's
+//! browser does the rest, and the URL it is sent back to is pasted on standard input. With
+//! the embedded fake org, its admin approves at once.
+
+use std::io::{BufRead as _, Read as _};
+
+use anyhow::{anyhow, bail, Context as _, Result};
+use serde_json::{json, Value};
+
+use okta_fake_org::{demo_apps, FakeOrg};
+
+use super::output::err;
+use okta_harness::{connection_from_json, error_json, oauth_code, Backend, Connection, OauthCodeConnection, TokenSet};
+
+/// The most the pasted redirect URL may take.
+const MAX_PASTED: u64 = 64 * 1024;
+
+/// Runs the flow; returns the connection with its tokens, as `--connection` takes it.
+pub async fn authorize(connection: Option<&str>, redirect: Option<&str>, fake_domain: Option<&str>) -> Result<Value> {
+    let connection = match (connection, fake_domain) {
+        (Some(text), _) => match connection_from_json(text).context("--connection")? {
+            Connection::OauthCode(c) => c,
+            _ => bail!("--connection: `authorize` needs an `oauth_code` connection"),
+        },
+        (None, Some(domain)) => oauth_code(
+            domain,
+            demo_apps::WEB_CLIENT_ID,
+            demo_apps::WEB_CLIENT_SECRET,
+            &["okta.users.read", "okta.groups.read", "offline_access"],
+        ),
+        (None, None) => bail!("--connection is required: an `oauth_code` connection (or --fake-org)"),
+    };
+    let redirect = match (redirect, fake_domain) {
+        (Some(r), _) => r.to_string(),
+        (None, Some(_)) => demo_apps::WEB_REDIRECT_URI.to_string(),
+        (None, None) => bail!("--redirect-uri is required: one registered on the app"),
+    };
+    let org = fake_domain.map(|_| {
+        let org = FakeOrg::seeded();
+        org.register_demo_apps();
+        org
+    });
+    let backend = org.clone().map(Backend::FakeOrg).unwrap_or(Backend::Network);
+    let connector = super::load_connector()?;
+    let mut instance = connector.instantiate(backend).await?;
+    let state = random_state();
+    let start = instance
+        .connections()
+        .begin_authorization(&connection, &redirect, &state)
+        .await?
+        .map_err(|e| anyhow!("{}", error_json(&e)))?;
+    err(&format!("Open this URL in a browser, sign in and approve:\n  {}\n", start.url));
+    if let Some(hint) = &start.hint {
+        err(&format!("Note: {hint}\n"));
+    }
+    let back = match &org {
+        Some(org) => {
+            err("(the fake org's admin approves at once)\n");
+            org.authorize(&start.url).await.map_err(|e| anyhow!("the fake org refused: {e}"))?
+        }
+        None => {
+            err(&format!("Then paste the URL the browser was sent back to ({redirect}?code=...):\n"));
+            let mut line = String::new();
+            std::io::stdin().lock().take(MAX_PASTED).read_line(&mut line).context("cannot read standard input")?;
+            line.trim().to_string()
+        }
+    };
+    let code = code_from(&back, &state)?;
+    let tokens = instance
+        .connections()
+        .exchange_code(&connection, &code, &redirect, &start.code_verifier)
+        .await?
+        .map_err(|e| anyhow!("{}", error_json(&e)))?;
+    let stored = with_tokens(&connection, &tokens);
+    if org.is_some() {
+        let page = instance
+            .invoke_json("users.list", &Connection::OauthCode(stored.clone()), &json!({ "limit": 2 }))
+            .await?
+            .map_err(|e| anyhow!("users.list with the new tokens: {}", error_json(&e)))?;
+        let lines: Vec<String> = instance.exchanges().iter().map(|e| e.line()).collect();
+        err(&format!("Requests: {}\n", lines.join(", ")));
+        err(&format!("users.list with the new tokens: {} users\n", page["items"].as_array().map_or(0, Vec::len)));
+    }
+    err("The connection with its tokens (secret: store it safely; refresh tokens rotate):\n");
+    Ok(json!({ "oauth_code": {
+        "domain": stored.domain,
+        "scopes": stored.scopes,
+        "client_id": stored.client_id,
+        "client_secret": stored.client_secret,
+        "access_token": stored.access_token,
+        "refresh_token": stored.refresh_token,
+    }}))
+}
+
+fn with_tokens(c: &OauthCodeConnection, t: &TokenSet) -> OauthCodeConnection {
+    OauthCodeConnection {
+        access_token: Some(t.access_token.clone()),
+        refresh_token: t.refresh_token.clone(),
+        ..c.clone()
+    }
+}
+
+/// The code of the redirect URL (or a bare code), after checking its state.
+fn code_from(back: &str, state: &str) -> Result<String> {
+    let Some((_, query)) = back.split_once('?') else {
+        if back.is_empty() || back.contains(['/', ' ', '&']) {
+            bail!("no code: paste the whole URL the browser was sent back to");
+        }
+        return Ok(back.to_string());
+    };
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    if let Some(error) = get("error") {
+        bail!("Okta refused the authorization: {error}: {}", get("error_description").unwrap_or(""));
+    }
+    if get("state") != Some(state) {
+        bail!("the redirect's state is not the one this flow sent: start again");
+    }
+    get("code").map(str::to_string).ok_or_else(|| anyhow!("the redirect URL has no code"))
+}
+
+/// An unguessable `state` for one flow.
+fn random_state() -> String {
+    use std::hash::{BuildHasher as _, Hasher as _};
+    let mut out = String::new();
+    for i in 0..2u8 {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u8(i);
+        h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+        out.push_str(&format!("{:016x}", h.finish()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_code_comes_back_with_its_state() {
+        assert_eq!(code_from("http://localhost:8765/callback?code=abc&state=s1", "s1").unwrap(), "abc");
+        assert_eq!(code_from("bare-code", "s1").unwrap(), "bare-code");
+        assert!(code_from("http://localhost:8765/callback?code=abc&state=other", "s1").is_err());
+        let refused = code_from("http://x/cb?error=access_denied&error_description=no&state=s1", "s1").unwrap_err();
+        assert!(refused.to_string().contains("access_denied"));
+        assert_ne!(random_state(), random_state());
+    }
+}

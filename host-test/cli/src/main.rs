@@ -1,0 +1,266 @@
+//! The `okta-connector` command line: list, describe and run the component's actions, serve
+//! the fake org, give the demo tour, print shell completions.
+//!
+//! * `args`: the grammar (clap), help, usage errors as JSON;
+//! * `output`: stdout and stderr without panics (a closed pipe ends the command quietly);
+//! * `watch`: `--trace` and the progress line, from each exchange as it completes;
+//! * `text`: describe's text and order-keeping JSON indentation; `demo`: the tour.
+//!
+//! Exit status: 0 success; 1 the action or the host failed, `{"error": {...}}` on stderr;
+//! 2 usage error, `{"error": {"kind": "usage", ...}}` on stderr.
+//!
+//! The component is built into the binary (`host-test/cli/build.rs`) and compiled once per user
+//! into `Connector::user_cache_dir()`; `OKTA_CONNECTOR_WASM` names another one.
+
+mod args;
+mod authorize;
+mod demo;
+pub(crate) mod output;
+mod text;
+mod triggers;
+mod watch;
+
+use std::io::{IsTerminal as _, Read as _};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+use clap::{CommandFactory as _, Parser as _};
+use serde_json::{json, Value};
+
+use okta_fake_org::FakeOrg;
+use okta_harness::{
+    api_token, connection_from_json, connection_secrets, error_json, input_secrets, scrub, Backend, Connection,
+    Connector, InstanceOptions,
+};
+
+use args::{Cli, Command, RunArgs};
+use output::{err, outln};
+
+/// The domain the in-process fake org is reached at (it answers any origin).
+pub const FAKE_ORG_DOMAIN: &str = "https://fake-org.okta.com";
+
+/// The release component this binary carries (see `host-test/cli/build.rs`).
+static EMBEDDED_COMPONENT: &[u8] = include_bytes!(env!("OKTA_CONNECTOR_COMPONENT"));
+
+/// A failure and the exit status it gives.
+pub enum Failure {
+    Usage(Value),
+    /// The action's error.
+    Action(Value),
+    Host(anyhow::Error),
+    /// Stdout's reader has gone: stop, say nothing.
+    Closed,
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Host(e)
+    }
+}
+
+/// A usage error with this message.
+pub(crate) fn usage(message: impl Into<String>) -> Failure {
+    Failure::Usage(json!({ "kind": "usage", "message": message.into(), "hint": "okta-connector help" }))
+}
+
+pub fn main() -> ExitCode {
+    let result = match Cli::try_parse() {
+        Ok(cli) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Failure::Host(e.into()))
+            .and_then(|runtime| runtime.block_on(execute(cli.command))),
+        Err(e) => match e.kind() {
+            clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                output::out(&styled(e.render()))
+            }
+            _ => Err(Failure::Usage(args::usage_error(&e))),
+        },
+    };
+    match result {
+        Ok(()) | Err(Failure::Closed) => ExitCode::SUCCESS,
+        Err(Failure::Usage(error)) => {
+            print_error(&error);
+            ExitCode::from(2)
+        }
+        Err(Failure::Action(error)) => {
+            print_error(&error);
+            ExitCode::from(1)
+        }
+        Err(Failure::Host(e)) => {
+            print_error(&json!({ "kind": "host", "message": format!("{e:#}") }));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// clap's help text, in colour only on a terminal.
+fn styled(text: clap::builder::StyledStr) -> String {
+    if std::io::stdout().is_terminal() {
+        text.ansi().to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+fn print_error(error: &Value) {
+    let text = serde_json::to_string_pretty(&json!({ "error": error })).unwrap_or_default();
+    err(&format!("{text}\n"));
+}
+
+async fn execute(command: Option<Command>) -> Result<(), Failure> {
+    match command {
+        None => output::out(&format!("{}\n", styled(Cli::command().render_help()))),
+        Some(Command::Actions { json }) => actions(json).await,
+        Some(Command::Describe { action, json }) => describe(&action, json).await,
+        Some(Command::Run(args)) => run(args).await,
+        Some(Command::Poll(args)) => triggers::poll(&load_connector()?, args).await,
+        Some(Command::Hook { command: args::HookCommand::Serve(args) }) => {
+            triggers::serve(std::sync::Arc::new(load_connector()?), args).await
+        }
+        Some(Command::Authorize(args)) => {
+            let connection = args.connection.as_deref().map(|c| read_arg("--connection", c)).transpose()?;
+            let fake = args.fake_org.then_some(FAKE_ORG_DOMAIN);
+            let stored = authorize::authorize(connection.as_deref(), args.redirect_uri.as_deref(), fake)
+                .await
+                .map_err(|e| Failure::Action(json!({ "kind": "authorize", "message": format!("{e:#}") })))?;
+            outln!("{}", serde_json::to_string_pretty(&stored).unwrap_or_default())
+        }
+        Some(Command::FakeOrg(args)) => {
+            okta_fake_org::serve::serve(&args, |line| outln!("{line}").map_err(|_| anyhow::anyhow!("stdout closed")))
+                .await
+                .map_err(Failure::Host)
+        }
+        Some(Command::Demo) => demo::demo(std::sync::Arc::new(load_connector()?)).await,
+        Some(Command::Completions { shell }) => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "okta-connector", &mut script);
+            output::out(&String::from_utf8_lossy(&script))
+        }
+    }
+}
+
+/// The component: `OKTA_CONNECTOR_WASM` when set, else the one built into this binary.
+fn load_connector() -> Result<Connector> {
+    match std::env::var_os("OKTA_CONNECTOR_WASM").filter(|p| !p.is_empty()) {
+        Some(path) => Connector::load(&path).with_context(|| format!("OKTA_CONNECTOR_WASM={}", path.to_string_lossy())),
+        None => {
+            Connector::load_bytes(EMBEDDED_COMPONENT, "okta_connector.wasm", Connector::user_cache_dir().as_deref())
+        }
+    }
+}
+
+/// `JSON`, `@FILE`, or `@-` for standard input.
+pub(crate) fn read_arg(flag: &str, value: &str) -> Result<String, Failure> {
+    match value.strip_prefix('@') {
+        Some("-") => {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| usage(format!("{flag}: cannot read standard input: {e}")))?;
+            Ok(s)
+        }
+        Some(path) => std::fs::read_to_string(path).map_err(|e| usage(format!("{flag}: cannot read {path}: {e}"))),
+        None => Ok(value.to_string()),
+    }
+}
+
+async fn catalog() -> Result<Value> {
+    let connector = load_connector()?;
+    // Describing sends nothing: a script with no steps fails any request.
+    let mut instance = connector.instantiate(Backend::Scripted(Vec::new())).await?;
+    instance.describe_json().await
+}
+
+fn catalog_actions(catalog: &Value) -> Vec<Value> {
+    catalog.get("actions").and_then(Value::as_array).cloned().unwrap_or_default()
+}
+
+async fn actions(as_json: bool) -> Result<(), Failure> {
+    let actions = catalog_actions(&catalog().await?);
+    let field = |a: &Value, k: &str| a.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    if as_json {
+        let list: Vec<Value> =
+            actions.iter().map(|a| json!({ "id": field(a, "id"), "label": field(a, "label") })).collect();
+        return outln!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
+    }
+    let width = actions.iter().map(|a| field(a, "id").len()).max().unwrap_or(0);
+    let mut text = String::new();
+    for a in &actions {
+        text.push_str(&format!("{:width$}  {}\n", field(a, "id"), field(a, "label")));
+    }
+    output::out(&text)
+}
+
+async fn describe(action: &str, as_json: bool) -> Result<(), Failure> {
+    let catalog = catalog().await?;
+    let actions = catalog_actions(&catalog);
+    let Some(entry) = actions.iter().find(|a| a.get("id").and_then(Value::as_str) == Some(action)) else {
+        let ids: Vec<&str> = actions.iter().filter_map(|a| a.get("id").and_then(Value::as_str)).collect();
+        return Err(usage(format!("unknown action `{action}`; actions: {}", ids.join(", "))));
+    };
+    if as_json {
+        outln!("{}", serde_json::to_string_pretty(entry).unwrap_or_default())
+    } else {
+        output::out(&text::describe_text(entry))
+    }
+}
+
+/// The connection and backend `run` uses (see the help's CONNECTION).
+pub(crate) fn choose_connection(given: Option<&str>, force_fake: bool) -> Result<(Connection, Backend), Failure> {
+    let backend = |network: bool| {
+        if network && !force_fake {
+            Backend::Network
+        } else {
+            let org = FakeOrg::seeded();
+            org.register_demo_apps();
+            Backend::FakeOrg(org)
+        }
+    };
+    if let Some(text) = given {
+        let c = connection_from_json(text).map_err(|e| usage(format!("--connection: {e:#}")))?;
+        return Ok((c, backend(true)));
+    }
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    match (env("OKTA_CLIENT_ORGURL"), env("OKTA_CLIENT_TOKEN")) {
+        (Some(url), Some(token)) if !force_fake => Ok((api_token(&url, &token), Backend::Network)),
+        _ => Ok((api_token(FAKE_ORG_DOMAIN, FakeOrg::TOKEN), backend(false))),
+    }
+}
+
+async fn run(args: RunArgs) -> Result<(), Failure> {
+    let input = read_arg("--input", &args.input)?;
+    let connection = args.target.connection.as_deref().map(|c| read_arg("--connection", c)).transpose()?;
+    let (connection, backend) = choose_connection(connection.as_deref(), args.target.fake_org)?;
+    let connector = load_connector()?;
+    let secrets = secrets_of(&connector, &connection, &args.action, &input).await?;
+    // The progress line is for people: only on a terminal, and not over the trace.
+    let progress = std::io::stderr().is_terminal() && !args.target.trace;
+    let watch = watch::Watch::new(&args.action, args.target.trace, progress, secrets.clone());
+    let options = InstanceOptions { observer: watch.observer(), ..InstanceOptions::default() };
+    let mut instance = connector.instantiate_with(backend, options).await?;
+    let result = instance.invoke(&args.action, &connection, &input).await;
+    watch.finish();
+    match result.map_err(|e| Failure::Host(anyhow::anyhow!(scrub(&format!("{e:#}"), &secrets))))? {
+        Ok(text) => outln!("{}", text::pretty_json(&text)),
+        Err(e) => Err(Failure::Action(
+            serde_json::from_str(&scrub(&error_json(&e).to_string(), &secrets)).unwrap_or(Value::Null),
+        )),
+    }
+}
+
+/// What must never be printed for this run: the connection's secrets and the input's values
+/// the catalog marks secret (a server may echo either back in an answer the trace shows).
+pub(crate) async fn secrets_of(
+    connector: &Connector,
+    connection: &Connection,
+    action: &str,
+    input: &str,
+) -> Result<Vec<String>> {
+    let mut secrets = connection_secrets(connection);
+    if let Ok(input) = serde_json::from_str::<Value>(input) {
+        let mut describer = connector.instantiate(Backend::Scripted(Vec::new())).await?;
+        secrets.extend(input_secrets(&describer.describe_json().await?, action, &input));
+    }
+    Ok(secrets)
+}
