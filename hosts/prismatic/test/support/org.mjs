@@ -35,7 +35,10 @@ function start(command, args, ready, what) {
     child.stderr.on('data', onData);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`${what} exited (${code}):\n${out}`));
+      const error = new Error(`${what} exited (${code}):\n${out}`);
+      reject(error);
+      // Once started, a process that dies says why (the test then fails on its absence).
+      process.stderr.write(`${error.message}\n`);
     });
   });
 }

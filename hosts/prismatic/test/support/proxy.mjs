@@ -93,6 +93,10 @@ const server = createServer(async (req, res) => {
   upstream.end(body);
 });
 
+// The test's thread sits blocked while the component's requests are in flight: an idle
+// connection of its own must outlive that, or its next call finds it closed.
+server.keepAliveTimeout = 120_000;
+
 server.listen(0, '127.0.0.1', () => {
   console.log(`proxy at http://127.0.0.1:${server.address().port}`);
 });

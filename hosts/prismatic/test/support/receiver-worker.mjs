@@ -53,6 +53,10 @@ const server = createServer(async (req, res) => {
   }
 });
 
+// Prismatic's endpoint is up before the deploy: the component is loaded (compiled) first,
+// so Okta's verification, which waits 3 s, is not answered by a cold start.
+await harness.trigger('eventHook', { headers: { 'x-okta-verification-challenge': 'warm-up' } }, workerData.params, { instanceState: {} });
+
 server.listen(0, '127.0.0.1', () => {
   url = `http://127.0.0.1:${server.address().port}/webhooks/flow-1`;
   parentPort.postMessage({ url });
