@@ -17,6 +17,10 @@ pub struct ServeArgs {
     /// Users to generate besides the seeded ones.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub users: usize,
+    /// Requests allowed per minute in each rate-limit bucket (Okta's default for most
+    /// endpoints: 600); a bench listing the same users over and over sets it high.
+    #[arg(long, value_name = "N", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit: u32,
 }
 
 /// Serves until the process is stopped, after printing the URL, the API token, the OAuth apps
@@ -26,6 +30,7 @@ pub async fn serve(args: &ServeArgs, mut print: impl FnMut(&str) -> Result<()>) 
     if args.users > 0 {
         org.generate_users(args.users);
     }
+    org.set_rate_limit(args.rate_limit, std::time::Duration::from_secs(60));
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
         .await
         .with_context(|| format!("cannot listen on 127.0.0.1:{}", args.port))?;
