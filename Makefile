@@ -88,8 +88,8 @@ bench-quick: build
 	cargo build -p okta-bench
 	./target/debug/okta-bench --quick
 
-## lint: formatting and clippy, guest and host
-lint:
+## lint: formatting and clippy, guest and host (the host embeds the component: built first)
+lint: build
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --release --target wasm32-wasip2 -- -D warnings

@@ -29,14 +29,14 @@ fn main() {
     }
     let dir = Path::new("wit");
     let model = Model::load(dir);
-    let records = record_lookup(dir);
     let out = std::env::var("OUT_DIR").unwrap();
     let out = Path::new(&out);
 
     std::fs::write(out.join("inputs.rs"), inputs_rs(&model)).unwrap();
     std::fs::write(out.join("exports.rs"), exports_rs(&model)).unwrap();
-    std::fs::write(out.join("dispatch.rs"), dispatch_rs(&model, &records)).unwrap();
-    let catalog = catalog_json(&model, &records);
+    std::fs::write(out.join("dispatch.rs"), dispatch_rs(&model)).unwrap();
+    std::fs::write(out.join("connection_secrets.rs"), model.connection_secrets_fn("secrets")).unwrap();
+    let catalog = catalog_json(&model);
     std::fs::write(out.join("catalog.json"), serde_json::to_string_pretty(&catalog).unwrap()).unwrap();
     let hash = source_hash(Path::new(".")).expect("the sources are readable");
     std::fs::write(out.join("source-hash"), hash).unwrap();
@@ -50,26 +50,54 @@ fn wit_record_path(interface: &str, name: &str) -> String {
     }
 }
 
+/// The module of `crate::inputs` a record's generated type lives in.
+fn inputs_module(interface: &str) -> String {
+    snake(interface)
+}
+
+/// The type a resolved input field has.
 fn rust_type(ty: &FieldType) -> String {
     match ty {
         FieldType::String => "String".into(),
         FieldType::Bool => "bool".into(),
+        FieldType::U8 => "u8".into(),
         FieldType::U16 => "u16".into(),
         FieldType::U32 => "u32".into(),
         FieldType::U64 => "u64".into(),
         FieldType::S64 => "i64".into(),
         FieldType::Json => "serde_json::Value".into(),
         FieldType::List(inner) => format!("Vec<{}>", rust_type(inner)),
-        FieldType::Record { name, interface } => wit_record_path(interface, name),
+        FieldType::Record { name, interface } => {
+            format!("crate::inputs::{}::{}", inputs_module(interface), upper_camel(name))
+        }
+        FieldType::Enum { name, interface } => wit_record_path(interface, name),
     }
 }
 
-fn literal(ty: &FieldType, value: &serde_json::Value) -> String {
+/// The type a field has in the raw (`invoke`) form: closed sets as the text Okta spells.
+fn raw_type(ty: &FieldType) -> String {
+    match ty {
+        FieldType::List(inner) => format!("Vec<{}>", raw_type(inner)),
+        FieldType::Record { name, interface } => {
+            format!("crate::inputs::{}::{}Raw", inputs_module(interface), upper_camel(name))
+        }
+        FieldType::Enum { .. } => "String".into(),
+        other => rust_type(other),
+    }
+}
+
+fn literal(model: &Model, ty: &FieldType, value: &serde_json::Value) -> String {
     match (ty, value) {
         (FieldType::String, serde_json::Value::String(s)) => format!("{s:?}.to_string()"),
         (FieldType::Bool, serde_json::Value::Bool(b)) => b.to_string(),
         (FieldType::U16 | FieldType::U32 | FieldType::U64 | FieldType::S64, serde_json::Value::Number(n)) => {
             n.to_string()
+        }
+        (FieldType::Enum { name, .. }, serde_json::Value::String(v)) => {
+            let set = model.closed_set(name);
+            let case =
+                set.cases.iter().find(|c| &c.value == v).unwrap_or_else(|| panic!("default {v} is not in {name}"));
+            format!("{}::{}", rust_type(ty), upper_camel(&case.name))
         }
         (ty, v) => panic!("default {v} does not fit {ty:?}"),
     }
@@ -80,30 +108,58 @@ fn doc_lines(text: &str, indent: &str) -> String {
 }
 
 fn inputs_rs(model: &Model) -> String {
+    let records = model.input_records();
+    let mut modules: BTreeMap<String, Vec<&Record>> = BTreeMap::new();
+    for rec in &records {
+        let interface = record_interface(model, &rec.name);
+        modules.entry(inputs_module(&interface)).or_default().push(rec);
+    }
+    let tops: Vec<&str> = model
+        .areas
+        .iter()
+        .flat_map(|a| a.inputs.iter())
+        .chain(model.trigger_inputs.iter())
+        .map(|r| r.name.as_str())
+        .collect();
     let mut s = String::new();
-    for area in &model.areas {
-        writeln!(s, "/// Inputs of the `{}` actions.\npub mod {} {{", area.name, snake(&area.name)).unwrap();
+    for (module, recs) in &modules {
+        writeln!(s, "/// Input types of the `{module}` interface.\npub mod {module} {{").unwrap();
         writeln!(s, "    #[allow(unused_imports)]\n    use crate::input::*;").unwrap();
-        for rec in &area.inputs {
-            input_type(&mut s, &area.name, rec);
+        let mut recs = recs.clone();
+        recs.sort_by(|a, b| a.name.cmp(&b.name));
+        for rec in recs {
+            let interface = record_interface(model, &rec.name);
+            input_type(&mut s, model, &interface, rec, tops.contains(&rec.name.as_str()));
         }
         writeln!(s, "}}\n").unwrap();
     }
-    if !model.trigger_inputs.is_empty() {
+    for set in model.input_closed_sets() {
+        let ty = rust_type(&FieldType::Enum { name: set.name.clone(), interface: set.interface.clone() });
+        let values: Vec<String> =
+            set.cases.iter().map(|c| format!("({:?}, {ty}::{})", c.value, upper_camel(&c.name))).collect();
         writeln!(
             s,
-            "/// Inputs of the triggers.\npub mod triggers {{\n    #[allow(unused_imports)]\n    use crate::input::*;"
+            "impl crate::input::Closed for {ty} {{\n    const VALUES: &'static [(&'static str, Self)] = &[{}];\n}}\n\n\
+             /// The value Okta is sent.\nimpl std::fmt::Display for {ty} {{\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n        f.write_str(crate::input::Closed::value(*self))\n    }}\n}}\n",
+            values.join(", ")
         )
         .unwrap();
-        for rec in &model.trigger_inputs {
-            input_type(&mut s, "triggers", rec);
-        }
-        writeln!(s, "}}\n").unwrap();
     }
     s
 }
 
-fn input_type(s: &mut String, interface: &str, rec: &Record) {
+/// The interface a record lives in.
+fn record_interface(model: &Model, name: &str) -> String {
+    model
+        .areas
+        .iter()
+        .find(|a| a.inputs.iter().any(|r| r.name == name))
+        .map(|a| a.name.clone())
+        .or_else(|| model.trigger_inputs.iter().any(|r| r.name == name).then(|| "triggers".to_string()))
+        .unwrap_or_else(|| "types".to_string())
+}
+
+fn input_type(s: &mut String, model: &Model, interface: &str, rec: &Record, top: bool) {
     let name = upper_camel(&rec.name);
     let wit = wit_record_path(interface, &rec.name);
     // The resolved type.
@@ -128,7 +184,7 @@ fn input_type(s: &mut String, interface: &str, rec: &Record) {
     )
     .unwrap();
     for f in &rec.fields {
-        let ty = rust_type(&f.ty);
+        let ty = raw_type(&f.ty);
         let field = rust_ident(&f.name);
         let rename =
             if field != snake(&f.name) { format!("#[serde(rename = {:?})] ", snake(&f.name)) } else { String::new() };
@@ -140,94 +196,137 @@ fn input_type(s: &mut String, interface: &str, rec: &Record) {
     }
     writeln!(s, "    }}\n").unwrap();
 
-    // The conversions.
-    writeln!(s, "    impl Input for {name} {{\n        type Wit = {wit};\n        type Raw = {name}Raw;").unwrap();
-    write!(s, "        const FIELDS: &'static [FieldSpec] = &[").unwrap();
-    for f in &rec.fields {
-        write!(s, "FieldSpec {{ name: {:?}, required: {} }}, ", snake(&f.name), !f.optional).unwrap();
-    }
-    writeln!(s, "];").unwrap();
-
+    // Both doors into one check.
+    writeln!(s, "    impl InputRecord for {name} {{\n        type Wit = {wit};\n        type Raw = {name}Raw;")
+        .unwrap();
     writeln!(s, "        fn raw_from_wit(w: {wit}) -> {name}Raw {{\n            {name}Raw {{").unwrap();
     for f in &rec.fields {
         let field = rust_ident(&f.name);
-        let value = match (&f.ty, f.optional) {
-            (FieldType::Json, true) => format!("w.{field}.map(serde_json::Value::String)"),
-            (FieldType::Json, false) => format!("serde_json::Value::String(w.{field})"),
-            _ => format!("w.{field}"),
-        };
-        writeln!(s, "                {field}: {value},").unwrap();
+        writeln!(s, "                {field}: {},", wit_to_raw(&f.ty, f.optional, &format!("w.{field}"))).unwrap();
     }
     writeln!(s, "            }}\n        }}").unwrap();
 
-    writeln!(s, "        fn resolve(r: {name}Raw) -> Result<{name}, crate::error::Error> {{\n            Ok({name} {{")
-        .unwrap();
+    writeln!(
+        s,
+        "        fn resolve_at(r: {name}Raw, at: &str) -> Result<{name}, crate::error::Error> {{\n            let _ = at;\n            Ok({name} {{"
+    )
+    .unwrap();
     for f in &rec.fields {
         let field = rust_ident(&f.name);
-        let key = snake(&f.name);
-        writeln!(s, "                {field}: {},", resolve_expr(f, &field, &key)).unwrap();
+        writeln!(s, "                {field}: {},", resolve_expr(model, f, &field, &snake(&f.name))).unwrap();
     }
     writeln!(s, "            }})\n        }}").unwrap();
 
     writeln!(s, "        fn secrets(&self) -> Vec<String> {{\n            #[allow(unused_mut)]\n            let mut v = Vec::new();").unwrap();
-    for f in rec.fields.iter().filter(|f| f.secret) {
+    for f in &rec.fields {
         let field = rust_ident(&f.name);
-        match (&f.ty, f.optional && f.default.is_none()) {
-            (FieldType::String, true) => writeln!(s, "            v.extend(self.{field}.clone());").unwrap(),
-            (FieldType::String, false) => writeln!(s, "            v.push(self.{field}.clone());").unwrap(),
-            (ty, _) => panic!("{}: only text fields can be `Secret.` (got {ty:?})", f.name),
+        let plain = f.optional && f.default.is_none();
+        if f.secret {
+            match (&f.ty, plain) {
+                (FieldType::String, true) => writeln!(s, "            v.extend(self.{field}.clone());").unwrap(),
+                (FieldType::String, false) => writeln!(s, "            v.push(self.{field}.clone());").unwrap(),
+                (ty, _) => panic!("{}: only text fields can be `Secret.` (got {ty:?})", f.name),
+            }
+        }
+        match (&f.ty, plain) {
+            (FieldType::Record { .. }, true) => {
+                writeln!(s, "            v.extend(self.{field}.iter().flat_map(InputRecord::secrets));").unwrap()
+            }
+            (FieldType::Record { .. }, false) => writeln!(s, "            v.extend(self.{field}.secrets());").unwrap(),
+            (FieldType::List(inner), true) if matches!(**inner, FieldType::Record { .. }) => {
+                writeln!(s, "            v.extend(self.{field}.iter().flatten().flat_map(InputRecord::secrets));")
+                    .unwrap()
+            }
+            (FieldType::List(inner), false) if matches!(**inner, FieldType::Record { .. }) => {
+                writeln!(s, "            v.extend(self.{field}.iter().flat_map(InputRecord::secrets));").unwrap()
+            }
+            _ => {}
         }
     }
     writeln!(s, "            v\n        }}\n    }}\n").unwrap();
+
+    if top {
+        write!(s, "    impl Input for {name} {{\n        const FIELDS: &'static [FieldSpec] = &[").unwrap();
+        for f in &rec.fields {
+            write!(s, "FieldSpec {{ name: {:?}, required: {} }}, ", snake(&f.name), !f.optional).unwrap();
+        }
+        writeln!(s, "];\n    }}\n").unwrap();
+    }
 }
 
-/// The expression that turns raw field `r.{field}` into the resolved value.
-fn resolve_expr(f: &Field, field: &str, key: &str) -> String {
-    let raw = format!("r.{field}");
-    let check_text = |value: &str| -> String {
-        match &f.one_of {
-            Some(values) => {
-                let list: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
-                format!("one_of({key:?}, {value}, &[{}])?", list.join(", "))
-            }
-            None => value.to_string(),
+/// The raw form of a typed field `value` (of WIT type `ty`).
+fn wit_to_raw(ty: &FieldType, optional: bool, value: &str) -> String {
+    // A function from one typed value to its raw form, when it needs one.
+    let convert = |ty: &FieldType| -> Option<String> {
+        match ty {
+            FieldType::Json => Some("serde_json::Value::String".into()),
+            FieldType::Enum { .. } => Some("crate::input::closed_text".into()),
+            FieldType::Record { .. } => Some(format!("<{} as InputRecord>::raw_from_wit", rust_type(ty))),
+            _ => None,
         }
     };
+    let one = match ty {
+        FieldType::List(inner) => convert(inner).map(|f| format!("|v| v.into_iter().map({f}).collect()")),
+        other => convert(other),
+    };
+    match (one, optional) {
+        (None, _) => value.to_string(),
+        (Some(f), true) => format!("{value}.map({f})"),
+        (Some(f), false) => format!("({f})({value})"),
+    }
+}
+
+/// The expression that turns raw field `r.{field}` into the resolved value; errors name the
+/// field by its path in the input (`at` + `key`).
+fn resolve_expr(model: &Model, f: &Field, field: &str, key: &str) -> String {
+    let raw = format!("r.{field}");
+    let path = format!("&at_path(at, {key:?})");
     let check_num = |value: &str| -> String {
         match f.range {
-            Some((min, max)) => format!("in_range({key:?}, {value}, {min}, {max})?"),
+            Some((min, max)) => format!("in_range({path}, {value}, {min}, {max})?"),
             None => value.to_string(),
         }
     };
+    let nested = |v: &str, suffix: &str| format!("InputRecord::resolve_at({v}, &format!(\"{{at}}{key}{suffix}.\"))");
     match (&f.ty, f.optional, &f.default) {
-        (FieldType::String, false, _) => check_text(&format!("required_text({key:?}, {raw}, {})?", f.secret)),
-        (FieldType::String, true, None) => match &f.one_of {
-            Some(values) => {
-                let list: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
-                format!(
-                    "optional_text({raw}, {}).map(|v| one_of({key:?}, v, &[{}])).transpose()?",
-                    f.secret,
-                    list.join(", ")
-                )
-            }
-            None => format!("optional_text({raw}, {})", f.secret),
-        },
+        (FieldType::String, false, _) => format!("required_text({path}, {raw}, {})?", f.secret),
+        (FieldType::String, true, None) => format!("optional_text({raw}, {})", f.secret),
         (FieldType::String, true, Some(d)) => {
-            check_text(&format!("optional_text({raw}, {}).unwrap_or_else(|| {})", f.secret, literal(&f.ty, d)))
+            format!("optional_text({raw}, {}).unwrap_or_else(|| {})", f.secret, literal(model, &f.ty, d))
         }
-        (FieldType::Json, false, _) => format!("required_json({key:?}, {raw})?"),
+        (FieldType::Enum { .. }, false, _) => format!("Closed::parse({path}, &{raw})?"),
+        (FieldType::Enum { .. }, true, None) => format!("optional_closed({path}, {raw})?"),
+        (FieldType::Enum { .. }, true, Some(d)) => {
+            format!("optional_closed({path}, {raw})?.unwrap_or({})", literal(model, &f.ty, d))
+        }
+        (FieldType::Record { .. }, false, _) => format!("{}?", nested(&raw, "")),
+        (FieldType::Record { .. }, true, None) => format!("{raw}.map(|v| {}).transpose()?", nested("v", "")),
+        (FieldType::List(inner), optional, None) if matches!(**inner, FieldType::Record { .. }) => {
+            let each = format!(
+                "v.into_iter().enumerate().map(|(i, x)| InputRecord::resolve_at(x, &format!(\"{{at}}{key}[{{i}}].\"))).collect::<Result<Vec<_>, _>>()"
+            );
+            if optional {
+                format!("{raw}.map(|v| {each}).transpose()?")
+            } else {
+                format!("{{ let v = {raw}; {each}? }}")
+            }
+        }
+        (FieldType::List(inner), _, _) if matches!(**inner, FieldType::Enum { .. }) => {
+            panic!("{key}: lists of enums are not supported yet")
+        }
+        (FieldType::Json, false, _) => format!("required_json({path}, {raw})?"),
         (FieldType::Json, true, _) if f.text_allowed => format!("json_or_text({raw})"),
-        (FieldType::Json, true, _) => format!("json_value({key:?}, {raw})?"),
+        (FieldType::Json, true, _) => format!("json_value({path}, {raw})?"),
         (FieldType::U16 | FieldType::U32 | FieldType::U64 | FieldType::S64, false, _) => check_num(&raw),
         (FieldType::U16 | FieldType::U32 | FieldType::U64 | FieldType::S64, true, None) => match f.range {
-            Some((min, max)) => format!("{raw}.map(|v| in_range({key:?}, v, {min}, {max})).transpose()?"),
+            Some((min, max)) => format!("{raw}.map(|v| in_range({path}, v, {min}, {max})).transpose()?"),
             None => raw,
         },
         (ty @ (FieldType::U16 | FieldType::U32 | FieldType::U64 | FieldType::S64), true, Some(d)) => {
-            check_num(&format!("{raw}.unwrap_or({})", literal(ty, d)))
+            check_num(&format!("{raw}.unwrap_or({})", literal(model, ty, d)))
         }
-        (FieldType::Bool, true, Some(d)) => format!("{raw}.unwrap_or({})", literal(&f.ty, d)),
-        (_, true, Some(d)) => panic!("{key}: a default ({d}) is only supported on text, numbers and booleans"),
+        (FieldType::Bool, true, Some(d)) => format!("{raw}.unwrap_or({})", literal(model, &f.ty, d)),
+        (_, true, Some(d)) => panic!("{key}: a default ({d}) is only supported on text, enums, numbers and booleans"),
         _ => raw,
     }
 }
@@ -271,9 +370,10 @@ fn exports_rs(model: &Model) -> String {
     s
 }
 
-fn dispatch_rs(model: &Model, records: &dyn Fn(&str) -> Option<Record>) -> String {
+fn dispatch_rs(model: &Model) -> String {
     let mut ids = String::new();
     let mut arms = String::new();
+    let mut checks = String::new();
     let mut outputs: BTreeMap<String, (String, String)> = BTreeMap::new();
     for area in &model.areas {
         let module = snake(&area.name);
@@ -289,6 +389,11 @@ fn dispatch_rs(model: &Model, records: &dyn Fn(&str) -> Option<Record>) -> Strin
                 None => format!("crate::glue::invoke0::<_, {out}>(connection, input, crate::actions::{module}::{f})"),
             };
             writeln!(arms, "        {:?} => {call},", a.id).unwrap();
+            let check = match &a.input {
+                Some(input) => format!("crate::inputs::{module}::{}::from_json(input).map(|_| ())", upper_camel(input)),
+                None => "crate::input::NoInput::from_json(input).map(|_| ())".to_string(),
+            };
+            writeln!(checks, "        {:?} => {check},", a.id).unwrap();
             if let Output::Record { name, interface } = &a.output {
                 outputs.insert(wit_record_path(interface, name), (name.clone(), interface.clone()));
             }
@@ -297,10 +402,12 @@ fn dispatch_rs(model: &Model, records: &dyn Fn(&str) -> Option<Record>) -> Strin
     let mut s = format!(
         "/// Every action id, in WIT order.\npub const ACTION_IDS: &[&str] = &[\n{ids}];\n\n\
          /// Runs the action `action` on JSON input, through the same code as its typed export.\n\
-         pub fn dispatch(action: &str, connection: {BINDINGS}::okta::connector::types::Connection, input: &str) -> Result<String, {BINDINGS}::okta::connector::types::Error> {{\n    match action {{\n{arms}        _ => Err(crate::catalog::unknown_action(action)),\n    }}\n}}\n\n"
+         pub fn dispatch(action: &str, connection: {BINDINGS}::okta::connector::types::Connection, input: &str) -> Result<String, {BINDINGS}::okta::connector::types::Error> {{\n    match action {{\n{arms}        _ => Err(crate::catalog::unknown_action(action)),\n    }}\n}}\n\n\
+         /// Reads `action`'s JSON input as `invoke` does, and stops there (the input checks alone).\n\
+         #[cfg(test)]\npub fn check_input(action: &str, input: &str) -> Result<(), crate::error::Error> {{\n    use crate::input::Input as _;\n    match action {{\n{checks}        _ => Err(crate::error::Error::input(\"action\", \"unknown\")),\n    }}\n}}\n\n"
     );
     for (path, (name, _)) in outputs {
-        let rec = records(&name).expect("output record");
+        let rec = model.record(&name);
         writeln!(s, "impl crate::catalog::InvokeOutput for {path} {{\n    fn into_json(self) -> String {{").unwrap();
         let mut parts = Vec::new();
         for f in &rec.fields {
@@ -318,14 +425,14 @@ fn dispatch_rs(model: &Model, records: &dyn Fn(&str) -> Option<Record>) -> Strin
     s
 }
 
-fn catalog_json(model: &Model, records: &dyn Fn(&str) -> Option<Record>) -> serde_json::Value {
+fn catalog_json(model: &Model) -> serde_json::Value {
     let mut actions = Vec::new();
     for area in &model.areas {
         for a in &area.actions {
             let (schema, defaults) = match &a.input {
                 Some(input) => {
                     let rec = area.input(input);
-                    (rec.schema(records), rec.defaults())
+                    (rec.schema(model), rec.defaults())
                 }
                 None => (
                     json!({"type": "object", "properties": {}, "required": [], "additionalProperties": false}),
@@ -350,7 +457,7 @@ fn catalog_json(model: &Model, records: &dyn Fn(&str) -> Option<Record>) -> serd
                 "id": snake(c.case.as_deref().unwrap_or(&c.name)),
                 "label": c.label,
                 "comment": c.comment,
-                "input_schema": c.schema(records),
+                "input_schema": c.schema(model),
             })
         })
         .collect();
@@ -364,8 +471,10 @@ fn catalog_json(model: &Model, records: &dyn Fn(&str) -> Option<Record>) -> serd
                 "label": t.label,
                 "comment": t.comment,
                 "kind": t.kind,
+                "details": t.details,
+                "emits": t.emits,
                 "defaults": t.input.as_ref().map(Record::defaults).unwrap_or_default(),
-                "input_schema": t.input.as_ref().map(|i| i.schema(records)).unwrap_or(empty),
+                "input_schema": t.input.as_ref().map(|i| i.schema(model)).unwrap_or(empty),
             })
         })
         .collect();

@@ -109,3 +109,113 @@ mod readme {
         }
     }
 }
+
+#[cfg(test)]
+mod enforced {
+    //! What the catalog publishes is what the guest enforces: every closed set and range in
+    //! an action's input schema, nested records included, refuses a value outside it (naming
+    //! the field by its path) and takes the values at its edges.
+    use super::*;
+    use serde_json::{json, Map, Value};
+
+    /// A value of `schema` that passes its checks, with only what is required filled in.
+    fn minimal(schema: &Value) -> Value {
+        if let Some(values) = schema["enum"].as_array() {
+            return values[0].clone();
+        }
+        match schema["type"].as_str() {
+            Some("string") => json!("x"),
+            Some("integer") => json!(schema["minimum"].as_u64().unwrap_or(0).max(1)),
+            Some("boolean") => json!(false),
+            Some("array") => json!([]),
+            Some("object") => {
+                let mut object = Map::new();
+                for name in schema["required"].as_array().into_iter().flatten() {
+                    let name = name.as_str().unwrap();
+                    object.insert(name.to_string(), minimal(&schema["properties"][name]));
+                }
+                Value::Object(object)
+            }
+            _ => json!({}),
+        }
+    }
+
+    /// Every constrained field: its path in the input (`hash_password.iteration_count`), its
+    /// schema, and the path's keys.
+    fn constrained(schema: &Value, at: &[String], out: &mut Vec<(Vec<String>, Value)>) {
+        for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+            let path: Vec<String> = at.iter().cloned().chain([name.clone()]).collect();
+            if property["type"] == "object" {
+                constrained(property, &path, out);
+            } else if property.get("enum").is_some() || property.get("minimum").is_some() {
+                out.push((path, property.clone()));
+            }
+        }
+    }
+
+    fn with(input: &Value, schema: &Value, path: &[String], value: Value) -> Value {
+        let mut input = input.clone();
+        let mut object = &mut input;
+        let mut object_schema = schema;
+        for key in &path[..path.len() - 1] {
+            object_schema = &object_schema["properties"][key.as_str()];
+            if object.get(key.as_str()).is_none() {
+                object[key.as_str()] = minimal(object_schema);
+            }
+            object = &mut object[key.as_str()];
+        }
+        object[path[path.len() - 1].as_str()] = value;
+        input
+    }
+
+    fn refused_field(action: &str, input: &Value) -> Option<String> {
+        match check_input(action, &input.to_string()) {
+            Err(Error::InvalidInput { field, .. }) => Some(field),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn every_published_constraint_is_enforced() {
+        let catalog: Value = serde_json::from_str(CATALOG_JSON).unwrap();
+        let mut checked = 0;
+        for action in catalog["actions"].as_array().unwrap() {
+            let id = action["id"].as_str().unwrap();
+            let schema = &action["input_schema"];
+            let base = minimal(schema);
+            let mut fields = Vec::new();
+            constrained(schema, &[], &mut fields);
+            for (path, property) in fields {
+                let name = path.join(".");
+                let mut outside = Vec::new();
+                let mut inside = Vec::new();
+                if let Some(values) = property["enum"].as_array() {
+                    outside.push(json!("not-one-of-them"));
+                    inside.extend(values.iter().cloned());
+                    inside.extend(values.iter().map(|v| json!(v.as_str().unwrap().to_lowercase())));
+                }
+                if let Some(min) = property["minimum"].as_u64() {
+                    inside.push(json!(min));
+                    if min > 0 {
+                        outside.push(json!(min - 1));
+                    }
+                }
+                if let Some(max) = property["maximum"].as_u64() {
+                    inside.push(json!(max));
+                    outside.push(json!(max + 1));
+                }
+                for value in outside {
+                    let input = with(&base, schema, &path, value.clone());
+                    assert_eq!(refused_field(id, &input).as_deref(), Some(name.as_str()), "{id}: {name} = {value}");
+                }
+                for value in inside {
+                    let input = with(&base, schema, &path, value.clone());
+                    assert_ne!(refused_field(id, &input).as_deref(), Some(name.as_str()), "{id}: {name} = {value}");
+                }
+                checked += 1;
+            }
+        }
+        eprintln!("{checked} constrained fields checked");
+        assert!(checked >= 20, "only {checked} constrained fields found");
+    }
+}

@@ -1,8 +1,9 @@
-//! Action inputs, as the actions see them. `build.rs` generates one Rust type per WIT input
-//! record (in [`crate::inputs`]) with every `Default:` of the WIT applied, every `Range:` and
-//! `One of:` checked, blank text treated as absent and `json` fields parsed, whichever door the
-//! input came through: a typed export (the WIT record) or `invoke` (a JSON object). The
-//! helpers here are what that generated code calls.
+//! Action inputs, as the actions see them. `build.rs` generates one Rust type per WIT record
+//! an input reaches (in [`crate::inputs`], nested records included) with every `Default:` of
+//! the WIT applied, every `Range:` checked, closed sets read as their WIT `enum`, blank text
+//! treated as absent and `json` fields parsed — one check, whichever door the input came
+//! through: a typed export (the WIT record, turned into the raw form first) or `invoke` (a
+//! JSON object). The helpers here are what that generated code calls.
 
 use crate::error::Error;
 use serde::de::DeserializeOwned;
@@ -14,26 +15,56 @@ pub struct FieldSpec {
     pub required: bool,
 }
 
-/// A generated input type.
-pub trait Input: Sized {
+/// A generated record type: an input, or a record inside one.
+pub trait InputRecord: Sized {
     /// The WIT record (the typed export's argument).
     type Wit;
     /// The `invoke` form: the same fields, JSON-typed, before defaults and checks.
     type Raw: DeserializeOwned;
-    const FIELDS: &'static [FieldSpec];
     fn raw_from_wit(wit: Self::Wit) -> Self::Raw;
-    /// Applies defaults and checks; errors name the field.
-    fn resolve(raw: Self::Raw) -> Result<Self, Error>;
+    /// Applies defaults and checks; errors name the field by its path in the input, `at`
+    /// (`hash_password.`) followed by the field's name.
+    fn resolve_at(raw: Self::Raw, at: &str) -> Result<Self, Error>;
     /// The values of fields marked `Secret.` (to scrub from errors).
     fn secrets(&self) -> Vec<String>;
+}
+
+/// A generated input type: the record an action or trigger takes.
+pub trait Input: InputRecord {
+    const FIELDS: &'static [FieldSpec];
 
     fn from_wit(wit: Self::Wit) -> Result<Self, Error> {
-        Self::resolve(Self::raw_from_wit(wit))
+        Self::resolve_at(Self::raw_from_wit(wit), "")
     }
 
     /// Reads `invoke`'s JSON text: an object keyed by the fields' snake_case names.
     fn from_json(text: &str) -> Result<Self, Error> {
-        Self::resolve(raw_from_json(text, Self::FIELDS)?)
+        Self::resolve_at(raw_from_json(text, Self::FIELDS)?, "")
+    }
+}
+
+/// A closed set: a WIT `enum` and the values Okta spells for its cases (what `invoke`'s JSON
+/// takes and the catalog lists). Implemented by the generated code.
+pub trait Closed: Sized + Copy + PartialEq + 'static {
+    /// Each value with its case, in WIT order.
+    const VALUES: &'static [(&'static str, Self)];
+
+    /// The value Okta is sent for this case.
+    fn value(self) -> &'static str {
+        Self::VALUES.iter().find(|(_, case)| *case == self).map(|(value, _)| *value).unwrap_or_default()
+    }
+
+    /// The case for `text`, matched without regard to case; an error naming `field` and the
+    /// accepted values otherwise.
+    fn parse(field: &str, text: &str) -> Result<Self, Error> {
+        let text = text.trim();
+        match Self::VALUES.iter().find(|(value, _)| value.eq_ignore_ascii_case(text)) {
+            Some((_, case)) => Ok(*case),
+            None => {
+                let values: Vec<&str> = Self::VALUES.iter().map(|(v, _)| *v).collect();
+                Err(Error::input(field, format!("must be one of: {}", values.join(", "))))
+            }
+        }
     }
 }
 
@@ -44,19 +75,22 @@ pub struct NoInput;
 #[serde(deny_unknown_fields)]
 pub struct NoRaw {}
 
-impl Input for NoInput {
+impl InputRecord for NoInput {
     type Wit = ();
     type Raw = NoRaw;
-    const FIELDS: &'static [FieldSpec] = &[];
     fn raw_from_wit(_: ()) -> NoRaw {
         NoRaw {}
     }
-    fn resolve(_: NoRaw) -> Result<NoInput, Error> {
+    fn resolve_at(_: NoRaw, _: &str) -> Result<NoInput, Error> {
         Ok(NoInput)
     }
     fn secrets(&self) -> Vec<String> {
         Vec::new()
     }
+}
+
+impl Input for NoInput {
+    const FIELDS: &'static [FieldSpec] = &[];
 }
 
 /// Parses `invoke`'s input into the raw form, with errors that name the field and never
@@ -130,11 +164,22 @@ pub fn optional_text(value: Option<String>, secret: bool) -> Option<String> {
     Some(if secret { value } else { value.trim().to_string() })
 }
 
-/// One of the listed values, matched without regard to case and returned as listed.
-pub fn one_of(field: &str, value: String, allowed: &[&str]) -> Result<String, Error> {
-    match allowed.iter().find(|a| a.eq_ignore_ascii_case(&value)) {
-        Some(a) => Ok(a.to_string()),
-        None => Err(Error::input(field, format!("must be one of: {}", allowed.join(", ")))),
+/// A field's path in the input: `at` (the records it is nested in, `hash_password.`) and its
+/// name.
+pub fn at_path(at: &str, name: &str) -> String {
+    format!("{at}{name}")
+}
+
+/// A closed-set value as `invoke`'s JSON spells it (the typed door's way into the one check).
+pub fn closed_text<C: Closed>(case: C) -> String {
+    case.value().to_string()
+}
+
+/// An optional closed-set value: blank counts as absent.
+pub fn optional_closed<C: Closed>(field: &str, value: Option<String>) -> Result<Option<C>, Error> {
+    match value {
+        Some(text) if !text.trim().is_empty() => C::parse(field, &text).map(Some),
+        _ => Ok(None),
     }
 }
 
@@ -205,7 +250,7 @@ mod tests {
         let listed = ListUsersInput::from_json("{}").unwrap();
         assert_eq!((listed.limit, listed.fetch_all), (200, false));
         let blank = ListUsersInput::from_json(r#"{"search":"  ","sort_order":"DESC"}"#).unwrap();
-        assert_eq!((blank.search, blank.sort_order.as_deref()), (None, Some("desc")));
+        assert_eq!((blank.search, blank.sort_order.map(|s| s.to_string())), (None, Some("desc".to_string())));
     }
 
     #[test]

@@ -6,11 +6,16 @@
 //!
 //! Doc-comment conventions read here (they are also what a reader of the WIT sees):
 //! - a function's docs: first paragraph is the label, second the comment, the rest details;
+//!   a trigger's details hold ``Id: `system-log.new`.`` and ``Emits: what.``;
 //! - a field's or case's docs: `Label: comment`, followed by optional markers, each a sentence
-//!   of its own at the end: ``One of: `a`, `b`.`` (the accepted values),
-//!   ``Range: `min-max`.``, ``Default: `value`.``, `Secret.` (never echoed, logged or
-//!   shown unmasked) and, on a `json` field, `Text allowed.` (text that is not JSON is kept
-//!   as a string instead of being refused).
+//!   of its own at the end: ``Range: `min-max`.`` or ``Minimum: `min`.`` (numbers),
+//!   ``Default: `value`.``, `Secret.` (never echoed, logged or shown unmasked) and, on a
+//!   `json` field, `Text allowed.` (text that is not JSON is kept as a string instead of
+//!   being refused);
+//! - a closed set of values is a WIT `enum`, never a string with a list in its docs: each
+//!   case's docs are `Label: comment`, with ``Sent as `VALUE`.`` when Okta spells the value
+//!   otherwise than the case name (`access-policy` is sent as `ACCESS_POLICY`). The value Okta
+//!   spells is what `invoke`'s JSON takes and the catalog lists.
 
 pub mod source;
 
@@ -32,6 +37,10 @@ pub struct Model {
     pub triggers: Vec<Trigger>,
     /// The triggers' input records (generated like action inputs, in module `triggers`).
     pub trigger_inputs: Vec<Record>,
+    /// Every record of the package, by name (nested input types, outputs).
+    pub records: Vec<Record>,
+    /// Every enum of the package: the closed sets inputs take.
+    pub closed_sets: Vec<ClosedSet>,
 }
 
 /// One exported interface: an Okta area.
@@ -75,7 +84,33 @@ pub struct Trigger {
     pub comment: String,
     /// `polling` (a `poll-*` function) or `webhook`.
     pub kind: String,
+    /// How it works (the function's docs after the comment, markers removed).
+    pub details: String,
+    /// What each item it emits is (`Emits:`).
+    pub emits: String,
     pub input: Option<Record>,
+}
+
+/// A WIT `enum`: a closed set of values.
+#[derive(Clone, Debug)]
+pub struct ClosedSet {
+    /// kebab-case WIT name (`sort-order`)
+    pub name: String,
+    /// The interface it lives in.
+    pub interface: String,
+    pub docs: String,
+    pub cases: Vec<Case>,
+}
+
+/// One value of a closed set.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// kebab-case WIT name (`access-policy`)
+    pub name: String,
+    pub label: String,
+    pub comment: String,
+    /// What Okta is sent, and `invoke`'s JSON takes (`ACCESS_POLICY`).
+    pub value: String,
 }
 
 /// A WIT record with its documented fields.
@@ -100,8 +135,8 @@ pub struct Field {
     pub ty: FieldType,
     pub optional: bool,
     pub default: Option<Value>,
+    /// `Range:` or `Minimum:` (then the maximum is the type's).
     pub range: Option<(u64, u64)>,
-    pub one_of: Option<Vec<String>>,
     pub secret: bool,
     /// A `json` field that also takes plain text (`Text allowed.`).
     pub text_allowed: bool,
@@ -111,6 +146,7 @@ pub struct Field {
 pub enum FieldType {
     String,
     Bool,
+    U8,
     U16,
     U32,
     U64,
@@ -123,6 +159,24 @@ pub enum FieldType {
         name: String,
         interface: String,
     },
+    /// An enum (a closed set) by its kebab-case name, with the interface it lives in.
+    Enum {
+        name: String,
+        interface: String,
+    },
+}
+
+impl FieldType {
+    /// The largest value of a number type.
+    fn max(&self) -> u64 {
+        match self {
+            FieldType::U8 => u64::from(u8::MAX),
+            FieldType::U16 => u64::from(u16::MAX),
+            FieldType::U32 => u64::from(u32::MAX),
+            FieldType::S64 => i64::MAX as u64,
+            _ => u64::MAX,
+        }
+    }
 }
 
 impl Model {
@@ -171,11 +225,84 @@ impl Model {
             areas.push(Area { name, actions, inputs });
         }
         let connections = connection_kinds(&resolve);
-        Model { package, areas, connections, triggers, trigger_inputs }
+        let mut records = Vec::new();
+        let mut closed_sets = Vec::new();
+        for (id, def) in resolve.types.iter() {
+            match (&def.kind, &def.name) {
+                (TypeDefKind::Record(_), Some(_)) => records.push(read_record(&resolve, id, None)),
+                (TypeDefKind::Enum(_), Some(_)) => closed_sets.push(read_closed_set(&resolve, id)),
+                _ => {}
+            }
+        }
+        Model { package, areas, connections, triggers, trigger_inputs, records, closed_sets }
     }
 
-    pub fn action_count(&self) -> usize {
-        self.areas.iter().map(|a| a.actions.len()).sum()
+    /// The record named `name` (kebab-case).
+    pub fn record(&self, name: &str) -> &Record {
+        self.records.iter().find(|r| r.name == name).unwrap_or_else(|| panic!("no record `{name}`"))
+    }
+
+    /// The closed set named `name` (kebab-case).
+    pub fn closed_set(&self, name: &str) -> &ClosedSet {
+        self.closed_sets.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no enum `{name}`"))
+    }
+
+    /// Every record reachable from the actions' and triggers' inputs through their fields,
+    /// inputs included, each once: the types an input's checks are generated for.
+    pub fn input_records(&self) -> Vec<&Record> {
+        let mut out: Vec<&Record> = Vec::new();
+        let mut stack: Vec<&Record> =
+            self.areas.iter().flat_map(|a| a.inputs.iter()).chain(self.trigger_inputs.iter()).collect();
+        while let Some(rec) = stack.pop() {
+            if out.iter().any(|r| r.name == rec.name) {
+                continue;
+            }
+            out.push(rec);
+            for f in &rec.fields {
+                if let Some(name) = f.ty.record_name() {
+                    stack.push(self.record(name));
+                }
+            }
+        }
+        out
+    }
+
+    /// A Rust function `fn {name}(connection: &Connection) -> Vec<String>` returning the values
+    /// of the connection fields marked `Secret.`, trimmed, the blank ones left out: the one
+    /// list of what must never be shown, generated for the guest and the harness alike.
+    pub fn connection_secrets_fn(&self, name: &str) -> String {
+        let mut arms = String::new();
+        for c in &self.connections {
+            let case = upper_camel(c.case.as_deref().expect("a connection case"));
+            let mut pushes = String::new();
+            for f in c.fields.iter().filter(|f| f.secret) {
+                let field = rust_ident(&f.name);
+                match (&f.ty, f.optional) {
+                    (FieldType::String, false) => {
+                        pushes.push_str(&format!("            v.push(c.{field}.as_str());\n"))
+                    }
+                    (FieldType::String, true) => {
+                        pushes.push_str(&format!("            v.extend(c.{field}.as_deref());\n"))
+                    }
+                    (ty, _) => panic!("{}: only text connection fields can be `Secret.` (got {ty:?})", f.name),
+                }
+            }
+            arms.push_str(&format!("        Connection::{case}(c) => {{\n{pushes}        }}\n"));
+        }
+        format!(
+            "/// Every secret a connection carries (the fields its WIT record marks `Secret.`), trimmed,\n\
+             /// blank ones left out.\n\
+             pub fn {name}(connection: &Connection) -> Vec<String> {{\n    let mut v: Vec<&str> = Vec::new();\n    match connection {{\n{arms}    }}\n    v.into_iter().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()\n}}\n"
+        )
+    }
+
+    /// The closed sets inputs use.
+    pub fn input_closed_sets(&self) -> Vec<&ClosedSet> {
+        let mut names: Vec<&str> =
+            self.input_records().iter().flat_map(|r| r.fields.iter()).filter_map(|f| f.ty.enum_name()).collect();
+        names.sort();
+        names.dedup();
+        names.into_iter().map(|n| self.closed_set(n)).collect()
     }
 }
 
@@ -192,8 +319,10 @@ fn read_triggers(resolve: &Resolve, iface: wit_parser::InterfaceId) -> (Vec<Trig
         if !func.docs.contents.as_deref().unwrap_or("").contains("Id: `") {
             continue;
         }
-        let (label, comment, details) = split_function_docs(&func.docs);
-        let Some(id) = details.split("Id: `").nth(1).and_then(|r| r.split('`').next()) else { continue };
+        let (label, comment, mut details) = split_function_docs(&func.docs);
+        let Some(id) = take_marker(&mut details, "Id: `") else { continue };
+        let emits = take_sentence(&mut details, "Emits: ")
+            .unwrap_or_else(|| panic!("trigger {id}: its docs need `Emits: ...`"));
         let input = func.params.iter().find(|(n, _)| n == "input").map(|(_, ty)| match ty {
             Type::Id(id) => read_record(resolve, *id, None),
             _ => panic!("{name}: a trigger's input must be a record"),
@@ -204,7 +333,7 @@ fn read_triggers(resolve: &Resolve, iface: wit_parser::InterfaceId) -> (Vec<Trig
             }
         }
         let kind = if name.starts_with("poll-") { "polling" } else { "webhook" };
-        triggers.push(Trigger { id: id.to_string(), label, comment, kind: kind.into(), input });
+        triggers.push(Trigger { id, label, comment, kind: kind.into(), details, emits, input });
     }
     (triggers, inputs)
 }
@@ -264,25 +393,81 @@ fn read_field(resolve: &Resolve, name: &str, ty: Type, docs: &Docs) -> Field {
     let (label, rest) = text.split_once(": ").unwrap_or((text.as_str(), ""));
     let mut comment = rest.trim().to_string();
     let default = take_marker(&mut comment, "Default: `").map(|raw| serde_json::from_str(&raw).unwrap_or(json!(raw)));
+    let ty = field_type(resolve, inner);
     let range = take_marker(&mut comment, "Range: `").map(|raw| {
         let (min, max) = raw.split_once('-').expect("Range: `min-max`");
         (min.parse().expect("a minimum"), max.parse().expect("a maximum"))
     });
-    let one_of = take_one_of(&mut comment);
+    let range = range
+        .or_else(|| take_marker(&mut comment, "Minimum: `").map(|min| (min.parse().expect("a minimum"), ty.max())));
+    assert!(
+        !comment.contains("One of:"),
+        "{name}: a closed set of values is a WIT enum, not a string with `One of:` in its docs"
+    );
     let secret = take_flag(&mut comment, "Secret.");
     let text_allowed = take_flag(&mut comment, "Text allowed.");
     Field {
         name: name.to_string(),
         label: label.trim().to_string(),
         comment,
-        ty: field_type(resolve, inner),
+        ty,
         optional,
         default,
         range,
-        one_of,
         secret,
         text_allowed,
     }
+}
+
+fn read_closed_set(resolve: &Resolve, id: TypeId) -> ClosedSet {
+    let def = &resolve.types[id];
+    let TypeDefKind::Enum(e) = &def.kind else { panic!("not an enum") };
+    let cases = e
+        .cases
+        .iter()
+        .map(|case| {
+            let text = case.docs.contents.clone().unwrap_or_default().replace('\n', " ");
+            let (label, rest) = text.split_once(": ").unwrap_or((text.as_str(), ""));
+            let mut comment = rest.trim().to_string();
+            let value = take_marker(&mut comment, "Sent as `").unwrap_or_else(|| case.name.clone());
+            ClosedSet::check_label(&case.name, label);
+            Case { name: case.name.clone(), label: label.trim().to_string(), comment, value }
+        })
+        .collect();
+    ClosedSet {
+        name: def.name.clone().expect("named enum"),
+        interface: owner_interface(resolve, def),
+        docs: def.docs.contents.clone().unwrap_or_default(),
+        cases,
+    }
+}
+
+impl ClosedSet {
+    fn check_label(case: &str, label: &str) {
+        assert!(!label.trim().is_empty(), "enum case `{case}` needs docs: `Label: comment`");
+    }
+
+    /// The values `invoke` takes and the catalog lists, in WIT order.
+    pub fn values(&self) -> Vec<&str> {
+        self.cases.iter().map(|c| c.value.as_str()).collect()
+    }
+}
+
+fn owner_interface(resolve: &Resolve, def: &wit_parser::TypeDef) -> String {
+    match def.owner {
+        wit_parser::TypeOwner::Interface(i) => resolve.interfaces[i].name.clone().expect("named"),
+        _ => panic!("types must live in an interface"),
+    }
+}
+
+/// Removes the sentence starting with `marker` from `text` and returns the rest of it.
+fn take_sentence(text: &mut String, marker: &str) -> Option<String> {
+    let pos = text.find(marker)?;
+    let tail = &text[pos + marker.len()..];
+    let end = tail.find(". ").map(|e| e + 1).unwrap_or(tail.len());
+    let sentence = tail[..end].trim().trim_end_matches('.').to_string();
+    *text = format!("{} {}", text[..pos].trim_end(), tail[end..].trim()).trim().to_string();
+    Some(sentence)
 }
 
 /// Removes ``Marker `value`.`` from the end part of a comment and returns the value.
@@ -294,17 +479,6 @@ fn take_marker(comment: &mut String, marker: &str) -> Option<String> {
     let after = tail[end + 1..].strip_prefix('.').unwrap_or(&tail[end + 1..]).to_string();
     *comment = format!("{} {}", comment[..pos].trim_end(), after.trim()).trim().to_string();
     Some(raw)
-}
-
-/// ``One of: `a`, `b`, `c`.``
-fn take_one_of(comment: &mut String) -> Option<Vec<String>> {
-    let marker = "One of: ";
-    let pos = comment.find(marker)?;
-    let tail = &comment[pos + marker.len()..];
-    let end = tail.find("`.").expect("One of: ends with `.") + 2;
-    let values = tail[..end - 1].split(',').map(|v| v.trim().trim_matches('`').to_string()).collect();
-    *comment = format!("{} {}", comment[..pos].trim_end(), tail[end..].trim()).trim().to_string();
-    Some(values)
 }
 
 /// A flag sentence at the very end of the comment.
@@ -325,6 +499,7 @@ fn is_json_alias(resolve: &Resolve, ty: Type) -> bool {
 fn field_type(resolve: &Resolve, ty: Type) -> FieldType {
     match ty {
         Type::Bool => FieldType::Bool,
+        Type::U8 => FieldType::U8,
         Type::U16 => FieldType::U16,
         Type::U32 => FieldType::U32,
         Type::U64 => FieldType::U64,
@@ -339,13 +514,14 @@ fn field_type(resolve: &Resolve, ty: Type) -> FieldType {
             match &def.kind {
                 TypeDefKind::Type(inner) => field_type(resolve, *inner),
                 TypeDefKind::List(inner) => FieldType::List(Box::new(field_type(resolve, *inner))),
-                TypeDefKind::Record(_) => {
-                    let interface = match def.owner {
-                        wit_parser::TypeOwner::Interface(i) => resolve.interfaces[i].name.clone().expect("named"),
-                        _ => panic!("records must live in an interface"),
-                    };
-                    FieldType::Record { name: def.name.clone().expect("named record"), interface }
-                }
+                TypeDefKind::Record(_) => FieldType::Record {
+                    name: def.name.clone().expect("named record"),
+                    interface: owner_interface(resolve, def),
+                },
+                TypeDefKind::Enum(_) => FieldType::Enum {
+                    name: def.name.clone().expect("named enum"),
+                    interface: owner_interface(resolve, def),
+                },
                 other => panic!("unsupported WIT input type {}", other.as_str()),
             }
         }
@@ -386,18 +562,19 @@ fn split_function_docs(docs: &Docs) -> (String, String, String) {
 
 impl Record {
     /// The JSON Schema of this record as `invoke` takes it (snake_case keys).
-    pub fn schema(&self, records: &dyn Fn(&str) -> Option<Record>) -> Value {
+    pub fn schema(&self, model: &Model) -> Value {
         let mut properties = Map::new();
         let mut required = Vec::new();
         for f in &self.fields {
-            let mut schema = f.ty.schema(records);
+            let mut schema = f.ty.schema(model);
             let obj = schema.as_object_mut().unwrap();
             if let Some((min, max)) = f.range {
                 obj.insert("minimum".into(), json!(min));
-                obj.insert("maximum".into(), json!(max));
-            }
-            if let Some(values) = &f.one_of {
-                obj.insert("enum".into(), json!(values));
+                if max < f.ty.max() {
+                    obj.insert("maximum".into(), json!(max));
+                } else if f.ty == FieldType::U64 {
+                    obj.remove("maximum");
+                }
             }
             obj.insert("title".into(), json!(f.label));
             obj.insert("description".into(), json!(f.comment));
@@ -422,26 +599,38 @@ impl Record {
 }
 
 impl FieldType {
-    pub fn schema(&self, records: &dyn Fn(&str) -> Option<Record>) -> Value {
+    pub fn schema(&self, model: &Model) -> Value {
         match self {
             FieldType::Bool => json!({"type": "boolean"}),
-            FieldType::U16 | FieldType::U32 | FieldType::U64 => json!({"type": "integer", "minimum": 0}),
+            FieldType::U8 | FieldType::U16 | FieldType::U32 => {
+                json!({"type": "integer", "minimum": 0, "maximum": self.max()})
+            }
+            FieldType::U64 => json!({"type": "integer", "minimum": 0}),
             FieldType::S64 => json!({"type": "integer"}),
             FieldType::String => json!({"type": "string"}),
             FieldType::Json => json!({}),
-            FieldType::List(inner) => json!({"type": "array", "items": inner.schema(records)}),
-            FieldType::Record { name, .. } => records(name).expect("record defined").schema(records),
+            FieldType::List(inner) => json!({"type": "array", "items": inner.schema(model)}),
+            FieldType::Record { name, .. } => model.record(name).schema(model),
+            FieldType::Enum { name, .. } => json!({"type": "string", "enum": model.closed_set(name).values()}),
         }
     }
-}
 
-/// Records anywhere in the package, by name (for nested input types).
-pub fn record_lookup(dir: &Path) -> impl Fn(&str) -> Option<Record> {
-    let mut resolve = Resolve::default();
-    resolve.push_dir(dir).expect("wit/ parses");
-    move |name: &str| {
-        let (id, _) = resolve.types.iter().find(|(_, t)| t.name.as_deref() == Some(name))?;
-        Some(read_record(&resolve, id, None))
+    /// The record's name, for a record or a list of records.
+    pub fn record_name(&self) -> Option<&str> {
+        match self {
+            FieldType::Record { name, .. } => Some(name),
+            FieldType::List(inner) => inner.record_name(),
+            _ => None,
+        }
+    }
+
+    /// The enum's name, for an enum or a list of enums.
+    pub fn enum_name(&self) -> Option<&str> {
+        match self {
+            FieldType::Enum { name, .. } => Some(name),
+            FieldType::List(inner) => inner.enum_name(),
+            _ => None,
+        }
     }
 }
 

@@ -33,9 +33,8 @@ fn generate_calls() {
     println!("cargo:rerun-if-changed=../../wit");
     let dir = Path::new("../../wit");
     let model = Model::load(dir);
-    let records = record_lookup(dir);
     let out = std::env::var("OUT_DIR").unwrap();
-    std::fs::write(Path::new(&out).join("calls.rs"), calls_rs(&model, &records)).unwrap();
+    std::fs::write(Path::new(&out).join("calls.rs"), calls_rs(&model)).unwrap();
 }
 
 fn record_path(interface: &str, name: &str) -> String {
@@ -54,7 +53,34 @@ fn output_type(a: &Action) -> String {
     }
 }
 
-fn calls_rs(model: &Model, records: &dyn Fn(&str) -> Option<Record>) -> String {
+/// Where `invoke`'s JSON spells a closed-set value as Okta does and the typed record wants the
+/// case (`"asc"` → `"Asc"`): `("path", [(value, case)])`, the path's segments joined by `.`
+/// with `[]` for each element of a list.
+fn enum_paths(model: &Model, record: &Record, at: &str, out: &mut Vec<String>) {
+    for f in &record.fields {
+        let path = format!("{at}{}", snake(&f.name));
+        match &f.ty {
+            FieldType::Enum { name, .. } => {
+                let cases: Vec<String> = model
+                    .closed_set(name)
+                    .cases
+                    .iter()
+                    .map(|c| format!("({:?}, {:?})", c.value, upper_camel(&c.name)))
+                    .collect();
+                out.push(format!("({path:?}, &[{}])", cases.join(", ")));
+            }
+            FieldType::Record { name, .. } => enum_paths(model, model.record(name), &format!("{path}."), out),
+            FieldType::List(inner) => {
+                if let FieldType::Record { name, .. } = &**inner {
+                    enum_paths(model, model.record(name), &format!("{path}[]."), out)
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn calls_rs(model: &Model) -> String {
     let mut s = String::new();
     let mut variants = String::new();
     let mut action_arms = String::new();
@@ -105,12 +131,15 @@ fn calls_rs(model: &Model, records: &dyn Fn(&str) -> Option<Record>) -> String {
                         .filter(|f| rust_ident(&f.name) != snake(&f.name))
                         .map(|f| format!("({:?}, {:?})", snake(&f.name), rust_ident(&f.name)))
                         .collect();
+                    let mut enums = Vec::new();
+                    enum_paths(model, area.input(a.input.as_deref().unwrap()), "", &mut enums);
                     writeln!(
                         json_arms,
-                        "            {:?} => Call::{variant}(de(action, input, &[{}], &[{}])?),",
+                        "            {:?} => Call::{variant}(de(action, input, &[{}], &[{}], &[{}])?),",
                         a.id,
                         json_fields.join(", "),
-                        renames.join(", ")
+                        renames.join(", "),
+                        enums.join(", ")
                     )
                     .unwrap();
                     writeln!(
@@ -133,7 +162,7 @@ fn calls_rs(model: &Model, records: &dyn Fn(&str) -> Option<Record>) -> String {
                     writeln!(action_arms, "            Call::{variant} => {:?},", a.id).unwrap();
                     writeln!(
                         json_arms,
-                        "            {:?} => {{ de::<NoInput>(action, input, &[], &[])?; Call::{variant} }}",
+                        "            {:?} => {{ de::<NoInput>(action, input, &[], &[], &[])?; Call::{variant} }}",
                         a.id
                     )
                     .unwrap();
@@ -184,8 +213,10 @@ fn calls_rs(model: &Model, records: &dyn Fn(&str) -> Option<Record>) -> String {
     )
     .unwrap();
 
+    s.push_str(&model.connection_secrets_fn("connection_secrets"));
+
     for (path, name) in outputs {
-        let rec = records(&name).expect("output record");
+        let rec = model.record(&name);
         let mut fields = String::new();
         for f in &rec.fields {
             let field = rust_ident(&f.name);

@@ -45,7 +45,7 @@ pub fn assign_user(okta: &Okta, input: AssignUserInput) -> Result<Flow<String>, 
     let mut body = Map::new();
     body.insert("id".into(), json!(input.user_id));
     if let Some(scope) = input.scope {
-        body.insert("scope".into(), json!(scope));
+        body.insert("scope".into(), json!(scope.to_string()));
     }
     if let Some(c) = credentials(input.username, input.password) {
         body.insert("credentials".into(), c);

@@ -4,9 +4,9 @@
 //! Okta quirks: a new hook is ACTIVE but UNVERIFIED and receives nothing until verified; only
 //! INACTIVE hooks can be deleted; there is no bulk delete.
 
-use crate::bindings::okta::connector::types::KeyValue;
 use crate::error::Error;
 use crate::inputs::event_hooks::*;
+use crate::inputs::types::KeyValue;
 use crate::okta::{segment, Flow, Okta, Request};
 use serde_json::{json, Map, Value};
 

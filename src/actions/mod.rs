@@ -11,8 +11,8 @@ pub mod realms;
 pub mod system_log;
 pub mod users;
 
-use crate::bindings::okta::connector::types::KeyValue;
 use crate::error::Error;
+use crate::inputs::types::KeyValue;
 use crate::okta::{Flow, Request};
 use serde_json::{Map, Value};
 

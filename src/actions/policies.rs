@@ -31,6 +31,6 @@ mod tests {
         assert_eq!(e, Error::input("type", "is required"));
         let e = ListPoliciesInput::from_json(r#"{"type":"SIGN_ON"}"#).map(|_| ()).unwrap_err();
         assert!(matches!(e, Error::InvalidInput { ref field, .. } if field == "type"));
-        assert_eq!(ListPoliciesInput::from_json(r#"{"type":"password"}"#).unwrap().type_, "PASSWORD");
+        assert_eq!(ListPoliciesInput::from_json(r#"{"type":"password"}"#).unwrap().type_.to_string(), "PASSWORD");
     }
 }

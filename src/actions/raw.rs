@@ -15,10 +15,10 @@
 //!   `DPoP`, `Cookie`, `Host`, `Content-Length`, `Transfer-Encoding`, `Connection`,
 //!   `Keep-Alive`, `TE`, `Trailer`, `Upgrade`.
 
-use crate::bindings::exports::okta::connector::raw::RawResponse;
-use crate::bindings::okta::connector::types::KeyValue;
+use crate::bindings::exports::okta::connector::raw::{HttpMethod, RawResponse, ResponseType};
 use crate::error::Error;
 use crate::inputs::raw::RawRequestInput;
+use crate::inputs::types::KeyValue;
 use crate::okta::retry::Custom;
 use crate::okta::transport::HttpResponse;
 use crate::okta::{Body, Flow, Method, Okta, Request};
@@ -48,14 +48,14 @@ pub fn request(_: &Okta, input: RawRequestInput) -> Result<Flow<RawResponse>, Er
     for kv in input.query_parameter.into_iter().flatten() {
         query.push((kv.key, kv.value));
     }
-    let method = match input.method.as_str() {
-        "GET" => Method::Get,
-        "POST" => Method::Post,
-        "PUT" => Method::Put,
-        "PATCH" => Method::Patch,
-        "DELETE" => Method::Delete,
-        "HEAD" => Method::Head,
-        _ => Method::Options,
+    let method = match input.method {
+        HttpMethod::Get => Method::Get,
+        HttpMethod::Post => Method::Post,
+        HttpMethod::Put => Method::Put,
+        HttpMethod::Patch => Method::Patch,
+        HttpMethod::Delete => Method::Delete,
+        HttpMethod::Head => Method::Head,
+        HttpMethod::Options => Method::Options,
     };
     let mut headers = checked_headers(input.header.unwrap_or_default())?;
     let content_type = take_header(&mut headers, "content-type");
@@ -79,7 +79,7 @@ pub fn request(_: &Okta, input: RawRequestInput) -> Result<Flow<RawResponse>, Er
         timeout: input.timeout.map(|ms| Duration::from_millis(u64::from(ms))),
         debug: input.debug,
     };
-    Ok(request.send_raw().and_then(move |response| Flow::from_result(decode(response, &response_type))))
+    Ok(request.send_raw().and_then(move |response| Flow::from_result(decode(response, response_type))))
 }
 
 /// The path under `/api/v1`, and the query it carried.
@@ -263,12 +263,14 @@ mod multipart {
 }
 
 /// The answer as Response Type asks.
-fn decode(response: HttpResponse, response_type: &str) -> Result<RawResponse, Error> {
+fn decode(response: HttpResponse, response_type: ResponseType) -> Result<RawResponse, Error> {
     let data = match response_type {
-        "text" => Value::String(String::from_utf8_lossy(&response.body).into_owned()).to_string(),
-        "binary" => Value::String(base64::engine::general_purpose::STANDARD.encode(&response.body)).to_string(),
-        _ if response.body.iter().all(u8::is_ascii_whitespace) => "null".to_string(),
-        _ => match serde_json::from_slice::<&serde_json::value::RawValue>(&response.body) {
+        ResponseType::Text => Value::String(String::from_utf8_lossy(&response.body).into_owned()).to_string(),
+        ResponseType::Binary => {
+            Value::String(base64::engine::general_purpose::STANDARD.encode(&response.body)).to_string()
+        }
+        ResponseType::Json if response.body.iter().all(u8::is_ascii_whitespace) => "null".to_string(),
+        ResponseType::Json => match serde_json::from_slice::<&serde_json::value::RawValue>(&response.body) {
             Ok(v) => v.get().to_string(),
             Err(_) => {
                 let ct = response.header("content-type").unwrap_or("none");
@@ -281,7 +283,11 @@ fn decode(response: HttpResponse, response_type: &str) -> Result<RawResponse, Er
     };
     Ok(RawResponse {
         status: response.status,
-        headers: response.headers.into_iter().map(|(key, value)| KeyValue { key, value }).collect(),
+        headers: response
+            .headers
+            .into_iter()
+            .map(|(key, value)| crate::bindings::okta::connector::types::KeyValue { key, value })
+            .collect(),
         data,
     })
 }
@@ -388,18 +394,18 @@ mod tests {
             headers: vec![("link".into(), "<x>".into())],
             body: body.to_vec(),
         };
-        assert_eq!(decode(r(b"{\"a\":1}"), "json").unwrap().data, "{\"a\":1}");
-        assert_eq!(decode(r(b""), "json").unwrap().data, "null");
-        assert!(matches!(decode(r(b"<html>"), "json"), Err(Error::UnexpectedResponse(_))));
-        assert_eq!(decode(r(b"<html>"), "text").unwrap().data, "\"<html>\"");
-        assert_eq!(decode(r(&[0, 255]), "binary").unwrap().data, "\"AP8=\"");
-        assert_eq!(decode(r(b""), "json").unwrap().headers[0].key, "link");
+        assert_eq!(decode(r(b"{\"a\":1}"), ResponseType::Json).unwrap().data, "{\"a\":1}");
+        assert_eq!(decode(r(b""), ResponseType::Json).unwrap().data, "null");
+        assert!(matches!(decode(r(b"<html>"), ResponseType::Json), Err(Error::UnexpectedResponse(_))));
+        assert_eq!(decode(r(b"<html>"), ResponseType::Text).unwrap().data, "\"<html>\"");
+        assert_eq!(decode(r(&[0, 255]), ResponseType::Binary).unwrap().data, "\"AP8=\"");
+        assert_eq!(decode(r(b""), ResponseType::Json).unwrap().headers[0].key, "link");
     }
 
     #[test]
     fn method_and_response_type_are_checked() {
         assert!(RawRequestInput::from_json(r#"{"url":"/users","method":"FETCH"}"#).is_err());
-        assert_eq!(RawRequestInput::from_json(r#"{"url":"/users","method":"get"}"#).unwrap().method, "GET");
+        assert_eq!(RawRequestInput::from_json(r#"{"url":"/users","method":"get"}"#).unwrap().method, HttpMethod::Get);
         assert!(RawRequestInput::from_json(r#"{"url":"/users","method":"GET","response_type":"xml"}"#).is_err());
     }
 }

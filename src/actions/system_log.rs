@@ -6,6 +6,7 @@
 //! returns resumes exactly where it stopped.
 
 use crate::bindings::exports::okta::connector::system_log::LogPage;
+use crate::bindings::okta::connector::types::SortOrder;
 use crate::error::Error;
 use crate::inputs::system_log::*;
 use crate::okta::{Flow, Okta, Page, Paging};
@@ -15,8 +16,8 @@ pub const MAX_EVENTS: usize = 10_000;
 
 /// Get System Logs: `GET /api/v1/logs`.
 pub fn get(okta: &Okta, input: GetLogsInput) -> Result<Flow<Page>, Error> {
-    let sort_order = input.sort_order.as_deref().map(sort_order).transpose()?;
-    let polling = input.until.is_none() && sort_order != Some("DESCENDING");
+    let sort_order = input.sort_order.map(okta_sort_order);
+    let polling = input.until.is_none() && input.sort_order != Some(SortOrder::Desc);
     let paging = Paging { fetch_all: input.fetch_all, max_items: Some(MAX_EVENTS), stop_on_empty: polling };
     Ok(okta
         .get("/api/v1/logs")
@@ -30,12 +31,12 @@ pub fn get(okta: &Okta, input: GetLogsInput) -> Result<Flow<Page>, Error> {
         .send_pages(paging))
 }
 
-/// Okta's `ASCENDING`/`DESCENDING`; the spec's `asc`/`desc` are accepted too.
-fn sort_order(value: &str) -> Result<&'static str, Error> {
-    match value.to_ascii_lowercase().as_str() {
-        "asc" | "ascending" => Ok("ASCENDING"),
-        "desc" | "descending" => Ok("DESCENDING"),
-        _ => Err(Error::input("sort_order", "must be ASCENDING or DESCENDING (or asc, desc)")),
+/// The System Log spells the sort order `ASCENDING`/`DESCENDING` where other listings take
+/// `asc`/`desc`.
+fn okta_sort_order(order: SortOrder) -> &'static str {
+    match order {
+        SortOrder::Asc => "ASCENDING",
+        SortOrder::Desc => "DESCENDING",
     }
 }
 
@@ -80,8 +81,10 @@ mod tests {
 
     #[test]
     fn sort_orders_and_since_beside_after() {
-        let input = GetLogsInput::from_json(r#"{"sort_order":"up"}"#).unwrap();
-        assert!(get(&Okta::for_tests(), input).is_err());
+        let e = GetLogsInput::from_json(r#"{"sort_order":"up"}"#).map(|_| ()).unwrap_err();
+        assert_eq!(e, Error::input("sort_order", "must be one of: asc, desc"));
+        let page = Paging { fetch_all: false, max_items: Some(MAX_EVENTS), stop_on_empty: true };
+        run(r#"{"sort_order":"ASC"}"#, "/api/v1/logs?limit=200&sortOrder=ASCENDING", page);
         // Okta's next links carry `since` beside `after`: both are passed on.
         let one_page = Paging { fetch_all: false, max_items: Some(MAX_EVENTS), stop_on_empty: false };
         run(r#"{"since":"s","after":"a","until":"u"}"#, "/api/v1/logs?since=s&until=u&after=a&limit=200", one_page);

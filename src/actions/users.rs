@@ -7,8 +7,9 @@
 //! behind the user's back.
 
 use super::{json_object, not_found_is_done};
-use crate::bindings::okta::connector::types::PasswordHash;
 use crate::error::Error;
+use crate::input::Closed;
+use crate::inputs::types::PasswordHash;
 use crate::inputs::users::*;
 use crate::okta::{segment, Flow, Okta, Page, Paging};
 use serde_json::{json, Map, Value};
@@ -27,7 +28,7 @@ pub fn create(okta: &Okta, input: CreateUserInput) -> Result<Flow<String>, Error
         input.hash_password.as_ref(),
         input.question.as_deref(),
         input.answer.as_deref(),
-        provider(input.provider_type.as_deref(), input.provider_name.as_deref()),
+        provider(input.provider_type.map(Closed::value), input.provider_name.as_deref()),
     )?;
     let mut body = user_body(profile, credentials, input.realm_id.as_deref());
     if let Some(ids) = &input.group_ids {
@@ -324,37 +325,30 @@ fn password_credential(
     match (value, hash) {
         (Some(_), Some(_)) => Err(Error::input(hash_field, "give a password or a password hash, not both")),
         (Some(v), None) => Ok(Some(json!({ "value": v }))),
-        (None, Some(h)) => Ok(Some(json!({ "hash": password_hash(hash_field, h)? }))),
+        (None, Some(h)) => Ok(Some(json!({ "hash": password_hash(h) }))),
         (None, None) => Ok(None),
     }
 }
 
-fn password_hash(field: &str, h: &PasswordHash) -> Result<Value, Error> {
-    const ALGORITHMS: [&str; 6] = ["BCRYPT", "SHA-512", "SHA-256", "SHA-1", "MD5", "PBKDF2"];
-    let algorithm = h.algorithm.trim().to_ascii_uppercase();
-    if !ALGORITHMS.contains(&algorithm.as_str()) {
-        return Err(Error::input(&format!("{field}.algorithm"), format!("must be one of {}", ALGORITHMS.join(", "))));
-    }
-    if h.value.trim().is_empty() {
-        return Err(Error::input(&format!("{field}.value"), "is required and must not be empty"));
-    }
+/// Okta's `credentials.password.hash`: every check already made on the input.
+fn password_hash(h: &PasswordHash) -> Value {
     let mut out = Map::new();
-    out.insert("algorithm".into(), json!(algorithm));
+    out.insert("algorithm".into(), json!(h.algorithm.value()));
     out.insert("value".into(), json!(h.value));
     let optional_fields = [
         ("salt", h.salt.as_ref().map(|v| json!(v))),
-        ("saltOrder", h.salt_order.as_ref().map(|v| json!(v))),
+        ("saltOrder", h.salt_order.map(|v| json!(v.value()))),
         ("workFactor", h.work_factor.map(|v| json!(v))),
         ("iterationCount", h.iteration_count.map(|v| json!(v))),
         ("keySize", h.key_size.map(|v| json!(v))),
-        ("digestAlgorithm", h.digest_algorithm.as_ref().map(|v| json!(v))),
+        ("digestAlgorithm", h.digest_algorithm.map(|v| json!(v.value()))),
     ];
     for (key, value) in optional_fields {
         if let Some(v) = value {
             out.insert(key.into(), v);
         }
     }
-    Ok(Value::Object(out))
+    Value::Object(out)
 }
 
 #[cfg(test)]

@@ -24,7 +24,39 @@ use serde::Deserialize;
 use okta_harness::network::Network;
 use okta_harness::{api_token, error_json, Backend, Connector, ListUsersInput};
 
-pub fn main(args: &[String]) -> ExitCode {
+/// How the component lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Mode {
+    /// One List Users with `fetch_all: true`.
+    All,
+    /// Page by page in one instance, each `next_cursor` passed back as `after`.
+    Paged,
+}
+
+/// The component contender's arguments.
+#[derive(Clone, Debug, clap::Args)]
+pub struct ListArgs {
+    /// The org's URL.
+    #[arg(long)]
+    pub url: String,
+    /// Its API token.
+    #[arg(long)]
+    pub token: String,
+    /// Users per page.
+    #[arg(long, default_value_t = 200)]
+    pub limit: u32,
+    #[arg(long, value_enum, default_value_t = Mode::All)]
+    pub mode: Mode,
+    /// A CA (PEM) to trust besides the system's.
+    #[arg(long, value_name = "PEM")]
+    pub ca: Option<String>,
+    /// Where the ids go, one per line.
+    #[arg(long, value_name = "FILE")]
+    pub out: String,
+}
+
+/// Lists the org's users with the component; exit 1 when that fails.
+pub fn main(args: &ListArgs) -> ExitCode {
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -34,27 +66,9 @@ pub fn main(args: &[String]) -> ExitCode {
     }
 }
 
-fn run(args: &[String]) -> Result<()> {
-    let (mut url, mut token, mut limit, mut out, mut paged, mut ca) = (None, None, 200u32, None, false, None);
-    for (name, value) in super::flags(args, &["url", "token", "limit", "mode", "ca", "out"])? {
-        match name.as_str() {
-            "url" => url = Some(value),
-            "token" => token = Some(value),
-            "limit" => limit = value.parse().context("--limit")?,
-            "mode" => {
-                paged = match value.as_str() {
-                    "all" => false,
-                    "paged" => true,
-                    other => bail!("--mode: `{other}` is neither `all` nor `paged`"),
-                }
-            }
-            "ca" => ca = Some(value),
-            _ => out = Some(value),
-        }
-    }
-    let url = url.ok_or_else(|| anyhow!("--url is required"))?;
-    let token = token.ok_or_else(|| anyhow!("--token is required"))?;
-    let out = out.ok_or_else(|| anyhow!("--out is required"))?;
+fn run(args: &ListArgs) -> Result<()> {
+    let (url, token, limit, out, ca) = (&args.url, &args.token, args.limit, &args.out, &args.ca);
+    let paged = args.mode == Mode::Paged;
 
     #[derive(Deserialize)]
     struct Id {
@@ -75,7 +89,7 @@ fn run(args: &[String]) -> Result<()> {
         let mut instance = connector.instantiate(backend).await?;
         let load_s = started.elapsed().as_secs_f64();
 
-        let connection = api_token(&url, &token);
+        let connection = api_token(url, token);
         let input = |after: Option<String>| ListUsersInput {
             fetch_all: (!paged).then_some(true),
             search: None,
@@ -116,7 +130,7 @@ fn run(args: &[String]) -> Result<()> {
         }
 
         let mut file =
-            std::io::BufWriter::new(std::fs::File::create(&out).with_context(|| format!("cannot write {out}"))?);
+            std::io::BufWriter::new(std::fs::File::create(out).with_context(|| format!("cannot write {out}"))?);
         for id in &ids {
             writeln!(file, "{id}")?;
         }

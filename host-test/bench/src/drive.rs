@@ -1,4 +1,4 @@
-//! The driver: `okta-bench [--quick] [--results FILE] [overrides]`.
+//! The driver: `okta-bench [--quick] [--results FILE] [overrides]` (see [`crate::config`]).
 //!
 //! 1. Seeds a fake org with N deterministic users and serves it on 127.0.0.1 from its own
 //!    multi-thread tokio runtime (2 workers) in this process, counting the connections it
@@ -11,7 +11,7 @@
 //!    and the Node SDK over it the same way. Any component run that opens more than one
 //!    connection fails the bench.
 //! 4. Measures the per-action overhead (instantiate + Get User, in-process fake org), the
-//!    warm per-action cost of each connection kind ([`super::kinds`]), the component's size,
+//!    warm per-action cost of each connection kind ([`crate::kinds`]), the component's size,
 //!    and a rate-limited run of Get Users in one instance.
 //! 5. Prints the report and writes it to `--results`.
 
@@ -27,218 +27,11 @@ use okta_fake_org::loopback::{Delays, ServedOrg, TestCa};
 use okta_fake_org::{FakeOrg, Outcome, SeenRequest};
 use okta_harness::{api_token, error_json, Backend, Connector, GetUserInput};
 
-use super::measure::{self, Measured};
-use super::report;
-use super::stats::{summarize, Summary};
-
-/// Everything a run of the bench is told.
-#[derive(Clone, Debug)]
-pub struct Config {
-    pub label: String,
-    pub users: usize,
-    pub warmup: usize,
-    pub reps: usize,
-    pub limit: u32,
-    pub overhead_calls: usize,
-    pub rate_calls: usize,
-    pub rate_limit: u32,
-    pub rate_window: Duration,
-    pub timeout_s: f64,
-    /// Also list over TLS with [`Config::tls_delays`].
-    pub tls: bool,
-    pub tls_delays: Delays,
-    pub results: PathBuf,
-    pub work: PathBuf,
-    pub python: PathBuf,
-    pub node: PathBuf,
-    pub bench_dir: PathBuf,
-}
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-impl Config {
-    /// `make bench`: the numbers.
-    pub fn full() -> Config {
-        let root = repo_root();
-        Config {
-            label: "full".into(),
-            users: 50_000,
-            warmup: 1,
-            reps: 5,
-            limit: 200,
-            overhead_calls: 1_000,
-            rate_calls: 2_000,
-            rate_limit: 250,
-            rate_window: Duration::from_secs(2),
-            timeout_s: 900.0,
-            tls: true,
-            tls_delays: Delays::REAL_ORG,
-            results: root.join("bench/results.md"),
-            work: root.join("target/bench/full"),
-            python: root.join("bench/.venv/bin/python"),
-            node: PathBuf::from("node"),
-            bench_dir: root.join("bench"),
-        }
-    }
-
-    /// `make bench-quick`: the same harness with small numbers (run by `make test`).
-    pub fn quick() -> Config {
-        let root = repo_root();
-        Config {
-            label: "quick".into(),
-            users: 2_000,
-            warmup: 1,
-            reps: 2,
-            overhead_calls: 50,
-            // Two windows: enough to see a reset, short enough for `make test`.
-            rate_calls: 50,
-            rate_limit: 25,
-            rate_window: Duration::from_secs(1),
-            timeout_s: 180.0,
-            results: root.join("target/bench/quick/results.md"),
-            work: root.join("target/bench/quick"),
-            ..Config::full()
-        }
-    }
-
-    fn parse(args: &[String]) -> Result<Config> {
-        let quick = args.first().is_some_and(|a| a == "--quick");
-        let mut c = if quick { Config::quick() } else { Config::full() };
-        let rest = if quick { &args[1..] } else { args };
-        let known = [
-            "users",
-            "warmup",
-            "reps",
-            "limit",
-            "overhead-calls",
-            "rate-calls",
-            "rate-limit",
-            "rate-window-ms",
-            "timeout-s",
-            "tls",
-            "tls-connection-ms",
-            "tls-request-ms",
-            "results",
-            "work",
-            "python",
-            "node",
-        ];
-        for (name, v) in super::flags(rest, &known)? {
-            let n = || v.parse::<usize>().with_context(|| format!("--{name}: `{v}` is not a count"));
-            match name.as_str() {
-                "users" => c.users = n()?,
-                "warmup" => c.warmup = n()?,
-                "reps" => c.reps = n()?,
-                "limit" => c.limit = n()? as u32,
-                "overhead-calls" => c.overhead_calls = n()?,
-                "rate-calls" => c.rate_calls = n()?,
-                "rate-limit" => c.rate_limit = n()? as u32,
-                "rate-window-ms" => c.rate_window = Duration::from_millis(n()? as u64),
-                "timeout-s" => c.timeout_s = n()? as f64,
-                "tls" => c.tls = n()? != 0,
-                "tls-connection-ms" => c.tls_delays.per_connection = Duration::from_millis(n()? as u64),
-                "tls-request-ms" => c.tls_delays.per_request = Duration::from_millis(n()? as u64),
-                "results" => c.results = PathBuf::from(&v),
-                "work" => c.work = PathBuf::from(&v),
-                "python" => c.python = PathBuf::from(&v),
-                _ => c.node = PathBuf::from(&v),
-            }
-        }
-        if c.reps == 0 || c.users == 0 || c.rate_limit == 0 || !(1..=200).contains(&c.limit) {
-            bail!("--reps, --users and --rate-limit must be positive, --limit within 1..=200");
-        }
-        Ok(c)
-    }
-}
-
-/// The four ways to list the org's users.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Contender {
-    Component,
-    Python,
-    Node,
-    Native,
-    /// Not one of the four: the component listing page by page, to show what `fetch_all` costs.
-    ComponentPaged,
-}
-
-impl Contender {
-    pub const ALL: [Contender; 5] =
-        [Contender::Component, Contender::Python, Contender::Node, Contender::Native, Contender::ComponentPaged];
-
-    /// Those that list over TLS too.
-    pub const TLS: [Contender; 3] = [Contender::Component, Contender::Native, Contender::Node];
-
-    /// One of the component's own runs (it must open one connection per listing).
-    pub fn is_component(self) -> bool {
-        matches!(self, Contender::Component | Contender::ComponentPaged)
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Contender::Component => "component",
-            Contender::Python => "python-sdk",
-            Contender::Node => "node-sdk",
-            Contender::Native => "native-rust",
-            Contender::ComponentPaged => "component-paged",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Contender::Component => "component (wasmtime host, pooled Backend::Network)",
-            Contender::Python => "Okta Python SDK",
-            Contender::Node => "Okta Node SDK",
-            Contender::Native => "native Rust (hyper-util pooled client + serde_json)",
-            Contender::ComponentPaged => "extra: component page by page (`after` cursor, one instance)",
-        }
-    }
-
-    /// Program and arguments that list every user of the target into `out`, and the
-    /// environment they need.
-    fn command(self, c: &Config, exe: &Path, target: &Target, out: &Path) -> (Vec<String>, Vec<(String, String)>) {
-        let common = |v: &mut Vec<String>| {
-            v.extend(["--url".into(), target.url.clone(), "--token".into(), FakeOrg::TOKEN.into()]);
-            v.extend(["--limit".into(), c.limit.to_string(), "--out".into(), out.display().to_string()]);
-        };
-        let mut v: Vec<String> = match self {
-            Contender::Component => vec![exe.display().to_string(), "component-list".into()],
-            Contender::ComponentPaged => {
-                vec![exe.display().to_string(), "component-list".into(), "--mode".into(), "paged".into()]
-            }
-            Contender::Python => {
-                vec![c.python.display().to_string(), c.bench_dir.join("python/list_users.py").display().to_string()]
-            }
-            Contender::Node => {
-                vec![c.node.display().to_string(), c.bench_dir.join("node/list_users.js").display().to_string()]
-            }
-            Contender::Native => vec![native_list_path(exe).display().to_string()],
-        };
-        common(&mut v);
-        let mut env = Vec::new();
-        if let Some(ca) = &target.ca {
-            match self {
-                // Node adds these to its bundled roots.
-                Contender::Node => env.push(("NODE_EXTRA_CA_CERTS".to_string(), ca.display().to_string())),
-                // aiohttp's default context reads the CA file OpenSSL is told of.
-                Contender::Python => env.push(("SSL_CERT_FILE".to_string(), ca.display().to_string())),
-                _ => v.extend(["--ca".into(), ca.display().to_string()]),
-            }
-        }
-        (v, env)
-    }
-}
-
-/// Where the contenders list from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Setting {
-    /// Plain HTTP on loopback, no added delay.
-    Loopback,
-    /// TLS with a test CA, and a real org's delays.
-    Tls,
-}
+use crate::config::{Config, Options};
+use crate::measure::{self, Measured};
+use crate::outcome::{Contender, Outcomes, Overhead, RateRun, Run, Setting};
+use crate::report;
+use crate::stats::summarize;
 
 /// The org a round lists from.
 pub struct Target<'a> {
@@ -253,117 +46,49 @@ fn native_list_path(exe: &Path) -> PathBuf {
     exe.with_file_name("okta-native-list")
 }
 
-/// One contender's run.
-#[derive(Clone, Debug)]
-pub struct Run {
-    pub contender: Contender,
-    pub setting: Setting,
-    pub round: usize,
-    pub warmup: bool,
-    pub measured: Measured,
-    /// The contender's own `BENCH` line (`list_s`, `import_s`, `sdk`, ...).
-    pub bench: Vec<(String, String)>,
-    /// Requests the fake org received during the run.
-    pub requests: usize,
-    /// Requests whose `Authorization` was `SSWS<token>` with no space.
-    pub auth_without_space: usize,
-    pub user_agents: Vec<String>,
-    /// TCP connections the org accepted during the run.
-    pub tcp_connections: Option<u64>,
-    /// CPU time of this process (the fake org's runtime) during the run.
-    pub server_cpu_s: f64,
-    /// `Err` says how the ids differ from the org's.
-    pub ids: Result<(), String>,
-    pub stderr_tail: String,
-}
-
-impl Run {
-    /// What went wrong in this run (wrong ids, or the process failed), if anything.
-    pub fn failure(&self) -> Option<String> {
-        let what = if !self.measured.success() {
-            self.measured.status.clone()
-        } else if let Err(e) = &self.ids {
-            e.clone()
-        } else if self.extra_connections() {
-            format!("opened {} connections for one listing (goal: 1)", self.tcp_connections.unwrap_or(0))
-        } else {
-            return None;
-        };
-        Some(format!("{}{} round {}: {what}", self.contender.key(), self.setting.suffix(), self.round + 1))
-    }
-
-    /// A component run that opened more than one connection.
-    pub fn extra_connections(&self) -> bool {
-        self.contender.is_component() && self.tcp_connections.is_some_and(|n| n > 1)
-    }
-
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.bench.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
-    }
-    pub fn get_f64(&self, key: &str) -> Option<f64> {
-        self.get(key).and_then(|v| v.parse().ok())
-    }
-    pub fn ok(&self) -> bool {
-        self.measured.success() && self.ids.is_ok()
-    }
-}
-
-impl Setting {
-    /// ` over TLS` where it applies, for messages.
-    pub fn suffix(self) -> &'static str {
-        match self {
-            Setting::Loopback => "",
-            Setting::Tls => " over TLS",
+/// Program and arguments that list every user of the target into `out` with `contender`, and
+/// the environment they need.
+fn command(
+    contender: Contender,
+    c: &Config,
+    exe: &Path,
+    target: &Target,
+    out: &Path,
+) -> (Vec<String>, Vec<(String, String)>) {
+    let common = |v: &mut Vec<String>| {
+        v.extend(["--url".into(), target.url.clone(), "--token".into(), FakeOrg::TOKEN.into()]);
+        v.extend(["--limit".into(), c.limit.to_string(), "--out".into(), out.display().to_string()]);
+    };
+    let mut v: Vec<String> = match contender {
+        Contender::Component => vec![exe.display().to_string(), "component-list".into()],
+        Contender::ComponentPaged => {
+            vec![exe.display().to_string(), "component-list".into(), "--mode".into(), "paged".into()]
+        }
+        Contender::Python => {
+            vec![c.python.display().to_string(), c.bench_dir.join("python/list_users.py").display().to_string()]
+        }
+        Contender::Node => {
+            vec![c.node.display().to_string(), c.bench_dir.join("node/list_users.js").display().to_string()]
+        }
+        Contender::Native => vec![native_list_path(exe).display().to_string()],
+    };
+    common(&mut v);
+    let mut env = Vec::new();
+    if let Some(ca) = &target.ca {
+        match contender {
+            // Node adds these to its bundled roots.
+            Contender::Node => env.push(("NODE_EXTRA_CA_CERTS".to_string(), ca.display().to_string())),
+            // aiohttp's default context reads the CA file OpenSSL is told of.
+            Contender::Python => env.push(("SSL_CERT_FILE".to_string(), ca.display().to_string())),
+            _ => v.extend(["--ca".into(), ca.display().to_string()]),
         }
     }
+    (v, env)
 }
 
-/// Per-action overhead: instantiate + Get User against the in-process fake org.
-#[derive(Clone, Debug)]
-pub struct Overhead {
-    pub calls: usize,
-    pub instantiate: Summary,
-    pub get_user: Summary,
-    pub total: Summary,
-    /// The fake org answering the same request directly, without the component.
-    pub fake_org_alone: Summary,
-}
-
-/// Many Get Users in one instance against a rate-limited org.
-#[derive(Clone, Debug)]
-pub struct RateRun {
-    pub calls: usize,
-    pub limit: u32,
-    pub window: Duration,
-    pub ok: usize,
-    pub failed: Vec<String>,
-    pub responses_429: usize,
-    pub requests: usize,
-    pub total_s: f64,
-    pub minimum_s: f64,
-}
-
-/// Everything the report shows.
-pub struct Outcomes {
-    pub config: Config,
-    pub runs: Vec<Run>,
-    /// The TLS org's URL, when that part ran.
-    pub tls_url: Option<String>,
-    pub rss_floor_kb: u64,
-    pub overhead: Result<Overhead, String>,
-    pub kinds: Result<Vec<super::kinds::KindCost>, String>,
-    pub rate: Result<RateRun, String>,
-    pub component_bytes: u64,
-    pub component_path: PathBuf,
-    pub host_profile: &'static str,
-    pub started: SystemTime,
-    pub elapsed: Duration,
-    pub load_before: String,
-    pub load_after: String,
-}
-
-pub fn main(args: &[String]) -> ExitCode {
-    match drive(args) {
+/// Runs the bench; exit 1 when a contender failed or returned other ids, 2 when it could not run.
+pub fn main(options: &Options) -> ExitCode {
+    match drive(options) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
@@ -394,8 +119,8 @@ fn preflight(c: &Config, exe: &Path) -> Result<PathBuf> {
     Ok(component)
 }
 
-fn drive(args: &[String]) -> Result<bool> {
-    let c = Config::parse(args)?;
+fn drive(options: &Options) -> Result<bool> {
+    let c = Config::from_options(options)?;
     let exe = std::env::current_exe().context("cannot find this executable")?;
     let component_path = preflight(&c, &exe)?;
     std::fs::create_dir_all(&c.work).with_context(|| format!("cannot create {}", c.work.display()))?;
@@ -455,7 +180,7 @@ fn drive(args: &[String]) -> Result<bool> {
         Ok(o) => println!("overhead: instantiate + Get User median {:.1} us ({} calls)", o.total.median * 1e6, o.calls),
         Err(e) => println!("overhead: FAILED: {e}"),
     }
-    let kinds = runtime.block_on(super::kinds::measure(c.overhead_calls)).map_err(|e| format!("{e:#}"));
+    let kinds = runtime.block_on(crate::kinds::measure(c.overhead_calls)).map_err(|e| format!("{e:#}"));
     match &kinds {
         Ok(list) => {
             for k in list {
@@ -635,7 +360,7 @@ fn run_one(
     let stem = c.work.join(format!("{}{tls}-{round}", contender.key()));
     let ids_path = stem.with_extension("ids");
     let _ = std::fs::remove_file(&ids_path);
-    let (argv, env) = contender.command(c, exe, target, &ids_path);
+    let (argv, env) = command(contender, c, exe, target, &ids_path);
 
     let seen_before = org.requests().len();
     let opens_before = target.served.connections();
@@ -653,7 +378,7 @@ fn run_one(
         setting: target.setting,
         round,
         warmup,
-        bench: super::bench_line(&stderr),
+        bench: crate::bench_line(&stderr),
         requests: seen.len(),
         auth_without_space: seen.iter().filter(|r| auth_without_space(r)).count(),
         user_agents: user_agents(seen),

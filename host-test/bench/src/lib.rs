@@ -3,17 +3,20 @@
 //! each listing every user of a loopback fake org, plus the component's per-action overhead,
 //! its size, and its behaviour under a rate limit. See `bench/README.md`.
 //!
-//! * [`drive`]: the driver — serves the fake org, runs the contenders, checks their ids,
-//!   writes the table.
+//! * [`config`]: what a run is told (the full bench, `--quick`, the overrides);
+//! * [`drive`]: the driver — serves the fake org, runs the contenders, checks their ids;
+//! * [`outcome`]: what a run found; [`report`]: the Markdown page made of it.
 //! * [`measure`]: the launcher the driver runs each contender under (a small process, so a
 //!   contender's peak RSS does not inherit the driver's; see there).
 //! * [`component_list`]: the component contender (hidden subcommand `component-list`).
 //! * [`kinds`]: the warm per-action cost of each connection kind.
 
 pub mod component_list;
+pub mod config;
 pub mod drive;
 pub mod kinds;
 pub mod measure;
+pub mod outcome;
 pub mod report;
 pub mod stats;
 
@@ -30,22 +33,4 @@ pub fn bench_line(stderr: &str) -> Vec<(String, String)> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// `--flag value` pairs after a subcommand; `allowed` names the flags (without `--`).
-pub fn flags(args: &[String], allowed: &[&str]) -> anyhow::Result<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let Some(name) = args[i].strip_prefix("--") else {
-            anyhow::bail!("unexpected argument `{}`", args[i]);
-        };
-        if !allowed.contains(&name) {
-            anyhow::bail!("unknown flag --{name} (known: {})", allowed.join(", "));
-        }
-        let value = args.get(i + 1).ok_or_else(|| anyhow::anyhow!("--{name} needs a value"))?;
-        out.push((name.to_string(), value.clone()));
-        i += 2;
-    }
-    Ok(out)
 }

@@ -38,9 +38,29 @@ fn timeval_s(t: libc::timeval) -> f64 {
     t.tv_sec as f64 + t.tv_usec as f64 / 1e6
 }
 
-/// The launcher: `measure [--timeout-s N] [--stdout FILE] [--stderr FILE] [--cwd DIR] -- CMD ARGS...`
-/// prints one JSON [`Measured`] on stdout.
-pub fn launcher_main(args: &[String]) -> ExitCode {
+/// The launcher's arguments: `measure [--timeout-s N] [--stdout FILE] [--stderr FILE] [--cwd DIR]
+/// -- CMD ARGS...`.
+#[derive(Clone, Debug, clap::Args)]
+pub struct LaunchArgs {
+    /// Kill CMD after this many seconds.
+    #[arg(long, value_name = "S", default_value_t = 600.0)]
+    pub timeout_s: f64,
+    /// Where CMD's stdout goes (else nowhere).
+    #[arg(long, value_name = "FILE")]
+    pub stdout: Option<PathBuf>,
+    /// Where CMD's stderr goes (else this process's).
+    #[arg(long, value_name = "FILE")]
+    pub stderr: Option<PathBuf>,
+    /// CMD's working directory.
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<PathBuf>,
+    /// The program and its arguments.
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+/// Runs the launcher: prints one JSON [`Measured`] on stdout.
+pub fn launcher_main(args: &LaunchArgs) -> ExitCode {
     match launch(args) {
         Ok(m) => {
             println!("{}", serde_json::to_string(&m).unwrap_or_default());
@@ -53,26 +73,20 @@ pub fn launcher_main(args: &[String]) -> ExitCode {
     }
 }
 
-fn launch(args: &[String]) -> Result<Measured> {
-    let split = args.iter().position(|a| a == "--").ok_or_else(|| anyhow!("missing `-- CMD`"))?;
-    let (opts, cmd) = (&args[..split], &args[split + 1..]);
-    let program = cmd.first().ok_or_else(|| anyhow!("missing CMD after --"))?;
-    let mut timeout = Duration::from_secs(600);
+fn launch(args: &LaunchArgs) -> Result<Measured> {
+    let (program, rest) = args.command.split_first().ok_or_else(|| anyhow!("missing CMD after --"))?;
+    let timeout = Duration::from_secs_f64(args.timeout_s);
     let mut command = Command::new(program);
-    command.args(&cmd[1..]).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::inherit());
-    for (name, value) in super::flags(opts, &["timeout-s", "stdout", "stderr", "cwd"])? {
-        match name.as_str() {
-            "timeout-s" => timeout = Duration::from_secs_f64(value.parse().context("--timeout-s")?),
-            "stdout" => {
-                command.stdout(File::create(&value).with_context(|| format!("cannot create {value}"))?);
-            }
-            "stderr" => {
-                command.stderr(File::create(&value).with_context(|| format!("cannot create {value}"))?);
-            }
-            _ => {
-                command.current_dir(PathBuf::from(value));
-            }
-        }
+    command.args(rest).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::inherit());
+    let create = |path: &PathBuf| File::create(path).with_context(|| format!("cannot create {}", path.display()));
+    if let Some(path) = &args.stdout {
+        command.stdout(create(path)?);
+    }
+    if let Some(path) = &args.stderr {
+        command.stderr(create(path)?);
+    }
+    if let Some(dir) = &args.cwd {
+        command.current_dir(dir);
     }
 
     let started = Instant::now();

@@ -4,8 +4,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
-use super::drive::{Contender, Outcomes, Run, Setting};
-use super::stats::{summarize, Summary};
+use crate::outcome::{Contender, Outcomes, Run, Setting};
+use crate::stats::{summarize, Summary};
 
 fn mb(kb: f64) -> f64 {
     kb / 1024.0

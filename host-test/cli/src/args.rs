@@ -21,11 +21,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show an action: what it does, its inputs with their types, defaults and comments.
+    /// Show an action, a trigger or a connection kind: what it does, its inputs with their
+    /// types, defaults, allowed values and comments; for a trigger, its state and what it emits.
     Describe {
-        /// The action's id, as `actions` lists it (`users.create`).
-        #[arg(value_name = "ACTION")]
-        action: String,
+        /// An action's id as `actions` lists it (`users.create`), a trigger's (`users.new`,
+        /// `event-hook`) or a connection kind's (`api_token`, `oauth_code`, `client_credentials`).
+        #[arg(value_name = "ID")]
+        id: String,
         /// The catalog entry with its JSON Schema.
         #[arg(long)]
         json: bool,

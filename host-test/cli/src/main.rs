@@ -14,6 +14,7 @@
 
 mod args;
 mod authorize;
+mod catalog;
 mod demo;
 pub(crate) mod output;
 mod text;
@@ -29,11 +30,12 @@ use serde_json::{json, Value};
 
 use okta_fake_org::FakeOrg;
 use okta_harness::{
-    api_token, connection_from_json, connection_secrets, error_json, input_secrets, scrub, Backend, Connection,
-    Connector, InstanceOptions,
+    api_token, connection_from_json, connection_secrets, error_json, scrub, Backend, Connection, Connector,
+    InstanceOptions,
 };
 
 use args::{Cli, Command, RunArgs};
+use catalog::{Catalog, Kind};
 use output::{err, outln};
 
 /// The domain the in-process fake org is reached at (it answers any origin).
@@ -112,7 +114,7 @@ async fn execute(command: Option<Command>) -> Result<(), Failure> {
     match command {
         None => output::out(&format!("{}\n", styled(Cli::command().render_help()))),
         Some(Command::Actions { json }) => actions(json).await,
-        Some(Command::Describe { action, json }) => describe(&action, json).await,
+        Some(Command::Describe { id, json }) => describe(&id, json).await,
         Some(Command::Run(args)) => run(args).await,
         Some(Command::Poll(args)) => triggers::poll(&load_connector()?, args).await,
         Some(Command::Hook { command: args::HookCommand::Serve(args) }) => {
@@ -165,19 +167,9 @@ pub(crate) fn read_arg(flag: &str, value: &str) -> Result<String, Failure> {
     }
 }
 
-async fn catalog() -> Result<Value> {
-    let connector = load_connector()?;
-    // Describing sends nothing: a script with no steps fails any request.
-    let mut instance = connector.instantiate(Backend::Scripted(Vec::new())).await?;
-    instance.describe_json().await
-}
-
-fn catalog_actions(catalog: &Value) -> Vec<Value> {
-    catalog.get("actions").and_then(Value::as_array).cloned().unwrap_or_default()
-}
-
 async fn actions(as_json: bool) -> Result<(), Failure> {
-    let actions = catalog_actions(&catalog().await?);
+    let catalog = Catalog::of(&load_connector()?).await?;
+    let actions = catalog.entries(Kind::Action);
     let field = |a: &Value, k: &str| a.get(k).and_then(Value::as_str).unwrap_or("").to_string();
     if as_json {
         let list: Vec<Value> =
@@ -186,23 +178,19 @@ async fn actions(as_json: bool) -> Result<(), Failure> {
     }
     let width = actions.iter().map(|a| field(a, "id").len()).max().unwrap_or(0);
     let mut text = String::new();
-    for a in &actions {
+    for a in actions {
         text.push_str(&format!("{:width$}  {}\n", field(a, "id"), field(a, "label")));
     }
     output::out(&text)
 }
 
-async fn describe(action: &str, as_json: bool) -> Result<(), Failure> {
-    let catalog = catalog().await?;
-    let actions = catalog_actions(&catalog);
-    let Some(entry) = actions.iter().find(|a| a.get("id").and_then(Value::as_str) == Some(action)) else {
-        let ids: Vec<&str> = actions.iter().filter_map(|a| a.get("id").and_then(Value::as_str)).collect();
-        return Err(usage(format!("unknown action `{action}`; actions: {}", ids.join(", "))));
-    };
+async fn describe(id: &str, as_json: bool) -> Result<(), Failure> {
+    let catalog = Catalog::of(&load_connector()?).await?;
+    let (kind, entry) = catalog.find(id, &[Kind::Action, Kind::Trigger, Kind::Connection])?;
     if as_json {
         outln!("{}", serde_json::to_string_pretty(entry).unwrap_or_default())
     } else {
-        output::out(&text::describe_text(entry))
+        output::out(&text::describe_text(kind, entry))
     }
 }
 
@@ -233,7 +221,9 @@ async fn run(args: RunArgs) -> Result<(), Failure> {
     let connection = args.target.connection.as_deref().map(|c| read_arg("--connection", c)).transpose()?;
     let (connection, backend) = choose_connection(connection.as_deref(), args.target.fake_org)?;
     let connector = load_connector()?;
-    let secrets = secrets_of(&connector, &connection, &args.action, &input).await?;
+    let catalog = Catalog::of(&connector).await?;
+    catalog.find(&args.action, &[Kind::Action])?;
+    let secrets = secrets_of(&catalog, &connection, &args.action, &input);
     // The progress line is for people: only on a terminal, and not over the trace.
     let progress = std::io::stderr().is_terminal() && !args.target.trace;
     let watch = watch::Watch::new(&args.action, args.target.trace, progress, secrets.clone());
@@ -251,16 +241,10 @@ async fn run(args: RunArgs) -> Result<(), Failure> {
 
 /// What must never be printed for this run: the connection's secrets and the input's values
 /// the catalog marks secret (a server may echo either back in an answer the trace shows).
-pub(crate) async fn secrets_of(
-    connector: &Connector,
-    connection: &Connection,
-    action: &str,
-    input: &str,
-) -> Result<Vec<String>> {
+pub(crate) fn secrets_of(catalog: &Catalog, connection: &Connection, id: &str, input: &str) -> Vec<String> {
     let mut secrets = connection_secrets(connection);
     if let Ok(input) = serde_json::from_str::<Value>(input) {
-        let mut describer = connector.instantiate(Backend::Scripted(Vec::new())).await?;
-        secrets.extend(input_secrets(&describer.describe_json().await?, action, &input));
+        secrets.extend(catalog.input_secrets(id, &input));
     }
-    Ok(secrets)
+    secrets
 }

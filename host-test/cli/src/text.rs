@@ -1,21 +1,44 @@
-//! Text shown to people: an action's catalog entry as readable text, and JSON indented
-//! without reordering its keys.
+//! Text shown to people: a catalog entry (action, trigger or connection kind) as readable
+//! text, and JSON indented without reordering its keys.
 
 use serde_json::Value;
 
-/// An action's catalog entry as text: header, comment, details, then each input.
-pub fn describe_text(entry: &Value) -> String {
+use super::catalog::Kind;
+
+/// A catalog entry as text: header, comment, details, what a trigger keeps and emits, then
+/// each input (a connection kind's fields).
+pub fn describe_text(kind: Kind, entry: &Value) -> String {
     let s = |k: &str| entry.get(k).and_then(Value::as_str).unwrap_or("");
-    let mut out = format!("{}: {}\n", s("id"), s("label"));
+    let what = match kind {
+        Kind::Action => String::new(),
+        Kind::Trigger => format!(" ({} trigger)", s("kind")),
+        Kind::Connection => " (connection kind)".to_string(),
+    };
+    let mut out = format!("{}: {}{what}\n", s("id"), s("label"));
     for k in ["comment", "details"] {
         if !s(k).is_empty() {
             out.push_str(&format!("\n{}\n", s(k)));
         }
     }
+    if kind == Kind::Trigger {
+        out.push_str(&format!("\nEmits: {}.\n", s("emits")));
+        let state = match s("kind") {
+            "polling" => {
+                "an opaque string each poll returns; keep it and pass it to the next poll \
+                 (`okta-connector poll ID --state @FILE`)"
+            }
+            _ => "an opaque string from the deploy, holding the hook's shared secret; every delivery updates it",
+        };
+        out.push_str(&format!("State: {state}.\n"));
+    }
     let schema = entry.get("input_schema").cloned().unwrap_or(Value::Null);
     let has_inputs = schema.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty());
+    let heading = match kind {
+        Kind::Connection => "Fields (under the kind's id in --connection's JSON; keys in snake_case)",
+        _ => "Input (a JSON object; keys in snake_case)",
+    };
     if has_inputs {
-        out.push_str("\nInput (a JSON object; keys in snake_case):\n");
+        out.push_str(&format!("\n{heading}:\n"));
         schema_fields(&schema, 1, &mut out);
     } else {
         out.push_str("\nInput: none (pass {}).\n");
@@ -44,6 +67,18 @@ fn schema_fields(schema: &Value, depth: usize, out: &mut String) {
         }
         if let Some(d) = p.get("default") {
             facts.push(format!("default: {d}"));
+        }
+        if let Some(values) = p.get("enum").and_then(Value::as_array) {
+            let values: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+            facts.push(format!("one of: {}", values.join(", ")));
+        }
+        match (p.get("minimum").and_then(Value::as_u64), p.get("maximum").and_then(Value::as_u64)) {
+            (Some(min), Some(max)) if min > 0 || max < u64::from(u32::MAX) => facts.push(format!("{min} to {max}")),
+            (Some(min), None) if min > 0 => facts.push(format!("at least {min}")),
+            _ => {}
+        }
+        if p.get("writeOnly") == Some(&Value::Bool(true)) {
+            facts.push("secret".into());
         }
         out.push_str(&format!("{indent}{name} ({})\n", facts.join(", ")));
         let title = p.get("title").and_then(Value::as_str).unwrap_or("");

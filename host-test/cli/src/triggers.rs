@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 use okta_harness::{connection_secrets, error_json, scrub, Connector, InstanceOptions};
 
 use super::args::{PollArgs, ServeArgs};
+use super::catalog::{Catalog, Kind};
 use super::output::{err, outln};
 use super::{choose_connection, read_arg, secrets_of, text, watch, Failure};
 
@@ -44,7 +45,12 @@ pub async fn poll(connector: &Connector, args: PollArgs) -> Result<(), Failure> 
     let state = args.state.as_deref().map(read_state).transpose()?;
     let connection = args.target.connection.as_deref().map(|c| read_arg("--connection", c)).transpose()?;
     let (connection, backend) = choose_connection(connection.as_deref(), args.target.fake_org)?;
-    let secrets = secrets_of(connector, &connection, &args.trigger, &input.to_string()).await?;
+    let catalog = Catalog::of(connector).await?;
+    let (_, entry) = catalog.find(&args.trigger, &[Kind::Trigger])?;
+    if entry["kind"] != "polling" {
+        return Err(super::usage(format!("`{}` is not a polling trigger: use `hook serve`", args.trigger)));
+    }
+    let secrets = secrets_of(&catalog, &connection, &args.trigger, &input.to_string());
     let watch = watch::Watch::new(&args.trigger, args.target.trace, false, secrets.clone());
     let options = InstanceOptions { observer: watch.observer(), ..InstanceOptions::default() };
     let mut instance = connector.instantiate_with(backend, options).await?;

@@ -1,9 +1,7 @@
 //! An embedded fake Okta org, served in-process or on a socket: users (with factors, user
 //! types, app links), groups, applications and app assignments, policies, realms, the System
 //! Log, event hooks and the org authorization server (`/oauth2/v1`: client credentials with
-//! `private_key_jwt`, authorization code with PKCE, rotating refresh tokens, DPoP), each area
-//! in its own module under `areas/`, sharing the infrastructure under `infra/` (state and its System
-//! Log, rendering, paging, the HTTP edge, authentication).
+//! `private_key_jwt`, authorization code with PKCE, rotating refresh tokens, DPoP).
 //!
 //! Behaviour follows real recordings (`fixtures/okta/RECORDED-NOTES.md`): two separate `Link`
 //! lines, opaque per-listing cursors, `200 {}` on lifecycle calls, two-DELETE user deletion,
@@ -13,10 +11,31 @@
 //! One implementation serves both entry points: [`FakeOrg::handle`] runs the axum router
 //! in-process via `tower::ServiceExt::oneshot`, and [`FakeOrg::serve`] wraps `handle` in a
 //! hyper HTTP/1 accept loop.
+//!
+//! # Layout
+//!
+//! - `areas/<area>/`, one folder per Okta area (`users` with factors and user types, `groups`,
+//!   `apps`, `policies`, `realms`, `system_log`, `event_hooks`, `oauth`): its records
+//!   (`model.rs`), its part of the org's state with the writes that record the System Log event
+//!   Okta would (`state.rs`), its seed from `fixtures/` (`seed.rs`), its routes (`routes.rs`),
+//!   and what tests do with a [`FakeOrg`] for that area (`api.rs`). Adding an area is a folder,
+//!   its fields in `areas/state.rs`, its lines in `areas/mod.rs` (router and seed) and its
+//!   event types in the System Log's table (`areas/system_log/events.rs`).
+//! - `areas/state.rs`: every area's data side by side in one `State`, with the request
+//!   bookkeeping and the bench's switches (`BenchOptions`); `org.rs`: that state under one
+//!   mutex with the clock and the outbound calls, and the router's handle on it.
+//! - `infra/`: what all areas share, holding no area's data: the HTTP edge (faults, rate
+//!   limits, authentication, the header set), routing and paged listings, error bodies, SCIM
+//!   expressions, rendering helpers, order-preserving JSON ([`json::J`]), the clock.
+//! - `fixtures.rs` (tests only): the generator of `fixtures/*.json`.
+//! - `serve.rs` and `loopback.rs`: serving on a socket, for the binary and the hosts' tests.
 
 mod areas;
+#[cfg(test)]
+mod fixtures;
 mod infra;
 pub mod loopback;
+mod org;
 pub mod serve;
 
 use std::future::Future;
@@ -30,15 +49,19 @@ use http_body_util::BodyExt;
 use hyper::body::{Body as HttpBody, Frame, SizeHint};
 use tower::ServiceExt;
 
+use self::areas::state::State;
+use self::areas::system_log::seed::seed_past_events;
 use self::infra::edge::{self, InjectedFault};
-use self::infra::org::{Org, Shared};
-use self::infra::render::{render_user, LinkSet};
-use self::infra::{auth, authz, clock, events, json, scope, seed, time};
+use self::infra::{auth, clock};
+use self::org::{Org, Shared};
 
-pub use self::infra::authz::TokenStats;
+pub use self::areas::event_hooks::model::Delivery as HookDelivery;
+pub use self::areas::oauth::apps::{demo_apps, ServiceApp, WebApp};
+pub use self::areas::oauth::authz::TokenStats;
+pub use self::areas::state::SeenRequest;
 pub use self::infra::faults::Fault;
-pub use self::infra::state::Delivery as HookDelivery;
-pub use self::infra::state::SeenRequest;
+/// JSON whose objects keep their key order, as the fake org reads and renders Okta's.
+pub use self::infra::json;
 
 /// Result of serving one request in-process.
 #[derive(Debug)]
@@ -60,13 +83,13 @@ impl FakeOrg {
     /// The API token the fake org accepts (`Authorization: SSWS <token>`); anything else → 401 E0000011.
     pub const TOKEN: &'static str = auth::TOKEN;
 
-    fn with_state(state: self::infra::state::State) -> FakeOrg {
+    fn with_state(state: State) -> FakeOrg {
         let shared = Arc::new(Shared::new(state));
         let router = areas::router(Org::new(&shared));
         FakeOrg { shared, router }
     }
 
-    fn st(&self) -> std::sync::MutexGuard<'_, self::infra::state::State> {
+    fn st(&self) -> std::sync::MutexGuard<'_, State> {
         self.shared.lock()
     }
 
@@ -74,23 +97,15 @@ impl FakeOrg {
     /// assignments, factors, user types; an ACTIVE admin is `/users/me`), with a System Log
     /// history of the 30 days before now.
     pub fn seeded() -> FakeOrg {
-        let org = FakeOrg::with_state(seed::seeded_state());
+        let org = FakeOrg::with_state(areas::seeded_state());
         let now = clock::epoch_ms(org.now());
-        seed::seed_past_events(&mut org.st(), now);
+        seed_past_events(&mut org.st(), now);
         org
     }
 
     /// Empty org: user types and the Everyone group only (no users, so no `me`).
     pub fn empty() -> FakeOrg {
-        FakeOrg::with_state(seed::empty_state())
-    }
-
-    /// Adds `n` deterministically generated ACTIVE users (with passwords). Ids and logins depend
-    /// only on how many users were generated before, so the same calls give the same users on
-    /// every run. Their ids sort after the fixtures and before users created through the API.
-    /// This is seeding, not an API write: nothing is logged.
-    pub fn generate_users(&self, n: usize) {
-        seed::generate_users(&mut self.st(), n);
+        FakeOrg::with_state(areas::empty_state())
     }
 
     /// Allow `limit` requests per `window` in every bucket (users, single-user GET, groups,
@@ -206,239 +221,15 @@ impl FakeOrg {
         }
     }
 
-    /// An OAuth access token for these scopes (`okta.users.read`, …) that never expires,
-    /// accepted as `Authorization: Bearer <token>`; endpoints whose scope it lacks answer 403
-    /// with an empty body and `WWW-Authenticate: Bearer …, scope="…",
-    /// error="insufficient_scope"`. `Err` names an unknown scope.
-    pub fn issue_access_token(&self, scopes: &[&str]) -> Result<String, String> {
-        let parsed = scopes
-            .iter()
-            .map(|s| scope::Scope::parse(s).ok_or_else(|| format!("unknown scope {s}")))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(self.st().issue_access_token(parsed))
-    }
-
-    /// Registers a service app: client credentials with a `private_key_jwt` assertion checked
-    /// against its public keys. `Err` names a key or scope the org cannot take.
-    pub fn register_service_app(&self, app: &ServiceApp) -> Result<(), String> {
-        let keys = app
-            .keys
-            .iter()
-            .map(|(kid, text)| authz::PublicKey::parse(text, kid.as_deref()))
-            .collect::<Result<Vec<_>, _>>()?;
-        if keys.is_empty() {
-            return Err("a service app needs a public key".into());
-        }
-        let scopes = known_scopes(&app.scopes)?;
-        self.st().authz.register(authz::Client {
-            id: app.client_id.clone(),
-            auth: authz::ClientAuth::PrivateKeyJwt { keys },
-            scopes,
-            dpop: app.dpop,
-        });
-        Ok(())
-    }
-
-    /// Registers a web app: authorization code (PKCE checked when a challenge was sent) with
-    /// `client_secret_basic`, refresh tokens for `offline_access`.
-    pub fn register_web_app(&self, app: &WebApp) -> Result<(), String> {
-        if app.redirect_uris.is_empty() {
-            return Err("a web app needs a redirect URI".into());
-        }
-        let scopes = known_scopes(&app.scopes)?;
-        let rotation = match app.rotation_grace {
-            Some(g) => authz::Rotation::Rotate { grace_secs: g.as_secs() as i64 },
-            None => authz::Rotation::Static,
-        };
-        self.st().authz.register(authz::Client {
-            id: app.client_id.clone(),
-            auth: authz::ClientAuth::Secret {
-                secret: app.client_secret.clone(),
-                redirect_uris: app.redirect_uris.clone(),
-                rotation,
-            },
-            scopes,
-            dpop: app.dpop,
-        });
-        Ok(())
-    }
-
-    /// Registers the [`demo_apps`]: a web app and a DPoP service app.
-    pub fn register_demo_apps(&self) {
-        use demo_apps::*;
-        let web = WebApp::new(WEB_CLIENT_ID, WEB_CLIENT_SECRET, WEB_REDIRECT_URI, &SCOPES);
-        let service = ServiceApp::new(SERVICE_CLIENT_ID, SERVICE_PUBLIC_KEY, Some(SERVICE_KEY_ID), &SCOPES);
-        for registered in [self.register_web_app(&web), self.register_service_app(&service)] {
-            registered.expect("the demo apps are valid");
-        }
-    }
-
-    /// How long access tokens issued from now on live (`expires_in`; default one hour).
-    pub fn set_token_lifetime(&self, lifetime: Duration) {
-        self.st().authz.lifetime_secs = lifetime.as_secs() as i64;
-    }
-
-    /// What the token endpoint did so far.
-    pub fn token_stats(&self) -> TokenStats {
-        self.st().authz.stats
-    }
-
-    /// Plays the user's browser at an authorize URL: the org's admin approves at once. Returns
-    /// the `Location` the org redirects to (with `code` and `state`, or `error`), or `Err` with
-    /// the status and body when the org refuses to redirect.
-    pub async fn authorize(&self, url: &str) -> Result<String, String> {
-        let request = http::Request::get(url).body(Bytes::new()).map_err(|e| e.to_string())?;
-        match self.handle(request).await {
-            Outcome::Response { response, .. } if response.status() == http::StatusCode::FOUND => response
-                .headers()
-                .get(http::header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-                .ok_or_else(|| "a redirect without Location".to_string()),
-            Outcome::Response { response, .. } => {
-                Err(format!("{} {}", response.status().as_u16(), String::from_utf8_lossy(response.body())))
-            }
-            Outcome::Dropped => Err("connection dropped".into()),
-        }
-    }
-
-    /// Revokes every access token issued so far: the next API call with one gets 401.
-    pub fn revoke_access_tokens(&self) {
-        self.st().authz.revoke_access_tokens();
-    }
-
-    /// Revokes every refresh token of a client (the user must connect again).
-    pub fn revoke_refresh_tokens(&self, client_id: &str) {
-        self.st().authz.revoke_refresh_tokens(client_id);
-    }
-
-    /// Makes API calls with DPoP-bound tokens carry the resource server's nonce (401
-    /// `use_dpop_nonce` otherwise); every answer to them hands out the current nonce. Okta
-    /// does not ask for one today; off by default.
-    pub fn require_api_dpop_nonce(&self, on: bool) {
-        self.st().authz.require_api_nonce = on;
-    }
-
-    /// A new resource-server nonce, handed out from now on; the previous one keeps working
-    /// until [`FakeOrg::expire_dpop_nonces`].
-    pub fn rotate_api_dpop_nonce(&self) {
-        self.st().authz.rotate_api_nonce();
-    }
-
-    /// A new token-endpoint nonce; the previous one keeps working (Okta's daily rotation).
-    pub fn rotate_token_dpop_nonce(&self) {
-        self.st().authz.rotate_token_nonce();
-    }
-
-    /// New nonces everywhere, the old ones refused at once.
-    pub fn expire_dpop_nonces(&self) {
-        self.st().authz.expire_nonces();
-    }
-
     /// Bench only, off by default: also accept `Authorization: SSWS<token>` without the space
     /// (what Okta's Python SDK 3.4.x sends; real Okta answers 401).
     pub fn tolerate_ssws_without_space(&self, on: bool) {
-        self.st().tolerate_ssws_without_space = on;
-    }
-
-    /// Every user's id, any status, in id order (the order listings use).
-    pub fn user_ids(&self) -> Vec<String> {
-        self.st().users().keys().cloned().collect()
-    }
-
-    /// Number of users in the org, any status (deleted users are gone).
-    pub fn user_count(&self) -> usize {
-        self.st().users().len()
-    }
-
-    /// A user as `GET /api/v1/users/{id_or_login}` would return it (links use the origin of the
-    /// last request, or `http://localhost`).
-    pub fn get_user_json(&self, id_or_login: &str) -> Option<serde_json::Value> {
-        let st = self.st();
-        let id = st.resolve_user(id_or_login)?;
-        let origin = st.last_origin.clone().unwrap_or_else(|| "http://localhost".to_string());
-        let user = st.user(&id)?;
-        Some(render_user(&st, user, &origin, LinkSet::Full, false).to_value())
+        self.st().bench.tolerate_ssws_without_space = on;
     }
 
     /// Every request seen so far, in order (including ones answered with a fault).
     pub fn requests(&self) -> Vec<SeenRequest> {
         self.st().seen.clone()
-    }
-
-    /// Every System Log event, in persistence order (the order polling queries return them), as
-    /// `GET /api/v1/logs` renders them.
-    pub fn log_events(&self) -> Vec<serde_json::Value> {
-        self.st().log().all().iter().map(|e| e.doc.to_value()).collect()
-    }
-
-    /// Records an event of a known type (`user.lifecycle.create`, …) by the admin, published at
-    /// `published` but persisted now: a late event that polling queries return after events
-    /// published later. Returns its `uuid`, or `None` for an event type the org does not know.
-    pub fn append_log_event_late(&self, event_type: &str, published: SystemTime) -> Option<String> {
-        let ev = events::EVENT_TYPES.iter().find(|(_, s)| s.name == event_type)?.0;
-        let now = clock::epoch_ms(self.now());
-        let mut st = self.st();
-        let audit = events::Audit::system(st.admin_actor(), now);
-        let published = clock::epoch_ms(published);
-        st.record_at(&audit, ev, Vec::new(), events::EventOutcome::Success, published);
-        let uuid = st.log().all().last().map(|e| e.uuid.clone());
-        drop(st);
-        self.shared.deliver_pending();
-        uuid
-    }
-
-    /// Stores a complete LogEvent document (JSON text, key order kept) persisted at `persisted`,
-    /// for replaying recorded events. It needs `uuid`, `eventType` and `published`.
-    pub fn append_log_event_json(&self, doc: &str, persisted: SystemTime) -> Result<String, String> {
-        let j = json::J::parse(doc).ok_or("not JSON")?;
-        let uuid = j.get("uuid").and_then(json::J::as_str).ok_or("no uuid")?.to_string();
-        j.get("eventType").and_then(json::J::as_str).ok_or("no eventType")?;
-        let published =
-            j.get("published").and_then(json::J::as_str).and_then(time::parse_iso_ms).ok_or("no valid published")?;
-        self.st().append_event_doc(j, published, clock::epoch_ms(persisted));
-        self.shared.deliver_pending();
-        Ok(uuid)
-    }
-
-    /// Every event-hook delivery attempt so far, in order (no header values: the hook's
-    /// secret stays out).
-    pub fn hook_deliveries(&self) -> Vec<HookDelivery> {
-        self.st().deliveries().to_vec()
-    }
-
-    /// Delivers a logged event again to the hooks that want it, with a new `eventId`: Okta
-    /// delivers at least once. `false` for an unknown uuid.
-    pub fn redeliver_event(&self, uuid: &str) -> bool {
-        let queued = self.st().requeue_event(uuid);
-        self.shared.deliver_pending();
-        queued
-    }
-
-    /// How long the org waits for an event-hook endpoint (verification and delivery; default
-    /// 3 s, as Okta).
-    pub fn set_hook_timeout(&self, timeout: Duration) {
-        self.shared.outbound.set_timeout(timeout);
-    }
-
-    /// Waits until at least `n` delivery attempts were made, at most `timeout`.
-    pub async fn wait_for_deliveries(&self, n: usize, timeout: Duration) -> bool {
-        let deadline = tokio::time::Instant::now() + timeout;
-        loop {
-            if self.st().deliveries().len() >= n {
-                return true;
-            }
-            if tokio::time::Instant::now() >= deadline {
-                return false;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
-
-    /// Events written from now on are persisted `delay` after they happen: log queries see
-    /// them only then, after events persisted in between.
-    pub fn set_log_persist_delay(&self, delay: Duration) {
-        self.st().set_log_delay(delay.as_millis() as i64);
     }
 
     /// Stops the org clock at `t` (resource timestamps, `published`, `Date`, rate windows).
@@ -451,100 +242,10 @@ impl FakeOrg {
         self.shared.clock.advance(d);
     }
 
-    /// Lets the org clock follow system time again.
-    pub fn release_clock(&self) {
-        self.shared.clock.release();
-    }
-
     /// The org clock's current time.
     pub fn now(&self) -> SystemTime {
         self.shared.clock.now()
     }
-}
-
-/// The OAuth apps [`FakeOrg::register_demo_apps`] registers, for hosts and demos that talk
-/// to a served fake org.
-pub mod demo_apps {
-    /// A web app: authorization code, rotating refresh tokens, no DPoP.
-    pub const WEB_CLIENT_ID: &str = "0oafakeweb0000000001";
-    pub const WEB_CLIENT_SECRET: &str = "fake-web-secret-0123456789";
-    pub const WEB_REDIRECT_URI: &str = "http://localhost:8765/callback";
-    /// A service app requiring DPoP, with the public half of `fixtures/keys/rsa-pkcs8.pem`.
-    pub const SERVICE_CLIENT_ID: &str = "0oafakesvc0000000001";
-    pub const SERVICE_KEY_ID: &str = "fake-org-key";
-    pub(super) const SERVICE_PUBLIC_KEY: &str = include_str!("../../../fixtures/keys/rsa-public.pem");
-    /// What both are granted.
-    pub const SCOPES: [&str; 6] = [
-        "okta.users.read",
-        "okta.users.manage",
-        "okta.groups.read",
-        "okta.groups.manage",
-        "okta.apps.read",
-        "okta.logs.read",
-    ];
-}
-
-/// A service app to register with [`FakeOrg::register_service_app`].
-#[derive(Clone, Debug)]
-pub struct ServiceApp {
-    pub client_id: String,
-    /// Its public keys: `(kid, JWK or `-----BEGIN PUBLIC KEY-----` PEM)`; a JWK's own `kid`
-    /// applies when none is given.
-    pub keys: Vec<(Option<String>, String)>,
-    /// The scopes granted to it.
-    pub scopes: Vec<String>,
-    /// Require DPoP (on, as for API service apps made since February 2024).
-    pub dpop: bool,
-}
-
-impl ServiceApp {
-    /// A DPoP-requiring app with one key.
-    pub fn new(client_id: &str, public_key: &str, kid: Option<&str>, scopes: &[&str]) -> ServiceApp {
-        ServiceApp {
-            client_id: client_id.to_string(),
-            keys: vec![(kid.map(str::to_string), public_key.to_string())],
-            scopes: scopes.iter().map(|s| s.to_string()).collect(),
-            dpop: true,
-        }
-    }
-}
-
-/// A web app to register with [`FakeOrg::register_web_app`].
-#[derive(Clone, Debug)]
-pub struct WebApp {
-    pub client_id: String,
-    pub client_secret: String,
-    pub redirect_uris: Vec<String>,
-    /// The `okta.*` scopes granted to it (`openid`, `offline_access`, … always allowed).
-    pub scopes: Vec<String>,
-    /// Refresh-token rotation with this grace period; `None`: the same refresh token stays.
-    pub rotation_grace: Option<Duration>,
-    /// Require DPoP on token requests.
-    pub dpop: bool,
-}
-
-impl WebApp {
-    /// Rotating refresh tokens with Okta's default 30 s grace, no DPoP.
-    pub fn new(client_id: &str, client_secret: &str, redirect_uri: &str, scopes: &[&str]) -> WebApp {
-        WebApp {
-            client_id: client_id.to_string(),
-            client_secret: client_secret.to_string(),
-            redirect_uris: vec![redirect_uri.to_string()],
-            scopes: scopes.iter().map(|s| s.to_string()).collect(),
-            rotation_grace: Some(Duration::from_secs(authz::DEFAULT_GRACE_SECS as u64)),
-            dpop: false,
-        }
-    }
-}
-
-/// Granted scopes: the management API's own (`okta.users.read`, …) or OIDC ones.
-fn known_scopes(scopes: &[String]) -> Result<Vec<String>, String> {
-    for s in scopes {
-        if s.starts_with("okta.") && scope::Scope::parse(s).is_none() {
-            return Err(format!("unknown scope {s}"));
-        }
-    }
-    Ok(scopes.to_vec())
 }
 
 /// Response body on the socket: no length hint (chunked, like Okta), optionally cut short

@@ -64,11 +64,6 @@ impl Exchange {
             None => format!("{} {}", self.method, self.path),
         }
     }
-
-    /// The query string decoded into pairs, in order.
-    pub fn query_pairs(&self) -> Vec<(String, String)> {
-        decode_query(self.query.as_deref().unwrap_or(""))
-    }
 }
 
 pub(crate) fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {

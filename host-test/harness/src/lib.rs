@@ -230,11 +230,6 @@ impl Connector {
         &self.path
     }
 
-    /// The engine the component was compiled for.
-    pub fn engine(&self) -> &Engine {
-        &self.engine
-    }
-
     /// A fresh instance whose outgoing HTTP goes to `backend`.
     pub async fn instantiate(&self, backend: Backend) -> Result<Instance> {
         self.instantiate_with(backend, InstanceOptions::default()).await
@@ -646,14 +641,25 @@ impl OutputJson for () {
 #[serde(deny_unknown_fields)]
 struct NoInput {}
 
-/// Reads a typed input from `invoke`'s JSON; `json` fields given as JSON values become text.
+/// Where a closed-set value sits in `invoke`'s JSON (`hash_password.algorithm`; `[]` for each
+/// element of a list), and its values with their cases (`("BCRYPT", "Bcrypt")`).
+type EnumPath = (&'static str, &'static [(&'static str, &'static str)]);
+
+/// Reads a typed input from `invoke`'s JSON: `json` fields given as JSON values become text,
+/// closed-set values as Okta spells them become the enum's case (any other value is left for
+/// the typed record to refuse).
 fn de<T: serde::de::DeserializeOwned>(
     action: &str,
     input: &Value,
     json_fields: &[&str],
     renames: &[(&str, &str)],
+    enums: &[EnumPath],
 ) -> Result<T> {
     let mut input = if input.is_null() { json!({}) } else { input.clone() };
+    for (path, cases) in enums {
+        let segments: Vec<&str> = path.split('.').collect();
+        rewrite_enum(&mut input, &segments, cases);
+    }
     if let Some(object) = input.as_object_mut() {
         for field in json_fields {
             if let Some(v) = object.get_mut(*field) {
@@ -670,6 +676,29 @@ fn de<T: serde::de::DeserializeOwned>(
     }
     serde_json::from_value(input.clone())
         .with_context(|| format!("{action}: input {input} does not fit the WIT record"))
+}
+
+fn rewrite_enum(value: &mut Value, path: &[&str], cases: &[(&str, &str)]) {
+    let Some((first, rest)) = path.split_first() else {
+        if let Some(text) = value.as_str() {
+            if let Some((_, case)) = cases.iter().find(|(v, _)| v.eq_ignore_ascii_case(text.trim())) {
+                *value = Value::String(case.to_string());
+            }
+        }
+        return;
+    };
+    let (key, each) = match first.strip_suffix("[]") {
+        Some(key) => (key, true),
+        None => (*first, false),
+    };
+    let Some(inner) = value.get_mut(key) else { return };
+    if each {
+        for element in inner.as_array_mut().into_iter().flatten() {
+            rewrite_enum(element, rest, cases);
+        }
+    } else {
+        rewrite_enum(inner, rest, cases);
+    }
 }
 
 /// What [`Connector::both_doors`] saw.
@@ -723,12 +752,6 @@ fn show_result(r: &Result<Value, WitError>) -> String {
         Ok(v) => v.to_string(),
         Err(e) => format!("error {}", error_json(e)),
     }
-}
-
-/// A page as `invoke` gives it: `{"items": [...], "next_cursor": "..." | null}`.
-pub fn page_json(page: &Page) -> Result<Value> {
-    let items: Value = serde_json::from_str(&page.items).context("page items are not JSON")?;
-    Ok(json!({ "items": items, "next_cursor": page.next_cursor }))
 }
 
 /// An API-token connection.
@@ -938,32 +961,4 @@ pub fn scrub(text: &str, secrets: &[String]) -> String {
         }
     }
     out
-}
-
-/// The values of an action's inputs the catalog marks secret (`writeOnly`), in `input`.
-pub fn input_secrets(catalog: &Value, action: &str, input: &Value) -> Vec<String> {
-    let Some(entry) = catalog["actions"].as_array().and_then(|a| a.iter().find(|e| e["id"] == action)) else {
-        return Vec::new();
-    };
-    let Some(props) = entry["input_schema"]["properties"].as_object() else { return Vec::new() };
-    props
-        .iter()
-        .filter(|(_, p)| p["writeOnly"] == true)
-        .filter_map(|(name, _)| input.get(name).and_then(Value::as_str).map(str::to_string))
-        .collect()
-}
-
-/// Every secret a connection carries (for checks that none leaks into an error or output).
-pub fn connection_secrets(c: &Connection) -> Vec<String> {
-    let v = match c {
-        Connection::ApiToken(c) => vec![c.token.clone()],
-        Connection::OauthCode(c) => {
-            let mut v = vec![c.client_secret.clone()];
-            v.extend(c.access_token.clone());
-            v.extend(c.refresh_token.clone());
-            v
-        }
-        Connection::ClientCredentials(c) => vec![c.private_key.clone()],
-    };
-    v.into_iter().filter(|s| !s.is_empty()).collect()
 }

@@ -92,6 +92,53 @@ fn describe_shows_inputs_defaults_and_comments() {
     let o = cli(&["describe", "users.nope"]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(error(&o)["kind"], "usage");
+
+    let o = cli(&["describe", "policies.list"]);
+    let out = stdout(&o);
+    assert!(out.contains("type (string, required, one of: ACCESS_POLICY, "), "{out}");
+    assert!(out.contains("limit (integer, default: 200, 1 to 1000)"), "{out}");
+}
+
+#[test]
+fn describe_shows_triggers_and_connection_kinds() {
+    let o = cli(&["describe", "event-hook"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("event-hook: Event Hook (webhook trigger)"), "{out}");
+    assert!(out.contains("Emits: the events of Okta's deliveries"), "{out}");
+    assert!(out.contains("State: an opaque string from the deploy"), "{out}");
+    assert!(out.contains("items (array of string)"), "{out}");
+
+    let out = stdout(&cli(&["describe", "users.new"]));
+    assert!(out.starts_with("users.new: New Users (polling trigger)"), "{out}");
+    assert!(out.contains("Emits: Okta `User` objects"), "{out}");
+    assert!(out.contains("pass it to the next poll"), "{out}");
+
+    let out = stdout(&cli(&["describe", "client_credentials"]));
+    assert!(out.starts_with("client_credentials: OAuth 2.0 Client Credentials (connection kind)"), "{out}");
+    assert!(out.contains("private_key (string, required, secret)"), "{out}");
+
+    let o = cli(&["describe", "client_credentials", "--json"]);
+    let entry: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(entry["input_schema"]["properties"]["private_key"]["writeOnly"], true);
+}
+
+#[test]
+fn unknown_ids_are_usage_errors_naming_the_nearest() {
+    for (args, nearest) in [
+        (vec!["run", "users.lst"], "`users.list`"),
+        (vec!["describe", "users.lst"], "`users.list`"),
+        (vec!["poll", "users.nw"], "`users.new`"),
+    ] {
+        let o = cli(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        let e = error(&o);
+        assert_eq!(e["kind"], "usage", "{args:?}");
+        assert!(e["message"].as_str().unwrap().contains(nearest), "{args:?}: {e}");
+    }
+    let o = cli(&["poll", "event-hook"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(error(&o)["message"].as_str().unwrap().contains("hook serve"));
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! the field, sends no request (the script is empty, so any request would fail the call), and
 //! never shows the token.
 
+use crate::support::common::{invalid_field, invoke_fails};
 use anyhow::Result;
 use okta_harness::*;
 use serde_json::{json, Value};
@@ -110,8 +111,16 @@ async fn invoke_refuses_malformed_json_unknown_and_missing_fields() -> Result<()
 async fn inconsistent_inputs_name_their_field() -> Result<()> {
     let c = good();
     rejects(&c, "users.update", json!({ "id": "00u1" }), Kind::Input, "input").await?;
-    rejects(&c, "users.create", json!({ "login": "a@example.com", "next_login": "now" }), Kind::Input, "next_login")
-        .await?;
+    let e = invoke_fails("users.create", json!({ "login": "a@example.com", "next_login": "now" })).await?;
+    assert_eq!(invalid_field(&e), "next_login");
+    rejects(
+        &c,
+        "users.create",
+        json!({ "login": "a@example.com", "next_login": "changePassword", "activate": false }),
+        Kind::Input,
+        "next_login",
+    )
+    .await?;
     rejects(
         &c,
         "users.create",
@@ -130,12 +139,27 @@ async fn inconsistent_inputs_name_their_field() -> Result<()> {
         "profile_extra_attributes",
     )
     .await?;
+    // A value outside a closed set exists only in JSON: the typed door's enum cannot hold it.
+    let e = invoke_fails(
+        "users.create",
+        json!({ "login": "a@example.com", "hash_password": { "algorithm": "ROT13", "value": "x" } }),
+    )
+    .await?;
+    assert_eq!(invalid_field(&e), "hash_password.algorithm");
     rejects(
         &c,
         "users.create",
-        json!({ "login": "a@example.com", "hash_password": { "algorithm": "ROT13", "value": "x" } }),
+        json!({ "login": "a", "hash_password": { "algorithm": "PBKDF2", "value": "x", "iteration_count": 4095 } }),
         Kind::Input,
-        "hash_password.algorithm",
+        "hash_password.iteration_count",
+    )
+    .await?;
+    rejects(
+        &c,
+        "users.update",
+        json!({ "id": "00u1", "hash_password": { "algorithm": "BCRYPT", "value": "x", "work_factor": 21 } }),
+        Kind::Input,
+        "hash_password.work_factor",
     )
     .await?;
     rejects(&c, "users.set-password", json!({ "user_id": "00u1" }), Kind::Input, "new_password").await?;
@@ -147,8 +171,8 @@ async fn inconsistent_inputs_name_their_field() -> Result<()> {
         "new_hash_password",
     )
     .await?;
-    rejects(&c, "users.list", json!({ "sort_by": "profile.lastName", "sort_order": "up" }), Kind::Input, "sort_order")
-        .await?;
+    let e = invoke_fails("users.list", json!({ "sort_by": "profile.lastName", "sort_order": "up" })).await?;
+    assert_eq!(invalid_field(&e), "sort_order");
     Ok(())
 }
 

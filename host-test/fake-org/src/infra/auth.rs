@@ -1,6 +1,6 @@
 //! Who is calling. One place decides the caller from the request: an API token
 //! (`Authorization: SSWS <token>`) acting as the admin who created it, or an access token of
-//! the org authorization server ([`super::authz`]): `Bearer`, or `DPoP` with a proof of the
+//! the org authorization server ([`crate::areas::oauth::authz`]): `Bearer`, or `DPoP` with a proof of the
 //! key the token is bound to. Anything else is 401 E0000011. Routes declare the OAuth scope
 //! Okta requires for them ([`Scope`]) and the edge enforces it ([`insufficient_scope`]).
 //!
@@ -13,8 +13,9 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderValue};
 
 use super::errors::ApiError;
-use super::events::Actor;
-use super::state::State;
+use crate::areas::oauth::authz::ProofError;
+use crate::areas::state::State;
+use crate::areas::system_log::events::Actor;
 
 pub use super::scope::Scope;
 
@@ -130,7 +131,7 @@ pub fn insufficient_scope(facts: &Facts, caller: &Caller) -> Refusal {
 pub fn authenticate(st: &mut State, facts: &Facts) -> Result<Caller, Refusal> {
     let value = facts.headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     // Bench only: Okta's Python SDK 3.4.x sends `SSWS<token>` (no space), which Okta refuses.
-    let tolerated = st.tolerate_ssws_without_space && value.and_then(|v| v.strip_prefix("SSWS")) == Some(TOKEN);
+    let tolerated = st.bench.tolerate_ssws_without_space && value.and_then(|v| v.strip_prefix("SSWS")) == Some(TOKEN);
     let Some((scheme, token)) = value.and_then(|v| v.split_once(' ')).map(|(s, t)| (s, t.trim())) else {
         return if tolerated {
             Ok(Caller { actor: st.admin_actor(), credential: Credential::ApiToken })
@@ -196,8 +197,8 @@ pub fn authenticate(st: &mut State, facts: &Facts) -> Result<Caller, Refusal> {
             match st.authz.verify_proof(proof, facts.method, &url, facts.now, Some(token), nonces) {
                 Ok(p) if p.jkt == *jkt => {}
                 Ok(_) => return Err(invalid("The DPoP proof JWT key does not match the access token's binding.")),
-                Err(super::authz::ProofError::Invalid(d)) => return Err(invalid(&d)),
-                Err(super::authz::ProofError::Nonce) => {
+                Err(ProofError::Invalid(d)) => return Err(invalid(&d)),
+                Err(ProofError::Nonce) => {
                     let mut r = Refusal::challenge(
                         401,
                         facts.challenge(true, "use_dpop_nonce", "Resource server requires nonce in DPoP proof."),
@@ -246,9 +247,9 @@ mod tests {
         assert_eq!(caller.actor.kind, "User");
         assert_eq!(auth(&mut st, &format!("Bearer {TOKEN}")).unwrap_err().body.unwrap().code, "E0000011");
         assert!(auth(&mut st, &format!("SSWS{TOKEN}")).is_err());
-        st.tolerate_ssws_without_space = true;
+        st.bench.tolerate_ssws_without_space = true;
         assert!(auth(&mut st, &format!("SSWS{TOKEN}")).is_ok());
-        let token = st.issue_access_token(vec![Scope::UsersRead]);
+        let token = st.authz.issue_static(vec![Scope::UsersRead.as_str().to_string()]);
         let oauth = auth(&mut st, &format!("Bearer {token}")).unwrap();
         assert_eq!(oauth.credential, Credential::OAuth { scopes: vec![Scope::UsersRead], dpop: false });
         assert!(oauth.allows(Some(Scope::UsersRead)) && !oauth.allows(Some(Scope::UsersManage)));

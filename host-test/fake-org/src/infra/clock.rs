@@ -29,13 +29,6 @@ impl Clock {
             *p = Some(p.unwrap_or_else(SystemTime::now) + d);
         }
     }
-
-    /// Back to system time.
-    pub fn release(&self) {
-        if let Ok(mut p) = self.pinned.lock() {
-            *p = None;
-        }
-    }
 }
 
 /// Milliseconds since the epoch.

@@ -24,12 +24,12 @@ use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 
 use super::auth::{self, Caller, Credential, Scope};
 use super::errors::ApiError;
-use super::events::Actor;
 use super::faults::Fault;
-use super::org::Org;
 use super::ratelimit::{Bucket, RateHeaders};
 use super::time::epoch_secs;
 use super::util;
+use crate::areas::system_log::events::Actor;
+use crate::org::Org;
 
 /// What the edge needs to know about an endpoint, declared with its route.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -1,6 +1,12 @@
-//! Order-preserving JSON output. Okta emits keys in a fixed order (user: `id, status, created,
-//! …`; errors: `errorCode, errorSummary, errorLink, errorId, errorCauses`), and the workspace's
-//! `serde_json` sorts object keys, so responses are built with [`J`] instead of `Value`.
+//! Order-preserving JSON. Okta emits keys in a fixed order (user: `id, status, created, …`;
+//! errors: `errorCode, errorSummary, errorLink, errorId, errorCauses`), and the workspace's
+//! `serde_json` sorts object keys, so the fake org builds its answers with [`J`] instead of
+//! `Value`, and tests read them back with it to check the order.
+//!
+//! serde_json's `preserve_order` feature would do the same, but features unify across the
+//! workspace's host builds: it would also change the key order the CLI prints and the map the
+//! guest's native unit tests run with (the component itself, built alone, would keep sorted
+//! maps).
 
 use std::fmt;
 
@@ -56,6 +62,20 @@ impl J {
         match self {
             J::Obj(pairs) => pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
+        }
+    }
+    /// The keys of an object, in order (none for other variants).
+    pub fn keys(&self) -> Vec<String> {
+        match self {
+            J::Obj(pairs) => pairs.iter().map(|(k, _)| k.clone()).collect(),
+            _ => Vec::new(),
+        }
+    }
+    /// The elements of an array (none for other variants).
+    pub fn items(&self) -> &[J] {
+        match self {
+            J::Arr(items) => items,
+            _ => &[],
         }
     }
     pub fn as_str(&self) -> Option<&str> {

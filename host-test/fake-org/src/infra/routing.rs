@@ -18,12 +18,12 @@ use super::auth::Caller;
 use super::clock::epoch_ms;
 use super::edge::{self, Endpoint, Guard, RequestMeta};
 use super::errors::ApiError;
-use super::events::{Actor, Audit};
 use super::json::J;
-use super::org::Org;
-use super::state::State;
 use super::time::epoch_secs;
 use super::util;
+use crate::areas::state::State;
+use crate::areas::system_log::events::{Actor, Audit};
+use crate::org::Org;
 
 /// Everything a handler needs to know about the request.
 pub struct Ctx {

@@ -247,7 +247,7 @@ async fn deliveries() {
     assert_eq!(p.header("content-type"), Some("application/json"));
     assert_eq!(p.header("authorization"), Some(SECRET));
     assert_eq!(p.header("x-other-header"), Some("my-header-value"));
-    let envelope: Ordered = serde_json::from_slice(&p.body).unwrap();
+    let envelope: J = serde_json::from_slice(&p.body).unwrap();
     assert_eq!(
         envelope.keys(),
         [

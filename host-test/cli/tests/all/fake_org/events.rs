@@ -73,7 +73,7 @@ async fn user_writes_record_their_events() {
     // key order of the document
     let ordered = {
         let raw = serde_json::to_vec(&org.log_events()).unwrap();
-        let o: Ordered = serde_json::from_slice(&raw).unwrap();
+        let o: J = serde_json::from_slice(&raw).unwrap();
         o.items()[0].keys()
     };
     assert!(ordered.contains(&"actor".to_string()));

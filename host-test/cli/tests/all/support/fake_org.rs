@@ -1,15 +1,15 @@
-//! Helpers shared by the fake-org integration tests: an in-process client, an order-preserving
-//! JSON reader, and `Link` parsing.
+//! Helpers shared by the fake-org integration tests: an in-process client, reading bodies with
+//! their key order (the fake org's own [`J`]), and `Link` parsing.
 
 pub mod receiver;
 pub mod replay;
 
-use std::fmt;
-
 use bytes::Bytes;
 use okta_fake_org::{FakeOrg, Outcome};
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
+
+/// JSON with its objects' key order, as the fake org renders it.
+pub use okta_fake_org::json::J;
 
 pub const ORIGIN: &str = "https://fake.okta.test";
 
@@ -26,8 +26,9 @@ impl Resp {
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or(Value::Null)
     }
-    pub fn ordered(&self) -> Ordered {
-        serde_json::from_slice(&self.body).unwrap_or(Ordered::Leaf(Value::Null))
+    /// The body with its objects' key order.
+    pub fn ordered(&self) -> J {
+        serde_json::from_slice(&self.body).unwrap_or(J::Null)
     }
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
@@ -126,88 +127,6 @@ pub async fn collect_ids(org: &FakeOrg, first: &str) -> (Vec<String>, usize) {
             Some(next) => url = next,
             None => return (ids, pages),
         }
-    }
-}
-
-/// JSON with object keys in document order.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Ordered {
-    Obj(Vec<(String, Ordered)>),
-    Arr(Vec<Ordered>),
-    Leaf(Value),
-}
-
-impl Ordered {
-    pub fn keys(&self) -> Vec<String> {
-        match self {
-            Ordered::Obj(p) => p.iter().map(|(k, _)| k.clone()).collect(),
-            _ => Vec::new(),
-        }
-    }
-    pub fn get(&self, key: &str) -> Option<&Ordered> {
-        match self {
-            Ordered::Obj(p) => p.iter().find(|(k, _)| k == key).map(|(_, v)| v),
-            _ => None,
-        }
-    }
-    pub fn items(&self) -> &[Ordered] {
-        match self {
-            Ordered::Arr(a) => a,
-            _ => &[],
-        }
-    }
-}
-
-struct OrderedVisitor;
-
-impl<'de> Visitor<'de> for OrderedVisitor {
-    type Value = Ordered;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("JSON")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Ordered, A::Error> {
-        let mut out = Vec::new();
-        while let Some(k) = m.next_key::<String>()? {
-            out.push((k, m.next_value::<Ordered>()?));
-        }
-        Ok(Ordered::Obj(out))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Ordered, A::Error> {
-        let mut out = Vec::new();
-        while let Some(v) = s.next_element::<Ordered>()? {
-            out.push(v);
-        }
-        Ok(Ordered::Arr(out))
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Ordered, E> {
-        Ok(Ordered::Leaf(Value::Bool(v)))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Ordered, E> {
-        Ok(Ordered::Leaf(v.into()))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Ordered, E> {
-        Ok(Ordered::Leaf(v.into()))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Ordered, E> {
-        Ok(Ordered::Leaf(serde_json::Number::from_f64(v).map(Value::Number).unwrap_or(Value::Null)))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Ordered, E> {
-        Ok(Ordered::Leaf(Value::String(v.to_string())))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Ordered, E> {
-        Ok(Ordered::Leaf(Value::String(v)))
-    }
-    fn visit_unit<E>(self) -> Result<Ordered, E> {
-        Ok(Ordered::Leaf(Value::Null))
-    }
-    fn visit_none<E>(self) -> Result<Ordered, E> {
-        Ok(Ordered::Leaf(Value::Null))
-    }
-}
-
-impl<'de> Deserialize<'de> for Ordered {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Ordered, D::Error> {
-        d.deserialize_any(OrderedVisitor)
     }
 }
 

@@ -548,10 +548,7 @@ async fn common_headers_and_errors() {
     let u = r.ordered().items()[0].clone();
     assert_eq!(u.keys(), USER_KEYS);
     assert_eq!(u.get("_links").unwrap().keys(), ["self"], "list items carry only _links.self");
-    let created = u
-        .get("created")
-        .and_then(|c| if let Ordered::Leaf(Value::String(s)) = c { Some(s.clone()) } else { None })
-        .unwrap();
+    let created = u.get("created").and_then(|c| c.as_str().map(str::to_string)).unwrap();
     assert!(created.ends_with(".000Z") && created.len() == 24);
 
     // bad or missing token

@@ -17,11 +17,12 @@
 //! → fake) and substituted into later requests.
 
 use bytes::Bytes;
+use okta_fake_org::json::J;
 use okta_fake_org::{FakeOrg, Outcome};
 use serde_json::Value;
 use serde_yaml_ng::Value as Yaml;
 
-use super::{parse_link, Ordered, ERROR_KEYS};
+use super::{parse_link, ERROR_KEYS};
 
 /// Where the recorded cassettes live.
 pub const RECORDED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/okta/recorded");
@@ -195,8 +196,8 @@ pub struct Shape {
     pub other_object: bool,
 }
 
-fn key_set(o: Option<&Ordered>) -> Vec<String> {
-    let mut k = o.map(Ordered::keys).unwrap_or_default();
+fn key_set(o: Option<&J>) -> Vec<String> {
+    let mut k = o.map(J::keys).unwrap_or_default();
     k.sort();
     k
 }
@@ -262,10 +263,10 @@ fn after_param(url: &str) -> Option<String> {
     url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "after").map(|(_, v)| v.into_owned())
 }
 
-fn leaf_str(o: Option<&Ordered>) -> Option<String> {
+fn leaf_str(o: Option<&J>) -> Option<String> {
     match o {
-        Some(Ordered::Leaf(Value::String(s))) => Some(s.clone()),
-        Some(Ordered::Leaf(Value::Bool(b))) => Some(b.to_string()),
+        Some(J::Str(s)) => Some(s.clone()),
+        Some(J::Bool(b)) => Some(b.to_string()),
         _ => None,
     }
 }
@@ -278,23 +279,23 @@ fn is_subsequence(sub: &[String], all: &[String]) -> bool {
 
 /// The fake element to compare a recorded list item with: the one with the same `name` (seed
 /// and recording rarely share ids), else the first; and whether it was found by name.
-fn counterpart<'a>(rec: &Ordered, fake: &'a [Ordered]) -> Option<(&'a Ordered, bool)> {
+fn counterpart<'a>(rec: &J, fake: &'a [J]) -> Option<(&'a J, bool)> {
     let name = leaf_str(rec.get("name"));
     let named = name.and_then(|n| fake.iter().find(|f| leaf_str(f.get("name")).as_deref() == Some(n.as_str())));
     named.map(|f| (f, true)).or(fake.first().map(|f| (f, false)))
 }
 
 /// Compares the shape of a recorded and a fake JSON value.
-pub fn compare_shape(ctx: &str, rec: &Ordered, fake: &Ordered, shape: Shape, subst: &Subst) {
+pub fn compare_shape(ctx: &str, rec: &J, fake: &J, shape: Shape, subst: &Subst) {
     let Shape { legacy, strict, in_list, other_seed, other_object } = shape;
     match (rec, fake) {
-        (Ordered::Arr(r), Ordered::Arr(f)) => {
+        (J::Arr(r), J::Arr(f)) => {
             if let (Some(r0), Some((f0, by_name))) = (r.first(), r.first().and_then(|r0| counterpart(r0, f))) {
                 let other_object = other_seed && !by_name;
                 compare_shape(&format!("{ctx}[0]"), r0, f0, Shape { in_list: true, other_object, ..shape }, subst);
             }
         }
-        (Ordered::Obj(_), Ordered::Obj(_)) => {
+        (J::Obj(_), J::Obj(_)) => {
             if rec.get("errorCode").is_some() {
                 assert_eq!(fake.keys(), ERROR_KEYS, "{ctx}: error key order");
                 assert_eq!(fake.get("errorCode"), rec.get("errorCode"), "{ctx}: errorCode");
@@ -362,7 +363,7 @@ pub fn compare_shape(ctx: &str, rec: &Ordered, fake: &Ordered, shape: Shape, sub
                 }
             }
             for nested in ["events", "channel", "profile", "credentials", "_embedded"] {
-                if let (Some(r @ Ordered::Obj(_)), Some(f @ Ordered::Obj(_))) = (rec.get(nested), fake.get(nested)) {
+                if let (Some(r @ J::Obj(_)), Some(f @ J::Obj(_))) = (rec.get(nested), fake.get(nested)) {
                     if nested == "profile" {
                         continue;
                     }
@@ -379,7 +380,7 @@ pub fn compare_shape(ctx: &str, rec: &Ordered, fake: &Ordered, shape: Shape, sub
                 }
             }
         }
-        (Ordered::Leaf(_), Ordered::Leaf(_)) => {}
+        (J::Null | J::Bool(_) | J::Num(_) | J::Str(_), J::Null | J::Bool(_) | J::Num(_) | J::Str(_)) => {}
         _ => panic!("{ctx}: recorded {rec:?} but fake answered {fake:?}"),
     }
 }
@@ -481,11 +482,10 @@ pub async fn replay(org: &FakeOrg, rel: &str, plan: Plan, subst: &mut Subst) -> 
             assert!(fake_body.is_empty(), "{ctx}: expected no body, got {fake_text}");
             continue;
         }
-        let rec_o: Ordered =
-            serde_json::from_str(&rec.response).unwrap_or_else(|e| panic!("{ctx}: recorded body: {e}"));
-        let fake_o: Ordered =
+        let rec_o: J = serde_json::from_str(&rec.response).unwrap_or_else(|e| panic!("{ctx}: recorded body: {e}"));
+        let fake_o: J =
             serde_json::from_slice(&fake_body).unwrap_or_else(|e| panic!("{ctx}: fake body {fake_text}: {e}"));
-        if rec_o.keys().is_empty() && matches!(rec_o, Ordered::Obj(_)) {
+        if rec_o.keys().is_empty() && matches!(rec_o, J::Obj(_)) {
             assert_eq!(fake_text, "{}", "{ctx}: empty object");
         }
         compare_shape(
