@@ -2,7 +2,7 @@
 WASM := target/wasm32-wasip2/release/okta_connector.wasm
 HOST := cargo run --quiet -p okta-connector-cli --bin okta-connector --
 
-.PHONY: all build wasm-target demo test install lint clean bench bench-quick node-host prismatic-host prismatic-package package
+.PHONY: all build wasm-target demo test install lint clean bench bench-quick node-host prismatic-host prismatic-package package package-check publish
 
 all: build
 
@@ -24,12 +24,17 @@ demo: build
 	$(HOST) demo
 
 ## test: unit tests of the guest's pure parts and of the host crates, the one integration-test
-## binary (host, scenario and fake-org tests through the component), the Node host check and
-## the Prismatic component's tests, then the quick bench. Without Node.js/npm (or Python 3,
-## for the quick bench) those are skipped with a notice (OKTA_TEST_ALL=1, as in CI, makes
-## that an error).
+## binary (host, scenario and fake-org tests through the component; the marketplace package,
+## its docs page in headless Chromium and its round trip through a real OCI registry), the
+## packages built (the marketplace package twice and compared), the Node host check and the
+## Prismatic component's tests, then the quick bench. Without Node.js/npm or Python 3,
+## docker-registry or chromium, what needs them is skipped with a notice (OKTA_TEST_ALL=1, as
+## in CI, makes that an error).
 test: build
+	@command -v docker-registry >/dev/null || echo "make test: SKIPPED the OCI registry round trip: it needs docker-registry (Debian's CNCF Distribution registry: apt-get install docker-registry)"
+	@command -v chromium >/dev/null || echo "make test: SKIPPED the docs page's browser check: it needs chromium (apt-get install chromium)"
 	cargo test --workspace
+	$(MAKE) package-check
 	@if command -v node >/dev/null && command -v npm >/dev/null; then \
 	  $(MAKE) node-host && $(MAKE) prismatic-host; \
 	elif [ -n "$$OKTA_TEST_ALL" ]; then \
@@ -44,6 +49,38 @@ test: build
 	else \
 	  echo "make test: SKIPPED the quick bench: it needs Node.js with npm and Python 3"; \
 	fi
+
+## package: the marketplace package in dist/: the component with its metadata, the binary WIT
+## package, catalog.json (what describe() returns), connector.json, the icon and the docs page;
+## the same bytes for the same commit (dated with it); then, beside it, the Prismatic
+## component's npm package (okta-connector-prismatic-<version>.tgz)
+PACKAGE_CATALOG := target/package/catalog.json
+package: build
+	cargo build -p okta-connector-cli --bin okta-connector
+	@mkdir -p target/package
+	OKTA_CONNECTOR_WASM=$(WASM) ./target/debug/okta-connector catalog > $(PACKAGE_CATALOG)
+	cargo run --quiet -p okta-package -- build --component $(WASM) --catalog $(PACKAGE_CATALOG) --out dist
+	@if command -v node >/dev/null && command -v npm >/dev/null; then \
+	  $(MAKE) prismatic-package; \
+	elif [ -n "$$OKTA_TEST_ALL" ]; then \
+	  echo "make package: the Prismatic component's package needs node and npm" >&2; exit 1; \
+	else \
+	  echo "make package: SKIPPED the Prismatic component's package: it needs Node.js with npm"; \
+	fi
+
+## package-check: `make package` twice, the second into target/package/again: byte-identical
+## (the Prismatic tarball aside: npm stamps its files with the time)
+package-check: package
+	cargo run --quiet -p okta-package -- build --component $(WASM) --catalog $(PACKAGE_CATALOG) --out target/package/again > /dev/null
+	diff -r -x 'okta-connector-prismatic-*.tgz' dist target/package/again
+	@echo "package: two builds of $$(git rev-parse --short HEAD) are byte-identical"
+
+## publish: push dist/ to REGISTRY=host:port/namespace: the component as a Wasm OCI artifact
+## tagged with its version, and its listing as an artifact that refers to it (credentials from
+## REGISTRY_USERNAME and REGISTRY_PASSWORD; http for a loopback registry)
+publish: package
+	@test -n "$(REGISTRY)" || { echo "make publish: set REGISTRY=host:port/namespace" >&2; exit 2; }
+	cargo run --quiet -p okta-package -- publish --registry $(REGISTRY) --dist dist
 
 ## install: the okta-connector command, with the release component built into it
 install: build
@@ -60,14 +97,11 @@ prismatic-host: build
 	cargo build -p okta-connector-cli --bin okta-connector
 	bash hosts/prismatic/check.sh
 
-## package: the distributable packages in dist/
-package: prismatic-package
-
 ## prismatic-package: the Prismatic component's npm package (its dist/ is what `prism
-## components:publish` uploads) as dist/okta-connector-prismatic-<version>.tgz
+## components:publish` uploads) as dist/okta-connector-prismatic-<version>.tgz, with the icon
+## the marketplace package rendered into dist/ (`make package` makes both)
 prismatic-package: build
 	cd hosts/prismatic && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
-	mkdir -p dist
 	cd hosts/prismatic && npm pack --pack-destination ../../dist --loglevel=error
 
 ## bench: the component against Okta's Python and Node SDKs and a native client, listing 50 000

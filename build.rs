@@ -8,7 +8,10 @@
 //! - `dispatch.rs`: `invoke`'s table from action id to the same action, and the JSON form of
 //!   each output record;
 //! - `catalog.json`: every connection, trigger and action with label, comment, defaults and
-//!   the JSON Schema of its input.
+//!   the JSON Schema of its input; each action's hints and scopes, each trigger's scopes; the
+//!   environment the component reads and the hosts it may call;
+//! - `environment.rs`: each environment variable's name and default, for `okta::config`;
+//!   `hosts.rs`: Okta's domains from the outbound hosts, for `okta::domain`.
 //!
 //! - `source-hash`: the hash of the sources the component is built from, embedded as a
 //!   custom section (see `okta_wit_model::source`).
@@ -36,10 +39,34 @@ fn main() {
     std::fs::write(out.join("exports.rs"), exports_rs(&model)).unwrap();
     std::fs::write(out.join("dispatch.rs"), dispatch_rs(&model)).unwrap();
     std::fs::write(out.join("connection_secrets.rs"), model.connection_secrets_fn("secrets")).unwrap();
+    std::fs::write(out.join("environment.rs"), environment_rs(&model)).unwrap();
+    std::fs::write(out.join("hosts.rs"), hosts_rs(&model)).unwrap();
     let catalog = catalog_json(&model);
     std::fs::write(out.join("catalog.json"), serde_json::to_string_pretty(&catalog).unwrap()).unwrap();
     let hash = source_hash(Path::new(".")).expect("the sources are readable");
     std::fs::write(out.join("source-hash"), hash).unwrap();
+}
+
+fn environment_rs(model: &Model) -> String {
+    let mut s = String::new();
+    for v in &model.environment {
+        writeln!(
+            s,
+            "/// `{}`: {}.\npub const {}: Variable = Variable {{ name: {:?}, default: {} }};",
+            v.name, v.comment, v.name, v.name, v.default
+        )
+        .unwrap();
+    }
+    s
+}
+
+fn hosts_rs(model: &Model) -> String {
+    let domains: Vec<&str> = model.hosts.iter().filter_map(|h| h.strip_prefix("*.")).collect();
+    format!(
+        "/// Okta's own domains, under which an org is `{{org}}.{{domain}}` and `{{org}}-admin.{{domain}}` its\n\
+         /// admin host.\nconst OKTA_DOMAINS: [&str; {}] = {domains:?};\n",
+        domains.len()
+    )
 }
 
 fn wit_record_path(interface: &str, name: &str) -> String {
@@ -446,6 +473,12 @@ fn catalog_json(model: &Model) -> serde_json::Value {
                 "details": a.details,
                 "defaults": defaults,
                 "input_schema": schema,
+                "hints": a.hints.map(|h| json!({
+                    "read_only": h.read_only,
+                    "destructive": h.destructive,
+                    "idempotent": h.idempotent,
+                })),
+                "scopes": a.scopes,
             }));
         }
     }
@@ -473,15 +506,20 @@ fn catalog_json(model: &Model) -> serde_json::Value {
                 "kind": t.kind,
                 "details": t.details,
                 "emits": t.emits,
+                "scopes": t.scopes,
                 "defaults": t.input.as_ref().map(Record::defaults).unwrap_or_default(),
                 "input_schema": t.input.as_ref().map(|i| i.schema(model)).unwrap_or(empty),
             })
         })
         .collect();
+    let environment: Vec<_> =
+        model.environment.iter().map(|v| json!({"name": v.name, "default": v.default, "comment": v.comment})).collect();
     json!({
         "package": model.package,
         "connections": connections,
         "triggers": triggers,
         "actions": actions,
+        "environment": environment,
+        "hosts": model.hosts,
     })
 }

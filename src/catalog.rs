@@ -96,6 +96,38 @@ mod tests {
 }
 
 #[cfg(test)]
+mod hints {
+    use serde_json::{json, Value};
+
+    fn action(id: &str) -> Value {
+        let catalog: Value = serde_json::from_str(super::CATALOG_JSON).unwrap();
+        catalog["actions"].as_array().unwrap().iter().find(|a| a["id"] == id).unwrap().clone()
+    }
+
+    /// Hints follow what an action does, not its method: a POST can take access away, and a
+    /// DELETE of sessions can be repeated safely.
+    #[test]
+    fn hints_say_what_the_action_does() {
+        let hints = |id: &str| action(id)["hints"].clone();
+        let h = |read_only: bool, destructive: bool, idempotent: bool| json!({"read_only": read_only, "destructive": destructive, "idempotent": idempotent});
+        assert_eq!(hints("users.deactivate"), h(false, true, false), "POST, and it deprovisions the user");
+        assert_eq!(hints("users.clear-sessions"), h(false, true, true));
+        assert_eq!(hints("users.get"), h(true, false, true));
+        assert_eq!(hints("users.create"), h(false, false, false));
+        assert_eq!(hints("groups.add-user"), h(false, false, true), "adding a member twice is not an error");
+        assert_eq!(hints("raw.request"), Value::Null, "nobody knows what a raw request does");
+        let catalog: Value = serde_json::from_str(super::CATALOG_JSON).unwrap();
+        for a in catalog["actions"].as_array().unwrap() {
+            let read_only = a["hints"]["read_only"] == true;
+            assert!(!(read_only && a["hints"]["destructive"] == true), "{}", a["id"]);
+            if read_only {
+                assert!(a["scopes"].as_array().unwrap().iter().all(|s| s.as_str().unwrap().ends_with(".read")), "{a}");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
 mod readme {
     /// The README's table must list every action with its status.
     #[test]
@@ -106,6 +138,34 @@ mod readme {
             let line =
                 readme.lines().find(|l| l.starts_with(&row)).unwrap_or_else(|| panic!("README has no row for {id}"));
             assert!(line.ends_with("| available |"), "README row for {id}: {line}");
+        }
+    }
+
+    /// The README's bounds table is the environment the WIT declares: every variable, its
+    /// default (written `10 000` or `16 MiB` there) and what it bounds, and no other row.
+    #[test]
+    fn readme_bounds_table_is_the_declared_environment() {
+        let readme = include_str!("../README.md");
+        let catalog: serde_json::Value = serde_json::from_str(super::CATALOG_JSON).unwrap();
+        let env = catalog["environment"].as_array().unwrap();
+        let rows: Vec<&str> = readme
+            .lines()
+            .filter(|l| l.starts_with("| `OKTA_") && l.contains("_MS` |") || l.starts_with("| `OKTA_MAX_"))
+            .collect();
+        assert_eq!(rows.len(), env.len(), "{rows:#?}");
+        for v in env {
+            let name = v["name"].as_str().unwrap();
+            let row = rows
+                .iter()
+                .find(|r| r.starts_with(&format!("| `{name}` |")))
+                .unwrap_or_else(|| panic!("README has no row for {name}"));
+            let cells: Vec<&str> = row.trim_matches('|').split(" | ").map(str::trim).collect();
+            let default = match cells[1].strip_suffix(" MiB") {
+                Some(mib) => mib.parse::<u64>().unwrap() << 20,
+                None => cells[1].replace(' ', "").parse().unwrap(),
+            };
+            assert_eq!(default, v["default"], "{name}");
+            assert_eq!(cells[2], v["comment"], "{name}");
         }
     }
 }

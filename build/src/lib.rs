@@ -16,6 +16,16 @@
 //!   case's docs are `Label: comment`, with ``Sent as `VALUE`.`` when Okta spells the value
 //!   otherwise than the case name (`access-policy` is sent as `ACCESS_POLICY`). The value Okta
 //!   spells is what `invoke`'s JSON takes and the catalog lists.
+//! - an action's docs end with what a host can act on, in a paragraph of its own:
+//!   `Hints: read-only, idempotent.` (any of `read-only`: changes nothing; `destructive`:
+//!   deletes, deactivates or takes away something, a user's access or sessions included;
+//!   `idempotent`: calling it again with the same input succeeds and changes nothing more;
+//!   `none` when none applies; `unknown` when it depends on the input) and
+//!   ``Scopes: `okta.users.read`.`` (the OAuth scopes its requests need, as Okta's API spec
+//!   lists them per operation; a sentence without scopes when it depends on the input); a
+//!   trigger's docs end with its `Scopes:`;
+//! - the world's docs list ``Outbound hosts: `*.okta.com`, ....`` and the environment the
+//!   component reads, one ``- `NAME`: comment. Default: `value`.`` line per variable.
 
 pub mod source;
 
@@ -41,6 +51,26 @@ pub struct Model {
     pub records: Vec<Record>,
     /// Every enum of the package: the closed sets inputs take.
     pub closed_sets: Vec<ClosedSet>,
+    /// Host patterns requests may go to besides the connection's custom domain (`*.okta.com`).
+    pub hosts: Vec<String>,
+    /// The environment variables the component reads.
+    pub environment: Vec<EnvVar>,
+}
+
+/// A variable of the component's environment (`wasi:cli/environment`), a whole number.
+pub struct EnvVar {
+    /// `OKTA_CONNECT_TIMEOUT_MS`
+    pub name: String,
+    pub comment: String,
+    pub default: u64,
+}
+
+/// What an action does to the org (see the module docs).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Hints {
+    pub read_only: bool,
+    pub destructive: bool,
+    pub idempotent: bool,
 }
 
 /// One exported interface: an Okta area.
@@ -63,6 +93,10 @@ pub struct Action {
     /// The input record's WIT name (`reset-password-input`), when the action takes one.
     pub input: Option<String>,
     pub output: Output,
+    /// `None` when it depends on the input (`Hints: unknown.`).
+    pub hints: Option<Hints>,
+    /// `None` when it depends on the input.
+    pub scopes: Option<Vec<String>>,
 }
 
 /// What an action returns on success.
@@ -89,6 +123,7 @@ pub struct Trigger {
     /// What each item it emits is (`Emits:`).
     pub emits: String,
     pub input: Option<Record>,
+    pub scopes: Vec<String>,
 }
 
 /// A WIT `enum`: a closed set of values.
@@ -203,7 +238,14 @@ impl Model {
             let mut actions = Vec::new();
             let mut inputs: Vec<Record> = Vec::new();
             for (func_name, func) in &iface.functions {
-                let (label, comment, details) = split_function_docs(&func.docs);
+                let (label, comment, mut details) = split_function_docs(&func.docs);
+                let id = format!("{name}.{func_name}");
+                let hints = take_sentence(&mut details, "Hints: ")
+                    .unwrap_or_else(|| panic!("{id}: its docs need a `Hints:` sentence"));
+                let hints = parse_hints(&id, &hints);
+                let scopes = take_sentence(&mut details, "Scopes: ")
+                    .unwrap_or_else(|| panic!("{id}: its docs need a `Scopes:` sentence"));
+                let scopes = code_spans(&scopes);
                 let input = input_type(func).map(|ty| {
                     let rec = read_record(&resolve, ty, None);
                     let name = rec.name.clone();
@@ -213,13 +255,15 @@ impl Model {
                     name
                 });
                 actions.push(Action {
-                    id: format!("{name}.{func_name}"),
+                    id,
                     name: func_name.clone(),
                     label,
                     comment,
                     details,
                     input,
                     output: output_of(&resolve, func),
+                    hints,
+                    scopes,
                 });
             }
             areas.push(Area { name, actions, inputs });
@@ -234,7 +278,9 @@ impl Model {
                 _ => {}
             }
         }
-        Model { package, areas, connections, triggers, trigger_inputs, records, closed_sets }
+        let world_docs = resolve.worlds[world].docs.contents.clone().unwrap_or_default();
+        let (hosts, environment) = read_world_docs(&world_docs);
+        Model { package, areas, connections, triggers, trigger_inputs, records, closed_sets, hosts, environment }
     }
 
     /// The record named `name` (kebab-case).
@@ -323,6 +369,9 @@ fn read_triggers(resolve: &Resolve, iface: wit_parser::InterfaceId) -> (Vec<Trig
         let Some(id) = take_marker(&mut details, "Id: `") else { continue };
         let emits = take_sentence(&mut details, "Emits: ")
             .unwrap_or_else(|| panic!("trigger {id}: its docs need `Emits: ...`"));
+        let scopes = take_sentence(&mut details, "Scopes: ")
+            .map(|s| code_spans(&s).unwrap_or_else(|| panic!("{id}: `Scopes:` names no scope")))
+            .unwrap_or_else(|| panic!("trigger {id}: its docs need a `Scopes:` sentence"));
         let input = func.params.iter().find(|(n, _)| n == "input").map(|(_, ty)| match ty {
             Type::Id(id) => read_record(resolve, *id, None),
             _ => panic!("{name}: a trigger's input must be a record"),
@@ -333,9 +382,79 @@ fn read_triggers(resolve: &Resolve, iface: wit_parser::InterfaceId) -> (Vec<Trig
             }
         }
         let kind = if name.starts_with("poll-") { "polling" } else { "webhook" };
-        triggers.push(Trigger { id, label, comment, kind: kind.into(), details, emits, input });
+        triggers.push(Trigger { id, label, comment, kind: kind.into(), details, emits, input, scopes });
     }
     (triggers, inputs)
+}
+
+/// The world's `Outbound hosts:` and its environment lines.
+fn read_world_docs(docs: &str) -> (Vec<String>, Vec<EnvVar>) {
+    let mut text = docs.replace('\n', " ");
+    let hosts = take_sentence(&mut text, "Outbound hosts: ")
+        .and_then(|s| code_spans(&s))
+        .expect("the world's docs need an `Outbound hosts:` sentence");
+    let environment = docs
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("- `"))
+        .map(|line| {
+            let (name, rest) = line.split_once("`: ").expect("- `NAME`: comment. Default: `value`.");
+            let mut comment = rest.trim().to_string();
+            let default = take_marker(&mut comment, "Default: `")
+                .unwrap_or_else(|| panic!("{name} has no `Default:`"))
+                .parse()
+                .unwrap_or_else(|_| panic!("{name}: the default must be a whole number"));
+            EnvVar { name: name.to_string(), comment: comment.trim_end_matches('.').to_string(), default }
+        })
+        .collect();
+    (hosts, environment)
+}
+
+/// Removes the sentence that starts with `marker` from `text` (a period inside backticks does
+/// not end it) and returns what follows the marker, without the final period.
+fn take_sentence(text: &mut String, marker: &str) -> Option<String> {
+    let pos = text.find(marker)?;
+    let tail = &text[pos + marker.len()..];
+    let mut in_code = false;
+    let mut end = tail.len();
+    for (i, c) in tail.char_indices() {
+        match c {
+            '`' => in_code = !in_code,
+            '.' if !in_code => {
+                end = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let value = tail[..end].trim().to_string();
+    let rest = tail.get(end + 1..).unwrap_or("").trim_start().to_string();
+    *text = format!("{} {rest}", text[..pos].trim_end()).trim().to_string();
+    Some(value)
+}
+
+/// The `code` spans of a sentence, or `None` when it has none (a sentence in words).
+fn code_spans(sentence: &str) -> Option<Vec<String>> {
+    let spans: Vec<String> = sentence.split('`').skip(1).step_by(2).map(str::to_string).collect();
+    (!spans.is_empty()).then_some(spans)
+}
+
+fn parse_hints(id: &str, text: &str) -> Option<Hints> {
+    let mut hints = Hints::default();
+    match text {
+        "unknown" => return None,
+        "none" => return Some(hints),
+        _ => {}
+    }
+    for word in text.split(',').map(str::trim) {
+        match word {
+            "read-only" => hints.read_only = true,
+            "destructive" => hints.destructive = true,
+            "idempotent" => hints.idempotent = true,
+            other => panic!("{id}: unknown hint `{other}` (read-only, destructive, idempotent, none, unknown)"),
+        }
+    }
+    assert!(!(hints.read_only && hints.destructive), "{id}: read-only and destructive at once");
+    Some(hints)
 }
 
 fn input_type(func: &Function) -> Option<TypeId> {
@@ -458,16 +577,6 @@ fn owner_interface(resolve: &Resolve, def: &wit_parser::TypeDef) -> String {
         wit_parser::TypeOwner::Interface(i) => resolve.interfaces[i].name.clone().expect("named"),
         _ => panic!("types must live in an interface"),
     }
-}
-
-/// Removes the sentence starting with `marker` from `text` and returns the rest of it.
-fn take_sentence(text: &mut String, marker: &str) -> Option<String> {
-    let pos = text.find(marker)?;
-    let tail = &text[pos + marker.len()..];
-    let end = tail.find(". ").map(|e| e + 1).unwrap_or(tail.len());
-    let sentence = tail[..end].trim().trim_end_matches('.').to_string();
-    *text = format!("{} {}", text[..pos].trim_end(), tail[end..].trim()).trim().to_string();
-    Some(sentence)
 }
 
 /// Removes ``Marker `value`.`` from the end part of a comment and returns the value.
@@ -661,5 +770,53 @@ pub fn rust_ident(kebab: &str) -> String {
         format!("{s}_")
     } else {
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_come_out_whole_with_periods_inside_code() {
+        let mut details =
+            "`DELETE /x`. Gone.\n\nHints: destructive, idempotent. Scopes: `okta.users.manage`.".to_string();
+        assert_eq!(take_sentence(&mut details, "Hints: ").as_deref(), Some("destructive, idempotent"));
+        assert_eq!(take_sentence(&mut details, "Scopes: ").as_deref(), Some("`okta.users.manage`"));
+        assert_eq!(details, "`DELETE /x`. Gone.");
+        assert_eq!(take_sentence(&mut details, "Hints: "), None);
+    }
+
+    #[test]
+    fn hints_and_scopes_read_as_declared() {
+        let h = parse_hints("a", "read-only, idempotent").unwrap();
+        assert!(h.read_only && h.idempotent && !h.destructive);
+        assert_eq!(parse_hints("a", "none"), Some(Hints::default()));
+        assert_eq!(parse_hints("a", "unknown"), None);
+        assert_eq!(code_spans("`a.b`, `c`"), Some(vec!["a.b".to_string(), "c".to_string()]));
+        assert_eq!(code_spans("those of the path requested"), None);
+    }
+
+    #[test]
+    #[should_panic(expected = "unknown hint `safe`")]
+    fn an_unknown_hint_is_refused() {
+        parse_hints("users.get", "read-only, safe");
+    }
+
+    #[test]
+    #[should_panic(expected = "read-only and destructive at once")]
+    fn read_only_and_destructive_contradict() {
+        parse_hints("users.get", "read-only, destructive");
+    }
+
+    #[test]
+    fn the_world_docs_give_hosts_and_environment() {
+        let docs = "The connector.\n\nOutbound hosts: `*.okta.com`,\n`*.okta.mil`, and the custom domain.\n\n\
+                    Environment:\n- `A_MS`: a wait, per attempt. Default: `10000`.\n- `B_BYTES`: a body. Default: `16`.";
+        let (hosts, env) = read_world_docs(docs);
+        assert_eq!(hosts, ["*.okta.com", "*.okta.mil"]);
+        let env: Vec<(&str, &str, u64)> =
+            env.iter().map(|v| (v.name.as_str(), v.comment.as_str(), v.default)).collect();
+        assert_eq!(env, [("A_MS", "a wait, per attempt", 10000), ("B_BYTES", "a body", 16)]);
     }
 }

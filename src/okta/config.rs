@@ -1,18 +1,26 @@
 //! The bounds every action runs within. Defaults suit a real org; a host can change them
 //! through the component's environment (`wasi:cli/environment`), e.g. to shorten them in tests.
-//!
-//! | variable | default | what |
-//! |---|---|---|
-//! | `OKTA_CONNECT_TIMEOUT_MS` | 10 000 | TCP + TLS connect, per attempt |
-//! | `OKTA_FIRST_BYTE_TIMEOUT_MS` | 30 000 | from sending to the response head, per attempt |
-//! | `OKTA_BETWEEN_BYTES_TIMEOUT_MS` | 30 000 | between body chunks, per attempt |
-//! | `OKTA_ACTION_DEADLINE_MS` | 300 000 | everything one action does, waits included |
-//! | `OKTA_RETRY_BUDGET_MS` | 120 000 | time one action may spend waiting to retry or for a rate-limit reset |
-//! | `OKTA_RETRY_BACKOFF_MS` | 500 | first wait before retrying a 5xx, a transport error or a concurrency 429 (doubles each time) |
-//! | `OKTA_MAX_RESPONSE_BYTES` | 16 MiB | one response body |
-//! | `OKTA_MAX_TOTAL_BYTES` | 96 MiB | all pages of one Fetch All |
+//! The variables, their defaults and what each bounds are declared once, in the WIT world's
+//! docs (`wit/world.wit`): the catalog, the package's manifest and this module all read them
+//! from there.
 
 use std::time::Duration;
+
+/// A whole-number variable of the component's environment and its default.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Variable {
+    pub name: &'static str,
+    pub default: u64,
+}
+
+impl Variable {
+    /// The host's value, when it set one that is a whole number; else the default.
+    pub fn value(self) -> u64 {
+        std::env::var(self.name).ok().and_then(|v| v.trim().parse().ok()).unwrap_or(self.default)
+    }
+}
+
+include!(concat!(env!("OUT_DIR"), "/environment.rs"));
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Config {
@@ -34,53 +42,31 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Config {
-        Config {
-            connect_timeout: Duration::from_secs(10),
-            first_byte_timeout: Duration::from_secs(30),
-            between_bytes_timeout: Duration::from_secs(30),
-            action_deadline: Duration::from_secs(300),
-            retry_budget: Duration::from_secs(120),
-            retry_backoff: Duration::from_millis(500),
-            max_response_bytes: 16 << 20,
-            max_total_bytes: 96 << 20,
-            max_attempts: 4,
-            max_pages: 20_000,
-            max_url: 16 * 1024,
-        }
+        Config::with(|v| v.default)
     }
 }
 
 impl Config {
     /// The defaults, with any of the variables above that the host set.
     pub fn from_env() -> Config {
-        let mut c = Config::default();
-        let ms =
-            |name: &str| std::env::var(name).ok().and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_millis);
-        let bytes = |name: &str| std::env::var(name).ok().and_then(|v| v.trim().parse::<usize>().ok());
-        if let Some(d) = ms("OKTA_CONNECT_TIMEOUT_MS") {
-            c.connect_timeout = d;
+        Config::with(Variable::value)
+    }
+
+    fn with(value: impl Fn(Variable) -> u64) -> Config {
+        let ms = |v: Variable| Duration::from_millis(value(v));
+        let bytes = |v: Variable| usize::try_from(value(v)).unwrap_or(usize::MAX);
+        Config {
+            connect_timeout: ms(OKTA_CONNECT_TIMEOUT_MS),
+            first_byte_timeout: ms(OKTA_FIRST_BYTE_TIMEOUT_MS),
+            between_bytes_timeout: ms(OKTA_BETWEEN_BYTES_TIMEOUT_MS),
+            action_deadline: ms(OKTA_ACTION_DEADLINE_MS),
+            retry_budget: ms(OKTA_RETRY_BUDGET_MS),
+            retry_backoff: ms(OKTA_RETRY_BACKOFF_MS),
+            max_response_bytes: bytes(OKTA_MAX_RESPONSE_BYTES),
+            max_total_bytes: bytes(OKTA_MAX_TOTAL_BYTES),
+            max_attempts: 4,
+            max_pages: 20_000,
+            max_url: 16 * 1024,
         }
-        if let Some(d) = ms("OKTA_FIRST_BYTE_TIMEOUT_MS") {
-            c.first_byte_timeout = d;
-        }
-        if let Some(d) = ms("OKTA_BETWEEN_BYTES_TIMEOUT_MS") {
-            c.between_bytes_timeout = d;
-        }
-        if let Some(d) = ms("OKTA_ACTION_DEADLINE_MS") {
-            c.action_deadline = d;
-        }
-        if let Some(d) = ms("OKTA_RETRY_BUDGET_MS") {
-            c.retry_budget = d;
-        }
-        if let Some(d) = ms("OKTA_RETRY_BACKOFF_MS") {
-            c.retry_backoff = d;
-        }
-        if let Some(n) = bytes("OKTA_MAX_RESPONSE_BYTES") {
-            c.max_response_bytes = n;
-        }
-        if let Some(n) = bytes("OKTA_MAX_TOTAL_BYTES") {
-            c.max_total_bytes = n;
-        }
-        c
     }
 }

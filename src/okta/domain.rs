@@ -38,8 +38,8 @@ impl Origin {
     }
 }
 
-/// Okta's own domains, under which `{org}-admin.{domain}` is the org's admin host.
-const OKTA_DOMAINS: [&str; 5] = ["okta.com", "oktapreview.com", "okta-emea.com", "okta-gov.com", "okta.mil"];
+// Okta's own domains (`OKTA_DOMAINS`), from the WIT world's outbound hosts.
+include!(concat!(env!("OUT_DIR"), "/hosts.rs"));
 
 fn okta_domain(authority: &str) -> bool {
     let host = authority.split(':').next().unwrap_or(authority);

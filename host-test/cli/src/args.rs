@@ -21,6 +21,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the catalog as the component's describe() returns it: every connection, trigger
+    /// and action with the JSON Schema of its input, hints and OAuth scopes, the environment
+    /// the component reads and the hosts it may call.
+    Catalog,
     /// Show an action, a trigger or a connection kind: what it does, its inputs with their
     /// types, defaults, allowed values and comments; for a trigger, its state and what it emits.
     Describe {

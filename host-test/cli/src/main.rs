@@ -114,6 +114,7 @@ async fn execute(command: Option<Command>) -> Result<(), Failure> {
     match command {
         None => output::out(&format!("{}\n", styled(Cli::command().render_help()))),
         Some(Command::Actions { json }) => actions(json).await,
+        Some(Command::Catalog) => print_catalog().await,
         Some(Command::Describe { id, json }) => describe(&id, json).await,
         Some(Command::Run(args)) => run(args).await,
         Some(Command::Poll(args)) => triggers::poll(&load_connector()?, args).await,
@@ -165,6 +166,15 @@ pub(crate) fn read_arg(flag: &str, value: &str) -> Result<String, Failure> {
         Some(path) => std::fs::read_to_string(path).map_err(|e| usage(format!("{flag}: cannot read {path}: {e}"))),
         None => Ok(value.to_string()),
     }
+}
+
+/// The catalog's text as the component returns it, and a newline.
+async fn print_catalog() -> Result<(), Failure> {
+    let connector = load_connector()?;
+    // Describing sends nothing: a script with no steps fails any request.
+    let mut instance = connector.instantiate(Backend::Scripted(Vec::new())).await?;
+    let text = instance.describe().await?;
+    outln!("{text}")
 }
 
 async fn actions(as_json: bool) -> Result<(), Failure> {

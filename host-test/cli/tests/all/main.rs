@@ -23,4 +23,6 @@ mod golden;
 mod inputs;
 mod network;
 mod openapi_check;
+mod package;
 mod round_trips;
+mod scopes;

@@ -37,6 +37,8 @@ pub struct Operation {
     pub operation_id: Option<String>,
     /// Path-item and operation parameters merged (operation-level wins on `(name, in)`).
     pub params: Vec<Param>,
+    /// The OAuth 2.0 scopes its `security` requires (`oauth2: [...]`), when it lists any.
+    pub oauth2_scopes: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,6 +131,9 @@ struct RawOperation {
     operation_id: Option<String>,
     #[serde(default)]
     parameters: Vec<RawParam>,
+    /// Alternatives, each a scheme name and the scopes it needs.
+    #[serde(default)]
+    security: Vec<HashMap<String, Vec<String>>>,
 }
 
 #[derive(Deserialize, Clone)]
@@ -249,7 +254,9 @@ impl OpenApi {
                     params.retain(|q| !(q.name == p.name && q.location == p.location));
                     params.push(p);
                 }
-                operations.insert(method.to_string(), Operation { operation_id: op.operation_id, params });
+                let oauth2_scopes = op.security.iter().find_map(|s| s.get("oauth2").cloned());
+                operations
+                    .insert(method.to_string(), Operation { operation_id: op.operation_id, params, oauth2_scopes });
             }
             paths.push(PathTemplate { segments: parse_segments(&template), template, operations });
         }
