@@ -11,7 +11,8 @@
 //    preview2-shim's I/O worker and the icon.
 //
 // Environment: OKTA_CONNECTOR_WASM (default ../../target/wasm32-wasip2/release/okta_connector.wasm),
-// OKTA_CONNECTOR_ICON (default ../../assets/icon.png).
+// OKTA_CONNECTOR_ICON (default ../../dist/icon.png, the PNG the marketplace package renders from
+// the connector's SVG icon: `make package` at the root).
 import { build } from 'esbuild';
 import { transpile } from '@bytecodealliance/jco';
 import ts from 'typescript';
@@ -25,7 +26,7 @@ import { loadComponent, WORKER_FILE } from './src/load.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 const wasmPath = resolve(process.env.OKTA_CONNECTOR_WASM ?? join(root, 'target/wasm32-wasip2/release/okta_connector.wasm'));
-const iconPath = resolve(process.env.OKTA_CONNECTOR_ICON ?? join(root, 'assets/icon.png'));
+const iconPath = resolve(process.env.OKTA_CONNECTOR_ICON ?? join(root, 'dist/icon.png'));
 const generated = join(here, 'generated');
 const componentDir = join(generated, 'component');
 const dist = join(here, 'dist');
@@ -83,7 +84,7 @@ await copyFile(shimWorker, join(dist, WORKER_FILE));
 if (existsSync(iconPath)) {
   await copyFile(iconPath, join(dist, 'icon.png'));
 } else {
-  console.warn(`hosts/prismatic: no icon at ${iconPath}: dist/ has none (publishing needs one; set OKTA_CONNECTOR_ICON)`);
+  console.warn(`hosts/prismatic: no icon at ${iconPath}: dist/ has none (publishing needs one: \`make package\` at the root renders it, or set OKTA_CONNECTOR_ICON)`);
 }
 const shipped = await readdir(dist);
 console.log(`hosts/prismatic: dist/ ${shipped.join(', ')}; ${catalog.actions.length} actions, ${catalog.triggers.length} triggers, ${catalog.connections.length} connections from ${catalog.package}`);

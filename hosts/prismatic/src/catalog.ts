@@ -32,10 +32,17 @@ export interface Entry {
   input_schema: Schema & { properties: Record<string, Schema>; required: string[] };
   /** Triggers: `polling` or `webhook`. */
   kind?: string;
-  /** The OAuth scopes the entry needs, when the catalog says (a list or a space-separated string). */
-  scopes?: string[] | string;
-  /** A short usage hint, when the catalog has one. */
-  hint?: string;
+  /** The OAuth scopes the entry needs (`null` when it depends on the input, as for Raw Request). */
+  scopes?: string[] | null;
+  /** What an action does to the org (the tool annotations marketplaces show). */
+  hints?: { destructive?: boolean; idempotent?: boolean; read_only?: boolean };
+}
+
+/** A variable of the component's environment: one of its bounds. */
+export interface EnvironmentVariable {
+  name: string;
+  default?: unknown;
+  comment?: string;
 }
 
 export interface Catalog {
@@ -43,6 +50,8 @@ export interface Catalog {
   actions: Entry[];
   triggers: Entry[];
   connections: Entry[];
+  /** The variables the component reads from its environment. */
+  environment?: EnvironmentVariable[];
 }
 
 export const catalog = catalogJson as unknown as Catalog;
@@ -54,16 +63,22 @@ export function fields(kind: 'actions' | 'triggers' | 'connections', entry: Entr
   return order[kind][entry.id] ?? Object.keys(entry.input_schema.properties);
 }
 
-/** The scopes an entry needs, as a list (empty when the catalog does not say). */
+/** The scopes an entry needs (empty when the catalog does not say). */
 export function scopesOf(entry: Entry): string[] {
-  if (Array.isArray(entry.scopes)) return entry.scopes.filter((s) => typeof s === 'string');
-  if (typeof entry.scopes === 'string') return entry.scopes.split(/\s+/).filter(Boolean);
-  return [];
+  return Array.isArray(entry.scopes) ? entry.scopes.filter((s) => typeof s === 'string') : [];
 }
 
-/** An entry's description: its comment, with its hint and the OAuth scopes it needs when the catalog has them. */
+/** Every scope some action or trigger needs, sorted: what an OAuth connection may have to ask for. */
+export function allScopes(c: Catalog = catalog): string[] {
+  return [...new Set([...c.actions, ...c.triggers].flatMap(scopesOf))].sort();
+}
+
+/**
+ * An entry's description: its comment, then "Destructive." when the catalog says it changes
+ * what cannot simply be restored, then the OAuth scopes it needs.
+ */
 export function descriptionOf(entry: Entry): string {
   const scopes = scopesOf(entry);
-  const hint = entry.hint ? ` ${entry.hint}` : '';
-  return scopes.length > 0 ? `${entry.comment}${hint} Scopes: ${scopes.join(', ')}.` : `${entry.comment}${hint}`;
+  const destructive = entry.hints?.destructive === true ? ' Destructive.' : '';
+  return `${entry.comment}${destructive}${scopes.length > 0 ? ` Scopes: ${scopes.join(', ')}.` : ''}`;
 }

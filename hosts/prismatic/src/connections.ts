@@ -19,7 +19,7 @@ import {
   type ConnectionDefinition,
   type ConnectionInput,
 } from '@prismatic-io/spectral';
-import { catalog, fields, scopesOf, type Entry, type Schema } from './catalog';
+import { allScopes, catalog, fields, type Entry, type Schema } from './catalog';
 import { CONNECTION_KEYS, camel, connectionFieldKey } from './compat';
 import type { Connection } from './connector';
 
@@ -28,22 +28,26 @@ const TOKEN_FIELDS = ['access_token', 'refresh_token'];
 
 const OAUTH_CODE = 'oauth_code';
 
-/** The Prismatic input of one connection field (a connection's scopes from the catalog are its Scopes' default). */
-export function connectionInputFor(entry: Entry, field: string, schema: Schema): ConnectionInput {
+/**
+ * The Prismatic input of one connection field. A Scopes input says which scopes the actions
+ * need (from the catalog), for people to ask for those they use.
+ */
+export function connectionInputFor(entry: Entry, field: string, schema: Schema, scopes: string[] = allScopes()): ConnectionInput {
   const secret = schema.writeOnly === true || schema.format === 'password';
-  const scopes = field === 'scopes' ? scopesOf(entry) : [];
   let comments = schema.description;
   if (field === 'domain' && entry.id === OAUTH_CODE) {
     comments += ' The host alone (`acme.okta.com`): Prismatic builds the authorize and token URLs as `https://{host}/oauth2/v1/...`.';
   }
-  if (schema.type === 'array') comments += ' Separate them with spaces.';
+  if (field === 'scopes') {
+    comments += ` Separate them with spaces. The actions need, each its own: ${scopes.join(', ')}`;
+    comments += entry.id === OAUTH_CODE ? '; add offline_access for Prismatic to get a refresh token.' : '.';
+  }
   return {
     label: schema.title ?? field,
     comments,
     type: secret ? 'password' : 'string',
     required: entry.input_schema.required.includes(field),
     shown: true,
-    ...(scopes.length > 0 ? { default: scopes.join(' ') } : {}),
     ...(schema.examples?.length ? { example: String(schema.examples[0]) } : {}),
   };
 }

@@ -9,6 +9,7 @@
 import { instantiate } from '../generated/component/okta_connector.js';
 import type { Connection } from '../generated/component/interfaces/okta-connector-types.js';
 import type { HookReception, IncomingRequest } from '../generated/component/interfaces/okta-connector-catalog.js';
+import { catalog } from './catalog';
 import { loadComponent } from './load.mjs';
 
 export type { Connection, HookReception, IncomingRequest };
@@ -17,12 +18,17 @@ type Component = Awaited<ReturnType<typeof instantiate>>;
 
 let instance: Promise<Component> | undefined;
 
-/** The component's bounds the host may tighten (`OKTA_*_TIMEOUT_MS`, ...): nothing else of the environment. */
+/**
+ * The variables the catalog says the component reads (its bounds: `OKTA_*_TIMEOUT_MS`, ...),
+ * as set in this process: nothing else of the environment reaches the component.
+ */
 function bounds(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter(([k, v]) => k.startsWith('OKTA_') && v !== undefined)) as Record<
-    string,
-    string
-  >;
+  const env: Record<string, string> = {};
+  for (const { name } of catalog.environment ?? []) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
 }
 
 function component(): Promise<Component> {
