@@ -2,7 +2,7 @@
 WASM := target/wasm32-wasip2/release/okta_connector.wasm
 HOST := cargo run --quiet -p okta-connector-cli --bin okta-connector --
 
-.PHONY: all build wasm-target demo test install lint clean bench bench-quick node-host prismatic-host prismatic-package package package-check publish
+.PHONY: all build wasm-target demo test install lint clean bench bench-quick node-host prismatic-host prismatic-package package package-check publish size
 
 all: build
 
@@ -121,6 +121,12 @@ bench-quick: build
 	bash bench/setup.sh
 	cargo build -p okta-bench
 	./target/debug/okta-bench --quick
+
+## size: what each crate adds to the release component, as a markdown table (reads an unstripped
+## copy built in target/size: function names are what tells the crates apart)
+size: wasm-target
+	CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target wasm32-wasip2 --target-dir target/size
+	cargo run --quiet -p okta-bench --bin okta-size -- target/size/wasm32-wasip2/release/okta_connector.wasm
 
 ## lint: formatting and clippy, guest and host (the host embeds the component: built first)
 lint: build

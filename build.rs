@@ -42,7 +42,7 @@ fn main() {
     std::fs::write(out.join("environment.rs"), environment_rs(&model)).unwrap();
     std::fs::write(out.join("hosts.rs"), hosts_rs(&model)).unwrap();
     let catalog = catalog_json(&model);
-    std::fs::write(out.join("catalog.json"), serde_json::to_string_pretty(&catalog).unwrap()).unwrap();
+    std::fs::write(out.join("catalog.json"), serde_json::to_string(&catalog).unwrap()).unwrap();
     let hash = source_hash(Path::new(".")).expect("the sources are readable");
     std::fs::write(out.join("source-hash"), hash).unwrap();
 }
@@ -205,20 +205,14 @@ fn input_type(s: &mut String, model: &Model, interface: &str, rec: &Record, top:
     writeln!(s, "    }}\n").unwrap();
 
     // The raw (invoke) form.
-    writeln!(
-        s,
-        "    #[doc(hidden)]\n    #[derive(serde::Deserialize)]\n    #[serde(deny_unknown_fields)]\n    pub struct {name}Raw {{"
-    )
-    .unwrap();
+    writeln!(s, "    #[doc(hidden)]\n    pub struct {name}Raw {{").unwrap();
     for f in &rec.fields {
         let ty = raw_type(&f.ty);
         let field = rust_ident(&f.name);
-        let rename =
-            if field != snake(&f.name) { format!("#[serde(rename = {:?})] ", snake(&f.name)) } else { String::new() };
         if f.optional {
-            writeln!(s, "        {rename}#[serde(default)] pub {field}: Option<{ty}>,").unwrap();
+            writeln!(s, "        pub {field}: Option<{ty}>,").unwrap();
         } else {
-            writeln!(s, "        {rename}pub {field}: {ty},").unwrap();
+            writeln!(s, "        pub {field}: {ty},").unwrap();
         }
     }
     writeln!(s, "    }}\n").unwrap();
@@ -232,6 +226,30 @@ fn input_type(s: &mut String, model: &Model, interface: &str, rec: &Record, top:
         writeln!(s, "                {field}: {},", wit_to_raw(&f.ty, f.optional, &format!("w.{field}"))).unwrap();
     }
     writeln!(s, "            }}\n        }}").unwrap();
+
+    let names: Vec<String> = rec.fields.iter().map(|f| format!("{:?}", snake(&f.name))).collect();
+    writeln!(
+        s,
+        "        fn raw_from_json(value: serde_json::Value, at: &str) -> Result<{name}Raw, crate::error::Error> {{\n            #[allow(unused_mut)]\n            let mut f = Fields::of(value, at, &[{}])?;\n            Ok({name}Raw {{",
+        names.join(", ")
+    )
+    .unwrap();
+    for f in &rec.fields {
+        let field = rust_ident(&f.name);
+        let key = snake(&f.name);
+        let read = match (&f.ty, f.optional) {
+            (FieldType::Record { .. }, false) => format!("f.required_record::<{}>({key:?})?", rust_type(&f.ty)),
+            (FieldType::Record { .. }, true) => format!("f.optional_record::<{}>({key:?})?", rust_type(&f.ty)),
+            (FieldType::List(inner), optional) if matches!(**inner, FieldType::Record { .. }) => {
+                let which = if optional { "optional" } else { "required" };
+                format!("f.{which}_records::<{}>({key:?})?", rust_type(inner))
+            }
+            (_, false) => format!("f.required({key:?})?"),
+            (_, true) => format!("f.optional({key:?})?"),
+        };
+        writeln!(s, "                {field}: {read},").unwrap();
+    }
+    writeln!(s, "            }})\n        }}").unwrap();
 
     writeln!(
         s,
@@ -273,11 +291,7 @@ fn input_type(s: &mut String, model: &Model, interface: &str, rec: &Record, top:
     writeln!(s, "            v\n        }}\n    }}\n").unwrap();
 
     if top {
-        write!(s, "    impl Input for {name} {{\n        const FIELDS: &'static [FieldSpec] = &[").unwrap();
-        for f in &rec.fields {
-            write!(s, "FieldSpec {{ name: {:?}, required: {} }}, ", snake(&f.name), !f.optional).unwrap();
-        }
-        writeln!(s, "];\n    }}\n").unwrap();
+        writeln!(s, "    impl Input for {name} {{}}\n").unwrap();
     }
 }
 

@@ -105,12 +105,15 @@ mod hints {
     }
 
     /// Hints follow what an action does, not its method: a POST can take access away, and a
-    /// DELETE of sessions can be repeated safely.
+    /// DELETE of sessions can be repeated safely (idempotent: a repeat has no further effect,
+    /// whatever it answers).
     #[test]
     fn hints_say_what_the_action_does() {
         let hints = |id: &str| action(id)["hints"].clone();
         let h = |read_only: bool, destructive: bool, idempotent: bool| json!({"read_only": read_only, "destructive": destructive, "idempotent": idempotent});
-        assert_eq!(hints("users.deactivate"), h(false, true, false), "POST, and it deprovisions the user");
+        assert_eq!(hints("users.deactivate"), h(false, true, true), "POST, and it deprovisions the user");
+        assert_eq!(hints("users.delete"), h(false, true, true), "a second delete finds nothing to do");
+        assert_eq!(hints("users.reset-password"), h(false, true, false), "each one makes a new reset link");
         assert_eq!(hints("users.clear-sessions"), h(false, true, true));
         assert_eq!(hints("users.get"), h(true, false, true));
         assert_eq!(hints("users.create"), h(false, false, false));

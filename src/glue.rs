@@ -5,7 +5,7 @@
 
 use crate::bindings::okta::connector::types::{Connection, Error as WitError};
 use crate::catalog::InvokeOutput;
-use crate::connection;
+use crate::connection::{self, Session};
 use crate::error::Error;
 use crate::input::{Input, NoInput};
 use crate::okta::{Flow, Okta};
@@ -54,13 +54,7 @@ fn run<I: Input, T: 'static>(
     input: Result<I, Error>,
     action: impl FnOnce(&Okta, I) -> Result<Flow<T>, Error>,
 ) -> Result<T, Error> {
-    let mut secrets = connection::secrets(connection);
-    let result = input.and_then(|input| {
-        secrets.extend(input.secrets());
-        let okta = connection::connect(connection)?;
-        secrets.extend(okta.secrets());
-        let flow = action(&okta, input)?;
-        okta.run(flow)
-    });
-    result.map_err(|e| e.scrub(&secrets))
+    let input = input.map_err(|e| e.scrub(&connection::secrets(connection)))?;
+    let session = Session::open(connection, input.secrets())?;
+    session.run(action(&session.okta, input))
 }

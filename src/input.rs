@@ -9,19 +9,17 @@ use crate::error::Error;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-/// One input field, as `build.rs` read it from the WIT record.
-pub struct FieldSpec {
-    pub name: &'static str,
-    pub required: bool,
-}
-
 /// A generated record type: an input, or a record inside one.
 pub trait InputRecord: Sized {
     /// The WIT record (the typed export's argument).
     type Wit;
     /// The `invoke` form: the same fields, JSON-typed, before defaults and checks.
-    type Raw: DeserializeOwned;
+    type Raw;
     fn raw_from_wit(wit: Self::Wit) -> Self::Raw;
+    /// Reads the raw form from JSON, field by field (generated, so no per-type deserializer
+    /// is linked): an object of this record's fields, nulls counting as absent, each error
+    /// naming the field by its path.
+    fn raw_from_json(value: Value, at: &str) -> Result<Self::Raw, Error>;
     /// Applies defaults and checks; errors name the field by its path in the input, `at`
     /// (`hash_password.`) followed by the field's name.
     fn resolve_at(raw: Self::Raw, at: &str) -> Result<Self, Error>;
@@ -31,15 +29,13 @@ pub trait InputRecord: Sized {
 
 /// A generated input type: the record an action or trigger takes.
 pub trait Input: InputRecord {
-    const FIELDS: &'static [FieldSpec];
-
     fn from_wit(wit: Self::Wit) -> Result<Self, Error> {
         Self::resolve_at(Self::raw_from_wit(wit), "")
     }
 
     /// Reads `invoke`'s JSON text: an object keyed by the fields' snake_case names.
     fn from_json(text: &str) -> Result<Self, Error> {
-        Self::resolve_at(raw_from_json(text, Self::FIELDS)?, "")
+        Self::resolve_at(Self::raw_from_json(input_value(text)?, "")?, "")
     }
 }
 
@@ -71,17 +67,14 @@ pub trait Closed: Sized + Copy + PartialEq + 'static {
 /// The input of an action that takes none.
 pub struct NoInput;
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NoRaw {}
-
 impl InputRecord for NoInput {
     type Wit = ();
-    type Raw = NoRaw;
-    fn raw_from_wit(_: ()) -> NoRaw {
-        NoRaw {}
+    type Raw = ();
+    fn raw_from_wit(_: ()) {}
+    fn raw_from_json(value: Value, at: &str) -> Result<(), Error> {
+        Fields::of(value, at, &[]).map(|_| ())
     }
-    fn resolve_at(_: NoRaw, _: &str) -> Result<NoInput, Error> {
+    fn resolve_at(_: (), _: &str) -> Result<NoInput, Error> {
         Ok(NoInput)
     }
     fn secrets(&self) -> Vec<String> {
@@ -89,41 +82,97 @@ impl InputRecord for NoInput {
     }
 }
 
-impl Input for NoInput {
-    const FIELDS: &'static [FieldSpec] = &[];
+impl Input for NoInput {}
+
+/// `invoke`'s input text as JSON: blank text is an empty object.
+fn input_value(text: &str) -> Result<Value, Error> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Value::Object(Map::new()));
+    }
+    serde_json::from_str(text)
+        .map_err(|e| Error::input("input", format!("is not valid JSON (line {}, column {})", e.line(), e.column())))
 }
 
-/// Parses `invoke`'s input into the raw form, with errors that name the field and never
-/// repeat its value (it may be a password).
-pub fn raw_from_json<R: DeserializeOwned>(text: &str, fields: &[FieldSpec]) -> Result<R, Error> {
-    let text = text.trim();
-    let value: Value = if text.is_empty() {
-        Value::Object(Map::new())
-    } else {
-        serde_json::from_str(text).map_err(|e| {
-            Error::input("input", format!("is not valid JSON (line {}, column {})", e.line(), e.column()))
-        })?
-    };
-    let object = match value {
-        Value::Object(o) => o,
-        Value::Null => Map::new(),
-        _ => return Err(Error::input("input", "must be a JSON object")),
-    };
-    if let Some(unknown) = object.keys().find(|k| !fields.iter().any(|f| f.name == k.as_str())) {
-        let names: Vec<_> = fields.iter().map(|f| f.name).collect();
-        let known = if names.is_empty() { "none".to_string() } else { names.join(", ") };
-        return Err(Error::input(cut(unknown, 64), format!("is not an input of this action (inputs: {known})")));
-    }
-    let object: Map<String, Value> = object.into_iter().filter(|(_, v)| !v.is_null()).collect();
-    for field in fields {
-        if field.required && !object.contains_key(field.name) {
-            return Err(Error::input(field.name, "is required"));
+/// A JSON object being read into a record's raw form, one field at a time. Every error names
+/// the field by its path in the input and never repeats its value (it may be a password).
+pub struct Fields<'a> {
+    object: Map<String, Value>,
+    at: &'a str,
+}
+
+impl<'a> Fields<'a> {
+    /// `value` as the record at `at` (`""` for the input itself): an object whose keys are all
+    /// among `names`; `null` (for the whole input or a field) counts as absent.
+    pub fn of(value: Value, at: &'a str, names: &[&str]) -> Result<Fields<'a>, Error> {
+        let object = match value {
+            Value::Object(o) => o,
+            Value::Null => Map::new(),
+            _ if at.is_empty() => return Err(Error::input("input", "must be a JSON object")),
+            _ => return Err(Error::input(at.trim_end_matches('.'), "must be a JSON object")),
+        };
+        if let Some(unknown) = object.keys().find(|k| !names.contains(&k.as_str())) {
+            let known = if names.is_empty() { "none".to_string() } else { names.join(", ") };
+            let what = if at.is_empty() { "an input of this action (inputs" } else { "a field of this record (fields" };
+            return Err(Error::input(&format!("{at}{}", cut(unknown, 64)), format!("is not {what}: {known})")));
         }
+        Ok(Fields { object: object.into_iter().filter(|(_, v)| !v.is_null()).collect(), at })
     }
-    serde_path_to_error::deserialize(Value::Object(object)).map_err(|e| {
-        let path = e.path().to_string();
-        Error::input(if path == "." { "input" } else { &path }, without_value(&e.inner().to_string()))
-    })
+
+    fn path(&self, name: &str) -> String {
+        format!("{}{name}", self.at)
+    }
+
+    fn take(&mut self, name: &str) -> Option<Value> {
+        self.object.remove(name)
+    }
+
+    fn read<T: DeserializeOwned>(&self, name: &str, value: Value) -> Result<T, Error> {
+        serde_json::from_value(value).map_err(|e| Error::input(&self.path(name), without_value(&e.to_string())))
+    }
+
+    /// A field that must be present.
+    pub fn required<T: DeserializeOwned>(&mut self, name: &str) -> Result<T, Error> {
+        let value = self.take(name).ok_or_else(|| Error::input(&self.path(name), "is required"))?;
+        self.read(name, value)
+    }
+
+    /// A field that may be absent.
+    pub fn optional<T: DeserializeOwned>(&mut self, name: &str) -> Result<Option<T>, Error> {
+        self.take(name).map(|v| self.read(name, v)).transpose()
+    }
+
+    /// A record that must be present, read as `R` reads itself.
+    pub fn required_record<R: InputRecord>(&mut self, name: &str) -> Result<R::Raw, Error> {
+        let value = self.take(name).ok_or_else(|| Error::input(&self.path(name), "is required"))?;
+        R::raw_from_json(value, &format!("{}.", self.path(name)))
+    }
+
+    /// A record that may be absent.
+    pub fn optional_record<R: InputRecord>(&mut self, name: &str) -> Result<Option<R::Raw>, Error> {
+        let path = format!("{}.", self.path(name));
+        self.take(name).map(|v| R::raw_from_json(v, &path)).transpose()
+    }
+
+    /// A list of records that may be absent, each named by its index (`headers[2].key`).
+    pub fn optional_records<R: InputRecord>(&mut self, name: &str) -> Result<Option<Vec<R::Raw>>, Error> {
+        let Some(value) = self.take(name) else { return Ok(None) };
+        let Value::Array(items) = value else {
+            return Err(Error::input(&self.path(name), "has the wrong type: expected a list"));
+        };
+        let base = self.path(name);
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| R::raw_from_json(v, &format!("{base}[{i}].")))
+            .collect::<Result<_, _>>()
+            .map(Some)
+    }
+
+    /// A list of records that must be present.
+    pub fn required_records<R: InputRecord>(&mut self, name: &str) -> Result<Vec<R::Raw>, Error> {
+        self.optional_records::<R>(name)?.ok_or_else(|| Error::input(&self.path(name), "is required"))
+    }
 }
 
 /// serde's "invalid type: string \"hunter2\", expected a boolean" without the value.

@@ -14,6 +14,7 @@ pub mod error;
 pub mod glue;
 pub mod input;
 pub mod okta;
+pub mod scrub;
 pub mod triggers;
 
 #[doc(hidden)]

@@ -19,7 +19,8 @@
 //! - an action's docs end with what a host can act on, in a paragraph of its own:
 //!   `Hints: read-only, idempotent.` (any of `read-only`: changes nothing; `destructive`:
 //!   deletes, deactivates or takes away something, a user's access or sessions included;
-//!   `idempotent`: calling it again with the same input succeeds and changes nothing more;
+//!   `idempotent`: calling it again with the same input has no further effect on the org,
+//!   whatever it answers (a second Delete User finds nothing: safe to retry);
 //!   `none` when none applies; `unknown` when it depends on the input) and
 //!   ``Scopes: `okta.users.read`.`` (the OAuth scopes its requests need, as Okta's API spec
 //!   lists them per operation; a sentence without scopes when it depends on the input); a

@@ -22,7 +22,7 @@ use crate::inputs::types::KeyValue;
 use crate::okta::retry::Custom;
 use crate::okta::transport::HttpResponse;
 use crate::okta::{Body, Flow, Method, Okta, Request};
-use base64::Engine as _;
+use base64ct::Encoding as _;
 use serde_json::Value;
 use std::time::Duration;
 
@@ -205,7 +205,7 @@ mod multipart {
     use super::KeyValue;
     use crate::error::Error;
     use crate::okta::Body;
-    use base64::Engine as _;
+    use base64ct::Encoding as _;
     use common_multipart_rfc7578::client::multipart::{Body as Parts, Form};
     use futures_util::{FutureExt, TryStreamExt};
     use std::io::Cursor;
@@ -217,8 +217,7 @@ mod multipart {
     /// A file's bytes: `base64:` then base64, or the text itself.
     fn file_bytes(i: usize, value: &str) -> Result<Vec<u8>, Error> {
         match value.strip_prefix("base64:") {
-            Some(b64) => base64::engine::general_purpose::STANDARD
-                .decode(b64.trim())
+            Some(b64) => base64ct::Base64::decode_vec(b64.trim())
                 .map_err(|_| Error::input(&format!("file_data[{i}].value"), "is not valid base64 after `base64:`")),
             None => Ok(value.as_bytes().to_vec()),
         }
@@ -266,9 +265,7 @@ mod multipart {
 fn decode(response: HttpResponse, response_type: ResponseType) -> Result<RawResponse, Error> {
     let data = match response_type {
         ResponseType::Text => Value::String(String::from_utf8_lossy(&response.body).into_owned()).to_string(),
-        ResponseType::Binary => {
-            Value::String(base64::engine::general_purpose::STANDARD.encode(&response.body)).to_string()
-        }
+        ResponseType::Binary => Value::String(base64ct::Base64::encode_string(&response.body)).to_string(),
         ResponseType::Json if response.body.iter().all(u8::is_ascii_whitespace) => "null".to_string(),
         ResponseType::Json => match serde_json::from_slice::<&serde_json::value::RawValue>(&response.body) {
             Ok(v) => v.get().to_string(),

@@ -50,8 +50,8 @@ impl From<Page> for LogPage {
 mod tests {
     use super::*;
     use crate::input::Input;
+    use crate::okta::request::{Answer, Expect};
     use crate::okta::testing::{drive, expect};
-    use crate::okta::{Answer, Expect};
 
     fn run(json: &str, target: &str, paging: Paging) {
         let input = GetLogsInput::from_json(json).unwrap();

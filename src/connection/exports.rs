@@ -1,5 +1,6 @@
 //! The `connections` exports: test a connection, and the authorization-code flow's calls.
 
+use super::oauth::token::{unix_seconds, Endpoint};
 use super::oauth::{self, code, Tokens};
 use super::{client_credentials, connect, oauth_code, secrets};
 use crate::bindings::exports::okta::connector::connections::{AuthorizationStart, ConnectionCheck, Guest, TokenSet};
@@ -55,7 +56,7 @@ impl Guest for crate::Component {
             Connection::ClientCredentials(c) => {
                 let creds = Rc::new(client_credentials::credentials(c)?);
                 let okta = Okta::new(creds.origin.clone(), Auth::OAuth(creds.clone()));
-                let tokens = creds.token(&okta.limits(okta.config.max_response_bytes)?)?;
+                let tokens = creds.token(okta.transport(), &okta.limits(okta.config.max_response_bytes)?)?;
                 all.extend([tokens.access_token.clone()]);
                 Ok(ConnectionCheck {
                     kind: "client_credentials".into(),
@@ -69,7 +70,7 @@ impl Guest for crate::Component {
                 let creds = Rc::new(oauth_code::credentials(c)?);
                 let okta = Okta::new(creds.origin.clone(), Auth::OAuth(creds.clone()));
                 let principal = me(&okta)?;
-                let tokens = creds.token(&okta.limits(okta.config.max_response_bytes)?)?;
+                let tokens = creds.token(okta.transport(), &okta.limits(okta.config.max_response_bytes)?)?;
                 all.extend([tokens.access_token.clone()]);
                 // A token the host handed in comes without its scopes: the connection's, then.
                 let scopes = match tokens.scope.split_whitespace().map(str::to_string).collect::<Vec<_>>() {
@@ -121,17 +122,11 @@ impl Guest for crate::Component {
                 return Err(Error::Unsupported("not an authorization-code connection".into()));
             };
             let limits = okta.limits(okta.config.max_response_bytes)?;
-            let tokens = code::exchange(
-                &creds.origin,
-                client_id,
-                client_secret,
-                &code_value,
-                redirect_uri.trim(),
-                &code_verifier,
-                &limits,
-            )?;
+            let endpoint = Endpoint { origin: &creds.origin, transport: okta.transport(), limits: &limits };
+            let tokens =
+                code::exchange(endpoint, client_id, client_secret, &code_value, redirect_uri.trim(), &code_verifier)?;
             let handed = oauth::handed(tokens.refresh_token.as_deref().or(Some(&tokens.access_token)));
-            oauth::keep(&creds.identity, &handed, &tokens);
+            oauth::keep(&creds.identity, &handed, &tokens, unix_seconds(okta.transport()));
             Ok(tokens.into())
         })
     }
@@ -147,14 +142,10 @@ impl Guest for crate::Component {
                 return Err(Error::connection("refresh_token", "is absent: connect with offline_access to get one"));
             };
             let okta = Okta::new(creds.origin.clone(), Auth::ApiToken(crate::okta::Secret::new("")));
-            let tokens = code::refresh(
-                &creds.origin,
-                client_id,
-                client_secret,
-                &refresh,
-                &okta.limits(okta.config.max_response_bytes)?,
-            )?;
-            oauth::keep(&creds.identity, &creds.handed, &tokens);
+            let limits = okta.limits(okta.config.max_response_bytes)?;
+            let endpoint = Endpoint { origin: &creds.origin, transport: okta.transport(), limits: &limits };
+            let tokens = code::refresh(endpoint, client_id, client_secret, &refresh)?;
+            oauth::keep(&creds.identity, &creds.handed, &tokens, unix_seconds(okta.transport()));
             Ok(tokens.into())
         })
     }

@@ -5,10 +5,12 @@ pub mod client_credentials;
 mod exports;
 pub mod oauth;
 pub mod oauth_code;
+#[cfg(test)]
+mod renewal_tests;
 
 use crate::bindings::okta::connector::types::Connection;
 use crate::error::Error;
-use crate::okta::Okta;
+use crate::okta::{Flow, Okta};
 
 /// Builds the client for a connection, validating it first: nothing is sent for a bad one.
 pub fn connect(connection: &Connection) -> Result<Okta, Error> {
@@ -16,6 +18,38 @@ pub fn connect(connection: &Connection) -> Result<Okta, Error> {
         Connection::ApiToken(c) => api_token::connect(c),
         Connection::OauthCode(c) => oauth_code::connect(c),
         Connection::ClientCredentials(c) => client_credentials::connect(c),
+    }
+}
+
+/// One export's client, with every secret to scrub from its errors: the connection's, the
+/// input's, and the credentials' by the time the error happens.
+pub struct Session {
+    pub okta: Okta,
+    secrets: Vec<String>,
+}
+
+impl Session {
+    /// Validates the connection and makes its client; nothing is sent for a bad one. An error
+    /// is already scrubbed.
+    pub fn open(connection: &Connection, input_secrets: Vec<String>) -> Result<Session, Error> {
+        let mut secrets = secrets(connection);
+        secrets.extend(input_secrets);
+        match connect(connection) {
+            Ok(okta) => {
+                secrets.extend(okta.secrets());
+                Ok(Session { okta, secrets })
+            }
+            Err(e) => Err(e.scrub(&secrets)),
+        }
+    }
+
+    /// Runs the flow an action or trigger built; an error is scrubbed.
+    pub fn run<T: 'static>(&self, flow: Result<Flow<T>, Error>) -> Result<T, Error> {
+        flow.and_then(|flow| self.okta.run(flow)).map_err(|e| self.scrub(e))
+    }
+
+    fn scrub(&self, e: Error) -> Error {
+        e.scrub(&self.secrets)
     }
 }
 

@@ -2,7 +2,7 @@
 //! kind whose credentials change between attempts (an expiring OAuth token, a DPoP proof that
 //! must be fresh per request) fits in without the core knowing how.
 
-use super::transport::{HttpResponse, Limits};
+use super::transport::{HttpResponse, Limits, Transport};
 use crate::error::Error;
 use std::fmt;
 use std::rc::Rc;
@@ -28,11 +28,18 @@ impl fmt::Debug for Secret {
 
 /// Credentials that are worked out per attempt (OAuth 2.0 tokens, DPoP proofs).
 pub trait Credentials: fmt::Debug {
-    /// The headers that authorize one attempt of `method` on `url` (may fetch a token first).
-    fn headers(&self, method: &str, url: &str, limits: &Limits) -> Result<Vec<(String, String)>, Error>;
+    /// The headers that authorize one attempt of `method` on `url` (may fetch a token first,
+    /// through `transport`).
+    fn headers(
+        &self,
+        transport: &dyn Transport,
+        method: &str,
+        url: &str,
+        limits: &Limits,
+    ) -> Result<Vec<(String, String)>, Error>;
     /// A refused attempt (401, or a DPoP challenge): true when the credentials were renewed
     /// (a new token, a new nonce) and the request is worth one more attempt.
-    fn renew_after(&self, response: &HttpResponse, limits: &Limits) -> bool;
+    fn renew_after(&self, response: &HttpResponse) -> bool;
     /// Every answer passes here (servers hand out fresh DPoP nonces on any response).
     fn observe(&self, response: &HttpResponse);
     /// Every secret these credentials hold, to be scrubbed from anything printed.
@@ -50,18 +57,24 @@ pub enum Auth {
 
 impl Auth {
     /// The headers that authorize one attempt of `method` on `url`.
-    pub fn headers(&self, method: &str, url: &str, limits: &Limits) -> Result<Vec<(String, String)>, Error> {
+    pub fn headers(
+        &self,
+        transport: &dyn Transport,
+        method: &str,
+        url: &str,
+        limits: &Limits,
+    ) -> Result<Vec<(String, String)>, Error> {
         match self {
             Auth::ApiToken(token) => Ok(vec![("authorization".into(), format!("SSWS {}", token.expose()))]),
-            Auth::OAuth(c) => c.headers(method, url, limits),
+            Auth::OAuth(c) => c.headers(transport, method, url, limits),
         }
     }
 
     /// See [`Credentials::renew_after`]; an API token never changes.
-    pub fn renew_after(&self, response: &HttpResponse, limits: &Limits) -> bool {
+    pub fn renew_after(&self, response: &HttpResponse) -> bool {
         match self {
             Auth::ApiToken(_) => false,
-            Auth::OAuth(c) => c.renew_after(response, limits),
+            Auth::OAuth(c) => c.renew_after(response),
         }
     }
 

@@ -2,7 +2,7 @@
 //! answer on standard error, with credentials and every known secret redacted, bodies cut.
 
 use super::transport::{HttpRequest, HttpResponse, TransportError};
-use crate::error::scrub_text;
+use crate::scrub::scrub_text;
 
 /// The most body bytes shown.
 const MAX_SHOWN: usize = 4096;
@@ -11,8 +11,7 @@ const MAX_SHOWN: usize = 4096;
 const SECRET_HEADERS: [&str; 5] = ["authorization", "dpop", "cookie", "set-cookie", "proxy-authorization"];
 
 fn clean(text: &str, secrets: &[String]) -> String {
-    let secrets: Vec<&str> = secrets.iter().map(String::as_str).filter(|s| s.len() >= 4).collect();
-    scrub_text(text.to_string(), &secrets)
+    scrub_text(text.to_string(), secrets)
 }
 
 fn headers(list: &[(String, String)], secrets: &[String]) -> String {

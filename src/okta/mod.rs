@@ -19,6 +19,10 @@ pub mod retry;
 pub mod transport;
 
 #[cfg(test)]
+mod exchange_tests;
+#[cfg(test)]
+mod paging_tests;
+#[cfg(test)]
 mod properties;
 #[cfg(test)]
 pub mod testing;
@@ -26,4 +30,4 @@ pub mod testing;
 pub use auth::{Auth, Secret};
 pub use client::Okta;
 pub use path::segment;
-pub use request::{Answer, Body, Expect, Flow, Method, Page, Paging, Request, Shape};
+pub use request::{Body, Flow, Method, Page, Paging, Request};

@@ -43,23 +43,24 @@ fn with_spent<R>(f: impl FnOnce(&mut HashMap<(String, String), Instant>) -> R) -
     f(guard.get_or_insert_with(HashMap::new))
 }
 
-/// Remembers a bucket reported spent by a successful answer.
-pub fn note(origin: &str, bucket: &str, rl: &RateLimit) {
+/// Remembers a bucket reported spent by a successful answer received at `now`.
+pub fn note(origin: &str, bucket: &str, rl: &RateLimit, now: Instant) {
     if rl.remaining != Some(0) || rl.is_concurrency() {
         return;
     }
     if let Some(wait) = rl.until_reset() {
-        let until = Instant::now() + wait + Duration::from_secs(1);
+        let until = now + wait + Duration::from_secs(1);
         with_spent(|m| m.insert((origin.to_string(), bucket.to_string()), until));
     }
 }
 
-/// How long to wait before the next request in this bucket (zero when it is not spent).
-pub fn wait_before(origin: &str, bucket: &str) -> Duration {
+/// How long, from `now`, to wait before the next request in this bucket (zero when it is not
+/// spent).
+pub fn wait_before(origin: &str, bucket: &str, now: Instant) -> Duration {
     let key = (origin.to_string(), bucket.to_string());
     with_spent(|m| match m.get(&key) {
         Some(until) => {
-            let left = until.saturating_duration_since(Instant::now());
+            let left = until.saturating_duration_since(now);
             if left.is_zero() {
                 m.remove(&key);
             }
@@ -116,12 +117,14 @@ mod tests {
     #[test]
     fn buckets_are_per_org() {
         let rl = RateLimit { limit: Some(10), remaining: Some(0), reset: Some(1_030), date: Some(1_000) };
-        note("https://a.okta.com", "users", &rl);
-        assert!(wait_before("https://a.okta.com", "users") > Duration::from_secs(29));
-        assert_eq!(wait_before("https://b.okta.com", "users"), Duration::ZERO);
-        assert_eq!(wait_before("https://a.okta.com", "groups"), Duration::ZERO);
+        let now = Instant::now();
+        note("https://a.okta.com", "users", &rl, now);
+        assert_eq!(wait_before("https://a.okta.com", "users", now), Duration::from_secs(31));
+        assert_eq!(wait_before("https://a.okta.com", "users", now + Duration::from_secs(30)), Duration::from_secs(1));
+        assert_eq!(wait_before("https://b.okta.com", "users", now), Duration::ZERO);
+        assert_eq!(wait_before("https://a.okta.com", "groups", now), Duration::ZERO);
         served("https://a.okta.com", "users");
-        assert_eq!(wait_before("https://a.okta.com", "users"), Duration::ZERO);
+        assert_eq!(wait_before("https://a.okta.com", "users", now), Duration::ZERO);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! What an action hands the core: requests as data, and [`Flow`]s that say what to send next
 //! given the previous answer. Nothing here performs I/O, so an action's requests can be
-//! asserted in a native unit test ([`crate::okta::testing`]) and the core alone decides how
+//! asserted in a native unit test (`okta::testing`) and the core alone decides how
 //! they go on the wire (auth, retries, rate limits, pagination, caps).
 
 use crate::error::Error;
@@ -113,10 +113,6 @@ impl Request {
         self
     }
 
-    /// The answer as JSON text, object or array (`{}` for an empty body).
-    pub fn send_json(self) -> Flow<String> {
-        self.expect(Expect::Json(Shape::Any))
-    }
     /// The answer must be one JSON object (an Okta resource).
     pub fn send_object(self) -> Flow<String> {
         self.expect(Expect::Json(Shape::Object))
@@ -162,7 +158,6 @@ impl Request {
 /// The JSON an answer must hold.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Shape {
-    Any,
     Object,
     Array,
 }

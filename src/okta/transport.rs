@@ -1,12 +1,48 @@
-//! The one place that touches `wasi:http` (through waki's WASI bindings). Everything above it
-//! deals in plain requests and responses, so it can be tested natively.
+//! The wire and the clock, behind [`Transport`]: the component's is [`WasiHttp`], the one
+//! place that touches `wasi:http` (through waki's WASI bindings); native tests script their own
+//! (`okta::testing::Script`), so the retry loop, pagination, rate-limit waits and token
+//! renewal run without a host, and their waits take no time. Everything above deals in plain
+//! requests and responses.
 //!
 //! Every wait here is bounded: the connect, first-byte and between-bytes timeouts go to the
 //! host in the request options (the host enforces them), and the guest itself never waits past
 //! the action's deadline (each blocking step polls a timer beside the I/O). Response headers
 //! and bodies are read up to a cap.
 
-use std::time::{Duration, Instant};
+use std::fmt;
+use std::time::{Duration, Instant, SystemTime};
+
+/// What the core needs from outside the component. One call per request: the body is streamed
+/// and capped inside [`Transport::send`].
+pub trait Transport: fmt::Debug {
+    /// Sends one request and reads its whole answer within `limits`.
+    fn send(&self, request: &HttpRequest, limits: &Limits) -> Result<HttpResponse, TransportError>;
+    /// The monotonic clock deadlines and rate-limit resets are measured on.
+    fn now(&self) -> Instant;
+    /// The wall clock (token lifetimes, JWT `iat` and `exp`).
+    fn wall_clock(&self) -> SystemTime;
+    /// Blocks for `wait` (retries and rate-limit resets).
+    fn sleep(&self, wait: Duration);
+}
+
+/// The component's transport: `wasi:http` for the wire, the standard clocks (`wasi:clocks`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WasiHttp;
+
+impl Transport for WasiHttp {
+    fn send(&self, request: &HttpRequest, limits: &Limits) -> Result<HttpResponse, TransportError> {
+        wasi_impl::send(request, limits)
+    }
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+    fn wall_clock(&self) -> SystemTime {
+        SystemTime::now()
+    }
+    fn sleep(&self, wait: Duration) {
+        std::thread::sleep(wait)
+    }
+}
 
 /// A request ready to go on the wire.
 #[derive(Debug, Clone)]
@@ -59,14 +95,6 @@ pub enum TransportError {
     TooLarge(usize),
 }
 
-/// Most response header bytes accepted (names and values together).
-const MAX_HEADER_BYTES: usize = 256 * 1024;
-/// Read size per body chunk.
-const CHUNK: u64 = 64 * 1024;
-
-#[cfg(target_arch = "wasm32")]
-pub use wasi_impl::send;
-
 #[cfg(target_arch = "wasm32")]
 mod wasi_impl {
     use super::*;
@@ -77,6 +105,11 @@ mod wasi_impl {
     };
     use waki::bindings::wasi::io::poll::{poll, Pollable};
     use waki::bindings::wasi::io::streams::StreamError;
+
+    /// Most response header bytes accepted (names and values together).
+    const MAX_HEADER_BYTES: usize = 256 * 1024;
+    /// Read size per body chunk.
+    const CHUNK: u64 = 64 * 1024;
 
     /// Sends one request and reads its whole answer within `limits`.
     pub fn send(req: &HttpRequest, limits: &Limits) -> Result<HttpResponse, TransportError> {
@@ -307,9 +340,16 @@ mod wasi_impl {
 
 /// Native builds (unit tests) have no `wasi:http`.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn send(req: &HttpRequest, _limits: &Limits) -> Result<HttpResponse, TransportError> {
-    let _ = (MAX_HEADER_BYTES, CHUNK);
-    Err(TransportError::Failed(format!("{} {}: no wasi:http outside a component", req.method, strip_query(&req.url))))
+mod wasi_impl {
+    use super::*;
+
+    pub fn send(req: &HttpRequest, _limits: &Limits) -> Result<HttpResponse, TransportError> {
+        Err(TransportError::Failed(format!(
+            "{} {}: no wasi:http outside a component",
+            req.method,
+            strip_query(&req.url)
+        )))
+    }
 }
 
 /// The URL without its query, for messages (queries can carry search terms and cursors).

@@ -11,7 +11,7 @@ use super::state::{self, push_bounded};
 use crate::actions::event_hooks::{hook_body_parts, HookParts};
 use crate::bindings::exports::okta::connector::triggers::{HookReception, IncomingRequest};
 use crate::bindings::okta::connector::types::KeyValue;
-use crate::connection::oauth::{keys::base64url, random};
+use crate::connection::oauth::{base64url, random};
 use crate::error::Error;
 use crate::inputs::triggers::EventHookTriggerInput;
 use crate::okta::{segment, Flow, Okta, Request};
@@ -53,7 +53,7 @@ pub fn deploy(
     let previous = state::decode::<HookState>(previous)?.filter(|s| s.url == public_url);
     let secret = match &previous {
         Some(s) => s.secret.clone(),
-        None => base64url(&random::bytes::<32>()?),
+        None => base64url::encode(&random::bytes::<32>()?),
     };
     let name: String = format!("okta-connector: {public_url}").chars().take(100).collect();
     let body = hook_body_parts(HookParts {

@@ -12,7 +12,7 @@ use crate::bindings::exports::okta::connector::triggers::{
     SystemLogTriggerInput as WitLogInput,
 };
 use crate::bindings::okta::connector::types::{Connection, Error as WitError};
-use crate::connection;
+use crate::connection::Session;
 use crate::error::Error;
 use crate::input::Input;
 use crate::inputs::triggers::{EventHookTriggerInput, SystemLogTriggerInput};
@@ -56,13 +56,8 @@ pub fn parse_iso(text: &str) -> Option<i64> {
 
 /// Runs a trigger's flow on a connection, scrubbing its secrets from an error.
 fn run<T: 'static>(conn: &Connection, build: impl FnOnce(&Okta) -> Result<Flow<T>, Error>) -> Result<T, WitError> {
-    let mut secrets = connection::secrets(conn);
-    let result = connection::connect(conn).and_then(|okta| {
-        secrets.extend(okta.secrets());
-        let flow = build(&okta)?;
-        okta.run(flow)
-    });
-    result.map_err(|e| e.scrub(&secrets).into())
+    let session = Session::open(conn, Vec::new())?;
+    Ok(session.run(build(&session.okta))?)
 }
 
 impl Guest for crate::Component {

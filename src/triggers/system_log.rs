@@ -83,8 +83,8 @@ fn read(request: Request, mut st: LogState, mut items: Vec<Value>, pages: usize,
 mod tests {
     use super::*;
     use crate::input::Input;
+    use crate::okta::request::Answer;
     use crate::okta::testing::{drive, expect};
-    use crate::okta::Answer;
 
     fn page(items: &str, next: Option<&str>) -> Answer {
         Answer::Page(Page { items: items.into(), next_cursor: next.map(str::to_string), capped: false })

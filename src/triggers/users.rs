@@ -175,8 +175,8 @@ fn read(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::okta::request::Answer;
     use crate::okta::testing::{drive, expect};
-    use crate::okta::Answer;
 
     fn page(items: Value, next: Option<&str>) -> Answer {
         Answer::Page(Page { items: items.to_string(), next_cursor: next.map(str::to_string), capped: false })

@@ -10,6 +10,7 @@
 //!   contender's peak RSS does not inherit the driver's; see there).
 //! * [`component_list`]: the component contender (hidden subcommand `component-list`).
 //! * [`kinds`]: the warm per-action cost of each connection kind.
+//! * [`size`]: what each crate adds to the component (binary `okta-size`, `make size`).
 
 pub mod component_list;
 pub mod config;
@@ -18,6 +19,7 @@ pub mod kinds;
 pub mod measure;
 pub mod outcome;
 pub mod report;
+pub mod size;
 pub mod stats;
 
 /// The last `BENCH key=value ...` line a contender printed on stderr, as pairs.

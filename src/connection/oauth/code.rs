@@ -2,10 +2,10 @@
 //! run the browser redirect: the authorize URL (state, PKCE S256, the connection's scopes),
 //! the code exchange and refreshes, with `client_secret_basic` client authentication.
 
-use super::{keys, random, token_request, Tokens};
+use super::token::{Endpoint, Tokens};
+use super::{base64url, random};
 use crate::error::Error;
 use crate::okta::domain::Origin;
-use crate::okta::transport::Limits;
 use crate::okta::Secret;
 use sha2::{Digest, Sha256};
 
@@ -47,8 +47,8 @@ pub fn start(
     if scopes.is_empty() {
         return Err(Error::connection("scopes", "is empty: give the okta.* scopes the actions need"));
     }
-    let code_verifier = keys::base64url(&random::bytes::<32>()?);
-    let challenge = keys::base64url(&Sha256::digest(code_verifier.as_bytes()));
+    let code_verifier = base64url::encode(&random::bytes::<32>()?);
+    let challenge = base64url::encode(&Sha256::digest(code_verifier.as_bytes()));
     let query = form_urlencoded::Serializer::new(String::new())
         .append_pair("client_id", client_id)
         .append_pair("response_type", "code")
@@ -66,13 +66,12 @@ pub fn start(
 
 /// Exchanges the code the redirect brought for tokens.
 pub fn exchange(
-    origin: &Origin,
+    endpoint: Endpoint,
     client_id: &str,
     client_secret: &Secret,
     code: &str,
     redirect_uri: &str,
     code_verifier: &str,
-    limits: &Limits,
 ) -> Result<Tokens, Error> {
     if code.trim().is_empty() {
         return Err(Error::input("code", "is required"));
@@ -81,7 +80,7 @@ pub fn exchange(
         return Err(Error::input("code_verifier", "is required: pass the one the authorization started with"));
     }
     check_redirect(redirect_uri)?;
-    token_request(origin, limits, Some((client_id, client_secret)), || {
+    endpoint.request(Some((client_id, client_secret)), &|| {
         Ok(vec![
             ("grant_type".into(), "authorization_code".into()),
             ("code".into(), code.trim().to_string()),
@@ -94,13 +93,12 @@ pub fn exchange(
 /// New tokens for a refresh token. With rotation, Okta answers with a new refresh token too;
 /// the old one stops working shortly after, so the new set must be kept.
 pub fn refresh(
-    origin: &Origin,
+    endpoint: Endpoint,
     client_id: &str,
     client_secret: &Secret,
     refresh_token: &str,
-    limits: &Limits,
 ) -> Result<Tokens, Error> {
-    let mut tokens = token_request(origin, limits, Some((client_id, client_secret)), || {
+    let mut tokens = endpoint.request(Some((client_id, client_secret)), &|| {
         Ok(vec![("grant_type".into(), "refresh_token".into()), ("refresh_token".into(), refresh_token.to_string())])
     })?;
     // Without rotation Okta returns no refresh token: the old one stays valid.

@@ -3,19 +3,17 @@
 //! retry: new `jti`, the method, the URL without query or fragment (percent-decoded, as Okta
 //! compares it), the server's current nonce, and `ath` when it goes with an access token.
 
-use super::keys::base64url;
-use super::random;
+use super::jws::{self, Key, PublicJwk};
+use super::{base64url, random};
 use crate::error::Error;
-use jsonwebtoken::jwk::Jwk;
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
 struct KeyPair {
-    key: EncodingKey,
-    jwk: Jwk,
+    key: Key,
+    jwk: PublicJwk,
 }
 
 thread_local! {
@@ -28,20 +26,15 @@ fn key_pair() -> Result<std::rc::Rc<KeyPair>, Error> {
     if let Some(k) = KEY.with(|k| k.borrow().clone()) {
         return Ok(k);
     }
-    use p256::pkcs8::EncodePrivateKey;
-    let secret = loop {
+    let key = loop {
         // A random 32-byte string is a valid P-256 scalar except with negligible probability.
-        if let Ok(s) = p256::SecretKey::from_slice(&random::bytes::<32>()?) {
-            break s;
+        if let Ok(key) = p256::ecdsa::SigningKey::from_slice(&random::bytes::<32>()?) {
+            break key;
         }
     };
-    let der = secret.to_pkcs8_der().map_err(|_| Error::Unsupported("a DPoP key could not be made".into()))?;
-    let key = EncodingKey::from_ec_der(der.as_bytes());
-    let mut jwk = Jwk::from_encoding_key(&key, Algorithm::ES256)
-        .map_err(|_| Error::Unsupported("a DPoP key could not be made".into()))?;
     // The proof carries the public key only, without an `alg` hint.
-    jwk.common.key_algorithm = None;
-    let pair = std::rc::Rc::new(KeyPair { key, jwk });
+    let jwk = PublicJwk::of(&key);
+    let pair = std::rc::Rc::new(KeyPair { key: Key::Es256(key), jwk });
     KEY.with(|k| *k.borrow_mut() = Some(pair.clone()));
     Ok(pair)
 }
@@ -104,31 +97,27 @@ pub fn proof(method: &str, url: &str, access_token: Option<&str>, now: u64) -> R
         ath: Option<String>,
     }
     let pair = key_pair()?;
-    let mut header = Header::new(Algorithm::ES256);
-    header.typ = Some("dpop+jwt".into());
-    header.jwk = Some(pair.jwk.clone());
     let claims = Claims {
         htm: method.to_string(),
         htu: htu(url),
         iat: now,
         jti: random::id()?,
         nonce: nonce(&server(url)),
-        ath: access_token.map(|t| base64url(&Sha256::digest(t.as_bytes()))),
+        ath: access_token.map(|t| base64url::encode(&Sha256::digest(t.as_bytes()))),
     };
-    jsonwebtoken::encode(&header, &claims, &pair.key)
-        .map_err(|_| Error::Unsupported("a DPoP proof could not be signed".into()))
+    jws::sign(&pair.key, "dpop+jwt", Some(&pair.jwk), None, &claims)
+        .ok_or_else(|| Error::Unsupported("a DPoP proof could not be signed".into()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connection::oauth::keys::base64url_decode;
     use serde_json::Value;
 
     fn parts(jwt: &str) -> (Value, Value) {
         let mut p = jwt.split('.');
-        let h = serde_json::from_slice(&base64url_decode(p.next().unwrap()).unwrap()).unwrap();
-        let c = serde_json::from_slice(&base64url_decode(p.next().unwrap()).unwrap()).unwrap();
+        let h = serde_json::from_slice(&base64url::decode(p.next().unwrap()).unwrap()).unwrap();
+        let c = serde_json::from_slice(&base64url::decode(p.next().unwrap()).unwrap()).unwrap();
         (h, c)
     }
 
@@ -147,7 +136,7 @@ mod tests {
         assert_eq!(ca["htm"], "GET");
         assert_eq!(ca["htu"], "https://acme.okta.com/api/v1/users/a@b.com");
         assert_eq!(ca["nonce"], "n-1");
-        assert_eq!(ca["ath"], base64url(&Sha256::digest(b"token-abc")));
+        assert_eq!(ca["ath"], base64url::encode(&Sha256::digest(b"token-abc")));
         assert_ne!(ca["jti"], cb["jti"], "a new jti each time");
         let (_, token) = parts(&proof("POST", "https://acme.okta.com/oauth2/v1/token", None, 1).unwrap());
         assert!(token.get("ath").is_none() && token.get("nonce").is_none());

@@ -1,22 +1,21 @@
 //! The service app's private key (PEM PKCS#1, PKCS#8 or SEC1, or a JWK) and the
 //! `private_key_jwt` client assertion it signs.
 
-use super::random;
+use super::jws::{self, Key};
+use super::{base64url, random};
 use crate::error::Error;
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::Serialize;
 use serde_json::Value;
 
-/// A key ready to sign, with its algorithm and key id.
+/// A key ready to sign, with its key id.
 pub struct SigningKey {
-    key: EncodingKey,
-    alg: Algorithm,
+    key: Key,
     kid: Option<String>,
 }
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SigningKey({:?}, kid {:?})", self.alg, self.kid)
+        write!(f, "SigningKey({}, kid {:?})", self.key.alg(), self.kid)
     }
 }
 
@@ -24,9 +23,8 @@ fn bad(message: impl Into<String>) -> Error {
     Error::connection("private_key", message)
 }
 
-/// Keys parsed so far in this instance, by a hash of the key text and key id: parsing an RSA
-/// key and proving it with a signature costs tens of milliseconds in the component, too much
-/// to pay on every action.
+/// Keys parsed so far in this instance, by a hash of the key text and key id: decoding and
+/// checking an RSA key costs milliseconds in the component, too much to pay on every action.
 const MAX_CACHED_KEYS: usize = 16;
 
 thread_local! {
@@ -59,7 +57,7 @@ pub fn parse(text: &str, key_id: Option<&str>) -> Result<SigningKey, Error> {
     let text = text.trim();
     // A PEM pasted into a JSON string often arrives with its line breaks escaped.
     let text = if !text.contains('\n') && text.contains("\\n") { text.replace("\\n", "\n") } else { text.to_string() };
-    let (key, alg, jwk_kid) = if text.starts_with('{') {
+    let (key, jwk_kid) = if text.starts_with('{') {
         from_jwk(&text)?
     } else if text.contains("-----BEGIN") {
         from_pem(&text)?
@@ -73,10 +71,18 @@ pub fn parse(text: &str, key_id: Option<&str>) -> Result<SigningKey, Error> {
         (Some(given), _) => Some(given.to_string()),
         (None, own) => own,
     };
-    Ok(SigningKey { key, alg, kid })
+    Ok(SigningKey { key, kid })
 }
 
-fn from_pem(text: &str) -> Result<(EncodingKey, Algorithm, Option<String>), Error> {
+fn rs256(key: rsa::PrivateKey) -> Key {
+    Key::Rs256(rsa::pkcs1v15::SigningKey::new(key))
+}
+
+fn es256(secret: p256::SecretKey) -> Key {
+    Key::Es256(secret.into())
+}
+
+fn from_pem(text: &str) -> Result<(Key, Option<String>), Error> {
     if text.contains("ENCRYPTED PRIVATE KEY") {
         return Err(bad("is encrypted: export it without a passphrase"));
     }
@@ -85,46 +91,37 @@ fn from_pem(text: &str) -> Result<(EncodingKey, Algorithm, Option<String>), Erro
     }
     if text.contains("BEGIN RSA PRIVATE KEY") {
         use rsa::pkcs1::DecodeRsaPrivateKey;
-        let invalid = || bad("is not a valid PKCS#1 RSA key");
-        rsa::PrivateKey::from_pkcs1_pem(text).map_err(|_| invalid())?;
-        let key = EncodingKey::from_rsa_pem(text.as_bytes()).map_err(|_| invalid())?;
-        return Ok((key, Algorithm::RS256, None));
+        let key = rsa::PrivateKey::from_pkcs1_pem(text).map_err(|_| bad("is not a valid PKCS#1 RSA key"))?;
+        return Ok((rs256(key), None));
     }
     if text.contains("BEGIN EC PRIVATE KEY") {
-        use p256::pkcs8::EncodePrivateKey;
         let secret = p256::SecretKey::from_sec1_pem(text).map_err(|_| bad("is not a valid P-256 EC key (SEC1)"))?;
-        let der = secret.to_pkcs8_der().map_err(|_| bad("could not be converted to PKCS#8"))?;
-        return Ok((EncodingKey::from_ec_der(der.as_bytes()), Algorithm::ES256, None));
+        return Ok((es256(secret), None));
     }
     if text.contains("BEGIN PRIVATE KEY") {
         // Decoding tells the kind and checks the key without signing (an RSA signature costs
         // tens of milliseconds in the component).
         use p256::pkcs8::DecodePrivateKey as _;
-        if rsa::PrivateKey::from_pkcs8_pem(text).is_ok() {
-            if let Ok(key) = EncodingKey::from_rsa_pem(text.as_bytes()) {
-                return Ok((key, Algorithm::RS256, None));
-            }
+        if let Ok(key) = rsa::PrivateKey::from_pkcs8_pem(text) {
+            return Ok((rs256(key), None));
         }
-        if p256::SecretKey::from_pkcs8_pem(text).is_ok() {
-            if let Ok(key) = EncodingKey::from_ec_pem(text.as_bytes()) {
-                return Ok((key, Algorithm::ES256, None));
-            }
+        if let Ok(secret) = p256::SecretKey::from_pkcs8_pem(text) {
+            return Ok((es256(secret), None));
         }
         return Err(bad("is a PKCS#8 key of a kind Okta does not take here: use RSA (RS256) or EC P-256 (ES256)"));
     }
     Err(bad("is not a PEM private key (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)"))
 }
 
-fn from_jwk(text: &str) -> Result<(EncodingKey, Algorithm, Option<String>), Error> {
+fn from_jwk(text: &str) -> Result<(Key, Option<String>), Error> {
     let jwk: Value = serde_json::from_str(text).map_err(|_| bad("starts like a JWK but is not valid JSON"))?;
     let field = |name: &str| -> Result<Vec<u8>, Error> {
         let v = jwk.get(name).and_then(Value::as_str).ok_or_else(|| bad(format!("is a JWK without `{name}`")))?;
-        base64url_decode(v).map_err(|_| bad(format!("is a JWK whose `{name}` is not base64url")))
+        base64url::decode(v).map_err(|_| bad(format!("is a JWK whose `{name}` is not base64url")))
     };
     let kid = jwk.get("kid").and_then(Value::as_str).map(str::to_string);
     match jwk.get("kty").and_then(Value::as_str) {
         Some("RSA") => {
-            use rsa::pkcs1::EncodeRsaPrivateKey;
             use rsa::BoxedUint;
             if jwk.get("d").is_none() {
                 return Err(bad("is a public JWK; give the private key (with `d`)"));
@@ -136,11 +133,9 @@ fn from_jwk(text: &str) -> Result<(EncodingKey, Algorithm, Option<String>), Erro
                 vec![BoxedUint::from_be_slice_vartime(&field("p")?), BoxedUint::from_be_slice_vartime(&field("q")?)];
             let key = rsa::PrivateKey::from_components(n, e, d, primes)
                 .map_err(|_| bad("is an RSA JWK whose numbers do not form a key"))?;
-            let der = key.to_pkcs1_der().map_err(|_| bad("could not be encoded"))?;
-            Ok((EncodingKey::from_rsa_der(der.as_bytes()), Algorithm::RS256, kid))
+            Ok((rs256(key), kid))
         }
         Some("EC") => {
-            use p256::pkcs8::EncodePrivateKey;
             if jwk.get("crv").and_then(Value::as_str) != Some("P-256") {
                 return Err(bad("is an EC JWK on a curve other than P-256"));
             }
@@ -149,30 +144,17 @@ fn from_jwk(text: &str) -> Result<(EncodingKey, Algorithm, Option<String>), Erro
             }
             let secret = p256::SecretKey::from_slice(&field("d")?)
                 .map_err(|_| bad("is an EC JWK whose `d` is not a P-256 key"))?;
-            let der = secret.to_pkcs8_der().map_err(|_| bad("could not be encoded"))?;
-            Ok((EncodingKey::from_ec_der(der.as_bytes()), Algorithm::ES256, kid))
+            Ok((es256(secret), kid))
         }
         _ => Err(bad("is a JWK of a kind Okta does not take here: use `kty` RSA or EC")),
     }
 }
 
-pub fn base64url_decode(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text.trim_end_matches('='))
-}
-
-pub fn base64url(bytes: &[u8]) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
 impl SigningKey {
     /// A JWT of `claims`, with `typ` when given.
     pub fn sign(&self, claims: &impl Serialize, typ: Option<&str>) -> Result<String, Error> {
-        let mut header = Header::new(self.alg);
-        header.kid = self.kid.clone();
-        header.typ = Some(typ.unwrap_or("JWT").to_string());
-        jsonwebtoken::encode(&header, claims, &self.key).map_err(|_| bad("could not sign the client assertion"))
+        jws::sign(&self.key, typ.unwrap_or("JWT"), None, self.kid.as_deref(), claims)
+            .ok_or_else(|| bad("could not sign the client assertion"))
     }
 }
 
@@ -208,8 +190,8 @@ pub mod tests {
 
     fn claims_of(jwt: &str) -> (Value, Value) {
         let mut parts = jwt.split('.');
-        let header = serde_json::from_slice(&base64url_decode(parts.next().unwrap()).unwrap()).unwrap();
-        let claims = serde_json::from_slice(&base64url_decode(parts.next().unwrap()).unwrap()).unwrap();
+        let header = serde_json::from_slice(&base64url::decode(parts.next().unwrap()).unwrap()).unwrap();
+        let claims = serde_json::from_slice(&base64url::decode(parts.next().unwrap()).unwrap()).unwrap();
         (header, claims)
     }
 

@@ -9,36 +9,27 @@
 //! refresh the newest token set (rotated refresh token included) can be read back with
 //! [`current_tokens`].
 
+pub mod base64url;
 pub mod code;
 pub mod dpop;
+pub mod jws;
 pub mod keys;
 pub mod random;
+pub mod token;
 
-use crate::error::{Error, OktaError};
+use crate::error::Error;
 use crate::okta::auth::Credentials;
 use crate::okta::domain::Origin;
-use crate::okta::transport::{self, HttpRequest, HttpResponse, Limits, TransportError};
+use crate::okta::transport::{HttpResponse, Limits, Transport};
 use crate::okta::Secret;
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+pub use token::Tokens;
+use token::{unauthorized, unix_seconds, Endpoint};
 
 /// Renew a token this long before Okta says it expires.
 const RENEW_BEFORE: u64 = 60;
-
-/// One token set, as Okta issued it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tokens {
-    pub access_token: String,
-    /// `DPoP` or `Bearer`.
-    pub token_type: String,
-    /// Epoch seconds (by this instance's clock at issue + `expires_in`); `None` when unknown.
-    pub expires_at: Option<u64>,
-    pub refresh_token: Option<String>,
-    pub scope: String,
-}
 
 /// A cached token set and the tokens the host handed in when it was made: a connection that
 /// brings those (or the newer ones) again is the same session; other tokens start anew.
@@ -49,10 +40,6 @@ struct Entry {
 
 thread_local! {
     static CACHE: RefCell<HashMap<String, Entry>> = RefCell::new(HashMap::new());
-}
-
-pub fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 /// The hash by which handed-in tokens are compared (never kept in clear).
@@ -76,11 +63,12 @@ fn cached(identity: &str, handed_in: &str) -> Option<Tokens> {
 /// connections drops the expired ones first, then all, rather than grow without bound.
 const MAX_CACHED: usize = 256;
 
-fn store(identity: &str, handed_in: &str, tokens: Tokens) {
+/// Keeps `tokens` for a connection; `now` in epoch seconds.
+fn store(identity: &str, handed_in: &str, tokens: Tokens, now: u64) {
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
         if c.len() >= MAX_CACHED && !c.contains_key(identity) {
-            c.retain(|_, e| fresh(&e.tokens) || e.tokens.refresh_token.is_some());
+            c.retain(|_, e| fresh(&e.tokens, now) || e.tokens.refresh_token.is_some());
             if c.len() >= MAX_CACHED {
                 c.clear();
             }
@@ -98,8 +86,9 @@ fn expire(identity: &str) {
     })
 }
 
-fn fresh(t: &Tokens) -> bool {
-    t.expires_at.is_none_or(|at| at > now() + RENEW_BEFORE)
+/// Not about to expire at `now` (epoch seconds).
+fn fresh(t: &Tokens, now: u64) -> bool {
+    t.expires_at.is_none_or(|at| at > now + RENEW_BEFORE)
 }
 
 /// A stable key for the cache from the identifying parts of a connection (secrets hashed).
@@ -109,7 +98,7 @@ pub fn identity(parts: &[&str]) -> String {
         h.update((p.len() as u64).to_be_bytes());
         h.update(p.as_bytes());
     }
-    keys::base64url(&h.finalize())
+    base64url::encode(&h.finalize())
 }
 
 /// How tokens are obtained for one connection.
@@ -145,17 +134,20 @@ impl std::fmt::Debug for OAuth {
 }
 
 impl OAuth {
-    /// A token that is not about to expire: the cached one, or a new one.
-    pub fn token(&self, limits: &Limits) -> Result<Tokens, Error> {
+    /// A token that is not about to expire: the cached one, or a new one (asked through
+    /// `transport`).
+    pub fn token(&self, transport: &dyn Transport, limits: &Limits) -> Result<Tokens, Error> {
+        let now = unix_seconds(transport);
         let previous = cached(&self.identity, &self.handed);
-        if let Some(t) = previous.clone().filter(fresh) {
+        if let Some(t) = previous.clone().filter(|t| fresh(t, now)) {
             return Ok(t);
         }
+        let endpoint = Endpoint { origin: &self.origin, transport, limits };
         let tokens = match &self.grant {
             Grant::ClientCredentials { client_id, key, scopes } => {
                 let token_url = self.token_url();
-                token_request(&self.origin, limits, None, || {
-                    let assertion = keys::client_assertion(key, client_id, &token_url, now())?;
+                endpoint.request(None, &|| {
+                    let assertion = keys::client_assertion(key, client_id, &token_url, unix_seconds(transport))?;
                     Ok(vec![
                         ("grant_type".into(), "client_credentials".into()),
                         ("scope".into(), scopes.clone()),
@@ -168,7 +160,7 @@ impl OAuth {
                 })?
             }
             Grant::AuthorizationCode { client_id, client_secret, access_token, refresh_token } => {
-                let refresh = |token: &str| code::refresh(&self.origin, client_id, client_secret, token, limits);
+                let refresh = |token: &str| code::refresh(endpoint, client_id, client_secret, token);
                 match (previous, access_token, refresh_token) {
                     // A known session whose access token expired (or was refused): refresh
                     // with the newest refresh token.
@@ -195,7 +187,7 @@ impl OAuth {
                 }
             }
         };
-        store(&self.identity, &self.handed, tokens.clone());
+        store(&self.identity, &self.handed, tokens.clone(), now);
         Ok(tokens)
     }
 
@@ -205,19 +197,25 @@ impl OAuth {
 }
 
 impl Credentials for OAuth {
-    fn headers(&self, method: &str, url: &str, limits: &Limits) -> Result<Vec<(String, String)>, Error> {
-        let t = self.token(limits)?;
+    fn headers(
+        &self,
+        transport: &dyn Transport,
+        method: &str,
+        url: &str,
+        limits: &Limits,
+    ) -> Result<Vec<(String, String)>, Error> {
+        let t = self.token(transport, limits)?;
         if t.token_type.eq_ignore_ascii_case("DPoP") {
             Ok(vec![
                 ("authorization".into(), format!("DPoP {}", t.access_token)),
-                ("dpop".into(), dpop::proof(method, url, Some(&t.access_token), now())?),
+                ("dpop".into(), dpop::proof(method, url, Some(&t.access_token), unix_seconds(transport))?),
             ])
         } else {
             Ok(vec![("authorization".into(), format!("Bearer {}", t.access_token))])
         }
     }
 
-    fn renew_after(&self, response: &HttpResponse, _limits: &Limits) -> bool {
+    fn renew_after(&self, response: &HttpResponse) -> bool {
         let challenge = response.header("www-authenticate").unwrap_or("");
         if challenge.contains("use_dpop_nonce") && response.header("dpop-nonce").is_some() {
             // `observe` kept the nonce; the next proof carries it.
@@ -255,99 +253,6 @@ impl Credentials for OAuth {
     }
 }
 
-/// The answer of the token endpoint.
-#[derive(Deserialize)]
-struct TokenResponse {
-    access_token: String,
-    token_type: String,
-    expires_in: Option<u64>,
-    scope: Option<String>,
-    refresh_token: Option<String>,
-}
-
-/// `POST /oauth2/v1/token` with the form `form` makes (called again for the retry, so a
-/// client assertion is new each time), a DPoP proof, and `basic` client authentication.
-/// Okta's first answer to a DPoP token request is usually `use_dpop_nonce`: the request is
-/// repeated once with the nonce.
-pub fn token_request(
-    origin: &Origin,
-    limits: &Limits,
-    basic: Option<(&str, &Secret)>,
-    form: impl Fn() -> Result<Vec<(String, String)>, Error>,
-) -> Result<Tokens, Error> {
-    let url = format!("{}/oauth2/v1/token", origin.base());
-    for attempt in 0..2 {
-        let pairs = form()?;
-        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(&pairs).finish();
-        let mut headers = vec![
-            ("accept".to_string(), "application/json".to_string()),
-            ("content-type".to_string(), "application/x-www-form-urlencoded".to_string()),
-            ("user-agent".to_string(), crate::okta::client::USER_AGENT.to_string()),
-            ("dpop".to_string(), dpop::proof("POST", &url, None, now())?),
-        ];
-        if let Some((id, secret)) = basic {
-            use base64::Engine as _;
-            // RFC 6749 §2.3.1: both parts form-encoded before base64.
-            let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-            let pair = format!("{}:{}", enc(id), enc(secret.expose()));
-            headers.push((
-                "authorization".into(),
-                format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair)),
-            ));
-        }
-        let http = HttpRequest { method: "POST", url: url.clone(), headers, body: Some(body.into_bytes()) };
-        let response = transport::send(&http, &token_limits(limits)).map_err(|e| match e {
-            TransportError::Failed(m) | TransportError::TimedOut(m) => Error::Transport(m),
-            TransportError::TooLarge(_) => Error::TooLarge("the token endpoint's answer is too large".into()),
-        })?;
-        if let Some(nonce) = response.header("dpop-nonce") {
-            dpop::remember_nonce(&dpop::server(&url), nonce);
-        }
-        if response.status == 200 {
-            let t: TokenResponse = serde_json::from_slice(&response.body)
-                .map_err(|_| Error::UnexpectedResponse("the token endpoint's answer is not a token response".into()))?;
-            return Ok(Tokens {
-                access_token: t.access_token,
-                token_type: t.token_type,
-                expires_at: t.expires_in.map(|s| now() + s),
-                refresh_token: t.refresh_token,
-                scope: t.scope.unwrap_or_default(),
-            });
-        }
-        let err =
-            crate::okta::errors::decode(response.status, &response.body, |h| response.header(h).map(str::to_string));
-        if err.code.as_deref() == Some("use_dpop_nonce") && attempt == 0 && response.header("dpop-nonce").is_some() {
-            continue;
-        }
-        return Err(token_error(err, attempt > 0));
-    }
-    Err(unauthorized("use_dpop_nonce", "the authorization server asked for a new DPoP nonce twice in a row"))
-}
-
-/// A token request gets the action's bounds, but never more than 30 s.
-fn token_limits(limits: &Limits) -> Limits {
-    Limits { deadline: limits.deadline.min(Instant::now() + Duration::from_secs(30)), ..*limits }
-}
-
-/// The token endpoint's OAuth errors as typed errors a user can act on.
-fn token_error(mut e: OktaError, after_nonce: bool) -> Error {
-    let code = e.code.clone().unwrap_or_default();
-    let (status, advice) = match code.as_str() {
-        "invalid_client" => (401, "the client was refused: check the client id, and that its key or secret is the one registered on the app"),
-        "invalid_scope" => (403, "a scope of the connection is not granted to the app: grant it (Okta API Scopes) or remove it from the connection"),
-        "invalid_grant" => (401, "the refresh token or code is no longer valid (revoked, expired or already used): the user must connect again"),
-        "invalid_dpop_proof" => (401, "Okta refused the DPoP proof"),
-        "use_dpop_nonce" if after_nonce => (401, "the authorization server asked for a new DPoP nonce twice in a row"),
-        "unauthorized_client" => (403, "the app may not use this grant type: enable it on the app"),
-        _ => (e.status, ""),
-    };
-    if !advice.is_empty() {
-        e.summary = format!("{advice} ({})", e.summary);
-        e.status = status;
-    }
-    Error::Okta(Box::new(e))
-}
-
 fn no_refresh_token() -> Error {
     unauthorized(
         "no_refresh_token",
@@ -355,49 +260,20 @@ fn no_refresh_token() -> Error {
     )
 }
 
-fn unauthorized(code: &str, summary: &str) -> Error {
-    Error::Okta(Box::new(OktaError {
-        status: 401,
-        code: Some(code.into()),
-        summary: summary.into(),
-        ..OktaError::default()
-    }))
-}
-
 /// The newest token set for a connection in this instance, if one was obtained.
 pub fn current_tokens(identity: &str, handed_in: &str) -> Option<Tokens> {
     cached(identity, handed_in)
 }
 
-/// Keeps a token set obtained outside an action (a code exchange, an explicit refresh).
-pub fn keep(identity: &str, handed_in: &str, tokens: &Tokens) {
-    store(identity, handed_in, tokens.clone());
+/// Keeps a token set obtained outside an action (a code exchange, an explicit refresh);
+/// `now` in epoch seconds.
+pub fn keep(identity: &str, handed_in: &str, tokens: &Tokens, now: u64) {
+    store(identity, handed_in, tokens.clone(), now);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn token_errors_read_as_what_to_do() {
-        let e = |code: &str, status: u16| OktaError {
-            status,
-            code: Some(code.into()),
-            summary: format!("{code}: x"),
-            ..Default::default()
-        };
-        let shown = |err: Error| match err {
-            Error::Okta(o) => (o.status, o.summary),
-            other => panic!("{other:?}"),
-        };
-        let (status, summary) = shown(token_error(e("invalid_grant", 400), false));
-        assert_eq!(status, 401, "a revoked refresh token is `unauthorized`");
-        assert!(summary.contains("must connect again"));
-        let (status, summary) = shown(token_error(e("invalid_scope", 400), false));
-        assert_eq!(status, 403);
-        assert!(summary.contains("not granted"));
-        assert_eq!(shown(token_error(e("server_error", 500), false)).0, 500);
-    }
 
     #[test]
     fn the_token_cache_is_bounded() {
@@ -409,7 +285,7 @@ mod tests {
             scope: String::new(),
         };
         for n in 0..MAX_CACHED + 10 {
-            store(&format!("id-{n}"), "h", t(n));
+            store(&format!("id-{n}"), "h", t(n), 1_000);
         }
         let len = CACHE.with(|c| c.borrow().len());
         assert!(len <= MAX_CACHED, "{len}");

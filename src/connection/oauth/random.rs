@@ -10,5 +10,5 @@ pub fn bytes<const N: usize>() -> Result<[u8; N], Error> {
 
 /// A unique id for a `jti`: 128 random bits, base64url.
 pub fn id() -> Result<String, Error> {
-    Ok(super::keys::base64url(&bytes::<16>()?))
+    Ok(super::base64url::encode(&bytes::<16>()?))
 }
