@@ -1,6 +1,8 @@
 //! The connector's one error type, and its mapping to the WIT `error` variant.
 
-use crate::bindings::okta::connector::types::{Error as WitError, FieldError, OktaError as WitOktaError};
+use crate::bindings::okta::connector::types::{
+    Error as WitError, FieldError, OktaError as WitOktaError, OktaErrorKind,
+};
 use std::fmt;
 
 /// Why an action failed. Never carries a secret: request headers and bodies are never copied
@@ -75,7 +77,16 @@ impl From<Error> for WitError {
             Error::Okta(o) => {
                 let o = *o;
                 let status = o.status;
-                let wit = WitOktaError {
+                let kind = match status {
+                    401 => OktaErrorKind::Unauthorized,
+                    403 => OktaErrorKind::Forbidden,
+                    404 => OktaErrorKind::NotFound,
+                    429 => OktaErrorKind::RateLimited,
+                    500..=599 => OktaErrorKind::Server,
+                    _ => OktaErrorKind::Rejected,
+                };
+                WitError::Okta(WitOktaError {
+                    kind,
                     status: o.status,
                     error_code: o.code,
                     summary: o.summary,
@@ -83,15 +94,7 @@ impl From<Error> for WitError {
                     error_id: o.error_id,
                     request_id: o.request_id,
                     authenticate: o.authenticate,
-                };
-                match status {
-                    401 => WitError::Unauthorized(wit),
-                    403 => WitError::Forbidden(wit),
-                    404 => WitError::NotFound(wit),
-                    429 => WitError::RateLimited(wit),
-                    500..=599 => WitError::Server(wit),
-                    _ => WitError::Rejected(wit),
-                }
+                })
             }
             Error::Transport(m) => WitError::Transport(m),
             Error::UnexpectedResponse(m) => WitError::UnexpectedResponse(m),

@@ -127,18 +127,21 @@ impl<'a> Fields<'a> {
         self.object.remove(name)
     }
 
-    fn read<T: DeserializeOwned>(&self, name: &str, value: Value) -> Result<T, Error> {
-        serde_json::from_value(value).map_err(|e| Error::input(&self.path(name), without_value(&e.to_string())))
+    fn read<T: DeserializeOwned + Expected>(&self, name: &str, value: Value) -> Result<T, Error> {
+        // serde's own message would quote the value (it may be a password), so the message
+        // says what was expected instead.
+        serde_json::from_value(value)
+            .map_err(|_| Error::input(&self.path(name), format!("has the wrong type: expected {}", T::EXPECTED)))
     }
 
     /// A field that must be present.
-    pub fn required<T: DeserializeOwned>(&mut self, name: &str) -> Result<T, Error> {
+    pub fn required<T: DeserializeOwned + Expected>(&mut self, name: &str) -> Result<T, Error> {
         let value = self.take(name).ok_or_else(|| Error::input(&self.path(name), "is required"))?;
         self.read(name, value)
     }
 
     /// A field that may be absent.
-    pub fn optional<T: DeserializeOwned>(&mut self, name: &str) -> Result<Option<T>, Error> {
+    pub fn optional<T: DeserializeOwned + Expected>(&mut self, name: &str) -> Result<Option<T>, Error> {
         self.take(name).map(|v| self.read(name, v)).transpose()
     }
 
@@ -175,16 +178,24 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// serde's "invalid type: string \"hunter2\", expected a boolean" without the value.
-fn without_value(message: &str) -> String {
-    let expected = message.split_once(", expected ").map(|(_, e)| e);
-    match (message.split(':').next(), expected) {
-        (Some("invalid type"), Some(e)) => format!("has the wrong type: expected {e}"),
-        (Some("invalid value"), Some(e)) => format!("has an invalid value: expected {e}"),
-        (Some("invalid length"), Some(e)) => format!("has the wrong length: expected {e}"),
-        _ if message.starts_with("unknown field") => "is not an input of this record".to_string(),
-        _ => "could not be read".to_string(),
-    }
+/// What a field of this type takes, in an error's words.
+pub trait Expected {
+    const EXPECTED: &'static str;
+}
+
+macro_rules! expected {
+    ($($ty:ty => $what:literal),* $(,)?) => { $(impl Expected for $ty { const EXPECTED: &'static str = $what; })* };
+}
+
+expected! {
+    String => "a string",
+    bool => "a boolean",
+    u16 => "a whole number from 0 to 65535",
+    u32 => "a whole number from 0 to 4294967295",
+    u64 => "a whole number from 0 up",
+    i64 => "a whole number",
+    Value => "JSON",
+    Vec<String> => "a list of strings",
 }
 
 fn cut(s: &str, max: usize) -> &str {

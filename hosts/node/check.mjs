@@ -31,7 +31,7 @@ assert.equal(JSON.parse(users.get(connection, { id: login })).id, created.id);
 
 // Errors are the WIT error variant, thrown.
 assert.throws(() => users.get(connection, { id: 'nobody@example.com' }), (e) =>
-  e.payload?.tag === 'not-found' && e.payload.val.errorCode === 'E0000007');
+  e.payload?.tag === 'okta' && e.payload.val.kind === 'not-found' && e.payload.val.errorCode === 'E0000007');
 assert.throws(() => users.get(connection, { id: ' ' }), (e) =>
   e.payload?.tag === 'invalid-input' && e.payload.val.field === 'id');
 

@@ -308,8 +308,9 @@ fn json_text(body: &[u8], shape: Shape) -> Result<String, Error> {
             _ => Ok("{}".to_string()),
         };
     }
-    let value: &RawValue = serde_json::from_slice(body)
-        .map_err(|e| Error::UnexpectedResponse(format!("Okta's answer is not JSON ({e})")))?;
+    let value: &RawValue = serde_json::from_slice(body).map_err(|e| {
+        Error::UnexpectedResponse(format!("Okta's answer is not JSON ({})", super::errors::json_error(&e)))
+    })?;
     let text = value.get();
     let ok = match shape {
         Shape::Object => text.starts_with('{'),

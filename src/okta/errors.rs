@@ -21,6 +21,18 @@ struct Body {
     oauth_description: Option<String>,
 }
 
+/// Where and how a response body failed to parse as JSON, without serde's own message (which
+/// quotes values, and would link float formatting into the component only for this).
+pub fn json_error(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Io | Category::Syntax => "not valid JSON",
+        Category::Eof => "cut off",
+        Category::Data => "not of the expected shape",
+    };
+    format!("{what} at line {}, column {}", e.line(), e.column())
+}
+
 /// Builds the error for a non-2xx answer. `header` looks a response header up by name.
 pub fn decode(status: u16, body: &[u8], header: impl Fn(&str) -> Option<String>) -> OktaError {
     let parsed: Body = serde_json::from_slice(body).unwrap_or_default();

@@ -22,8 +22,12 @@ impl Okta {
             let response = self.exchange(&Request { method: Method::Get, ..request.clone() }, url.clone(), false)?;
             pages += 1;
             seen.insert(url);
-            let page: Vec<&RawValue> = serde_json::from_slice(&response.body)
-                .map_err(|e| Error::UnexpectedResponse(format!("expected a JSON array of items from Okta ({e})")))?;
+            let page: Vec<&RawValue> = serde_json::from_slice(&response.body).map_err(|e| {
+                Error::UnexpectedResponse(format!(
+                    "expected a JSON array of items from Okta ({})",
+                    super::errors::json_error(&e)
+                ))
+            })?;
             let count = page.len();
             for item in &page {
                 items.push(item.get());

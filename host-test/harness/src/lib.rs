@@ -61,7 +61,7 @@ pub use bindings::exports::okta::connector::triggers::{HookReception, IncomingRe
 pub use bindings::exports::okta::connector::users::*;
 pub use bindings::okta::connector::types::{
     ApiTokenConnection, ClientCredentialsConnection, Connection, Error as WitError, FieldError, KeyValue,
-    OauthCodeConnection, OktaError, Page, PasswordHash,
+    OauthCodeConnection, OktaError, OktaErrorKind, Page, PasswordHash,
 };
 pub use bindings::{Connector as ConnectorBindings, ConnectorPre};
 
@@ -789,17 +789,20 @@ pub fn oauth_code(domain: &str, client_id: &str, client_secret: &str, scopes: &[
     }
 }
 
-/// The WIT case name of an error (`invalid-input`, `not-found`, ...).
+/// What went wrong, in one word: the WIT case name of an error (`invalid-input`, `transport`),
+/// or for Okta's error answers the case of their `kind` (`not-found`, `rate-limited`).
 pub fn error_kind(e: &WitError) -> &'static str {
     match e {
         WitError::InvalidInput(_) => "invalid-input",
         WitError::InvalidConnection(_) => "invalid-connection",
-        WitError::Unauthorized(_) => "unauthorized",
-        WitError::Forbidden(_) => "forbidden",
-        WitError::NotFound(_) => "not-found",
-        WitError::Rejected(_) => "rejected",
-        WitError::RateLimited(_) => "rate-limited",
-        WitError::Server(_) => "server",
+        WitError::Okta(o) => match o.kind {
+            OktaErrorKind::Unauthorized => "unauthorized",
+            OktaErrorKind::Forbidden => "forbidden",
+            OktaErrorKind::NotFound => "not-found",
+            OktaErrorKind::Rejected => "rejected",
+            OktaErrorKind::RateLimited => "rate-limited",
+            OktaErrorKind::Server => "server",
+        },
         WitError::Transport(_) => "transport",
         WitError::UnexpectedResponse(_) => "unexpected-response",
         WitError::TooLarge(_) => "too-large",
@@ -816,12 +819,7 @@ pub fn error_json(e: &WitError) -> Value {
         WitError::InvalidInput(f) | WitError::InvalidConnection(f) => {
             json!({ "kind": kind, "field": f.field, "message": f.message })
         }
-        WitError::Unauthorized(o)
-        | WitError::Forbidden(o)
-        | WitError::NotFound(o)
-        | WitError::Rejected(o)
-        | WitError::RateLimited(o)
-        | WitError::Server(o) => json!({
+        WitError::Okta(o) => json!({
             "kind": kind,
             "status": o.status,
             "error_code": o.error_code,

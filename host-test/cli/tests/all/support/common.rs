@@ -50,12 +50,7 @@ pub fn conforms(exchanges: &[Exchange]) {
 /// The Okta error inside any error case that carries one.
 pub fn okta_error(e: &WitError) -> Option<&OktaError> {
     match e {
-        WitError::Unauthorized(o)
-        | WitError::Forbidden(o)
-        | WitError::NotFound(o)
-        | WitError::Rejected(o)
-        | WitError::RateLimited(o)
-        | WitError::Server(o) => Some(o),
+        WitError::Okta(o) => Some(o),
         _ => None,
     }
 }

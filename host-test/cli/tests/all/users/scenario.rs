@@ -101,7 +101,9 @@ async fn a_500_on_a_post_is_not_retried() -> Result<()> {
     });
     let (r, exchanges) = run(&org, "users.create", input.clone()).await?;
     match &r {
-        Err(WitError::Server(e)) => assert_eq!(e.error_code.as_deref(), Some("E0000009")),
+        Err(WitError::Okta(e)) if e.kind == OktaErrorKind::Server => {
+            assert_eq!(e.error_code.as_deref(), Some("E0000009"))
+        }
         other => panic!("expected a server error, got {other:?}"),
     }
     assert_eq!(exchanges.len(), 1, "a POST is sent once");
