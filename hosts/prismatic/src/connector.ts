@@ -39,7 +39,10 @@ function component(): Promise<Component> {
   return instance;
 }
 
-/** One of the WIT `error` cases, as the component returned it. */
+/**
+ * One of the WIT `error` cases, as jco throws it: `invalid-input` and `invalid-connection`
+ * carry a field error, `okta` carries Okta's answer with its `kind`, the rest a string.
+ */
 export interface WitError {
   tag: string;
   val: unknown;
@@ -47,7 +50,11 @@ export interface WitError {
 
 /** A call the connector refused or Okta failed; the message never holds a secret (the component's guarantee). */
 export class ConnectorError extends Error {
-  /** The WIT error case: `invalid-input`, `not-found`, `rate-limited`, ... */
+  /**
+   * What went wrong: the WIT error case (`invalid-input`, `invalid-connection`, `transport`,
+   * ...), or for an error answer from Okta (case `okta`) its `okta-error-kind`
+   * (`unauthorized`, `forbidden`, `not-found`, `rejected`, `rate-limited`, `server`).
+   */
   readonly kind: string;
   /** The HTTP status of Okta's answer, when there was one. */
   readonly status?: number;
@@ -62,12 +69,14 @@ export class ConnectorError extends Error {
     let status: number | undefined;
     let errorCode: string | undefined;
     let field: string | undefined;
+    let kind = error.tag;
     if (typeof val === 'string') {
       detail = val;
     } else if (val && typeof val.field === 'string') {
       field = val.field;
       detail = `${val.field}: ${String(val.message)}`;
-    } else if (val && typeof val.status === 'number') {
+    } else if (error.tag === 'okta' && val && typeof val.kind === 'string' && typeof val.status === 'number') {
+      kind = val.kind;
       status = val.status;
       errorCode = typeof val.errorCode === 'string' ? val.errorCode : undefined;
       const causes = Array.isArray(val.causes) && val.causes.length > 0 ? ` (${val.causes.join('; ')})` : '';
@@ -76,9 +85,9 @@ export class ConnectorError extends Error {
     } else {
       detail = JSON.stringify(val ?? null);
     }
-    super(`Okta connector: ${error.tag}: ${detail}`);
+    super(`Okta connector: ${kind}: ${detail}`);
     this.name = 'ConnectorError';
-    this.kind = error.tag;
+    this.kind = kind;
     this.status = status;
     this.errorCode = errorCode;
     this.field = field;

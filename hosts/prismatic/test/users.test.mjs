@@ -52,7 +52,10 @@ test('Users lifecycle: create staged, activate, suspend, unsuspend, deactivate, 
   assert.equal(deletes[0].path, `/api/v1/users/${id}`);
   // Deprovisioned already: the first DELETE deletes; the second finds nothing, which is done.
   assert.equal(deletes.length, 2);
-  await assert.rejects(act('getUser', { id }), (e) => e.kind === 'not-found' && e.errorCode === 'E0000007');
+  // Okta's 404 is the WIT case `okta` with kind `not-found`: the kind is what the error says.
+  await assert.rejects(act('getUser', { id }), (e) =>
+    e.name === 'ConnectorError' && e.kind === 'not-found' && e.status === 404 && e.errorCode === 'E0000007' &&
+    e.message.startsWith('Okta connector: not-found: 404 E0000007 '));
 });
 
 test('a bad input is a typed error naming the field, and nothing is sent', async () => {
