@@ -2,7 +2,7 @@
 WASM := target/wasm32-wasip2/release/okta_connector.wasm
 HOST := cargo run --quiet -p okta-connector-cli --bin okta-connector --
 
-.PHONY: all build wasm-target demo test install lint clean bench bench-quick node-host prismatic-host prismatic-package package package-check publish size
+.PHONY: all build wasm-target demo test install lint clean bench bench-quick node-host prismatic-host prismatic-package package package-check publish size size-build
 
 all: build
 
@@ -108,7 +108,7 @@ prismatic-package: build
 ## users of a loopback fake org, then over TLS with a real org's delays (release host; ~4 min
 ## once built); writes bench/results.md. Then the Prismatic package beside the CLI (Fetch All
 ## of 50 000 users, Get User; per call and per process; ~2 min); writes bench/prismatic.md
-bench: build
+bench: build size-build
 	bash bench/setup.sh
 	cargo build --release -p okta-bench
 	./target/release/okta-bench
@@ -124,9 +124,12 @@ bench-quick: build
 
 ## size: what each crate adds to the release component, as a markdown table (reads an unstripped
 ## copy built in target/size: function names are what tells the crates apart)
-size: wasm-target
-	CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target wasm32-wasip2 --target-dir target/size
+size: size-build
 	cargo run --quiet -p okta-bench --bin okta-size -- target/size/wasm32-wasip2/release/okta_connector.wasm
+
+## size-build: the unstripped release component that `make size` and `make bench` read
+size-build: wasm-target
+	CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target wasm32-wasip2 --target-dir target/size
 
 ## lint: formatting and clippy, guest and host (the host embeds the component: built first)
 lint: build

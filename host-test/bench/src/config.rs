@@ -84,6 +84,8 @@ pub struct Config {
     pub python: PathBuf,
     pub node: PathBuf,
     pub bench_dir: PathBuf,
+    /// The unstripped release component `make size` builds, for the size breakdown.
+    pub unstripped_component: PathBuf,
 }
 
 pub fn repo_root() -> PathBuf {
@@ -91,7 +93,7 @@ pub fn repo_root() -> PathBuf {
 }
 
 impl Config {
-    /// `make bench`: the numbers.
+    /// `make bench`: the full numbers.
     pub fn full() -> Config {
         let root = repo_root();
         Config {
@@ -112,6 +114,7 @@ impl Config {
             python: root.join("bench/.venv/bin/python"),
             node: PathBuf::from("node"),
             bench_dir: root.join("bench"),
+            unstripped_component: root.join(crate::size::UNSTRIPPED),
         }
     }
 

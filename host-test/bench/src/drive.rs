@@ -210,6 +210,7 @@ fn drive(options: &Options) -> Result<bool> {
         tls_url,
         component_bytes: std::fs::metadata(&component_path).map(|m| m.len()).unwrap_or(0),
         component_path,
+        component_crates: crate::size::read(&c.unstripped_component),
         config: c.clone(),
         runs,
         rss_floor_kb,

@@ -163,6 +163,8 @@ pub struct Outcomes {
     pub rate: Result<RateRun, String>,
     pub component_bytes: u64,
     pub component_path: PathBuf,
+    /// What each crate adds to the component, read from the unstripped copy `make size` builds.
+    pub component_crates: Result<crate::size::Breakdown, String>,
     pub host_profile: &'static str,
     pub started: SystemTime,
     pub elapsed: Duration,

@@ -400,6 +400,20 @@ pub fn render(o: &Outcomes) -> String {
          whole-second resolution, and the connector waits a margin past the reset before it uses a spent \
          bucket again. Those seconds are a few percent of a minute-long window."
     );
+    let _ = writeln!(s, "\n## What each crate adds to the component\n");
+    match &o.component_crates {
+        Ok(b) => {
+            let _ = writeln!(
+                s,
+                "Bytes of the release component by the crate its code and data come from, read from the \
+                 unstripped copy `make size` builds (same code, names kept).\n"
+            );
+            s.push_str(&crate::size::markdown(b));
+        }
+        Err(e) => {
+            let _ = writeln!(s, "Not measured: {e}.");
+        }
+    }
     s
 }
 

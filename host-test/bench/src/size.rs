@@ -56,6 +56,15 @@ enum Level {
     Module(Module),
 }
 
+/// Where `make size` builds the unstripped release component.
+pub const UNSTRIPPED: &str = "target/size/wasm32-wasip2/release/okta_connector.wasm";
+
+/// The breakdown of the component at `path`, or why there is none.
+pub fn read(path: &std::path::Path) -> Result<Breakdown, String> {
+    let wasm = std::fs::read(path).map_err(|e| format!("cannot read {}: {e} (run `make size`)", path.display()))?;
+    breakdown(&wasm)
+}
+
 /// The breakdown of a component (or a core module) built with its `name` section.
 pub fn breakdown(wasm: &[u8]) -> Result<Breakdown, String> {
     let mut rows: HashMap<String, u64> = HashMap::new();

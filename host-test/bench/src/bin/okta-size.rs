@@ -6,12 +6,8 @@
 use okta_bench::size;
 
 fn main() {
-    let path =
-        std::env::args().nth(1).unwrap_or_else(|| "target/size/wasm32-wasip2/release/okta_connector.wasm".into());
-    let result = std::fs::read(&path)
-        .map_err(|e| format!("cannot read {path}: {e} (run `make size`)"))
-        .and_then(|wasm| size::breakdown(&wasm));
-    match result {
+    let path = std::env::args().nth(1).unwrap_or_else(|| size::UNSTRIPPED.into());
+    match size::read(path.as_ref()) {
         Ok(breakdown) => print!("{}", size::markdown(&breakdown)),
         Err(e) => {
             eprintln!("okta-size: {e}");
