@@ -24,7 +24,7 @@ const cli = process.env.OKTA_CONNECTOR_CLI ?? join(repo, 'target/release/okta-co
 const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 if (!existsSync(cli)) {
-  console.error(`bench: no ${cli} (cargo build --release -p okta-host --bin okta-connector)`);
+  console.error(`bench: no ${cli} (cargo build --release -p okta-connector-cli --bin okta-connector)`);
   process.exit(1);
 }
 
