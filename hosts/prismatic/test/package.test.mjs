@@ -56,6 +56,6 @@ test('the packed package runs in a clean Node process with only its declared dep
     component.actions.getUser.perform({ logger: console, instanceState: {} }, { connection, id: 'fake.admin@example.com' })
       .then((r) => { console.log(JSON.stringify({ actions: Object.keys(component.actions).length, login: r.data.profile.login })); process.exit(0); })
       .catch((e) => { console.error(String(e)); process.exit(1); });`;
-  const out = execFileSync(process.execPath, ['-e', script, org.url, org.token], { cwd: unpacked, encoding: 'utf8', env: { PATH: process.env.PATH } });
+  const out = execFileSync(process.execPath, ['-e', script, org.url, org.token], { cwd: unpacked, encoding: 'utf8', env: { PATH: process.env.PATH, OKTA_ALLOW_LOCAL_ORGS: '1' } });
   assert.deepEqual(JSON.parse(out.trim().split('\n').at(-1)), { actions: 45, login: 'fake.admin@example.com' });
 });
