@@ -15,6 +15,7 @@ pub mod glue;
 pub mod input;
 pub mod okta;
 pub mod scrub;
+pub mod timestamp;
 pub mod triggers;
 
 #[doc(hidden)]

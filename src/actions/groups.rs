@@ -2,6 +2,7 @@
 //! `/api/v1/groups/{groupId}/users/{userId}`.
 
 use super::extra_parameters;
+use super::lost_create::{create_once, Lookup};
 use crate::error::Error;
 use crate::inputs::groups::*;
 use crate::okta::{segment, Flow, Okta, Page, Paging};
@@ -11,13 +12,32 @@ fn group_path(group_id: &str) -> Result<String, Error> {
     Ok(format!("/api/v1/groups/{}", segment("group_id", group_id)?))
 }
 
-/// Create Group: `POST /api/v1/groups`.
+/// Create Group: `POST /api/v1/groups`. When its answer is lost, `GET /api/v1/groups?search=
+/// profile.name eq "{name}" and type eq "OKTA_GROUP"` says whether it was applied (see
+/// [`super::lost_create`]). Okta's search is eventually consistent: a group created a moment
+/// ago may not show yet, and the create sent again is then refused as a duplicate name.
 pub fn create(okta: &Okta, input: CreateGroupInput) -> Result<Flow<String>, Error> {
     let mut profile = json!({ "name": input.name });
     if let Some(d) = input.description {
         profile["description"] = json!(d);
     }
-    Ok(okta.post("/api/v1/groups").json(&json!({ "profile": profile })).send_object())
+    let create = okta.post("/api/v1/groups").json(&json!({ "profile": profile }));
+    let quoted = input.name.replace('\\', "\\\\").replace('"', "\\\"");
+    let lookup = Lookup {
+        request: okta
+            .get("/api/v1/groups")
+            .query("search", format!("profile.name eq \"{quoted}\" and type eq \"OKTA_GROUP\""))
+            .query("limit", 200),
+        pick: named,
+        what: format!("group named {}", input.name),
+        key: input.name,
+    };
+    Ok(create_once(create, lookup))
+}
+
+/// The Okta group named exactly `name` in a list of groups.
+fn named(groups: &Value, name: &str) -> Option<Value> {
+    groups.as_array()?.iter().find(|g| g.pointer("/profile/name").and_then(Value::as_str) == Some(name)).cloned()
 }
 
 /// Get Group: `GET /api/v1/groups/{groupId}`.
@@ -125,6 +145,32 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out, r#"{"id":"00g1"}"#);
+    }
+
+    #[test]
+    fn a_create_whose_answer_is_lost_looks_the_name_up() {
+        let input = CreateGroupInput::from_json(r#"{"name":"Eng \"core\""}"#).unwrap();
+        let out = drive(
+            create(&Okta::for_tests(), input).unwrap(),
+            vec![
+                expect("POST", "/api/v1/groups").body(json!({"profile": {"name": "Eng \"core\""}})).lost(),
+                expect(
+                    "GET",
+                    "/api/v1/groups?search=profile.name+eq+%22Eng+%5C%22core%5C%22%22+and+type+eq+%22OKTA_GROUP%22&limit=200",
+                )
+                .answer(crate::okta::request::Answer::Raw(crate::okta::transport::HttpResponse {
+                    status: 200,
+                    headers: Vec::new(),
+                    body: b"[]".to_vec(),
+                })),
+                expect("POST", "/api/v1/groups").body(json!({"profile": {"name": "Eng \"core\""}})).answer_json(r#"{"id":"00g9"}"#),
+            ],
+        )
+        .unwrap();
+        assert_eq!(out, r#"{"id":"00g9"}"#, "not there: created by the second try");
+        let groups = json!([{"profile": {"name": "Eng core"}}, {"id": "00g2", "profile": {"name": "Eng"}}]);
+        assert_eq!(named(&groups, "Eng").unwrap()["id"], "00g2");
+        assert_eq!(named(&groups, "eng"), None);
     }
 
     #[test]

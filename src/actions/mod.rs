@@ -5,6 +5,7 @@
 pub mod apps;
 pub mod event_hooks;
 pub mod groups;
+mod lost_create;
 pub mod policies;
 pub mod raw;
 pub mod realms;

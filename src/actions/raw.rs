@@ -6,8 +6,9 @@
 //! - an absolute URL (`https://evil.example/x`, `mailto:x`) or a scheme-relative one
 //!   (`//evil.example/x`): the credentials would go to that host;
 //! - a path with a `.` or `..` segment once percent-decoded (`/../oauth2/v1/x`, `/%2e%2e/x`,
-//!   `/..%2Fx`), decoded repeatedly: servers and proxies that normalise it would leave
-//!   `/api/v1`;
+//!   `/..%2Fx`), decoded until nothing changes (a path still encoded after 8 rounds is
+//!   refused), a `;` parameter after the dots included (`/..;/x`): servers and proxies that
+//!   normalise it would leave `/api/v1`;
 //! - a backslash (some servers read it as `/`), whitespace or a control character, and a
 //!   `#` fragment (never sent, so never what the user meant);
 //! - a header name that is not a token or a value with CR/LF (header injection), and the
@@ -82,6 +83,15 @@ pub fn request(_: &Okta, input: RawRequestInput) -> Result<Flow<RawResponse>, Er
     Ok(request.send_raw().and_then(move |response| Flow::from_result(decode(response, response_type))))
 }
 
+/// Rounds of percent-decoding a Raw Request path is checked through.
+const MAX_DECODINGS: usize = 8;
+
+/// `.` or `..`, also with a `;` path parameter after it (`..;x`), which servers such as
+/// Tomcat strip before resolving the path.
+fn is_dot_segment(segment: &str) -> bool {
+    matches!(segment.split(';').next(), Some("." | ".."))
+}
+
 /// The path under `/api/v1`, and the query it carried.
 fn api_path(url: &str) -> Result<(String, Vec<(String, String)>), Error> {
     let refuse = |why: &str| Err(Error::input("url", format!("{why}; give the path after /api/v1, such as /users")));
@@ -97,11 +107,12 @@ fn api_path(url: &str) -> Result<(String, Vec<(String, String)>), Error> {
     let (raw_path, raw_query) = url.split_once('?').unwrap_or((url, ""));
     let raw_path = raw_path.strip_prefix("/api/v1").filter(|p| p.is_empty() || p.starts_with('/')).unwrap_or(raw_path);
     let raw_path = if raw_path.starts_with('/') { raw_path.to_string() } else { format!("/{raw_path}") };
-    // Percent-decoded repeatedly (a proxy may decode once more): no `.` or `..` segment, and
-    // still no backslash or control character.
+    // Percent-decoded until nothing changes (a proxy may decode once more, and again), each
+    // form checked: no dot segment and no backslash or control character. A path still
+    // encoded after that many rounds is refused rather than trusted.
     let mut decoded = raw_path.clone();
-    for _ in 0..4 {
-        if decoded.split('/').any(|seg| seg == "." || seg == "..") {
+    for round in 0..=MAX_DECODINGS {
+        if decoded.split('/').any(is_dot_segment) {
             return refuse("must not climb out of /api/v1 (a `.` or `..` segment, encoded or not)");
         }
         if decoded.chars().any(|c| c.is_control() || c == '\\') {
@@ -110,6 +121,9 @@ fn api_path(url: &str) -> Result<(String, Vec<(String, String)>), Error> {
         let next = percent_encoding::percent_decode_str(&decoded).decode_utf8_lossy().into_owned();
         if next == decoded {
             break;
+        }
+        if round == MAX_DECODINGS {
+            return refuse("is percent-encoded too many times over");
         }
         decoded = next;
     }
@@ -305,6 +319,7 @@ mod tests {
         assert_eq!(path("/api/v1/groups").unwrap(), "/api/v1/groups");
         assert_eq!(path("/users/a%40b.com").unwrap(), "/api/v1/users/a%40b.com");
         assert_eq!(path("/groups?q=x&q=y").unwrap(), r#"/api/v1/groups [("q", "x"), ("q", "y")]"#);
+        assert_eq!(path("/users/a..b/x;y/...").unwrap(), "/api/v1/users/a..b/x;y/...", "dots inside a name");
         for bad in [
             "https://evil.example/x",
             "//evil.example/x",
@@ -320,6 +335,12 @@ mod tests {
             "/users\r\nHost: evil",
             "/users#frag",
             "/users/%0d%0a",
+            "/%2525252e%2525252e/x",
+            "/..;/oauth2/v1/x",
+            "/users/..;x/y",
+            "/%2e%2e;/x",
+            "/.;/x",
+            "/%25252525252525252e%25252525252525252e/x",
         ] {
             assert!(path(bad).is_err(), "{bad} was accepted");
         }

@@ -6,6 +6,7 @@
 //! (e.g. `sendEmail=true` on activate, `forgetDevices=true` in Identity Engine) never apply
 //! behind the user's back.
 
+use super::lost_create::{create_once, Lookup};
 use super::{json_object, not_found_is_done};
 use crate::error::Error;
 use crate::input::Closed;
@@ -19,7 +20,8 @@ fn user_path(field: &str, id: &str) -> Result<String, Error> {
     Ok(format!("/api/v1/users/{}", segment(field, id)?))
 }
 
-/// Create User: `POST /api/v1/users?activate=&provider=[&nextLogin=]`.
+/// Create User: `POST /api/v1/users?activate=&provider=[&nextLogin=]`. When its answer is
+/// lost, `GET /api/v1/users/{login}` says whether it was applied (see [`super::lost_create`]).
 pub fn create(okta: &Okta, input: CreateUserInput) -> Result<Flow<String>, Error> {
     let mut profile = json_object("profile_extra_attributes", input.profile_extra_attributes)?;
     put_named(&mut profile, &named_profile!(input, Some(input.login.as_str()), Some(input.locale.as_str())));
@@ -49,13 +51,26 @@ pub fn create(okta: &Okta, input: CreateUserInput) -> Result<Flow<String>, Error
     if input.next_login.is_some() && !input.activate {
         return Err(Error::input("next_login", "needs activate=true"));
     }
-    Ok(okta
+    let create = okta
         .post("/api/v1/users")
         .query("activate", input.activate)
         .query("provider", input.provider)
         .query_opt("nextLogin", input.next_login)
-        .json(&Value::Object(body))
-        .send_object())
+        .json(&Value::Object(body));
+    let lookup = Lookup {
+        request: okta.get(user_path("login", &input.login)?),
+        pick: with_login,
+        what: format!("user with login {}", input.login),
+        key: input.login,
+    };
+    Ok(create_once(create, lookup))
+}
+
+/// The user, if its login is `login` (`/users/{id}` also matches an id or a login shortname;
+/// Okta compares logins without case).
+fn with_login(user: &Value, login: &str) -> Option<Value> {
+    let found = user.pointer("/profile/login").and_then(Value::as_str)?;
+    found.eq_ignore_ascii_case(login).then(|| user.clone())
 }
 
 /// Get User: `GET /api/v1/users/{id}[?expand=]`.
@@ -359,6 +374,34 @@ mod tests {
 
     fn okta() -> Okta {
         Okta::for_tests()
+    }
+
+    #[test]
+    fn a_create_whose_answer_is_lost_looks_the_login_up() {
+        let input =
+            CreateUserInput::from_json(r#"{"login":"a@b.com","email":"a@b.com","first_name":"A","last_name":"B"}"#)
+                .unwrap();
+        let body = json!({"profile": {"login": "a@b.com", "email": "a@b.com", "firstName": "A", "lastName": "B", "locale": "en_US"}});
+        let created = crate::timestamp::iso(std::time::SystemTime::now());
+        let user = json!({"id": "00u1", "created": created, "profile": {"login": "A@B.com"}}).to_string();
+        let date = httpdate::fmt_http_date(std::time::SystemTime::now() + std::time::Duration::from_secs(1));
+        let out = drive(
+            create(&okta(), input.clone()).unwrap(),
+            vec![
+                expect("POST", "/api/v1/users?activate=true&provider=false").body(body.clone()).lost(),
+                expect("GET", "/api/v1/users/a%40b.com").answer(crate::okta::request::Answer::Raw(
+                    crate::okta::transport::HttpResponse {
+                        status: 200,
+                        headers: vec![("date".into(), date)],
+                        body: user.clone().into_bytes(),
+                    },
+                )),
+            ],
+        )
+        .unwrap();
+        assert_eq!(out, user, "the user this action created");
+        // A user with another login behind the same path (an id or shortname match) is not it.
+        assert_eq!(with_login(&json!({"profile": {"login": "a@b.com.au"}}), "a@b.com"), None);
     }
 
     #[test]

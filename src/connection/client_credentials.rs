@@ -36,7 +36,7 @@ pub fn credentials(c: &ClientCredentialsConnection) -> Result<OAuth, Error> {
     Ok(OAuth {
         origin,
         identity,
-        handed: oauth::handed(None),
+        presented: vec![oauth::sessions::SERVICE.to_string()],
         grant: Grant::ClientCredentials { client_id: client_id.to_string(), key, scopes },
         secrets: vec![c.private_key.trim().to_string()],
     })

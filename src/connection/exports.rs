@@ -1,7 +1,7 @@
 //! The `connections` exports: test a connection, and the authorization-code flow's calls.
 
-use super::oauth::token::{unix_seconds, Endpoint};
-use super::oauth::{self, code, Tokens};
+use super::oauth::token::Endpoint;
+use super::oauth::{self, code, sessions, Tokens};
 use super::{client_credentials, connect, oauth_code, secrets};
 use crate::bindings::exports::okta::connector::connections::{AuthorizationStart, ConnectionCheck, Guest, TokenSet};
 use crate::bindings::okta::connector::types::{Connection, Error as WitError, OauthCodeConnection};
@@ -122,11 +122,16 @@ impl Guest for crate::Component {
                 return Err(Error::Unsupported("not an authorization-code connection".into()));
             };
             let limits = okta.limits(okta.config.max_response_bytes)?;
-            let endpoint = Endpoint { origin: &creds.origin, transport: okta.transport(), limits: &limits };
+            let endpoint = Endpoint {
+                holder: &creds.identity,
+                origin: &creds.origin,
+                transport: okta.transport(),
+                limits: &limits,
+            };
             let tokens =
                 code::exchange(endpoint, client_id, client_secret, &code_value, redirect_uri.trim(), &code_verifier)?;
-            let handed = oauth::handed(tokens.refresh_token.as_deref().or(Some(&tokens.access_token)));
-            oauth::keep(&creds.identity, &handed, &tokens, unix_seconds(okta.transport()));
+            // A new session, reached by the tokens handed back here.
+            sessions::with(|s| s.put(&creds.identity, &[], tokens.clone(), true));
             Ok(tokens.into())
         })
     }
@@ -137,21 +142,64 @@ impl Guest for crate::Component {
             let oauth::Grant::AuthorizationCode { client_id, client_secret, refresh_token, .. } = &creds.grant else {
                 return Err(Error::Unsupported("not an authorization-code connection".into()));
             };
-            let newest = oauth::current_tokens(&creds.identity, &creds.handed).and_then(|t| t.refresh_token);
+            let newest = sessions::with(|s| s.tokens(&creds.identity, &creds.presented)).and_then(|t| t.refresh_token);
             let Some(refresh) = newest.or_else(|| refresh_token.clone()) else {
                 return Err(Error::connection("refresh_token", "is absent: connect with offline_access to get one"));
             };
             let okta = Okta::new(creds.origin.clone(), Auth::ApiToken(crate::okta::Secret::new("")));
             let limits = okta.limits(okta.config.max_response_bytes)?;
-            let endpoint = Endpoint { origin: &creds.origin, transport: okta.transport(), limits: &limits };
+            let endpoint = Endpoint {
+                holder: &creds.identity,
+                origin: &creds.origin,
+                transport: okta.transport(),
+                limits: &limits,
+            };
             let tokens = code::refresh(endpoint, client_id, client_secret, &refresh)?;
-            oauth::keep(&creds.identity, &creds.handed, &tokens, unix_seconds(okta.transport()));
+            sessions::with(|s| s.put(&creds.identity, &creds.presented, tokens.clone(), true));
             Ok(tokens.into())
         })
     }
 
     fn current_tokens(connection: OauthCodeConnection) -> Option<TokenSet> {
         let creds = oauth_code::credentials(&connection).ok()?;
-        oauth::current_tokens(&creds.identity, &creds.handed).map(Into::into)
+        sessions::with(|s| s.hand_back(&creds.identity, &creds.presented)).map(Into::into)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Component;
+
+    fn web(access: Option<&str>, refresh: Option<&str>) -> OauthCodeConnection {
+        OauthCodeConnection {
+            domain: "acme.okta.com".into(),
+            scopes: vec!["okta.users.read".into(), "offline_access".into()],
+            client_id: "0oa-web".into(),
+            client_secret: "web-client-secret".into(),
+            access_token: access.map(str::to_string),
+            refresh_token: refresh.map(str::to_string),
+        }
+    }
+
+    fn tokens(access: &str, refresh: &str) -> Tokens {
+        Tokens {
+            access_token: access.into(),
+            token_type: "Bearer".into(),
+            expires_at: Some(u64::MAX),
+            refresh_token: Some(refresh.into()),
+            scope: String::new(),
+        }
+    }
+
+    #[test]
+    fn current_tokens_only_for_the_connection_that_owns_them() {
+        // User A's session rotated in this instance; the host has not read it back yet.
+        let a = oauth_code::credentials(&web(Some("at-a1"), Some("rt-a1"))).unwrap();
+        sessions::with(|s| s.put(&a.identity, &a.presented, tokens("at-a2", "rt-a2"), false));
+        assert!(Component::current_tokens(web(None, None)).is_none(), "a connection without tokens");
+        assert!(Component::current_tokens(web(Some("at-b1"), Some("rt-b1"))).is_none(), "user B of the same app");
+        let newest = Component::current_tokens(web(Some("at-a1"), Some("rt-a1"))).expect("user A's own");
+        assert_eq!(newest.refresh_token.as_deref(), Some("rt-a2"));
     }
 }

@@ -31,7 +31,7 @@ pub fn credentials(c: &OauthCodeConnection) -> Result<OAuth, Error> {
     Ok(OAuth {
         origin,
         identity,
-        handed: oauth::handed(refresh.as_deref().or(access.as_deref())),
+        presented: refresh.iter().chain(&access).map(|t| oauth::sessions::token_hash(t)).collect(),
         grant: Grant::AuthorizationCode {
             client_id: client_id.to_string(),
             client_secret: Secret::new(c.client_secret.trim()),

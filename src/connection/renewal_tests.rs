@@ -1,15 +1,16 @@
 //! OAuth 2.0 connections on a scripted wire and clock: tokens fetched once and reused, renewed
 //! before they expire, renewed once after a 401; DPoP nonce challenges; authorization-code
-//! refreshes with rotation. Each test asserts every request sent, its credentials, and the
-//! result.
+//! refreshes with rotation; the token endpoint's retries. Each test asserts every request
+//! sent, its credentials, and the result.
 
 use super::oauth::keys::tests::{EC_PKCS8, RSA_PKCS8};
-use super::oauth::{base64url, current_tokens, OAuth};
+use super::oauth::{base64url, sessions, OAuth};
 use super::{client_credentials, oauth_code};
 use crate::bindings::okta::connector::types::{ClientCredentialsConnection, OauthCodeConnection};
 use crate::error::Error;
 use crate::okta::config::Config;
 use crate::okta::testing::{on, Reply, Script, SCRIPT_EPOCH};
+use crate::okta::transport::TransportError;
 use crate::okta::{Auth, Okta, Request};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -253,7 +254,7 @@ fn a_refused_user_token_is_refreshed_and_the_rotated_set_kept() {
     assert_eq!(script.header(2, "authorization").as_deref(), Some("Bearer at-1"));
     assert_eq!(script.header(3, "authorization").as_deref(), Some("Bearer at-1"));
     let creds = oauth_code::credentials(&connection).unwrap();
-    let kept = current_tokens(&creds.identity, &creds.handed).unwrap();
+    let kept = sessions::with(|s| s.hand_back(&creds.identity, &creds.presented)).unwrap();
     assert_eq!((kept.access_token.as_str(), kept.refresh_token.as_deref()), ("at-1", Some("rt-1")));
     assert_eq!(kept.expires_at, Some(SCRIPT_EPOCH + 3600));
 }
@@ -265,4 +266,65 @@ fn without_a_refresh_token_a_401_is_final() {
     let okta = client(oauth_code::credentials(&web_app(org, None)).unwrap(), &script);
     assert!(matches!(me(&okta), Err(Error::Okta(e)) if e.status == 401));
     script.assert_done();
+}
+
+/// The requests in `script`'s timeline, and how many waits came between them.
+fn requests_and_waits(script: &Script) -> (Vec<String>, usize) {
+    let timeline = script.timeline();
+    let waits = timeline.iter().filter(|t| t.starts_with("sleep")).count();
+    (timeline.into_iter().filter(|t| !t.starts_with("sleep")).collect(), waits)
+}
+
+#[test]
+fn token_endpoint_5xx_and_lost_answers_are_retried_for_a_service_app() {
+    let org = "cc-token-retry";
+    let token_url = format!("https://{org}.okta.com/oauth2/v1/token");
+    let script = Script::new([
+        on("POST", &token_url).okta_error(503, "E0000010"),
+        on("POST", &token_url).fails(TransportError::Failed("the connection was reset".into())),
+        token(org, "Bearer", "at-r", 3600),
+        api(org, "/api/v1/users/me"),
+    ]);
+    let okta = client(client_credentials::credentials(&service_app(org, RSA_PKCS8)).unwrap(), &script);
+    me(&okta).unwrap();
+    script.assert_done();
+    let (requests, waits) = requests_and_waits(&script);
+    assert_eq!(requests.len(), 4);
+    assert_eq!(waits, 2, "a backoff before each retry");
+    // Each attempt carries a new assertion and a new proof.
+    let assertions: std::collections::HashSet<String> =
+        (0..3).map(|n| field(&form(&script.body(n)), "client_assertion").unwrap()).collect();
+    let proofs: std::collections::HashSet<String> = (0..3).map(|n| script.header(n, "dpop").unwrap()).collect();
+    assert_eq!((assertions.len(), proofs.len()), (3, 3));
+    assert_eq!(script.header(3, "authorization").as_deref(), Some("Bearer at-r"));
+}
+
+#[test]
+fn a_token_endpoint_429_past_the_budget_is_not_waited() {
+    let org = "cc-token-429";
+    let token_url = format!("https://{org}.okta.com/oauth2/v1/token");
+    let script = Script::new([on("POST", &token_url)
+        .okta_error(429, "E0000047")
+        .header("date", &httpdate::fmt_http_date(std::time::UNIX_EPOCH + Duration::from_secs(SCRIPT_EPOCH)))
+        .header("x-rate-limit-limit", "50")
+        .header("x-rate-limit-remaining", "0")
+        .header("x-rate-limit-reset", &(SCRIPT_EPOCH + 3600).to_string())]);
+    let okta = client(client_credentials::credentials(&service_app(org, RSA_PKCS8)).unwrap(), &script);
+    assert!(matches!(me(&okta), Err(Error::Okta(e)) if e.status == 429));
+    script.assert_done();
+    assert_eq!(requests_and_waits(&script), (vec![format!("POST {token_url}")], 0));
+}
+
+#[test]
+fn a_refresh_whose_answer_is_lost_is_not_sent_again() {
+    let org = "code-refresh-lost";
+    let token_url = format!("https://{org}.okta.com/oauth2/v1/token");
+    let script = Script::new([
+        unauthorized(api(org, "/api/v1/users/me")),
+        on("POST", &token_url).fails(TransportError::Failed("the connection was reset".into())),
+    ]);
+    let okta = client(oauth_code::credentials(&web_app(org, Some("rt-lost"))).unwrap(), &script);
+    assert!(matches!(me(&okta), Err(Error::Transport(_))));
+    script.assert_done();
+    assert_eq!(requests_and_waits(&script).1, 0, "the rotating refresh token may be spent: no retry");
 }

@@ -219,10 +219,16 @@ impl Okta {
             let idempotent = request.method.idempotent();
             let waited = self.waited.get();
             let retry = match &request.retry {
-                Some(custom) => {
-                    retry::decide_custom(&policy, custom, idempotent, attempt, waited, outcome, self.jitter())
-                }
-                None => retry::decide(&policy, idempotent, attempt, waited, outcome, self.jitter()),
+                Some(custom) => retry::decide_custom(
+                    &policy,
+                    custom,
+                    idempotent,
+                    attempt,
+                    waited,
+                    outcome,
+                    jitter(&*self.transport),
+                ),
+                None => retry::decide(&policy, idempotent, attempt, waited, outcome, jitter(&*self.transport)),
             };
             match retry {
                 Decision::Retry(wait) if self.wait(wait).is_ok() => {}
@@ -292,12 +298,12 @@ impl Okta {
         self.transport.sleep(wait);
         Ok(())
     }
+}
 
-    /// Up to 250 ms, so that many clients hitting the same reset do not all retry at once.
-    fn jitter(&self) -> Duration {
-        let nanos = self.transport.wall_clock().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-        Duration::from_millis(u64::from(nanos % 250))
-    }
+/// Up to 250 ms, so that many clients hitting the same reset do not all retry at once.
+pub fn jitter(transport: &dyn Transport) -> Duration {
+    let nanos = transport.wall_clock().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    Duration::from_millis(u64::from(nanos % 250))
 }
 
 /// The JSON of a response body, checked against `shape` but kept as Okta sent it.

@@ -42,6 +42,11 @@ impl Step {
         self.answer = Ok(answer);
         self
     }
+    /// No answer: the connection dropped after the request went out.
+    pub fn lost(mut self) -> Step {
+        self.answer = Err(Error::Transport("the connection was closed before a complete answer".into()));
+        self
+    }
     pub fn fails(mut self, status: u16, code: &str) -> Step {
         self.answer = Err(Error::Okta(Box::new(OktaError {
             status,

@@ -44,8 +44,9 @@ impl Transport for WasiHttp {
     }
 }
 
-/// A request ready to go on the wire.
-#[derive(Debug, Clone)]
+/// A request ready to go on the wire (its `Debug`, written in `okta::debug`, shows no header
+/// value or body).
+#[derive(Clone)]
 pub struct HttpRequest {
     pub method: &'static str,
     /// Absolute URL (`https://acme.okta.com/api/v1/users?limit=2`).
@@ -54,8 +55,8 @@ pub struct HttpRequest {
     pub body: Option<Vec<u8>>,
 }
 
-/// A complete response (the body fully read).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// A complete response (the body fully read; its `Debug` shows no header value or body).
+#[derive(Clone, Default, PartialEq)]
 pub struct HttpResponse {
     pub status: u16,
     /// Header names lower-cased; repeated headers (such as `Link`) keep every value in order.

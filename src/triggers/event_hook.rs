@@ -26,7 +26,9 @@ pub const MAX_BODY: usize = 4 * 1024 * 1024;
 /// Event uuids remembered against redelivery.
 const SEEN: usize = 1000;
 
-#[derive(Serialize, Deserialize, Clone, Debug)]
+/// The Event Hook trigger's state: the hook, its URL, the shared secret (so never printed
+/// by `Debug`) and the uuids of the last [`SEEN`] events emitted.
+#[derive(Serialize, Deserialize, Clone)]
 pub struct HookState {
     v: u32,
     pub hook: String,
@@ -34,6 +36,17 @@ pub struct HookState {
     secret: String,
     #[serde(default)]
     seen: Vec<String>,
+}
+
+impl std::fmt::Debug for HookState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HookState")
+            .field("hook", &self.hook)
+            .field("url", &self.url)
+            .field("secret", &"[redacted]")
+            .field("seen", &self.seen.len())
+            .finish()
+    }
 }
 
 /// What a deploy did.
@@ -277,5 +290,12 @@ mod tests {
         let huge = format!(r#"{{"data":{{"events":[]}},"pad":"{}"}}"#, "x".repeat(MAX_BODY));
         assert_eq!(receive(&input, &st, request("POST", &ok, &huge)).status, 413);
         assert_eq!(receive(&input, &st, request("PUT", &ok, "{}")).status, 405);
+    }
+
+    #[test]
+    fn the_state_prints_without_its_secret() {
+        let st = state::decode::<HookState>(Some(&state())).unwrap().unwrap();
+        let shown = format!("{st:?}");
+        assert!(!shown.contains("s3cret-s3cret") && shown.contains("who1"), "{shown}");
     }
 }

@@ -18,8 +18,6 @@ use crate::input::Input;
 use crate::inputs::triggers::{EventHookTriggerInput, SystemLogTriggerInput};
 use crate::okta::{Flow, Okta};
 use serde_json::{json, Value};
-use std::time::SystemTime;
-use time::format_description::well_known::Rfc3339;
 
 /// One poll's records and the state for the next.
 pub struct Poll {
@@ -31,27 +29,6 @@ impl From<Poll> for PollResult {
     fn from(p: Poll) -> PollResult {
         PollResult { items: Value::Array(p.items).to_string(), state: p.state }
     }
-}
-
-/// Okta's timestamp form: `2026-11-30T10:00:00.000Z`.
-pub fn iso(t: SystemTime) -> String {
-    let t = time::OffsetDateTime::from(t);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.millisecond()
-    )
-}
-
-/// Epoch milliseconds of an RFC 3339 timestamp.
-pub fn parse_iso(text: &str) -> Option<i64> {
-    let t = time::OffsetDateTime::parse(text, &Rfc3339).ok()?;
-    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
 }
 
 /// Runs a trigger's flow on a connection, scrubbing its secrets from an error.
@@ -158,17 +135,4 @@ pub fn receive_json(input: &str, state: String, request: IncomingRequest) -> Hoo
 /// `catalog.teardown-hook`.
 pub fn teardown_json(conn: Connection, state: String) -> Result<(), WitError> {
     run(&conn, |okta| event_hook::teardown(okta, &state))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn timestamps_round_trip() {
-        let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(1_764_496_800_123);
-        assert_eq!(iso(t), "2025-11-30T10:00:00.123Z");
-        assert_eq!(parse_iso("2025-11-30T10:00:00.123Z"), Some(1_764_496_800_123));
-        assert_eq!(parse_iso("yesterday"), None);
-    }
 }

@@ -6,10 +6,11 @@
 //! the uuids of the last events emitted (Okta may serve an event twice around a page edge).
 
 use super::state::{self, push_bounded};
-use super::{iso, Poll};
+use super::Poll;
 use crate::error::Error;
 use crate::inputs::triggers::SystemLogTriggerInput;
 use crate::okta::{Flow, Okta, Page, Paging, Request};
+use crate::timestamp::iso;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::time::{Duration, Instant, SystemTime};

@@ -9,9 +9,10 @@
 //! continues that listing. A first run records where the data stands and returns nothing.
 
 use super::state::{self, push_bounded};
-use super::{iso, parse_iso, Poll};
+use super::Poll;
 use crate::error::Error;
 use crate::okta::{Flow, Okta, Page, Paging, Request};
+use crate::timestamp::{iso, parse_iso};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::time::Duration;

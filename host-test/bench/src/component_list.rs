@@ -22,7 +22,7 @@ use anyhow::{anyhow, bail, Context as _, Result};
 use serde::Deserialize;
 
 use okta_harness::network::Network;
-use okta_harness::{api_token, error_json, Backend, Connector, ListUsersInput};
+use okta_harness::{api_token, error_json, Backend, Connector, InstanceOptions, ListUsersInput};
 
 /// How the component lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -86,7 +86,9 @@ fn run(args: &ListArgs) -> Result<()> {
             }
             None => (Network::shared().clone(), Backend::Network),
         };
-        let mut instance = connector.instantiate(backend).await?;
+        // The bench's org is on loopback: a local org, which an instance reaches only when allowed.
+        let options = InstanceOptions { allow_local_orgs: true, ..InstanceOptions::default() };
+        let mut instance = connector.instantiate_with(backend, options).await?;
         let load_s = started.elapsed().as_secs_f64();
 
         let connection = api_token(url, token);

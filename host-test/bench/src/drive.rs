@@ -25,7 +25,7 @@ use bytes::Bytes;
 
 use okta_fake_org::loopback::{Delays, ServedOrg, TestCa};
 use okta_fake_org::{FakeOrg, Outcome, SeenRequest};
-use okta_harness::{api_token, error_json, Backend, Connector, GetUserInput};
+use okta_harness::{api_token, error_json, Backend, Connector, GetUserInput, InstanceOptions};
 
 use crate::config::{Config, Options};
 use crate::measure::{self, Measured};
@@ -501,7 +501,9 @@ fn rate_limited(c: &Config, server: &tokio::runtime::Runtime, runtime: &tokio::r
     let serving = server.spawn(org.clone().serve(listener));
     let result = runtime.block_on(async {
         let connector = Connector::load_default()?;
-        let mut instance = connector.instantiate(Backend::Network).await?;
+        // The org is on loopback: a local org, which an instance reaches only when allowed.
+        let options = InstanceOptions { allow_local_orgs: true, ..InstanceOptions::default() };
+        let mut instance = connector.instantiate_with(Backend::Network, options).await?;
         let connection = api_token(&url, FakeOrg::TOKEN);
         org.set_rate_limit(c.rate_limit, c.rate_window);
         let (mut ok, mut failed, mut responses_429) = (0, Vec::new(), 0);

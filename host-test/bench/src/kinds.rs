@@ -65,10 +65,17 @@ pub async fn measure(calls: usize) -> Result<Vec<KindCost>> {
     ];
     let ids = org.user_ids();
     let mut out = Vec::new();
-    for (kind, connection) in kinds {
+    for (kind, mut connection) in kinds {
         let mut instance = connector.instantiate(Backend::FakeOrg(org.clone())).await?;
         if let Connection::OauthCode(c) = &connection {
-            authorize(&org, &mut instance, c).await.with_context(|| format!("{kind}: the redirect flow"))?;
+            // The host passes the tokens exchange-code returned: they find the instance's session.
+            let tokens =
+                authorize(&org, &mut instance, c).await.with_context(|| format!("{kind}: the redirect flow"))?;
+            connection = Connection::OauthCode(OauthCodeConnection {
+                access_token: Some(tokens.access_token),
+                refresh_token: tokens.refresh_token,
+                ..c.clone()
+            });
         }
         let mut samples = Vec::with_capacity(calls);
         let mut cold = (0, 0.0);
@@ -105,8 +112,12 @@ pub async fn measure(calls: usize) -> Result<Vec<KindCost>> {
     Ok(out)
 }
 
-/// The authorization-code flow as a host runs it; the tokens stay in the instance.
-async fn authorize(org: &FakeOrg, instance: &mut okta_harness::Instance, c: &OauthCodeConnection) -> Result<()> {
+/// The authorization-code flow as a host runs it: the tokens it gives, also kept in the instance.
+async fn authorize(
+    org: &FakeOrg,
+    instance: &mut okta_harness::Instance,
+    c: &OauthCodeConnection,
+) -> Result<okta_harness::TokenSet> {
     let start = instance
         .connections()
         .begin_authorization(c, REDIRECT, "bench")
@@ -122,6 +133,5 @@ async fn authorize(org: &FakeOrg, instance: &mut okta_harness::Instance, c: &Oau
         .connections()
         .exchange_code(c, &code, REDIRECT, &start.code_verifier)
         .await?
-        .map_err(|e| anyhow!("{}", error_json(&e)))?;
-    Ok(())
+        .map_err(|e| anyhow!("{}", error_json(&e)))
 }

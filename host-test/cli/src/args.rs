@@ -128,6 +128,10 @@ pub struct AuthorizeArgs {
 pub enum HookCommand {
     /// Deploy an event hook for --public-url, serve Okta's requests on --listen, print each
     /// event as one JSON line on stdout; on Ctrl-C or SIGTERM, remove the hook and exit 0.
+    /// Deliveries are received one at a time, each with the state the previous one left, so
+    /// each event prints once whatever arrives concurrently; headers, idle connections,
+    /// bodies (at most 4 MiB) and the number of connections are bounded before the
+    /// component sees a request.
     #[command(after_help = CONNECTION_HELP)]
     Serve(ServeArgs),
 }
@@ -146,6 +150,17 @@ pub struct ServeArgs {
     /// The connection: JSON or @FILE (see CONNECTION below).
     #[arg(long, value_name = "JSON|@FILE")]
     pub connection: Option<String>,
+    /// A request's headers must be complete this long after its first byte, or the
+    /// connection is closed.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub header_timeout: u64,
+    /// A connection that sends nothing this long (after connecting, or between requests) is
+    /// closed; a body that takes longer to arrive is answered 408.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub idle_timeout: u64,
+    /// Connections served at once; more wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_connections: usize,
 }
 
 /// The CONNECTION section, shared by the top-level help and `run --help`.
@@ -163,7 +178,14 @@ CONNECTION (--connection: JSON, or @FILE)
   may be left out. Requests go to the network over kept-alive connections (TLS with the
   system's roots; SSL_CERT_FILE names other ones). Without --connection: OKTA_CLIENT_ORGURL and
   OKTA_CLIENT_TOKEN (the Okta SDKs' names) give an API-token connection to that org; without
-  those, the embedded fake org answers in-process at https://fake-org.okta.com."
+  those, the embedded fake org answers in-process at https://fake-org.okta.com.
+  Local orgs are allowed: this command runs your own connections, so `domain` may also be
+  http:// on localhost or a private address, or an IP address (a fake org, a test server on
+  your network). The component alone, as a multi-tenant host runs it, accepts https to public
+  DNS names only (OKTA_ALLOW_LOCAL_ORGS=1 in its environment allows local orgs there).
+  oauth_code: when the refresh token rotates during a command, the new tokens are written
+  back to the --connection @FILE they came from (atomically, mode 0600; a token given as
+  {\"file\": PATH} is written to PATH), else printed on stderr to store in place of the old."
     };
 }
 

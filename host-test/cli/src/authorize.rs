@@ -43,8 +43,8 @@ pub async fn authorize(connection: Option<&str>, redirect: Option<&str>, fake_do
     });
     let backend = org.clone().map(Backend::FakeOrg).unwrap_or(Backend::Network);
     let connector = super::load_connector()?;
-    let mut instance = connector.instantiate(backend).await?;
-    let state = random_state();
+    let mut instance = connector.instantiate_with(backend, super::instance_options()).await?;
+    let state = random_state()?;
     let start = instance
         .connections()
         .begin_authorization(&connection, &redirect, &state)
@@ -101,36 +101,35 @@ fn with_tokens(c: &OauthCodeConnection, t: &TokenSet) -> OauthCodeConnection {
     }
 }
 
-/// The code of the redirect URL (or a bare code), after checking its state.
+/// The code of the redirect URL, after checking its state. A bare code is refused: without
+/// the state nothing shows it comes from this flow's redirect (a code injected by someone
+/// else would connect their account).
 fn code_from(back: &str, state: &str) -> Result<String> {
     let Some((_, query)) = back.split_once('?') else {
-        if back.is_empty() || back.contains(['/', ' ', '&']) {
-            bail!("no code: paste the whole URL the browser was sent back to");
-        }
-        return Ok(back.to_string());
+        bail!(
+            "no state: paste the whole URL the browser was sent back to (with its code and state), not the code alone"
+        );
     };
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     if let Some(error) = get("error") {
         bail!("Okta refused the authorization: {error}: {}", get("error_description").unwrap_or(""));
     }
-    if get("state") != Some(state) {
-        bail!("the redirect's state is not the one this flow sent: start again");
+    // Compared in constant time: the state is this flow's secret until the redirect comes.
+    let given = get("state").unwrap_or("");
+    let same = given.len() == state.len() && given.bytes().zip(state.bytes()).fold(0, |d, (a, b)| d | (a ^ b)) == 0;
+    if !same {
+        bail!("the redirect's state is missing or not the one this flow sent: start again");
     }
     get("code").map(str::to_string).ok_or_else(|| anyhow!("the redirect URL has no code"))
 }
 
-/// An unguessable `state` for one flow.
-fn random_state() -> String {
-    use std::hash::{BuildHasher as _, Hasher as _};
-    let mut out = String::new();
-    for i in 0..2u8 {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u8(i);
-        h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
-        out.push_str(&format!("{:016x}", h.finish()));
-    }
-    out
+/// An unguessable `state` for one flow: 256 bits from the operating system's secure random
+/// source, in hex.
+fn random_state() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow!("no secure random source for the OAuth state: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 #[cfg(test)]
@@ -140,10 +139,26 @@ mod tests {
     #[test]
     fn the_code_comes_back_with_its_state() {
         assert_eq!(code_from("http://localhost:8765/callback?code=abc&state=s1", "s1").unwrap(), "abc");
-        assert_eq!(code_from("bare-code", "s1").unwrap(), "bare-code");
         assert!(code_from("http://localhost:8765/callback?code=abc&state=other", "s1").is_err());
+        assert!(code_from("http://localhost:8765/callback?code=abc", "s1").is_err(), "no state");
         let refused = code_from("http://x/cb?error=access_denied&error_description=no&state=s1", "s1").unwrap_err();
         assert!(refused.to_string().contains("access_denied"));
-        assert_ne!(random_state(), random_state());
+        // A bare code carries no state: nothing shows it comes from this flow's redirect.
+        let bare = code_from("bare-code", "s1").unwrap_err();
+        assert!(bare.to_string().contains("state"), "{bare}");
+    }
+
+    #[test]
+    fn the_state_is_256_random_bits() {
+        let states: Vec<String> = (0..64).map(|_| random_state().unwrap()).collect();
+        for s in &states {
+            assert_eq!(s.len(), 64, "{s}");
+            assert!(s.bytes().all(|b| b.is_ascii_hexdigit()), "{s}");
+        }
+        let distinct: std::collections::HashSet<&String> = states.iter().collect();
+        assert_eq!(distinct.len(), states.len());
+        // Every hex digit shows up across 4 096 random ones; a counter or clock would not do that.
+        let digits: std::collections::HashSet<char> = states.iter().flat_map(|s| s.chars()).collect();
+        assert_eq!(digits.len(), 16);
     }
 }

@@ -5,7 +5,7 @@
 //! by Okta's hook to the Event Hook trigger; then a service app with client credentials and
 //! DPoP.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{anyhow, Context as _};
@@ -15,7 +15,7 @@ use okta_fake_org::FakeOrg;
 use okta_harness::{api_token, client_credentials, error_json, redact_body, Backend, Connection, Connector, Instance};
 
 use super::output::outln;
-use super::{Failure, FAKE_ORG_DOMAIN};
+use super::{receiver, Failure, FAKE_ORG_DOMAIN};
 
 /// The `make demo` tour.
 pub async fn demo(connector: Arc<Connector>) -> Result<(), Failure> {
@@ -146,8 +146,13 @@ async fn triggers(tour: &mut Tour<'_>, connector: Arc<Connector>) -> Result<(), 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("no local port")?;
     let url = format!("http://{}/okta/events", listener.local_addr().context("no local address")?);
     let input = json!({ "items": ["group.lifecycle.create"] });
-    let state = Arc::new(Mutex::new(String::new()));
-    let server = tokio::spawn(super::triggers::accept(listener, connector.clone(), input.clone(), state.clone()));
+    let hook_state = Arc::new(receiver::Hook::new(connector.clone(), input.clone()));
+    let bounds = receiver::Bounds {
+        header_timeout: Duration::from_secs(10),
+        idle_timeout: Duration::from_secs(30),
+        max_connections: 16,
+    };
+    let server = tokio::spawn(receiver::accept(listener, hook_state.clone(), bounds));
     let hook = tour
         .step("event-hooks.create", json!({ "name": "Demo hook", "url": url, "items": ["user.lifecycle.create"] }))
         .await?;
@@ -174,7 +179,7 @@ async fn triggers(tour: &mut Tour<'_>, connector: Arc<Connector>) -> Result<(), 
         .deploy_hook(&tour.connection, &input, &url, None)
         .await?
         .map_err(|e| Failure::Action(error_json(&e)))?;
-    *state.lock().unwrap() = deployed.clone();
+    hook_state.set_state(deployed.clone()).await;
     outln!("event-hook trigger deployed: hook {hid}, verified by the endpoint")?;
     outln!("  -> {}\n", requests(&deployer))?;
     outln!("Okta delivers the next write to it; the endpoint prints each event it receives:")?;
@@ -183,7 +188,7 @@ async fn triggers(tour: &mut Tour<'_>, connector: Arc<Connector>) -> Result<(), 
     // Let the endpoint finish printing before the teardown's lines.
     tokio::time::sleep(Duration::from_millis(100)).await;
     let mut remover = tour.connector.instantiate(Backend::FakeOrg(tour.org.clone())).await?;
-    let last = state.lock().unwrap().clone();
+    let last = hook_state.state().await;
     remover.teardown_hook(&tour.connection, &last).await?.map_err(|e| Failure::Action(error_json(&e)))?;
     outln!("\nevent-hook trigger torn down: hook {hid} deactivated and deleted")?;
     outln!("  -> {}", requests(&remover))?;

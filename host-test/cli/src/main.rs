@@ -17,7 +17,9 @@ mod authorize;
 mod catalog;
 mod demo;
 pub(crate) mod output;
+mod receiver;
 mod text;
+mod tokens;
 mod triggers;
 mod watch;
 
@@ -204,6 +206,12 @@ async fn describe(id: &str, as_json: bool) -> Result<(), Failure> {
     }
 }
 
+/// The options of the instances that run a person's connections: their own, so local orgs
+/// are allowed (see the help's CONNECTION).
+pub(crate) fn instance_options() -> InstanceOptions {
+    InstanceOptions { allow_local_orgs: true, ..InstanceOptions::default() }
+}
+
 /// The connection and backend `run` uses (see the help's CONNECTION).
 pub(crate) fn choose_connection(given: Option<&str>, force_fake: bool) -> Result<(Connection, Backend), Failure> {
     let backend = |network: bool| {
@@ -237,10 +245,11 @@ async fn run(args: RunArgs) -> Result<(), Failure> {
     // The progress line is for people: only on a terminal, and not over the trace.
     let progress = std::io::stderr().is_terminal() && !args.target.trace;
     let watch = watch::Watch::new(&args.action, args.target.trace, progress, secrets.clone());
-    let options = InstanceOptions { observer: watch.observer(), ..InstanceOptions::default() };
+    let options = InstanceOptions { observer: watch.observer(), ..instance_options() };
     let mut instance = connector.instantiate_with(backend, options).await?;
     let result = instance.invoke(&args.action, &connection, &input).await;
     watch.finish();
+    tokens::keep_rotated(&mut instance, &connection, args.target.connection.as_deref()).await;
     match result.map_err(|e| Failure::Host(anyhow::anyhow!(scrub(&format!("{e:#}"), &secrets))))? {
         Ok(text) => outln!("{}", text::pretty_json(&text)),
         Err(e) => Err(Failure::Action(

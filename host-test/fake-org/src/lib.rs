@@ -147,8 +147,10 @@ impl FakeOrg {
         };
         let mut injected = None;
         let mut truncate = false;
+        let mut drop_after = false;
         match fault {
             Some(Fault::DropConnection) => return Outcome::Dropped,
+            Some(Fault::DropAfterApply) => drop_after = true,
             Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
             Some(Fault::TruncateBody) => truncate = true,
             Some(other) => injected = Some(other),
@@ -173,6 +175,9 @@ impl FakeOrg {
         let truncate_at = truncate.then_some(bytes.len() / 2);
         // Events this request wrote go to the event hooks that want them.
         self.shared.deliver_pending();
+        if drop_after {
+            return Outcome::Dropped;
+        }
         Outcome::Response { response: http::Response::from_parts(parts, bytes), truncate_at }
     }
 
@@ -225,6 +230,18 @@ impl FakeOrg {
     /// (what Okta's Python SDK 3.4.x sends; real Okta answers 401).
     pub fn tolerate_ssws_without_space(&self, on: bool) {
         self.st().bench.tolerate_ssws_without_space = on;
+    }
+
+    /// Gives this org an API token of its own instead of the shared [`FakeOrg::TOKEN`] (which
+    /// it then refuses), so that a multi-tenant test can tell whose credentials came in.
+    pub fn set_api_token(&self, token: &str) {
+        self.st().api_token = Some(token.to_string());
+    }
+
+    /// Every request seen since the last call, in order, forgotten by the org: what a long
+    /// test checks as it goes without the record growing.
+    pub fn take_requests(&self) -> Vec<SeenRequest> {
+        std::mem::take(&mut self.st().seen)
     }
 
     /// Every request seen so far, in order (including ones answered with a fault).

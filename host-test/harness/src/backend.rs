@@ -17,7 +17,7 @@ use wasmtime_wasi_http::{Error as HttpError, RequestOptions, WasiBody, WasiHttpH
 
 use super::clock::Clock;
 use super::exchange::Exchange;
-use super::network::{Network, PooledBody};
+use super::network::{Egress, Network, PooledBody};
 use super::script::{ActualRequest, CannedFault, CannedResponse, ExpectedRequest};
 #[cfg(feature = "fake-org")]
 use okta_fake_org::{FakeOrg, Outcome};
@@ -92,13 +92,15 @@ pub(crate) struct Log {
 /// The per-store hook state.
 pub(crate) struct Hooks {
     pub route: Arc<Route>,
+    /// What the network backend may reach for this instance.
+    pub egress: Egress,
     pub log: Arc<Mutex<Log>>,
     pub clock: Clock,
     pub observer: Option<ExchangeObserver>,
 }
 
 impl Hooks {
-    pub fn new(backend: Backend, clock: Clock, observer: Option<ExchangeObserver>) -> Hooks {
+    pub fn new(backend: Backend, clock: Clock, observer: Option<ExchangeObserver>, egress: Egress) -> Hooks {
         let route = match backend {
             #[cfg(feature = "fake-org")]
             Backend::FakeOrg(org) => Route::FakeOrg(org),
@@ -106,7 +108,7 @@ impl Hooks {
             Backend::Network => Route::Network(Network::shared().clone()),
             Backend::NetworkWith(network) => Route::Network(network),
         };
-        Hooks { route: Arc::new(route), log: Arc::default(), clock, observer }
+        Hooks { route: Arc::new(route), egress, log: Arc::default(), clock, observer }
     }
 }
 
@@ -132,6 +134,7 @@ impl WasiHttpHooks for Hooks {
         let log = self.log.clone();
         let clock = self.clock.clone();
         let observer = self.observer.clone();
+        let egress = self.egress;
         Box::new(async move {
             let (parts, body) = request.into_parts();
             let body = body.collect().await?.to_bytes();
@@ -160,7 +163,7 @@ impl WasiHttpHooks for Hooks {
                 Route::Network(network) => {
                     // Streamed to the guest as it arrives: the guest's own cap and deadline
                     // decide how much is read, and the host never holds more than a frame.
-                    let sent = network.send(http::Request::from_parts(parts, body), options).await;
+                    let sent = network.send(http::Request::from_parts(parts, body), options, egress).await;
                     return network_stream(sent, exchange, log, index, observer);
                 }
             };

@@ -6,7 +6,8 @@ use std::fmt;
 /// One request the guest sent and what it got back, in the order sent.
 ///
 /// The fields hold the exact values (tests assert on them); `Debug` and `Display` redact
-/// secrets (`Authorization`, `DPoP`, cookies, OAuth form fields, password values).
+/// secrets (`Authorization`, `DPoP`, cookies, OAuth form fields, password values, an event
+/// hook's shared secret).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Exchange {
     /// Upper-case method.
@@ -104,8 +105,9 @@ pub fn redact_header(name: &str, value: &str) -> String {
     }
 }
 
-/// A body fit for printing: JSON with secret fields and password values masked, forms with
-/// secret fields masked, anything else as (lossy) text, cut at 4 KiB.
+/// A body fit for printing: JSON with secret fields, password values and an event hook's
+/// `authScheme.value` masked, forms with secret fields masked, anything else as (lossy) text,
+/// cut at 4 KiB.
 pub fn redact_body(body: &[u8]) -> String {
     if body.is_empty() {
         return String::new();
@@ -144,6 +146,11 @@ fn redact_json(v: &mut serde_json::Value, in_secret: bool) {
                     || k == "answer";
                 if secret && (child.is_string() || child.is_number()) {
                     *child = serde_json::Value::String("[redacted]".into());
+                } else if k == "authScheme" {
+                    // An event hook's shared secret: Okta sends it to the hook as a header.
+                    if let Some(value) = child.get_mut("value") {
+                        *value = serde_json::Value::String("[redacted]".into());
+                    }
                 } else {
                     redact_json(child, secret);
                 }
@@ -262,5 +269,13 @@ mod tests {
         let r = redact_body(form);
         assert!(!r.contains("eyJabc"), "{r}");
         assert!(r.contains("scope=okta.users.read"), "{r}");
+    }
+
+    #[test]
+    fn an_event_hooks_shared_secret_is_redacted() {
+        let hook = br#"{"name":"h","channel":{"type":"HTTP","config":{"uri":"https://h.example.com/okta","headers":[{"key":"X-Other","value":"visible"}],"authScheme":{"type":"HEADER","key":"X-Okta-Connector-Secret","value":"hook-shared-secret-1"}}}}"#;
+        let r = redact_body(hook);
+        assert!(!r.contains("hook-shared-secret-1"), "{r}");
+        assert!(r.contains("X-Okta-Connector-Secret") && r.contains("https://h.example.com/okta"), "{r}");
     }
 }

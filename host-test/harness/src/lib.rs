@@ -21,6 +21,9 @@
 //!   exports, [`Instance::call`] any of them by [`Call`]; [`Instance::invoke`] and
 //!   [`Instance::describe`] the catalog. Every call returns `Err` when the guest trapped or
 //!   a request broke the script, and `Ok(Err(WitError))` when the action failed.
+//! * Egress is strict by default: the guest refuses `http://` and IP-literal domains, and the
+//!   network backend connects to public addresses only (checked after DNS);
+//!   [`InstanceOptions::allow_local_orgs`] lets an instance reach a local org.
 
 mod backend;
 mod clock;
@@ -42,7 +45,12 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 pub use backend::{Backend, ExchangeObserver};
 pub use clock::Clock;
 pub use exchange::{decode_query, redact_body, redact_header, render, Exchange};
+pub use network::Egress;
 pub use script::{BodyRule, CannedFault, CannedResponse, ExpectedRequest, HeaderRule};
+
+/// The environment variable through which a host lets the component's connections name local
+/// orgs (see [`InstanceOptions::allow_local_orgs`] and the README's egress policy).
+pub const ALLOW_LOCAL_ORGS: &str = "OKTA_ALLOW_LOCAL_ORGS";
 
 /// Bindings generated from `wit/` (world `connector`), async as wasi-http needs.
 pub mod bindings {
@@ -133,6 +141,12 @@ pub struct InstanceOptions {
     pub env: Vec<(String, String)>,
     /// Called with each exchange as soon as it completes. Default: none.
     pub observer: Option<ExchangeObserver>,
+    /// Let connections name local orgs: the guest gets `OKTA_ALLOW_LOCAL_ORGS=1` (http:// and
+    /// IP literals of local hosts accepted), and the network backend connects to loopback,
+    /// private and link-local addresses for this instance. Default: no, both refuse them
+    /// (what a host running other people's connections needs); a person's own command line,
+    /// a test or a bench against a fake org on loopback asks for it.
+    pub allow_local_orgs: bool,
 }
 
 impl Connector {
@@ -251,10 +265,14 @@ impl Connector {
         } else if options.inherit_stderr || std::env::var("OKTA_GUEST_STDERR").is_ok_and(|v| v == "1") {
             wasi.inherit_stderr();
         }
+        if options.allow_local_orgs {
+            wasi.env(ALLOW_LOCAL_ORGS, "1");
+        }
         for (k, v) in &options.env {
             wasi.env(k, v);
         }
-        let hooks = backend::Hooks::new(backend, clock.clone(), options.observer);
+        let egress = if options.allow_local_orgs { Egress::AllowLocal } else { Egress::Strict };
+        let hooks = backend::Hooks::new(backend, clock.clone(), options.observer, egress);
         let log = hooks.log.clone();
         let route = hooks.route.clone();
         let mut store = Store::new(

@@ -21,6 +21,14 @@
 //! 30 s, between bytes 30 s); idle connections are dropped after 90 s. Roots: the system's
 //! (rustls-native-certs, which also honours `SSL_CERT_FILE` and `SSL_CERT_DIR`), or Mozilla's
 //! (webpki-roots) where the system has none.
+//!
+//! **Egress.** Each request is sent under an [`Egress`] policy (an instance's, see
+//! `InstanceOptions::allow_local_orgs`). [`Egress::Strict`], the default, sends https only, and
+//! only to public addresses: the name is resolved here and every address it resolves to is
+//! checked before connecting, so a name that resolves to a loopback, private, link-local or
+//! unspecified address is refused (`destination-ip-prohibited`) just as an IP literal would
+//! be. Connections are pooled per policy, so one opened for a local org is never handed to a
+//! strict request.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -74,6 +82,52 @@ impl Timeouts {
     }
 }
 
+/// Which addresses a request may reach.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Egress {
+    /// https to public addresses only: what a host running other people's connections wants.
+    #[default]
+    Strict,
+    /// Also http, and loopback, private, link-local and unspecified addresses: a local org.
+    AllowLocal,
+}
+
+impl Egress {
+    /// Whether a connection to `ip` is allowed.
+    pub fn allows(self, ip: std::net::IpAddr) -> bool {
+        self == Egress::AllowLocal || !is_local(ip)
+    }
+}
+
+/// Loopback, private, link-local, shared (CGNAT), unspecified, broadcast or multicast: never
+/// an org on the internet (IPv4-mapped IPv6 addresses by their IPv4 address).
+pub fn is_local(ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || a == 0
+                || (a == 100 && (b & 0xc0) == 64)
+        }
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_local(IpAddr::V4(v4)),
+            None => {
+                v6.is_loopback()
+                    || v6.is_unspecified()
+                    || v6.is_multicast()
+                    || v6.is_unique_local()
+                    || v6.is_unicast_link_local()
+            }
+        },
+    }
+}
+
 /// Idle connections older than this are closed rather than reused.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -101,6 +155,7 @@ pub struct Network {
 
 struct Inner {
     tls: tokio_rustls::TlsConnector,
+    resolve: HashMap<String, std::net::IpAddr>,
     timeouts: Timeouts,
     idle_timeout: Duration,
     idle: Mutex<HashMap<Origin, Vec<Idle>>>,
@@ -109,16 +164,17 @@ struct Inner {
     reused: AtomicU64,
 }
 
-/// Where a connection goes: scheme, host and port.
+/// Where a connection goes: scheme, host and port, and the policy it was opened under.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Origin {
     https: bool,
     host: String,
     port: u16,
+    egress: Egress,
 }
 
 impl Origin {
-    fn of(uri: &http::Uri) -> Result<Origin, HttpError> {
+    fn of(uri: &http::Uri, egress: Egress) -> Result<Origin, HttpError> {
         let https = match uri.scheme_str() {
             Some("https") => true,
             Some("http") => false,
@@ -128,7 +184,10 @@ impl Origin {
         // `Uri::host` keeps an IPv6 literal's brackets; sockets and TLS want it bare.
         let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
         let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
-        Ok(Origin { https, host, port })
+        if !https && egress == Egress::Strict {
+            return Err(HttpError::HttpRequestDenied);
+        }
+        Ok(Origin { https, host, port, egress })
     }
 }
 
@@ -147,6 +206,7 @@ pub struct NetworkBuilder {
     idle_timeout: Duration,
     system_roots: bool,
     extra_roots: Vec<CertificateDer<'static>>,
+    resolve: HashMap<String, std::net::IpAddr>,
 }
 
 impl NetworkBuilder {
@@ -175,6 +235,13 @@ impl NetworkBuilder {
         Ok(self)
     }
 
+    /// Resolve `host` to `ip` instead of asking DNS (as curl's `--resolve`): a host that pins
+    /// an org's address, or a test. The egress policy checks it like any resolved address.
+    pub fn resolve(mut self, host: &str, ip: std::net::IpAddr) -> NetworkBuilder {
+        self.resolve.insert(host.to_ascii_lowercase(), ip);
+        self
+    }
+
     /// Trust only the roots added with [`NetworkBuilder::add_root_pem`], not the system's.
     pub fn without_system_roots(mut self) -> NetworkBuilder {
         self.system_roots = false;
@@ -201,6 +268,7 @@ impl NetworkBuilder {
         Ok(Network {
             inner: Arc::new(Inner {
                 tls: tokio_rustls::TlsConnector::from(Arc::new(config)),
+                resolve: self.resolve,
                 timeouts: self.timeouts,
                 idle_timeout: self.idle_timeout,
                 idle: Mutex::default(),
@@ -241,6 +309,7 @@ impl Network {
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             system_roots: true,
             extra_roots: Vec::new(),
+            resolve: HashMap::new(),
         }
     }
 
@@ -269,15 +338,17 @@ impl Network {
         self.inner.idle.lock().unwrap().values().map(Vec::len).sum()
     }
 
-    /// Sends `request` (absolute URI) on a pooled connection to its origin, or a new one. The
-    /// response body streams; reading it to the end returns the connection to the pool.
+    /// Sends `request` (absolute URI) under `egress` on a pooled connection to its origin, or
+    /// a new one. The response body streams; reading it to the end returns the connection to
+    /// the pool.
     pub async fn send(
         &self,
         request: http::Request<Bytes>,
         options: Option<RequestOptions>,
+        egress: Egress,
     ) -> Result<http::Response<PooledBody>, HttpError> {
         let timeouts = self.inner.timeouts.with_options(options.as_ref());
-        let origin = Origin::of(request.uri())?;
+        let origin = Origin::of(request.uri(), egress)?;
         let (mut parts, body) = request.into_parts();
         // wasi-http sets `Host`; a direct caller may not, and HTTP/1.1 requires it.
         if !parts.headers.contains_key(http::header::HOST) {
@@ -350,17 +421,13 @@ impl Network {
         }
     }
 
-    /// Opens a connection to `origin`: TCP, then TLS for `https`, then the HTTP/1 handshake,
+    /// Opens a connection to `origin`: DNS, the egress check of every address, TCP (to the
+    /// first allowed address that answers), then TLS for `https`, then the HTTP/1 handshake,
     /// all within `bound`.
     async fn connect(&self, origin: &Origin, bound: Duration) -> Result<http1::SendRequest<Full<Bytes>>, HttpError> {
         let opening = async {
             type Opened = Result<http1::SendRequest<Full<Bytes>>, HttpError>;
-            let tcp = tokio::net::TcpStream::connect((origin.host.as_str(), origin.port)).await.map_err(|e| match e
-                .kind()
-            {
-                std::io::ErrorKind::ConnectionRefused => HttpError::ConnectionRefused,
-                _ => HttpError::Connect(e),
-            })?;
+            let tcp = connect_allowed(origin, self.inner.resolve.get(&origin.host).copied()).await?;
             // Requests are small writes answered by the server: Nagle's delay would only
             // add latency.
             let _ = tcp.set_nodelay(true);
@@ -379,6 +446,38 @@ impl Network {
         self.inner.connections.fetch_add(1, Ordering::Relaxed);
         Ok(sender)
     }
+}
+
+/// A TCP connection to the first of `origin`'s addresses its policy allows that accepts.
+/// The name is resolved here and each address checked before connecting: what is checked is
+/// what is connected to, so a name that resolves to a private address is refused too.
+async fn connect_allowed(
+    origin: &Origin,
+    pinned: Option<std::net::IpAddr>,
+) -> Result<tokio::net::TcpStream, HttpError> {
+    let resolved: Vec<std::net::SocketAddr> = match pinned {
+        Some(ip) => vec![std::net::SocketAddr::new(ip, origin.port)],
+        None => tokio::net::lookup_host((origin.host.as_str(), origin.port))
+            .await
+            .map_err(|_| HttpError::DnsError { rcode: None, info_code: None })?
+            .collect(),
+    };
+    let allowed: Vec<std::net::SocketAddr> = resolved.into_iter().filter(|a| origin.egress.allows(a.ip())).collect();
+    if allowed.is_empty() {
+        return Err(HttpError::DestinationIpProhibited);
+    }
+    let mut last = None;
+    for addr in allowed {
+        match tokio::net::TcpStream::connect(addr).await {
+            Ok(tcp) => return Ok(tcp),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(match last {
+        Some(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => HttpError::ConnectionRefused,
+        Some(e) => HttpError::Connect(e),
+        None => HttpError::DestinationUnavailable,
+    })
 }
 
 /// A TLS handshake failure as wasi-http names it.
@@ -504,15 +603,52 @@ mod tests {
 
     #[test]
     fn origins_default_their_port_and_lose_ipv6_brackets() {
-        let o = |u: &str| Origin::of(&u.parse::<http::Uri>().unwrap());
+        let o = |u: &str| Origin::of(&u.parse::<http::Uri>().unwrap(), Egress::AllowLocal);
+        let local = Egress::AllowLocal;
         assert_eq!(
             o("https://Acme.okta.com/api").unwrap(),
-            Origin { https: true, host: "acme.okta.com".into(), port: 443 }
+            Origin { https: true, host: "acme.okta.com".into(), port: 443, egress: local }
         );
-        assert_eq!(o("http://127.0.0.1:8080/").unwrap(), Origin { https: false, host: "127.0.0.1".into(), port: 8080 });
-        assert_eq!(o("https://[::1]:9443/x").unwrap(), Origin { https: true, host: "::1".into(), port: 9443 });
+        assert_eq!(
+            o("http://127.0.0.1:8080/").unwrap(),
+            Origin { https: false, host: "127.0.0.1".into(), port: 8080, egress: local }
+        );
+        assert_eq!(
+            o("https://[::1]:9443/x").unwrap(),
+            Origin { https: true, host: "::1".into(), port: 9443, egress: local }
+        );
         assert!(matches!(o("ftp://acme.okta.com/"), Err(HttpError::HttpProtocolError)));
         assert!(matches!(o("/relative"), Err(HttpError::HttpProtocolError)));
+        let strict = Origin::of(&"http://acme.okta.com/".parse::<http::Uri>().unwrap(), Egress::Strict);
+        assert!(matches!(strict, Err(HttpError::HttpRequestDenied)), "plain http only for local orgs");
+    }
+
+    #[test]
+    fn local_addresses_are_refused_unless_allowed() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "255.255.255.255",
+            "224.0.0.1",
+            "::1",
+            "::",
+            "fc00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+        ] {
+            let ip: std::net::IpAddr = ip.parse().unwrap();
+            assert!(!Egress::Strict.allows(ip), "{ip}");
+            assert!(Egress::AllowLocal.allows(ip), "{ip}");
+        }
+        for ip in ["8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700::1111", "::ffff:8.8.8.8"] {
+            assert!(Egress::Strict.allows(ip.parse().unwrap()), "{ip}");
+        }
     }
 
     #[test]

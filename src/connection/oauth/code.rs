@@ -2,7 +2,7 @@
 //! run the browser redirect: the authorize URL (state, PKCE S256, the connection's scopes),
 //! the code exchange and refreshes, with `client_secret_basic` client authentication.
 
-use super::token::{Endpoint, Tokens};
+use super::token::{Endpoint, Lost, Tokens};
 use super::{base64url, random};
 use crate::error::Error;
 use crate::okta::domain::Origin;
@@ -80,7 +80,7 @@ pub fn exchange(
         return Err(Error::input("code_verifier", "is required: pass the one the authorization started with"));
     }
     check_redirect(redirect_uri)?;
-    endpoint.request(Some((client_id, client_secret)), &|| {
+    endpoint.request(Lost::Stop, Some((client_id, client_secret)), &|| {
         Ok(vec![
             ("grant_type".into(), "authorization_code".into()),
             ("code".into(), code.trim().to_string()),
@@ -98,7 +98,7 @@ pub fn refresh(
     client_secret: &Secret,
     refresh_token: &str,
 ) -> Result<Tokens, Error> {
-    let mut tokens = endpoint.request(Some((client_id, client_secret)), &|| {
+    let mut tokens = endpoint.request(Lost::Stop, Some((client_id, client_secret)), &|| {
         Ok(vec![("grant_type".into(), "refresh_token".into()), ("refresh_token".into(), refresh_token.to_string())])
     })?;
     // Without rotation Okta returns no refresh token: the old one stays valid.

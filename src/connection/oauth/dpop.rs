@@ -1,7 +1,9 @@
-//! DPoP (RFC 9449): one key pair per instance, generated from the host's secure random
-//! source and never leaving the instance, and a fresh proof for every request and every
+//! DPoP (RFC 9449): one key pair per connection identity (its holder) in the instance,
+//! generated from the host's secure random source and never leaving the instance, so no two
+//! tenants' tokens are bound to one key; and a fresh proof for every request and every
 //! retry: new `jti`, the method, the URL without query or fragment (percent-decoded, as Okta
-//! compares it), the server's current nonce, and `ath` when it goes with an access token.
+//! compares it), the nonce the server last gave that holder, and `ath` when it goes with an
+//! access token.
 
 use super::jws::{self, Key, PublicJwk};
 use super::{base64url, random};
@@ -16,14 +18,18 @@ struct KeyPair {
     jwk: PublicJwk,
 }
 
+/// Holders (and holder and server pairs, for nonces) remembered; beyond, the map starts
+/// over: a token bound to a forgotten key is refused once and renewed with a new key.
+const MAX_HOLDERS: usize = 1024;
+
 thread_local! {
-    static KEY: RefCell<Option<std::rc::Rc<KeyPair>>> = const { RefCell::new(None) };
-    /// The last `DPoP-Nonce` each server (origin + token endpoint or API) handed out.
-    static NONCES: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+    static KEYS: RefCell<HashMap<String, std::rc::Rc<KeyPair>>> = RefCell::new(HashMap::new());
+    /// The last `DPoP-Nonce` each server (origin + token endpoint or API) handed each holder.
+    static NONCES: RefCell<HashMap<(String, String), String>> = RefCell::new(HashMap::new());
 }
 
-fn key_pair() -> Result<std::rc::Rc<KeyPair>, Error> {
-    if let Some(k) = KEY.with(|k| k.borrow().clone()) {
+fn key_pair(holder: &str) -> Result<std::rc::Rc<KeyPair>, Error> {
+    if let Some(k) = KEYS.with(|k| k.borrow().get(holder).cloned()) {
         return Ok(k);
     }
     let key = loop {
@@ -35,7 +41,13 @@ fn key_pair() -> Result<std::rc::Rc<KeyPair>, Error> {
     // The proof carries the public key only, without an `alg` hint.
     let jwk = PublicJwk::of(&key);
     let pair = std::rc::Rc::new(KeyPair { key: Key::Es256(key), jwk });
-    KEY.with(|k| *k.borrow_mut() = Some(pair.clone()));
+    KEYS.with(|k| {
+        let mut k = k.borrow_mut();
+        if k.len() >= MAX_HOLDERS {
+            k.clear();
+        }
+        k.insert(holder.to_string(), pair.clone())
+    });
     Ok(pair)
 }
 
@@ -57,20 +69,21 @@ fn origin(url: &str) -> &str {
     }
 }
 
-pub fn nonce(server: &str) -> Option<String> {
-    NONCES.with(|n| n.borrow().get(server).cloned())
+pub fn nonce(holder: &str, server: &str) -> Option<String> {
+    NONCES.with(|n| n.borrow().get(&(holder.to_string(), server.to_string())).cloned())
 }
 
-pub fn remember_nonce(server: &str, nonce: &str) {
+pub fn remember_nonce(holder: &str, server: &str, nonce: &str) {
     let nonce = nonce.trim();
     if !nonce.is_empty() && nonce.len() <= 1024 {
         NONCES.with(|n| {
             let mut n = n.borrow_mut();
-            // One entry per org and server: a bound keeps a long-lived instance small.
-            if n.len() >= 256 && !n.contains_key(server) {
+            let key = (holder.to_string(), server.to_string());
+            // A bound keeps a long-lived instance small; a forgotten nonce costs one challenge.
+            if n.len() >= MAX_HOLDERS && !n.contains_key(&key) {
                 n.clear();
             }
-            n.insert(server.to_string(), nonce.to_string())
+            n.insert(key, nonce.to_string())
         });
     }
 }
@@ -83,8 +96,8 @@ pub fn htu(url: &str) -> String {
     format!("{origin}{}", percent_encoding::percent_decode_str(path).decode_utf8_lossy())
 }
 
-/// A proof for one attempt of `method` on `url`.
-pub fn proof(method: &str, url: &str, access_token: Option<&str>, now: u64) -> Result<String, Error> {
+/// A proof by `holder`'s key for one attempt of `method` on `url`.
+pub fn proof(holder: &str, method: &str, url: &str, access_token: Option<&str>, now: u64) -> Result<String, Error> {
     #[derive(Serialize)]
     struct Claims {
         htm: String,
@@ -96,13 +109,13 @@ pub fn proof(method: &str, url: &str, access_token: Option<&str>, now: u64) -> R
         #[serde(skip_serializing_if = "Option::is_none")]
         ath: Option<String>,
     }
-    let pair = key_pair()?;
+    let pair = key_pair(holder)?;
     let claims = Claims {
         htm: method.to_string(),
         htu: htu(url),
         iat: now,
         jti: random::id()?,
-        nonce: nonce(&server(url)),
+        nonce: nonce(holder, &server(url)),
         ath: access_token.map(|t| base64url::encode(&Sha256::digest(t.as_bytes()))),
     };
     jws::sign(&pair.key, "dpop+jwt", Some(&pair.jwk), None, &claims)
@@ -124,9 +137,9 @@ mod tests {
     #[test]
     fn proofs_are_fresh_and_exact() {
         let url = "https://acme.okta.com/api/v1/users/a%40b.com?limit=2&after=x";
-        remember_nonce(&server(url), "n-1");
-        let a = proof("GET", url, Some("token-abc"), 1_700_000_000).unwrap();
-        let b = proof("GET", url, Some("token-abc"), 1_700_000_000).unwrap();
+        remember_nonce("h", &server(url), "n-1");
+        let a = proof("h", "GET", url, Some("token-abc"), 1_700_000_000).unwrap();
+        let b = proof("h", "GET", url, Some("token-abc"), 1_700_000_000).unwrap();
         let (ha, ca) = parts(&a);
         let (_, cb) = parts(&b);
         assert_eq!(ha["typ"], "dpop+jwt");
@@ -138,15 +151,28 @@ mod tests {
         assert_eq!(ca["nonce"], "n-1");
         assert_eq!(ca["ath"], base64url::encode(&Sha256::digest(b"token-abc")));
         assert_ne!(ca["jti"], cb["jti"], "a new jti each time");
-        let (_, token) = parts(&proof("POST", "https://acme.okta.com/oauth2/v1/token", None, 1).unwrap());
+        let (_, token) = parts(&proof("h", "POST", "https://acme.okta.com/oauth2/v1/token", None, 1).unwrap());
         assert!(token.get("ath").is_none() && token.get("nonce").is_none());
+    }
+
+    #[test]
+    fn keys_and_nonces_are_per_holder() {
+        let url = "https://acme.okta.com/api/v1/users";
+        remember_nonce("tenant-a", &server(url), "nonce-a");
+        let (ha, ca) = parts(&proof("tenant-a", "GET", url, None, 1).unwrap());
+        let (ha2, _) = parts(&proof("tenant-a", "GET", url, None, 1).unwrap());
+        let (hb, cb) = parts(&proof("tenant-b", "GET", url, None, 1).unwrap());
+        assert_eq!(ha["jwk"], ha2["jwk"], "one key per holder");
+        assert_ne!(ha["jwk"], hb["jwk"], "another holder, another key");
+        assert_eq!(ca["nonce"], "nonce-a");
+        assert!(cb.get("nonce").is_none(), "a nonce given to one holder is not another's");
     }
 
     #[test]
     fn nonces_are_per_server() {
         assert_eq!(server("https://a.okta.com/oauth2/v1/token"), "https://a.okta.com#token");
         assert_eq!(server("https://a.okta.com/api/v1/users?x=1"), "https://a.okta.com#api");
-        remember_nonce("https://z.okta.com#token", "t");
-        assert_eq!(nonce("https://z.okta.com#api"), None);
+        remember_nonce("h", "https://z.okta.com#token", "t");
+        assert_eq!(nonce("h", "https://z.okta.com#api"), None);
     }
 }

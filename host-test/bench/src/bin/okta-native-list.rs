@@ -1,7 +1,8 @@
 //! `okta-native-list`: lists every user of an org the way a hand-written native client would,
 //! as the bench's baseline for what this machine can do: hyper-util's pooled HTTP/1 client
 //! (keep-alive, over http or over TLS through hyper-rustls with the system's roots plus
-//! `--ca`), `Link: rel="next"` followed until it ends, every page parsed into typed users with
+//! `--ca`), `Link: rel="next"` followed until it ends (on the org's origin only: a link
+//! elsewhere is an error, so the token never leaves), every page parsed into typed users with
 //! serde_json.
 //!
 //! ```text
@@ -98,6 +99,20 @@ fn next_link(headers: &http::HeaderMap) -> Option<String> {
     )
 }
 
+/// The page `next` points to, resolved against the current one, if it is on the same origin
+/// (scheme, host and port): the token goes only to the org it was given for.
+fn on_same_origin(current: &str, next: &str) -> Result<String> {
+    let current = url::Url::parse(current).with_context(|| format!("not a URL: {current}"))?;
+    let next = current.join(next).with_context(|| format!("a next link that is not a URL: {next}"))?;
+    if next.origin() != current.origin() {
+        bail!(
+            "a next link to another origin ({}): not followed, the token stays with the org",
+            next.origin().ascii_serialization()
+        );
+    }
+    Ok(next.into())
+}
+
 /// The TLS settings: the system's roots and the `--ca` file's, HTTP/1.1 by ALPN.
 fn tls_config(ca: Option<&str>) -> Result<rustls::ClientConfig> {
     use rustls::pki_types::pem::PemObject as _;
@@ -143,7 +158,7 @@ async fn list(args: &Args) -> Result<(Vec<String>, usize, usize)> {
         }
         let users: Vec<User> = serde_json::from_slice(&body).with_context(|| format!("GET {url}: not users"))?;
         ids.extend(users.into_iter().map(|u| u.id));
-        match next {
+        match next.map(|n| on_same_origin(&url, &n)).transpose()? {
             Some(next) if next != url => url = next,
             _ => return Ok((ids, requests, body_bytes)),
         }
@@ -174,5 +189,63 @@ fn main() -> ExitCode {
             eprintln!("okta-native-list: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    /// A server answering every request with one user and, when given, `Link: <next>;
+    /// rel="next"`; it keeps the `Authorization` header of each request it got.
+    async fn server(next: Option<String>) -> (String, Arc<Mutex<Vec<String>>>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let kept = seen.clone();
+        tokio::spawn(async move {
+            while let Ok((mut tcp, _)) = listener.accept().await {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && tcp.read(&mut byte).await.unwrap_or(0) == 1 {
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).to_string();
+                let auth = head.lines().find_map(|l| l.strip_prefix("authorization: ")).unwrap_or("").to_string();
+                kept.lock().unwrap().push(auth);
+                let body = r#"[{"id":"00u1","status":"ACTIVE","profile":{}}]"#;
+                let link = next.as_ref().map(|n| format!("link: <{n}>; rel=\"next\"\r\n")).unwrap_or_default();
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n{link}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = tcp.write_all(answer.as_bytes()).await;
+            }
+        });
+        (url, seen)
+    }
+
+    fn args(url: &str) -> Args {
+        Args { url: url.to_string(), token: "native-secret-token".into(), limit: 1, out: String::new(), ca: None }
+    }
+
+    #[tokio::test]
+    async fn the_token_never_follows_a_next_link_to_another_origin() {
+        let (elsewhere, seen_elsewhere) = server(None).await;
+        let (org, seen_org) = server(Some(format!("{elsewhere}/api/v1/users?after=00u1"))).await;
+        let err = list(&args(&org)).await.unwrap_err();
+        assert!(err.to_string().contains("another origin"), "{err:#}");
+        assert_eq!(seen_org.lock().unwrap().as_slice(), ["SSWS native-secret-token"]);
+        assert!(seen_elsewhere.lock().unwrap().is_empty(), "the other origin got a request");
+    }
+
+    #[tokio::test]
+    async fn next_links_on_the_same_origin_are_followed_to_the_end() {
+        let (org, seen) = server(None).await;
+        let (ids, requests, _) = list(&args(&org)).await.unwrap();
+        assert_eq!((ids.len(), requests), (1, 1));
+        assert_eq!(seen.lock().unwrap().len(), 1);
     }
 }

@@ -810,3 +810,93 @@ async fn authorize_reads_the_redirect_from_standard_input() {
     assert!(stored["oauth_code"]["refresh_token"].is_null(), "no offline_access, no refresh token");
     server.abort();
 }
+
+/// Connects the fake org's demo web app for its admin (`offline_access`: a refresh token), as
+/// `authorize` would, and gives the connection JSON with the tokens.
+async fn connected_web_app(org: &FakeOrg, origin: &str) -> (Value, okta_harness::TokenSet) {
+    use okta_fake_org::demo_apps::*;
+    let c = okta_harness::oauth_code(origin, WEB_CLIENT_ID, WEB_CLIENT_SECRET, &["okta.users.read", "offline_access"]);
+    let options = okta_harness::InstanceOptions { allow_local_orgs: true, ..Default::default() };
+    let mut instance =
+        crate::support::common::connector().instantiate_with(okta_harness::Backend::Network, options).await.unwrap();
+    let start = instance.connections().begin_authorization(&c, WEB_REDIRECT_URI, "s").await.unwrap().unwrap();
+    let back = org.authorize(&start.url).await.unwrap();
+    let code = url::form_urlencoded::parse(back.split_once('?').unwrap().1.as_bytes())
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let tokens =
+        instance.connections().exchange_code(&c, &code, WEB_REDIRECT_URI, &start.code_verifier).await.unwrap().unwrap();
+    let json = serde_json::json!({ "oauth_code": {
+        "domain": origin, "scopes": ["okta.users.read", "offline_access"], "client_id": WEB_CLIENT_ID,
+        "client_secret": WEB_CLIENT_SECRET, "access_token": tokens.access_token, "refresh_token": tokens.refresh_token,
+    }});
+    (json, tokens)
+}
+
+/// A run whose access token Okta no longer takes refreshes, and the refresh token rotates: the
+/// CLI writes the new set back into the `--connection @FILE` it read (atomically, mode 0600),
+/// so the next run presents it and needs no refresh; given inline, the new set is printed on
+/// stderr with what to store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotated_tokens_are_saved_back_to_the_connection_file() {
+    let org = FakeOrg::seeded();
+    org.register_demo_apps();
+    let served = ServedOrg::start(org.clone(), None, Delays::default()).await.unwrap();
+    let (json, first) = connected_web_app(&org, served.url()).await;
+    let dir = scratch("rotated-tokens");
+    let file = dir.join("web.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    let arg = format!("@{}", file.display());
+
+    org.revoke_access_tokens();
+    let before = org.token_stats().requests;
+    let a = arg.clone();
+    let o = tokio::task::spawn_blocking(move || {
+        cli(&["run", "users.list", "--input", r#"{"limit": 1}"#, "--connection", &a])
+    })
+    .await
+    .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(org.token_stats().requests, before + 1, "one refresh");
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let rotated = saved["oauth_code"]["refresh_token"].as_str().unwrap().to_string();
+    assert_ne!(Some(rotated.as_str()), first.refresh_token.as_deref(), "the rotated refresh token was saved");
+    assert_ne!(saved["oauth_code"]["access_token"].as_str(), Some(first.access_token.as_str()));
+    assert_eq!(saved["oauth_code"]["client_secret"], json["oauth_code"]["client_secret"], "the rest as it was");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary file left behind");
+
+    // The next run presents the saved set: its access token works, nothing is refreshed.
+    let a = arg.clone();
+    let o = tokio::task::spawn_blocking(move || {
+        cli(&["run", "users.list", "--input", r#"{"limit": 1}"#, "--connection", &a])
+    })
+    .await
+    .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(org.token_stats().requests, before + 1, "no second refresh");
+    let unchanged: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(unchanged, saved);
+
+    // Inline: nowhere to write, so the new set is printed on stderr with what to store.
+    org.revoke_access_tokens();
+    let inline = serde_json::to_string(&saved).unwrap();
+    let o = tokio::task::spawn_blocking(move || {
+        cli(&["run", "users.list", "--input", r#"{"limit": 1}"#, "--connection", &inline])
+    })
+    .await
+    .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let warning = stderr(&o);
+    assert!(warning.contains("warning") && warning.contains("Store these"), "{warning}");
+    let newest = warning.split("Store these").nth(1).unwrap();
+    assert!(newest.contains("refresh_token") && !newest.contains(&rotated), "a newer refresh token: {warning}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -209,6 +209,8 @@ impl Seen {
 }
 
 async fn run(server: &Hostile, action: &str, input: Value, options: InstanceOptions) -> Result<Seen> {
+    // The hostile server is on loopback: a local org, reached only when allowed.
+    let options = InstanceOptions { allow_local_orgs: true, ..options };
     let mut inst = connector().instantiate_with(Backend::Network, options).await?;
     let started = Instant::now();
     let result = inst.invoke_json(action, &server.connection(), &input).await?;
@@ -486,7 +488,8 @@ async fn f6_smaller_findings() -> Result<()> {
     assert!(seen.shown().len() < 500, "{} bytes of error", seen.shown().len());
     assert_eq!(server.requests(), 0);
     // A token that is only the scheme.
-    let mut inst = connector().instantiate_with(Backend::Network, short()).await?;
+    let mut inst =
+        connector().instantiate_with(Backend::Network, InstanceOptions { allow_local_orgs: true, ..short() }).await?;
     let r = inst.invoke_json("users.get", &api_token(&server.domain(), "SSWS   "), &json!({ "id": "a" })).await?;
     assert_eq!(error_kind(&r.unwrap_err()), "invalid-connection");
     assert_eq!(server.requests(), 0);
@@ -515,7 +518,8 @@ async fn f6_transport_errors_read_as_words() -> Result<()> {
         let l = std::net::TcpListener::bind("127.0.0.1:0")?;
         l.local_addr()?.port()
     };
-    let mut inst = connector().instantiate_with(Backend::Network, short()).await?;
+    let mut inst =
+        connector().instantiate_with(Backend::Network, InstanceOptions { allow_local_orgs: true, ..short() }).await?;
     let r = inst
         .invoke_json("users.get", &api_token(&format!("http://127.0.0.1:{port}"), TOKEN), &json!({ "id": "a" }))
         .await?;

@@ -228,14 +228,40 @@ async fn accepted_domain_forms_all_reach_the_same_origin() -> Result<()> {
     Ok(())
 }
 
+/// The egress policy: by default (a host running other people's connections) a domain that is
+/// http://, an IP literal in any spelling or a local name is refused, naming `domain` and how a
+/// host allows local orgs, with nothing sent; where the host allows local orgs, loopback http
+/// works.
 #[tokio::test]
-async fn loopback_http_is_accepted() -> Result<()> {
+async fn local_orgs_only_where_the_host_allows_them() -> Result<()> {
+    for domain in [
+        "http://127.0.0.1:8080",
+        "http://localhost:8080",
+        "https://169.254.169.254",
+        "https://10.0.0.7",
+        "https://127.1",
+        "https://2130706433",
+        "https://[::1]:8443",
+        "https://localhost",
+    ] {
+        let mut instance = connector().instantiate(Backend::scripted(Vec::new())).await?;
+        let result = instance.users().list_types(&api_token(domain, TOKEN)).await?;
+        match result {
+            Err(WitError::InvalidConnection(f)) => {
+                assert_eq!(f.field, "domain", "{domain}");
+                assert!(f.message.contains("OKTA_ALLOW_LOCAL_ORGS"), "{domain}: {}", f.message);
+            }
+            other => panic!("{domain} under the default policy: {other:?}"),
+        }
+        assert!(instance.exchanges().is_empty(), "{domain}: nothing sent");
+    }
     for domain in ["http://127.0.0.1:8080", "http://localhost:8080"] {
         let script = vec![(
             ExpectedRequest::get("/api/v1/meta/types/user").okta_ssws(TOKEN),
             CannedResponse::json(200, json!([])),
         )];
-        let mut instance = connector().instantiate(Backend::scripted(script)).await?;
+        let options = InstanceOptions { allow_local_orgs: true, ..InstanceOptions::default() };
+        let mut instance = connector().instantiate_with(Backend::scripted(script), options).await?;
         instance.users().list_types(&api_token(domain, TOKEN)).await?.expect("users.list-types");
         assert!(instance.exchanges()[0].url.starts_with(domain), "{domain}");
     }

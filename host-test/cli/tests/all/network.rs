@@ -1,7 +1,8 @@
 //! The pooled network backend against servers on 127.0.0.1: a paged listing goes over one
 //! kept-alive connection (plain and TLS), an idle connection the server closed is replaced,
 //! and each timeout (connect with its TLS handshake, first byte, between bytes) fires on a
-//! server that stalls, whether the guest set it or the pool's default applies.
+//! server that stalls, whether the guest set it or the pool's default applies; and the
+//! egress policy: a strict request reaches no local address, whatever name leads there.
 
 use std::time::{Duration, Instant};
 
@@ -16,7 +17,14 @@ use crate::support::common::connector;
 use okta_fake_org::loopback::{Delays, ServedOrg, TestCa};
 use okta_fake_org::FakeOrg;
 use okta_harness::network::{Network, NetworkStats, Timeouts};
-use okta_harness::{api_token, error_json, Backend, WitError};
+use okta_harness::{api_token, error_json, Backend, Egress, InstanceOptions, WitError};
+
+/// These servers are on loopback: local orgs, which requests reach only when allowed.
+const LOCAL: Egress = Egress::AllowLocal;
+
+fn local() -> InstanceOptions {
+    InstanceOptions { allow_local_orgs: true, ..InstanceOptions::default() }
+}
 
 fn org_of(users: usize) -> FakeOrg {
     let org = FakeOrg::empty();
@@ -38,7 +46,7 @@ async fn a_paged_listing_uses_one_connection_over_http_and_over_tls() -> Result<
         let network = trusting(&ca);
         let connection = api_token(served.url(), FakeOrg::TOKEN);
 
-        let mut instance = connector().instantiate(Backend::NetworkWith(network.clone())).await?;
+        let mut instance = connector().instantiate_with(Backend::NetworkWith(network.clone()), local()).await?;
         let input = json!({ "limit": 100, "fetch_all": true });
         let page = instance
             .invoke_json("users.list", &connection, &input)
@@ -70,7 +78,7 @@ async fn a_paged_listing_uses_one_connection_over_http_and_over_tls() -> Result<
         assert_eq!(network.stats(), NetworkStats { requests: 10, connections: 1, reused: 9 });
 
         // Another instance given the same pool picks up the same connection.
-        let mut again = connector().instantiate(Backend::NetworkWith(network.clone())).await?;
+        let mut again = connector().instantiate_with(Backend::NetworkWith(network.clone()), local()).await?;
         let id = ids[0];
         let user = again.invoke_json("users.get", &connection, &json!({ "id": id })).await?;
         assert_eq!(user.map_err(|e| error_json(&e)).unwrap()["id"], id);
@@ -84,7 +92,7 @@ async fn a_paged_listing_uses_one_connection_over_http_and_over_tls() -> Result<
 async fn the_shared_pool_of_backend_network_keeps_connections_alive_too() -> Result<()> {
     let org = org_of(450);
     let served = ServedOrg::start(org.clone(), None, Delays::default()).await?;
-    let mut instance = connector().instantiate(Backend::Network).await?;
+    let mut instance = connector().instantiate_with(Backend::Network, local()).await?;
     let connection = api_token(served.url(), FakeOrg::TOKEN);
     let page = instance.invoke_json("users.list", &connection, &json!({ "limit": 50, "fetch_all": true })).await?;
     assert_eq!(page.map_err(|e| error_json(&e)).unwrap()["items"].as_array().map(Vec::len), Some(450));
@@ -101,7 +109,7 @@ async fn a_direct_request_without_host_gets_one() -> Result<()> {
     let request = http::Request::get(format!("{}/api/v1/users?limit=2", served.url()))
         .header("authorization", format!("SSWS {}", FakeOrg::TOKEN))
         .body(Bytes::new())?;
-    let response = network.send(request, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let response = network.send(request, None, LOCAL).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     assert_eq!(response.status(), 200);
     let body = response.into_body().collect().await.map_err(|e| anyhow::anyhow!("{e}"))?.to_bytes();
     let users: Vec<Value> = serde_json::from_slice(&body)?;
@@ -120,7 +128,7 @@ async fn tls_refuses_a_server_the_pool_does_not_trust() -> Result<()> {
     let served = ServedOrg::start(org_of(1), Some(&ca), Delays::default()).await?;
     let stranger = TestCa::generate()?;
     let network = trusting(&stranger);
-    let err = network.send(get(&format!("{}/api/v1/users", served.url())), None).await.unwrap_err();
+    let err = network.send(get(&format!("{}/api/v1/users", served.url())), None, LOCAL).await.unwrap_err();
     assert!(matches!(err, HttpError::TlsCertificateError), "{err:?}");
     assert_eq!(network.stats().connections, 0);
     Ok(())
@@ -242,7 +250,7 @@ fn defaults(phase: &str, d: Duration) -> Timeouts {
 async fn fails_after(network: &Network, url: &str, options: Option<RequestOptions>) -> (HttpError, Duration) {
     let started = Instant::now();
     let outcome = async {
-        let response = network.send(get(url), options).await?;
+        let response = network.send(get(url), options, LOCAL).await?;
         response.into_body().collect().await.map(|_| ())
     };
     // The test's own bound: a timeout that never fires fails here instead of hanging.
@@ -316,7 +324,7 @@ async fn an_idle_connection_the_server_closed_is_replaced() {
     let url = format!("http://127.0.0.1:{port}/x");
     let network = network_with(Timeouts::default(), &ca);
     for round in 1..=3u64 {
-        let response = network.send(get(&url), None).await.unwrap_or_else(|e| panic!("round {round}: {e}"));
+        let response = network.send(get(&url), None, LOCAL).await.unwrap_or_else(|e| panic!("round {round}: {e}"));
         let body = response.into_body().collect().await.unwrap().to_bytes();
         assert_eq!(&body[..], b"[]");
         // Let the server close its side.
@@ -334,20 +342,73 @@ async fn the_guest_sees_a_transport_error_when_its_first_byte_timeout_fires() ->
     // environment); the pool enforces it.
     let network = network_with(Timeouts::default(), &ca);
     let env = vec![("OKTA_FIRST_BYTE_TIMEOUT_MS".to_string(), SHORT.as_millis().to_string())];
-    let options = okta_harness::InstanceOptions { env, ..Default::default() };
+    let options = InstanceOptions { env, ..local() };
     let mut instance = connector().instantiate_with(Backend::NetworkWith(network), options).await?;
     let connection = api_token(&format!("http://127.0.0.1:{port}"), FakeOrg::TOKEN);
     // A POST: transport errors on writes are final, so exactly one attempt.
-    let input = json!({ "login": "a@example.com", "email": "a@example.com", "first_name": "A", "last_name": "B" });
+    let input = json!({ "id": "00u1" });
     let started = Instant::now();
-    let result = instance.invoke_json("users.create", &connection, &input).await?;
+    let result = instance.invoke_json("users.suspend", &connection, &input).await?;
     assert!(matches!(result, Err(WitError::Transport(_))), "{result:?}");
     assert!(started.elapsed() < Duration::from_secs(10));
     let exchanges = instance.exchanges();
     assert_eq!(exchanges.len(), 1);
-    assert_eq!(exchanges[0].url, format!("http://127.0.0.1:{port}/api/v1/users?activate=true&provider=false"));
+    assert_eq!(exchanges[0].url, format!("http://127.0.0.1:{port}/api/v1/users/00u1/lifecycle/suspend"));
     assert_eq!(exchanges[0].status, None);
     assert_eq!(exchanges[0].error.as_deref(), Some("connection read timeout"));
-    let _: Value = exchanges[0].request_json().expect("the body went out");
+    Ok(())
+}
+
+/// The egress check is on the address connected to, after DNS: `localhost` and a public-looking
+/// name pinned to 127.0.0.1 are refused under the strict policy, with nothing reaching the
+/// server, and a connection opened for a local org is never handed to a strict request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_strict_request_reaches_no_local_address_whatever_the_name() -> Result<()> {
+    let ca = TestCa::generate()?;
+    let served = ServedOrg::start(org_of(3), Some(&ca), Delays::default()).await?;
+    let network = trusting(&ca);
+    let users = format!("{}/api/v1/users?limit=1", served.url());
+    let signed = |url: &str| {
+        let mut request = get(url);
+        request.headers_mut().insert("authorization", format!("SSWS {}", FakeOrg::TOKEN).parse().unwrap());
+        request
+    };
+    assert!(served.url().starts_with("https://localhost:"), "a name, not an address");
+    let err = network.send(signed(&users), None, Egress::Strict).await.unwrap_err();
+    assert!(matches!(err, HttpError::DestinationIpProhibited), "{err:?}");
+    assert_eq!(served.connections(), 0, "nothing reached the server");
+
+    let allowed = network.send(signed(&users), None, LOCAL).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    assert_eq!(allowed.status(), 200);
+    allowed.into_body().collect().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    assert_eq!(network.idle_connections(), 1, "pooled for local requests");
+    let err = network.send(signed(&users), None, Egress::Strict).await.unwrap_err();
+    assert!(matches!(err, HttpError::DestinationIpProhibited), "the pooled local connection is not reused: {err:?}");
+    assert_eq!(served.connections(), 1);
+
+    // Plain http is for local orgs only.
+    let plain = ServedOrg::start(org_of(1), None, Delays::default()).await?;
+    let err = network.send(signed(&format!("{}/api/v1/users", plain.url())), None, Egress::Strict).await.unwrap_err();
+    assert!(matches!(err, HttpError::HttpRequestDenied), "{err:?}");
+    assert_eq!(plain.connections(), 0);
+
+    // Through the component, with the harness's default (strict) options: a public name passes
+    // the guest's check of names; the backend refuses the loopback address it resolves to.
+    let pinned = Network::builder()
+        .without_system_roots()
+        .add_root_pem(ca.ca_pem().as_bytes())?
+        .resolve("tenant.example.com", "127.0.0.1".parse()?)
+        .build()?;
+    let env = vec![("OKTA_RETRY_BACKOFF_MS".to_string(), "10".to_string())];
+    let options = InstanceOptions { env, ..InstanceOptions::default() };
+    let mut instance = connector().instantiate_with(Backend::NetworkWith(pinned), options).await?;
+    let port = served.url().rsplit(':').next().unwrap_or_default();
+    let connection = api_token(&format!("https://tenant.example.com:{port}"), FakeOrg::TOKEN);
+    let result = instance.invoke_json("users.list", &connection, &json!({ "limit": 1 })).await?;
+    match result {
+        Err(WitError::Transport(m)) => assert!(m.contains("cannot be reached from here"), "{m}"),
+        other => panic!("a loopback address behind a public name was reached: {other:?}"),
+    }
+    assert_eq!(served.connections(), 1, "still only the allowed one");
     Ok(())
 }

@@ -87,6 +87,8 @@ pub struct State {
     pub seen: Vec<SeenRequest>,
     pub last_origin: Option<String>,
     pub bench: BenchOptions,
+    /// This org's own API token instead of the shared `auth::TOKEN` (multi-tenant tests).
+    pub api_token: Option<String>,
 }
 
 impl State {

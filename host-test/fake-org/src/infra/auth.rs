@@ -131,7 +131,9 @@ pub fn insufficient_scope(facts: &Facts, caller: &Caller) -> Refusal {
 pub fn authenticate(st: &mut State, facts: &Facts) -> Result<Caller, Refusal> {
     let value = facts.headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     // Bench only: Okta's Python SDK 3.4.x sends `SSWS<token>` (no space), which Okta refuses.
-    let tolerated = st.bench.tolerate_ssws_without_space && value.and_then(|v| v.strip_prefix("SSWS")) == Some(TOKEN);
+    let api_token = st.api_token.clone().unwrap_or_else(|| TOKEN.to_string());
+    let tolerated =
+        st.bench.tolerate_ssws_without_space && value.and_then(|v| v.strip_prefix("SSWS")) == Some(api_token.as_str());
     let Some((scheme, token)) = value.and_then(|v| v.split_once(' ')).map(|(s, t)| (s, t.trim())) else {
         return if tolerated {
             Ok(Caller { actor: st.admin_actor(), credential: Credential::ApiToken })
@@ -140,7 +142,7 @@ pub fn authenticate(st: &mut State, facts: &Facts) -> Result<Caller, Refusal> {
         };
     };
     if scheme.eq_ignore_ascii_case("SSWS") {
-        return if token == TOKEN {
+        return if token == api_token {
             Ok(Caller { actor: st.admin_actor(), credential: Credential::ApiToken })
         } else {
             Err(Refusal::invalid_token())

@@ -144,7 +144,9 @@ pub async fn guard(State(g): State<Guard>, mut req: Request, next: Next) -> Resp
                     ApiError::rate_limited()
                 }
                 // Answered before the router.
-                Fault::Delay(_) | Fault::DropConnection | Fault::TruncateBody => ApiError::for_status(500),
+                Fault::Delay(_) | Fault::DropConnection | Fault::DropAfterApply | Fault::TruncateBody => {
+                    ApiError::for_status(500)
+                }
             };
             return Admitted::No(finish(err.into_response(), now, &request_id, Some(rl)));
         }

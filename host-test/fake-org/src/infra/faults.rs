@@ -15,8 +15,11 @@ pub enum Fault {
     ConcurrencyLimited,
     /// Wait, then answer normally.
     Delay(Duration),
-    /// No response at all (the socket is closed).
+    /// No response at all (the socket is closed): the request was not applied.
     DropConnection,
+    /// The request is applied (a write is made, its events recorded), then the connection is
+    /// closed without an answer: a create whose answer was lost.
+    DropAfterApply,
     /// Headers and half of the body, then the connection fails.
     TruncateBody,
 }

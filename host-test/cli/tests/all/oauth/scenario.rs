@@ -624,6 +624,94 @@ async fn token_endpoint_errors_become_typed_readable_errors() -> Result<()> {
     Ok(())
 }
 
+/// The token endpoint's 429s and 5xx are retried like an API call's (a new assertion and proof
+/// each time), within the retry budget; a 429 whose reset is past the budget is not waited.
+#[tokio::test]
+async fn token_endpoint_429_and_5xx_are_retried_within_the_budget() -> Result<()> {
+    let connection = client_credentials(ORIGIN, SERVICE, &key("rsa-pkcs8.pem"), Some("kid-1"), "okta.users.read");
+    let token = json!({"access_token": "at-after-retries", "token_type": "Bearer", "expires_in": 3600, "scope": "okta.users.read"});
+    let script = vec![
+        token_step(
+            429,
+            json!({"errorCode": "E0000047", "errorSummary": "API call exceeded rate limit due to too many requests."}),
+            None,
+        ),
+        token_step(503, json!({"errorCode": "E0000010", "errorSummary": "Service is temporarily unavailable."}), None),
+        token_step(500, json!({"error": "server_error"}), None),
+        token_step(200, token, None),
+        (
+            ExpectedRequest::get("/api/v1/users?limit=1").header("authorization", "Bearer at-after-retries"),
+            CannedResponse::json(200, json!([])),
+        ),
+    ];
+    let options = InstanceOptions { env: vec![("OKTA_RETRY_BACKOFF_MS".into(), "10".into())], ..Default::default() };
+    let mut instance = connector().instantiate_with(Backend::Scripted(script), options.clone()).await?;
+    let r = instance.invoke_json("users.list", &connection, &json!({"limit": 1})).await?;
+    instance.assert_script_consumed()?;
+    ok(r, "after a 429, a 503 and a 500 on the token endpoint");
+    let ex = instance.exchanges();
+    let jti = |e: &Exchange| jwt_parts(field(&form_of(e), "client_assertion").unwrap()).1["jti"].clone();
+    assert!(ex[..4]
+        .windows(2)
+        .all(|w| jti(&w[0]) != jti(&w[1]) && proof_claims(&w[0])["jti"] != proof_claims(&w[1])["jti"]));
+
+    // A reset an hour away is past the budget: one request, `rate-limited`, no wait.
+    let date = httpdate::fmt_http_date(std::time::SystemTime::now());
+    let reset = (std::time::SystemTime::now() + std::time::Duration::from_secs(3600))
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs();
+    let (expected, canned) = token_step(
+        429,
+        json!({"errorCode": "E0000047", "errorSummary": "API call exceeded rate limit due to too many requests."}),
+        None,
+    );
+    let canned = canned
+        .header("date", &date)
+        .header("x-rate-limit-limit", "600")
+        .header("x-rate-limit-remaining", "0")
+        .header("x-rate-limit-reset", &reset.to_string());
+    let mut instance =
+        connector().instantiate_with(Backend::Scripted(vec![(expected, canned)]), options.clone()).await?;
+    let started = std::time::Instant::now();
+    let e = instance.invoke_json("users.list", &connection, &json!({"limit": 1})).await?.expect_err("rate-limited");
+    assert_eq!(error_kind(&e), "rate-limited", "{}", error_json(&e));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+
+    // A refresh whose answer is lost is not sent again: the rotating refresh token may be spent.
+    let web = Connection::OauthCode(OauthCodeConnection {
+        refresh_token: Some("rt-may-be-spent".into()),
+        ..oauth_code(ORIGIN, WEB, WEB_SECRET, &["okta.users.read", "offline_access"])
+    });
+    let script = vec![(token_step(200, json!({}), None).0, CannedResponse::dropped())];
+    let mut instance = connector().instantiate_with(Backend::Scripted(script), options).await?;
+    let e = instance.invoke_json("users.list", &web, &json!({"limit": 1})).await?.expect_err("lost");
+    instance.assert_script_consumed()?;
+    assert_eq!(error_kind(&e), "transport");
+    assert_eq!(instance.exchanges().len(), 1);
+    Ok(())
+}
+
+/// An `expires_in` no clock can add is an unknown lifetime: the token is kept (and used until
+/// refused), not wrapped around into one that is always stale.
+#[tokio::test]
+async fn an_expires_in_beyond_any_date_keeps_the_token() -> Result<()> {
+    let connection = client_credentials(ORIGIN, SERVICE, &key("rsa-pkcs8.pem"), Some("kid-1"), "okta.users.read");
+    let token = json!({"access_token": "at-forever", "token_type": "Bearer", "expires_in": u64::MAX, "scope": "okta.users.read"});
+    let list = || {
+        (
+            ExpectedRequest::get("/api/v1/users?limit=1").header("authorization", "Bearer at-forever"),
+            CannedResponse::json(200, json!([])),
+        )
+    };
+    let script = vec![token_step(200, token, None), list(), list()];
+    let mut instance = connector().instantiate(Backend::Scripted(script)).await?;
+    for _ in 0..2 {
+        ok(instance.invoke_json("users.list", &connection, &json!({"limit": 1})).await?, "with the token");
+    }
+    instance.assert_script_consumed()?;
+    Ok(())
+}
+
 #[tokio::test]
 async fn connections_test_proves_each_kind() -> Result<()> {
     let org = service_org(true);
@@ -799,15 +887,18 @@ async fn authorization_code_end_to_end() -> Result<()> {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
     assert!(tokens.expires_at.unwrap().abs_diff(now + 3600) < 60);
 
-    // Actions with the stored tokens, and with the bare connection, use them: no token call.
+    // Actions with the stored tokens use them: no token call. The bare connection (the same
+    // app, no token) is not this user's session: refused, nothing sent.
     let stored = Connection::OauthCode(with_tokens(&c, &tokens));
     let (r, ex) = act(&mut instance, &stored, "users.list", json!({"limit": 1})).await?;
     ok(r, "with the tokens");
     assert_eq!(lines(&ex), ["GET /api/v1/users?limit=1 200"]);
     assert_eq!(ex[0].request_header("authorization"), Some(format!("Bearer {}", tokens.access_token).as_str()));
     let (r, ex) = act(&mut instance, &Connection::OauthCode(c.clone()), "groups.list", json!({"limit": 1})).await?;
-    ok(r, "bare connection");
-    assert_eq!(ex.len(), 1);
+    let e = r.expect_err("a bare connection has no session");
+    assert_eq!((error_kind(&e), okta_error(&e).unwrap().error_code.as_deref()), ("unauthorized", Some("no_token")));
+    assert!(ex.is_empty());
+    assert_eq!(instance.connections().current_tokens(&c).await?, None);
     let check = instance.connections().test(&stored).await?.expect("a working connection");
     assert_eq!(
         (check.kind.as_str(), check.principal.as_deref(), check.token_type.as_str()),
@@ -899,6 +990,52 @@ async fn refresh_tokens_rotate_and_a_reused_one_means_reconnect() -> Result<()> 
     assert_clean(&e, &secrets.iter().map(String::as_str).collect::<Vec<_>>());
     let e = instance.connections().refresh(&with_tokens(&c, &third)).await?.expect_err("family revoked");
     assert!(okta_error(&e).unwrap().summary.contains("must connect again"));
+    Ok(())
+}
+
+/// Two users of one web app in one long-lived instance, as a multi-tenant host runs them: each
+/// connection acts with its own tokens, a refresh of one rotates only its own, and neither a
+/// connection without tokens nor the other user gets anything from `current-tokens`.
+#[tokio::test]
+async fn two_users_of_one_app_in_one_instance_never_cross() -> Result<()> {
+    let org = web_org(Some(30), false);
+    org.set_token_lifetime(std::time::Duration::from_secs(300));
+    let c = web_connection(&["okta.users.read", "offline_access"]);
+    let mut instance = pinned(&org).await?;
+    let alice = connect_user(&org, &mut instance, &c).await?;
+    let bob = connect_user(&org, &mut instance, &c).await?;
+    assert_ne!(alice.refresh_token, bob.refresh_token);
+    let (a, b) = (with_tokens(&c, &alice), with_tokens(&c, &bob));
+    for (who, conn, tokens) in [("alice", &a, &alice), ("bob", &b, &bob)] {
+        let (r, ex) =
+            act(&mut instance, &Connection::OauthCode(conn.clone()), "users.list", json!({"limit": 1})).await?;
+        ok(r, who);
+        assert_eq!(ex[0].request_header("authorization"), Some(format!("Bearer {}", tokens.access_token).as_str()));
+    }
+    // Alice's session refreshes (rotating her refresh token); Bob's is untouched.
+    advance(&org, &instance, 250);
+    let (r, ex) = act(&mut instance, &Connection::OauthCode(a.clone()), "users.list", json!({"limit": 1})).await?;
+    ok(r, "alice refreshed");
+    assert_eq!(field(&form_of(&ex[0]), "refresh_token"), alice.refresh_token.as_deref());
+    let alice2 = instance.connections().current_tokens(&a).await?.expect("alice's newest");
+    assert_ne!(alice2.refresh_token, alice.refresh_token);
+    assert_eq!(instance.connections().current_tokens(&b).await?, Some(bob.clone()), "bob's own, unrotated");
+    assert_eq!(instance.connections().current_tokens(&c).await?, None, "a connection without tokens");
+    let stranger = OauthCodeConnection { refresh_token: Some("not-a-token-of-this-instance".into()), ..c.clone() };
+    assert_eq!(instance.connections().current_tokens(&stranger).await?, None);
+    // Bob's next action still carries Bob's token, never Alice's new one.
+    let (r, ex) = act(&mut instance, &Connection::OauthCode(b.clone()), "users.list", json!({"limit": 1})).await?;
+    ok(r, "bob");
+    for e in &ex {
+        let shown = format!("{:?} {:?}", e.request_headers, String::from_utf8_lossy(&e.request_body));
+        for t in [&alice.access_token, &alice2.access_token] {
+            assert!(!shown.contains(t.as_str()), "alice's token in bob's request");
+        }
+        assert!(
+            !shown.contains(alice.refresh_token.as_deref().unwrap())
+                && !shown.contains(alice2.refresh_token.as_deref().unwrap())
+        );
+    }
     Ok(())
 }
 

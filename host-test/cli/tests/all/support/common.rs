@@ -28,9 +28,14 @@ pub async fn run_on(
     action: &str,
     input: Value,
 ) -> Result<(Result<Value, WitError>, Vec<Exchange>)> {
-    let mut instance = connector().instantiate(backend).await?;
+    let mut instance = connector().instantiate_with(backend, local()).await?;
     let r = instance.invoke_json(action, connection, &input).await?;
     Ok((r, instance.exchanges()))
+}
+
+/// Instance options for a test whose org may be on loopback: local orgs allowed.
+pub fn local() -> InstanceOptions {
+    InstanceOptions { allow_local_orgs: true, ..InstanceOptions::default() }
 }
 
 pub fn ok(r: Result<Value, WitError>, what: &str) -> Value {

@@ -1,4 +1,6 @@
-//! Triggers through the component (`host`), and a thousand polls with writes in between (`soak`).
+//! Triggers through the component (`host`), a thousand polls with writes in between (`soak`),
+//! and `hook serve` under load (`hook_load`).
 
+mod hook_load;
 pub(crate) mod host;
 mod soak;

@@ -13,6 +13,15 @@ impl FakeOrg {
         self.st().deliveries().to_vec()
     }
 
+    /// How the org calls the event hook `id`: its URI and the headers sent with every call (the
+    /// `authScheme` header with the hook's secret, then the custom ones), for a test that makes
+    /// deliveries itself, as many at once as Okta might.
+    pub fn event_hook_endpoint(&self, id: &str) -> Option<(String, Vec<(String, String)>)> {
+        let st = self.st();
+        let endpoint = super::delivery::hook_endpoint(st.event_hooks().get(id)?);
+        Some((endpoint.uri, endpoint.headers))
+    }
+
     /// Delivers a logged event again to the hooks that want it, with a new `eventId`: Okta
     /// delivers at least once. `false` for an unknown uuid.
     pub fn redeliver_event(&self, uuid: &str) -> bool {
