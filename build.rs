@@ -449,7 +449,7 @@ fn dispatch_rs(model: &Model) -> String {
     );
     for (path, (name, _)) in outputs {
         let rec = model.record(&name);
-        writeln!(s, "impl crate::catalog::InvokeOutput for {path} {{\n    fn into_json(self) -> String {{").unwrap();
+        writeln!(s, "impl crate::glue::InvokeOutput for {path} {{\n    fn into_json(self) -> String {{").unwrap();
         let mut parts = Vec::new();
         for f in &rec.fields {
             let field = rust_ident(&f.name);
@@ -461,7 +461,7 @@ fn dispatch_rs(model: &Model) -> String {
             writeln!(s, "        let {field} = {value};").unwrap();
             parts.push(format!("({:?}, {field}.as_str())", snake(&f.name)));
         }
-        writeln!(s, "        crate::catalog::object(&[{}])\n    }}\n}}\n", parts.join(", ")).unwrap();
+        writeln!(s, "        crate::glue::object(&[{}])\n    }}\n}}\n", parts.join(", ")).unwrap();
     }
     s
 }

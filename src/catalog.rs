@@ -19,42 +19,6 @@ pub fn unknown_action(action: &str) -> WitError {
     Error::input("action", format!("unknown action `{shown}` (see the catalog for the ids)")).into()
 }
 
-/// What an action's result looks like through `invoke`.
-pub trait InvokeOutput {
-    fn into_json(self) -> String;
-}
-
-impl InvokeOutput for String {
-    fn into_json(self) -> String {
-        self
-    }
-}
-
-impl InvokeOutput for () {
-    fn into_json(self) -> String {
-        "{}".to_string()
-    }
-}
-
-/// Writes a JSON object from already-serialised values, sized exactly: `items` can be tens of
-/// megabytes, and `format!` would grow by doubling. (Called by the generated output impls.)
-pub fn object(fields: &[(&str, &str)]) -> String {
-    let len = (fields.iter().map(|(k, v)| k.len() + v.len() + 4).sum::<usize>() + 1).max(2);
-    let mut out = String::with_capacity(len);
-    out.push('{');
-    for (i, (k, v)) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push('"');
-        out.push_str(k);
-        out.push_str("\":");
-        out.push_str(v);
-    }
-    out.push('}');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,13 +49,6 @@ mod tests {
         assert_eq!(kinds, ["api_token", "oauth_code", "client_credentials"]);
         let token = &catalog["connections"][0]["input_schema"]["properties"]["token"];
         assert_eq!((token["writeOnly"].as_bool(), token["format"].as_str()), (Some(true), Some("password")));
-    }
-
-    #[test]
-    fn objects_are_sized_exactly() {
-        let o = object(&[("items", "[1,2]"), ("next_cursor", "null")]);
-        assert_eq!(o, r#"{"items":[1,2],"next_cursor":null}"#);
-        assert_eq!(o.len(), o.capacity());
     }
 }
 

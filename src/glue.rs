@@ -1,10 +1,10 @@
 //! What every export does around its action, written once: read the input (typed or JSON),
 //! connect, let the action describe its requests, run them on the core, and scrub every secret
-//! of the connection and the input from an error. The per-action calls into these functions
-//! are generated from the WIT by `build.rs`.
+//! of the connection and the input from an error; for `invoke`, write the result as JSON
+//! ([`InvokeOutput`]). The per-action calls into these functions, and each output record's
+//! [`InvokeOutput`], are generated from the WIT by `build.rs`.
 
 use crate::bindings::okta::connector::types::{Connection, Error as WitError};
-use crate::catalog::InvokeOutput;
 use crate::connection::{self, Session};
 use crate::error::Error;
 use crate::input::{Input, NoInput};
@@ -57,4 +57,52 @@ fn run<I: Input, T: 'static>(
     let input = input.map_err(|e| e.scrub(&connection::secrets(connection)))?;
     let session = Session::open(connection, input.secrets())?;
     session.run(action(&session.okta, input))
+}
+
+/// What an action's result looks like through `invoke`.
+pub trait InvokeOutput {
+    fn into_json(self) -> String;
+}
+
+impl InvokeOutput for String {
+    fn into_json(self) -> String {
+        self
+    }
+}
+
+impl InvokeOutput for () {
+    fn into_json(self) -> String {
+        "{}".to_string()
+    }
+}
+
+/// Writes a JSON object from already-serialised values, sized exactly: `items` can be tens of
+/// megabytes, and `format!` would grow by doubling. (Called by the generated output impls.)
+pub fn object(fields: &[(&str, &str)]) -> String {
+    let len = (fields.iter().map(|(k, v)| k.len() + v.len() + 4).sum::<usize>() + 1).max(2);
+    let mut out = String::with_capacity(len);
+    out.push('{');
+    for (i, (k, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(k);
+        out.push_str("\":");
+        out.push_str(v);
+    }
+    out.push('}');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn objects_are_sized_exactly() {
+        let o = object(&[("items", "[1,2]"), ("next_cursor", "null")]);
+        assert_eq!(o, r#"{"items":[1,2],"next_cursor":null}"#);
+        assert_eq!(o.len(), o.capacity());
+    }
 }

@@ -288,7 +288,9 @@ pub fn required_json(field: &str, value: Value) -> Result<Value, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inputs::raw::RawRequestInput;
     use crate::inputs::users::{CreateUserInput, ListUsersInput};
+    use proptest::prelude::*;
 
     fn field_error(e: Error) -> (String, String) {
         match e {
@@ -361,5 +363,34 @@ mod tests {
             assert!(NoInput::from_json(text).is_ok());
         }
         assert!(NoInput::from_json(r#"{"x":1}"#).is_err());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        #[test]
+        fn inputs_never_panic(text in ".{0,400}") {
+            let _ = CreateUserInput::from_json(&text);
+            let _ = ListUsersInput::from_json(&text);
+            let _ = RawRequestInput::from_json(&text);
+        }
+
+        #[test]
+        fn input_errors_name_a_field_and_never_echo_a_password(password in "[A-Za-z0-9]{12,30}", kind in 0u8..4) {
+            let value = match kind {
+                0 => serde_json::json!(password.len()),
+                1 => serde_json::json!([password]),
+                2 => serde_json::json!({ "value": password }),
+                _ => serde_json::json!(password.len() % 2 == 0),
+            };
+            let input = serde_json::json!({ "login": "a@example.com", "password": value });
+            match CreateUserInput::from_json(&input.to_string()) {
+                Err(Error::InvalidInput { field, message }) => {
+                    prop_assert_eq!(field, "password");
+                    prop_assert!(!message.contains(&password));
+                }
+                other => prop_assert!(false, "expected an input error, got {:?}", other.map(|_| ())),
+            }
+        }
     }
 }

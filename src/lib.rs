@@ -14,7 +14,6 @@ pub mod error;
 pub mod glue;
 pub mod input;
 pub mod okta;
-pub mod scrub;
 pub mod timestamp;
 pub mod triggers;
 

@@ -307,6 +307,7 @@ fn decode(response: HttpResponse, response_type: ResponseType) -> Result<RawResp
 mod tests {
     use super::*;
     use crate::input::Input;
+    use proptest::prelude::*;
 
     fn path(url: &str) -> Result<String, String> {
         api_path(url).map(|(p, q)| if q.is_empty() { p } else { format!("{p} {q:?}") }).map_err(|e| e.to_string())
@@ -425,5 +426,32 @@ mod tests {
         assert!(RawRequestInput::from_json(r#"{"url":"/users","method":"FETCH"}"#).is_err());
         assert_eq!(RawRequestInput::from_json(r#"{"url":"/users","method":"get"}"#).unwrap().method, HttpMethod::Get);
         assert!(RawRequestInput::from_json(r#"{"url":"/users","method":"GET","response_type":"xml"}"#).is_err());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// Whatever URL a user gives, the request built goes to `/api/v1` or below and climbs
+        /// out of it neither as sent nor once or twice percent-decoded; a refused URL is an
+        /// error naming `url`.
+        #[test]
+        fn urls_never_leave_api_v1(url in "[ -~]{0,80}") {
+            let input = serde_json::json!({ "url": url, "method": "GET" });
+            if let Ok(i) = RawRequestInput::from_json(&input.to_string()) {
+                match request(&Okta::for_tests(), i) {
+                    Ok(flow) => {
+                        let Err((request, _, _)) = flow.step() else { return Ok(()) };
+                        let decoded = percent_encoding::percent_decode_str(&request.path).decode_utf8_lossy().into_owned();
+                        let twice = percent_encoding::percent_decode_str(&decoded).decode_utf8_lossy().into_owned();
+                        prop_assert!(request.path.starts_with("/api/v1/") || request.path == "/api/v1");
+                        for p in [&decoded, &twice] {
+                            prop_assert!(!p.split('/').any(|s| s == ".." || s == "."), "{} climbs out", request.path);
+                            prop_assert!(!p.contains('\\'));
+                        }
+                    }
+                    Err(e) => prop_assert!(matches!(&e, Error::InvalidInput { field, .. } if field == "url"), "{e:?}"),
+                }
+            }
+        }
     }
 }

@@ -7,7 +7,7 @@
 //! behind the user's back.
 
 use super::lost_create::{create_once, Lookup};
-use super::{json_object, not_found_is_done};
+use super::{extra_parameters, json_object, not_found_is_done};
 use crate::error::Error;
 use crate::input::Closed;
 use crate::inputs::types::PasswordHash;
@@ -205,8 +205,7 @@ pub fn list(okta: &Okta, input: ListUsersInput) -> Result<Flow<Page>, Error> {
         .query("limit", input.limit)
         .query_opt("sortBy", input.sort_by)
         .query_opt("sortOrder", input.sort_order);
-    let request = super::extra_parameters(request, input.extra_parameters, &named)?;
-    Ok(request.send_pages(Paging::new(input.fetch_all)))
+    Ok(extra_parameters(request, input.extra_parameters, &named)?.send_pages(Paging::new(input.fetch_all)))
 }
 
 /// List User Applications: `GET /api/v1/users/{id}/appLinks` (not paged).

@@ -1,12 +1,12 @@
 //! The `connections` exports: test a connection, and the authorization-code flow's calls.
 
 use super::oauth::token::Endpoint;
-use super::oauth::{self, code, sessions, Tokens};
+use super::oauth::{self, code, sessions, OAuth, Tokens};
 use super::{client_credentials, connect, oauth_code, secrets};
 use crate::bindings::exports::okta::connector::connections::{AuthorizationStart, ConnectionCheck, Guest, TokenSet};
 use crate::bindings::okta::connector::types::{Connection, Error as WitError, OauthCodeConnection};
 use crate::error::Error;
-use crate::okta::{Auth, Okta, Request};
+use crate::okta::{Auth, Okta, Request, Secret};
 use serde_json::Value;
 use std::rc::Rc;
 
@@ -33,6 +33,14 @@ fn me(okta: &Okta) -> Result<Option<String>, Error> {
     let user = okta.run(Request::get("/api/v1/users/me").send_object())?;
     let user: Value = serde_json::from_str(&user).unwrap_or(Value::Null);
     Ok(user.pointer("/profile/login").and_then(Value::as_str).map(str::to_string))
+}
+
+/// Runs `call` on the connection's token endpoint, on the wire and within the bounds of a
+/// new client (the token request carries its own client authentication, not an API token).
+fn at_token_endpoint<T>(creds: &OAuth, call: impl FnOnce(Endpoint<'_>) -> Result<T, Error>) -> Result<T, Error> {
+    let okta = Okta::new(creds.origin.clone(), Auth::ApiToken(Secret::new("")));
+    let limits = okta.limits(okta.config.max_response_bytes)?;
+    call(creds.endpoint(okta.transport(), &limits))
 }
 
 fn code_secrets(c: &OauthCodeConnection) -> Vec<String> {
@@ -117,19 +125,12 @@ impl Guest for crate::Component {
         all.extend([code_value.clone(), code_verifier.clone()]);
         scrubbed(all, || {
             let creds = oauth_code::credentials(&connection)?;
-            let okta = Okta::new(creds.origin.clone(), Auth::ApiToken(crate::okta::Secret::new("")));
             let oauth::Grant::AuthorizationCode { client_id, client_secret, .. } = &creds.grant else {
                 return Err(Error::Unsupported("not an authorization-code connection".into()));
             };
-            let limits = okta.limits(okta.config.max_response_bytes)?;
-            let endpoint = Endpoint {
-                holder: &creds.identity,
-                origin: &creds.origin,
-                transport: okta.transport(),
-                limits: &limits,
-            };
-            let tokens =
-                code::exchange(endpoint, client_id, client_secret, &code_value, redirect_uri.trim(), &code_verifier)?;
+            let tokens = at_token_endpoint(&creds, |endpoint| {
+                code::exchange(endpoint, client_id, client_secret, &code_value, redirect_uri.trim(), &code_verifier)
+            })?;
             // A new session, reached by the tokens handed back here.
             sessions::with(|s| s.put(&creds.identity, &[], tokens.clone(), true));
             Ok(tokens.into())
@@ -146,15 +147,8 @@ impl Guest for crate::Component {
             let Some(refresh) = newest.or_else(|| refresh_token.clone()) else {
                 return Err(Error::connection("refresh_token", "is absent: connect with offline_access to get one"));
             };
-            let okta = Okta::new(creds.origin.clone(), Auth::ApiToken(crate::okta::Secret::new("")));
-            let limits = okta.limits(okta.config.max_response_bytes)?;
-            let endpoint = Endpoint {
-                holder: &creds.identity,
-                origin: &creds.origin,
-                transport: okta.transport(),
-                limits: &limits,
-            };
-            let tokens = code::refresh(endpoint, client_id, client_secret, &refresh)?;
+            let tokens =
+                at_token_endpoint(&creds, |endpoint| code::refresh(endpoint, client_id, client_secret, &refresh))?;
             sessions::with(|s| s.put(&creds.identity, &creds.presented, tokens.clone(), true));
             Ok(tokens.into())
         })

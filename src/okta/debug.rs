@@ -4,8 +4,8 @@
 //! status, header names and body sizes: never a header value or a body, where tokens,
 //! assertions, proofs and client secrets travel.
 
+use super::scrub::scrub_text;
 use super::transport::{strip_query, HttpRequest, HttpResponse, TransportError};
-use crate::scrub::scrub_text;
 use std::fmt;
 
 impl fmt::Debug for HttpRequest {

@@ -2,7 +2,8 @@
 //! the core performs them: auth headers ([`auth`]), retries ([`retry`], a pure decision),
 //! rate limits ([`ratelimit`]), `Link` pagination ([`paging`]), Okta's error bodies
 //! ([`errors`]), bounds in time and size ([`config`]) and the wire ([`transport`], the only
-//! user of waki).
+//! user of waki). Every secret, as given and as it reads in a URL path, is kept out of what
+//! the connector prints ([`scrub`]: errors, and [`debug`] output).
 
 pub mod auth;
 pub mod client;
@@ -16,6 +17,7 @@ pub mod path;
 pub mod ratelimit;
 pub mod request;
 pub mod retry;
+pub mod scrub;
 pub mod transport;
 
 #[cfg(test)]

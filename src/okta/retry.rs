@@ -31,6 +31,24 @@ impl Default for Policy {
     }
 }
 
+impl Policy {
+    /// The wait after attempt `attempt` (1 for the first): `backoff`, doubled per attempt, plus
+    /// `jitter`.
+    fn backoff_after(&self, attempt: u32, jitter: Duration) -> Duration {
+        self.backoff * 2u32.saturating_pow(attempt - 1) + jitter
+    }
+
+    /// Retry after `wait`, unless that takes the action's waiting, `waited` so far, past the
+    /// budget.
+    fn within_budget(&self, waited: Duration, wait: Duration) -> Decision {
+        if waited + wait > self.budget {
+            Decision::Stop
+        } else {
+            Decision::Retry(wait)
+        }
+    }
+}
+
 /// Rate-limit headers of one response.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct RateLimit {
@@ -85,7 +103,7 @@ pub fn decide(
     if attempt >= policy.max_attempts {
         return Decision::Stop;
     }
-    let backoff = policy.backoff * 2u32.saturating_pow(attempt - 1) + jitter;
+    let backoff = policy.backoff_after(attempt, jitter);
     let wait = match outcome {
         Attempted::Status(429, rl) if rl.is_concurrency() => backoff,
         // Okta's SDKs wait `reset - Date + 1 s`; the extra second covers the clock's granularity.
@@ -93,14 +111,20 @@ pub fn decide(
             Some(d) => d + Duration::from_secs(1) + jitter,
             None => backoff,
         },
-        Attempted::Status(500..=599, _) | Attempted::Transport if idempotent => backoff,
-        Attempted::Busy => backoff,
+        _ if transient(idempotent, outcome) => backoff,
         _ => return Decision::Stop,
     };
-    if waited + wait > policy.budget {
-        Decision::Stop
-    } else {
-        Decision::Retry(wait)
+    policy.within_budget(waited, wait)
+}
+
+/// A failure other than a 429 that is worth another attempt: Okta applied nothing
+/// ([`Attempted::Busy`]), or a 5xx or transport error on an idempotent method (a POST may
+/// already have taken effect).
+fn transient(idempotent: bool, outcome: Attempted) -> bool {
+    match outcome {
+        Attempted::Busy => true,
+        Attempted::Status(500..=599, _) | Attempted::Transport => idempotent,
+        Attempted::Status(..) => false,
     }
 }
 
@@ -134,19 +158,11 @@ pub fn decide_custom(
     if attempt > custom.max_retries {
         return Decision::Stop;
     }
-    let retryable = custom.all_errors
-        || matches!(outcome, Attempted::Busy)
-        || (idempotent && matches!(outcome, Attempted::Status(500..=599, _) | Attempted::Transport));
-    if !retryable {
+    if !(custom.all_errors || transient(idempotent, outcome)) {
         return Decision::Stop;
     }
-    let wait =
-        if custom.exponential { policy.backoff * 2u32.saturating_pow(attempt - 1) + jitter } else { custom.delay };
-    if waited + wait > policy.budget {
-        Decision::Stop
-    } else {
-        Decision::Retry(wait)
-    }
+    let wait = if custom.exponential { policy.backoff_after(attempt, jitter) } else { custom.delay };
+    policy.within_budget(waited, wait)
 }
 
 #[cfg(test)]

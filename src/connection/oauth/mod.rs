@@ -88,7 +88,7 @@ impl OAuth {
         if let Some(t) = previous.clone().filter(|t| fresh(t, now)) {
             return Ok(t);
         }
-        let endpoint = Endpoint { holder: &self.identity, origin: &self.origin, transport, limits };
+        let endpoint = self.endpoint(transport, limits);
         let tokens = match &self.grant {
             Grant::ClientCredentials { client_id, key, scopes } => {
                 let token_url = self.token_url();
@@ -138,6 +138,12 @@ impl OAuth {
         };
         sessions::with(|s| s.put(&self.identity, &self.presented, tokens.clone(), false));
         Ok(tokens)
+    }
+
+    /// The org's token endpoint as this connection reaches it (proofs signed with its DPoP
+    /// key), through `transport` within `limits`.
+    pub fn endpoint<'a>(&'a self, transport: &'a dyn Transport, limits: &'a Limits) -> Endpoint<'a> {
+        Endpoint { holder: &self.identity, origin: &self.origin, transport, limits }
     }
 
     fn token_url(&self) -> String {

@@ -2,8 +2,8 @@
 //! (Raw Request's Debug). A secret is replaced as given and as it reads percent-encoded in
 //! a URL path.
 
+use super::path::encode_segment;
 use crate::error::{Error, OktaError};
-use crate::okta::path::encode_segment;
 
 /// Secrets shorter than this are not scrubbed: replacing every `a` of a message helps nobody,
 /// and real tokens, passwords and keys are longer.
