@@ -23,11 +23,13 @@ pub struct ServeArgs {
     /// How long the access tokens it issues live, in seconds (Okta's: an hour).
     #[arg(long, value_name = "SECS", default_value_t = 3600)]
     pub token_lifetime: u64,
-    /// Requests allowed per rate-limit bucket (users, groups, apps, logs, ...) and window.
-    #[arg(long, value_name = "N", default_value_t = 600)]
+    /// Requests allowed per rate-limit bucket (users, groups, apps, logs, ...) and window
+    /// (Okta's default for most endpoints: 600 a minute); a bench listing the same users over
+    /// and over sets it high.
+    #[arg(long, value_name = "N", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_limit: u32,
     /// The rate-limit window, in seconds (Okta's is a minute).
-    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub rate_window: u64,
 }
 
