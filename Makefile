@@ -4,7 +4,7 @@ LOCAL := target/wasm32-wasip2/release/okta_connector.local.wasm
 BUDGET := target/wasm32-wasip2/release/okta_rate_budget.wasm
 HOST := cargo run --quiet -p okta-connector-cli --bin okta-connector --
 
-.PHONY: all build build-local wasm-target demo test install lint clean bench bench-quick node-host package package-check publish size size-build
+.PHONY: all build build-local wasm-target demo test install lint clean bench bench-quick node-host mcp-check mcp-overhead prismatic-host prismatic-package package package-check publish size size-build
 
 all: build
 
@@ -35,36 +35,60 @@ demo: build
 ## test: unit tests of the guest's pure parts and of the host crates, the one integration-test
 ## binary (host, scenario and fake-org tests through the component; the marketplace package,
 ## its docs page in headless Chromium and its round trip through a real OCI registry), the
-## package built twice and compared, the Node host check, then the quick bench. Without
-## Node.js/npm or Python 3, docker-registry or chromium, what needs them is skipped with a
-## notice (OKTA_TEST_ALL=1, as in CI, makes that an error).
+## packages built (the marketplace package twice and compared), the MCP server through the MCP
+## Python SDK, the Node host check and the Prismatic component's tests, then the quick bench.
+## Without Node.js/npm or Python 3, docker-registry or chromium, what needs them is skipped
+## with a notice (OKTA_TEST_ALL=1, as in CI, makes that an error).
 test: build build-local
 	@command -v docker-registry >/dev/null || echo "make test: SKIPPED the OCI registry round trip: it needs docker-registry (Debian's CNCF Distribution registry: apt-get install docker-registry)"
 	@command -v chromium >/dev/null || echo "make test: SKIPPED the docs page's browser check: it needs chromium (apt-get install chromium)"
 	cargo test --workspace
 	$(MAKE) package-check
-	@if command -v node >/dev/null && command -v npm >/dev/null && command -v python3 >/dev/null; then \
-	  $(MAKE) node-host && $(MAKE) bench-quick; \
+	@if command -v python3 >/dev/null; then \
+	  $(MAKE) mcp-check; \
 	elif [ -n "$$OKTA_TEST_ALL" ]; then \
-	  echo "make test: the Node host check and the quick bench need node, npm and python3" >&2; exit 1; \
+	  echo "make test: the MCP server check needs python3" >&2; exit 1; \
 	else \
-	  echo "make test: SKIPPED the Node host check and the quick bench: they need Node.js with npm and Python 3"; \
+	  echo "make test: SKIPPED the MCP server check: it needs Python 3 (>= 3.10, with venv)"; \
+	fi
+	@if command -v node >/dev/null && command -v npm >/dev/null; then \
+	  $(MAKE) node-host && $(MAKE) prismatic-host; \
+	elif [ -n "$$OKTA_TEST_ALL" ]; then \
+	  echo "make test: the Node host check and the Prismatic component's tests need node and npm" >&2; exit 1; \
+	else \
+	  echo "make test: SKIPPED the Node host check and the Prismatic component's tests: they need Node.js with npm"; \
+	fi
+	@if command -v node >/dev/null && command -v npm >/dev/null && command -v python3 >/dev/null; then \
+	  $(MAKE) bench-quick; \
+	elif [ -n "$$OKTA_TEST_ALL" ]; then \
+	  echo "make test: the quick bench needs node, npm and python3" >&2; exit 1; \
+	else \
+	  echo "make test: SKIPPED the quick bench: it needs Node.js with npm and Python 3"; \
 	fi
 
 ## package: the marketplace package in dist/: the component with its metadata, the binary WIT
 ## package, catalog.json (what describe() returns), connector.json, the icon and the docs page;
-## the same bytes for the same commit (dated with it)
+## the same bytes for the same commit (dated with it); then, beside it, the Prismatic
+## component's npm package (okta-connector-prismatic-<version>.tgz)
 PACKAGE_CATALOG := target/package/catalog.json
 package: build
 	cargo build -p okta-connector-cli --bin okta-connector
 	@mkdir -p target/package
 	OKTA_CONNECTOR_WASM=$(WASM) ./target/debug/okta-connector catalog > $(PACKAGE_CATALOG)
 	cargo run --quiet -p okta-package -- build --component $(WASM) --catalog $(PACKAGE_CATALOG) --out dist
+	@if command -v node >/dev/null && command -v npm >/dev/null; then \
+	  $(MAKE) prismatic-package; \
+	elif [ -n "$$OKTA_TEST_ALL" ]; then \
+	  echo "make package: the Prismatic component's package needs node and npm" >&2; exit 1; \
+	else \
+	  echo "make package: SKIPPED the Prismatic component's package: it needs Node.js with npm"; \
+	fi
 
 ## package-check: `make package` twice, the second into target/package/again: byte-identical
+## (the Prismatic tarball aside: npm stamps its files with the time)
 package-check: package
 	cargo run --quiet -p okta-package -- build --component $(WASM) --catalog $(PACKAGE_CATALOG) --out target/package/again > /dev/null
-	diff -r dist target/package/again
+	diff -r -x 'okta-connector-prismatic-*.tgz' dist target/package/again
 	@echo "package: two builds of $$(git rev-parse --short HEAD) are byte-identical"
 
 ## publish: push dist/ to REGISTRY=host:port/namespace: the component as a Wasm OCI artifact
@@ -83,13 +107,41 @@ node-host: build build-local
 	cargo build -p okta-connector-cli --bin okta-connector
 	bash hosts/node/check.sh
 
+## mcp-check: `okta-connector mcp` with the official MCP Python SDK as its client (PyPI `mcp`,
+## installed into host-test/cli/tests/mcp/.venv), against the fake org
+mcp-check: build
+	cargo build -p okta-connector-cli --bin okta-connector
+	bash host-test/cli/tests/mcp/check.sh
+
+## mcp-overhead: what a warm `users_get` tool call costs against `run users.get` (a process per
+## call), on the embedded fake org, with the debug CLI (timings, not a test)
+mcp-overhead: build
+	cargo build -p okta-connector-cli --bin okta-connector
+	bash host-test/cli/tests/mcp/check.sh overhead
+
+## prismatic-host: the component as a Prismatic custom component (hosts/prismatic): built from
+## the release component, tested with Spectral's test harness against the fake org
+prismatic-host: build-local
+	cargo build -p okta-connector-cli --bin okta-connector
+	bash hosts/prismatic/check.sh
+
+## prismatic-package: the Prismatic component's npm package (its dist/ is what `prism
+## components:publish` uploads) as dist/okta-connector-prismatic-<version>.tgz, with the icon
+## the marketplace package rendered into dist/ (`make package` makes both)
+prismatic-package: build-local
+	cd hosts/prismatic && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
+	cd hosts/prismatic && npm pack --pack-destination ../../dist --loglevel=error
+
 ## bench: the component against Okta's Python and Node SDKs and a native client, listing 50 000
 ## users of a loopback fake org, then over TLS with a real org's delays (release host; ~4 min
-## once built); writes bench/results.md
+## once built); writes bench/results.md. Then the Prismatic package beside the CLI (Fetch All
+## of 50 000 users, Get User; per call and per process; ~2 min); writes bench/prismatic.md
 bench: build size-build
 	bash bench/setup.sh
 	cargo build --release -p okta-bench -p okta-connector-cli
 	./target/release/okta-bench
+	cargo build --release -p okta-connector-cli --bin okta-connector
+	cd hosts/prismatic && npm ci --no-audit --no-fund --loglevel=error && node build.mjs && node bench/run.mjs
 
 ## bench-quick: the same bench with small numbers (debug host, 2 000 users); run by `make test`;
 ## fails when the component opens more than one connection for a listing

@@ -10,8 +10,9 @@
 //! - `listings.rs`: `listings.open`'s table from the id of each list action (one whose result
 //!   is a page) to the same action;
 //! - `catalog.json`: every connection, trigger and action with label, comment, defaults and
-//!   the JSON Schema of its input; each action's hints and scopes, each trigger's scopes; the
-//!   environment the component reads and the hosts it may call;
+//!   the JSON Schema of its input (and of its result, where that has a fixed shape); each
+//!   action's hints and scopes, each trigger's scopes; every kind of error with what it means;
+//!   the environment the component reads and the hosts it may call;
 //! - `environment.rs`: each environment variable's name and default, for `okta::config`;
 //!   `hosts.rs`: Okta's domains from the outbound hosts, for `okta::domain`.
 //!
@@ -515,6 +516,7 @@ fn catalog_json(model: &Model) -> serde_json::Value {
                 "details": a.details,
                 "defaults": defaults,
                 "input_schema": schema,
+                "output_schema": output_schema(&a.output, model),
                 "hints": a.hints.map(|h| json!({
                     "read_only": h.read_only,
                     "destructive": h.destructive,
@@ -555,6 +557,7 @@ fn catalog_json(model: &Model) -> serde_json::Value {
             })
         })
         .collect();
+    let errors: Vec<_> = model.errors.iter().map(|e| json!({ "kind": e.kind, "comment": e.comment })).collect();
     let environment: Vec<_> =
         model.environment.iter().map(|v| json!({"name": v.name, "default": v.default, "comment": v.comment})).collect();
     json!({
@@ -562,7 +565,19 @@ fn catalog_json(model: &Model) -> serde_json::Value {
         "connections": connections,
         "triggers": triggers,
         "actions": actions,
+        "errors": errors,
         "environment": environment,
         "hosts": model.hosts,
     })
+}
+
+/// The JSON Schema of a result through `invoke` where its shape is fixed: a record's, or an
+/// empty object for an action without a result. `null` for Okta's own JSON, whose shape is
+/// Okta's (and grows over time).
+fn output_schema(output: &Output, model: &Model) -> serde_json::Value {
+    match output {
+        Output::Json => serde_json::Value::Null,
+        Output::Unit => json!({"type": "object", "properties": {}, "required": [], "additionalProperties": false}),
+        Output::Record { name, .. } => model.record(name).output_schema(model),
+    }
 }

@@ -46,7 +46,7 @@ mod tests {
         assert_eq!(create["input_schema"]["properties"]["password"]["writeOnly"], true);
         let kinds: Vec<&str> =
             catalog["connections"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
-        assert_eq!(kinds, ["api_token", "oauth_code", "client_credentials"]);
+        assert_eq!(kinds, ["api_token", "oauth_code", "client_credentials", "oauth_device"]);
         let token = &catalog["connections"][0]["input_schema"]["properties"]["token"];
         assert_eq!((token["writeOnly"].as_bool(), token["format"].as_str()), (Some(true), Some("password")));
     }

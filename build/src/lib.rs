@@ -56,6 +56,9 @@ pub struct Model {
     pub hosts: Vec<String>,
     /// The environment variables the component reads.
     pub environment: Vec<EnvVar>,
+    /// Every kind of error (the `error` variant's cases, Okta's answers by kind): when each
+    /// happens and what helps.
+    pub errors: Vec<ErrorCase>,
 }
 
 /// A variable of the component's environment (`wasi:cli/environment`), a whole number.
@@ -72,6 +75,14 @@ pub struct Hints {
     pub read_only: bool,
     pub destructive: bool,
     pub idempotent: bool,
+}
+
+/// A kind of error: a case of the `error` variant, or a `kind` of Okta's error answers.
+pub struct ErrorCase {
+    /// `invalid-input`, `not-found`
+    pub kind: String,
+    /// Its docs: when it happens, whether a retry can help.
+    pub comment: String,
 }
 
 /// One exported interface: an Okta area.
@@ -281,7 +292,19 @@ impl Model {
         }
         let world_docs = resolve.worlds[world].docs.contents.clone().unwrap_or_default();
         let (hosts, environment) = read_world_docs(&world_docs);
-        Model { package, areas, connections, triggers, trigger_inputs, records, closed_sets, hosts, environment }
+        let errors = error_cases(&resolve);
+        Model {
+            package,
+            areas,
+            connections,
+            triggers,
+            trigger_inputs,
+            records,
+            closed_sets,
+            hosts,
+            environment,
+            errors,
+        }
     }
 
     /// The record named `name` (kebab-case).
@@ -666,6 +689,33 @@ fn connection_kinds(resolve: &Resolve) -> Vec<Record> {
         .collect()
 }
 
+/// The `error` variant's cases, a case whose payload has a `kind` (Okta's answers) as one
+/// entry per kind: what a host shows as the error's kind is what the catalog explains.
+fn error_cases(resolve: &Resolve) -> Vec<ErrorCase> {
+    let (_, def) = resolve.types.iter().find(|(_, t)| t.name.as_deref() == Some("error")).expect("an `error` variant");
+    let TypeDefKind::Variant(variant) = &def.kind else { panic!("`error` must be a variant") };
+    let kinds_of = |payload: &Option<Type>| {
+        let Some(Type::Id(id)) = payload else { return None };
+        let TypeDefKind::Record(record) = &resolve.types[*id].kind else { return None };
+        let kind = record.fields.iter().find(|f| f.name == "kind")?;
+        let Type::Id(kind) = kind.ty else { return None };
+        matches!(resolve.types[kind].kind, TypeDefKind::Enum(_)).then(|| read_closed_set(resolve, kind))
+    };
+    let mut errors = Vec::new();
+    for case in &variant.cases {
+        match kinds_of(&case.ty) {
+            Some(kinds) => {
+                errors.extend(kinds.cases.into_iter().map(|k| ErrorCase { kind: k.name, comment: k.comment }))
+            }
+            None => errors.push(ErrorCase {
+                kind: case.name.clone(),
+                comment: case.docs.contents.clone().unwrap_or_default().replace('\n', " ").trim().to_string(),
+            }),
+        }
+    }
+    errors
+}
+
 fn split_function_docs(docs: &Docs) -> (String, String, String) {
     let text = docs.contents.clone().unwrap_or_default();
     let mut paragraphs = text.split("\n\n").map(|p| p.trim().replace('\n', " "));
@@ -708,6 +758,29 @@ impl Record {
             }
             properties.insert(snake(&f.name), schema);
         }
+        json!({ "type": "object", "properties": properties, "required": required, "additionalProperties": false })
+    }
+
+    /// The JSON Schema of this record as `invoke` returns it: every field present (snake_case),
+    /// optional ones `null` when absent, `json` fields as the JSON they hold.
+    pub fn output_schema(&self, model: &Model) -> Value {
+        let mut properties = Map::new();
+        for f in &self.fields {
+            let mut schema = f.ty.schema(model);
+            let obj = schema.as_object_mut().unwrap();
+            if f.optional {
+                if let Some(ty) = obj.get("type").cloned() {
+                    obj.insert("type".into(), json!([ty, "null"]));
+                }
+            }
+            let description = match f.comment.as_str() {
+                "" => f.label.clone(),
+                comment => format!("{}: {comment}", f.label),
+            };
+            obj.insert("description".into(), json!(description));
+            properties.insert(snake(&f.name), schema);
+        }
+        let required: Vec<Value> = self.fields.iter().map(|f| json!(snake(&f.name))).collect();
         json!({ "type": "object", "properties": properties, "required": required, "additionalProperties": false })
     }
 

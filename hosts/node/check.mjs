@@ -1,12 +1,12 @@
 // Runs the transpiled component in Node (jco + preview2-shim) against a fake org served by
 // another process, and checks what comes back.
-// Usage: node check.mjs ORG_URL TOKEN WEB_CLIENT_ID WEB_CLIENT_SECRET WEB_REDIRECT_URI
+// Usage: node check.mjs ORG_URL TOKEN WEB_CLIENT_ID WEB_CLIENT_SECRET WEB_REDIRECT_URI NATIVE_CLIENT_ID
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { catalog, connections, listings, users } from './out/okta_connector.js';
 import { items, writeLines } from './listing.mjs';
 
-const [url, token, webId, webSecret, redirect] = process.argv.slice(2);
+const [url, token, webId, webSecret, redirect, nativeId] = process.argv.slice(2);
 const connection = { tag: 'api-token', val: { domain: url, token } };
 
 const described = JSON.parse(catalog.describe());
@@ -83,4 +83,24 @@ const kept = { ...web, accessToken: second.accessToken, refreshToken: second.ref
 assert.deepEqual(connections.currentTokens(kept), second, 'known by the new tokens too');
 assert.equal(JSON.parse(users.list({ tag: 'oauth-code', val: kept }, { limit: 1 }).items).length, 1);
 
-console.log(`node host: ${described.actions.length} actions; list, invoke, listings, create, get, errors and the OAuth code flow behave as under wasmtime`);
+// OAuth 2.0 device authorization: a native app (no secret, no redirect); the user enters the
+// code at the org's /activate page, here as the fake org's admin allowing it.
+const native = { domain: url, scopes: ['okta.users.read', 'offline_access'], clientId: nativeId };
+const device = connections.beginDeviceAuthorization(native);
+assert.equal(device.verificationUri, `${url}/activate`);
+assert.match(device.userCode, /^[A-Z]{8}$/);
+assert.equal(connections.pollDeviceAuthorization(native, device.deviceCode).tag, 'pending');
+const allowed = await fetch(`${url}/activate`, {
+  method: 'POST', body: new URLSearchParams({ user_code: device.userCode, decision: 'allow' }),
+});
+assert.equal(allowed.status, 200);
+await new Promise((resolve) => setTimeout(resolve, device.interval * 1000));
+const signedIn = connections.pollDeviceAuthorization(native, device.deviceCode);
+assert.equal(signedIn.tag, 'tokens');
+assert.ok(signedIn.val.refreshToken, 'a refresh token with offline_access');
+const viaDevice = { ...native, accessToken: signedIn.val.accessToken, refreshToken: signedIn.val.refreshToken };
+assert.equal(JSON.parse(users.list({ tag: 'oauth-device', val: viaDevice }, { limit: 1 }).items).length, 1);
+assert.deepEqual(connections.currentDeviceTokens(viaDevice), signedIn.val, 'the session of the tokens it carries');
+assert.equal(connections.currentDeviceTokens(native), undefined, 'none for a connection without tokens');
+
+console.log(`node host: ${described.actions.length} actions; list, invoke, listings, create, get, errors, the OAuth code flow and the device authorization behave as under wasmtime`);

@@ -1,10 +1,15 @@
-//! The `connections` exports: test a connection, and the authorization-code flow's calls.
+//! The `connections` exports: test a connection, the authorization-code flow's calls and the
+//! device authorization's.
 
 use super::oauth::token::Endpoint;
-use super::oauth::{self, code, sessions, OAuth, Tokens};
-use super::{client_credentials, connect, oauth_code, secrets};
-use crate::bindings::exports::okta::connector::connections::{AuthorizationStart, ConnectionCheck, Guest, TokenSet};
-use crate::bindings::okta::connector::types::{Connection, Error as WitError, OauthCodeConnection};
+use super::oauth::{self, code, device, sessions, OAuth, Tokens};
+use super::{client_credentials, connect, oauth_code, oauth_device, secrets};
+use crate::bindings::exports::okta::connector::connections::{
+    AuthorizationStart, ConnectionCheck, DeviceAuthorization, DevicePoll, Guest, TokenSet,
+};
+use crate::bindings::okta::connector::types::{
+    Connection, Error as WitError, OauthCodeConnection, OauthDeviceConnection,
+};
 use crate::error::Error;
 use crate::okta::{Auth, Okta, Request, Secret};
 use serde_json::Value;
@@ -47,6 +52,36 @@ fn code_secrets(c: &OauthCodeConnection) -> Vec<String> {
     secrets(&Connection::OauthCode(c.clone()))
 }
 
+fn device_secrets(c: &OauthDeviceConnection) -> Vec<String> {
+    secrets(&Connection::OauthDevice(c.clone()))
+}
+
+/// `test` for the user-delegated kinds: who the token acts as, and what it may do.
+fn check_delegated(
+    kind: &str,
+    creds: OAuth,
+    asked: Vec<String>,
+    all: &mut Vec<String>,
+) -> Result<ConnectionCheck, Error> {
+    let creds = Rc::new(creds);
+    let okta = Okta::new(creds.origin.clone(), Auth::OAuth(creds.clone()));
+    let principal = me(&okta)?;
+    let tokens = creds.token(okta.transport(), &okta.limits(okta.config.max_response_bytes)?)?;
+    all.extend([tokens.access_token.clone()]);
+    // A token the host handed in comes without its scopes: the connection's, then.
+    let scopes = match tokens.scope.split_whitespace().map(str::to_string).collect::<Vec<_>>() {
+        granted if !granted.is_empty() => granted,
+        _ => asked,
+    };
+    Ok(ConnectionCheck {
+        kind: kind.into(),
+        org: okta.origin().base(),
+        principal,
+        scopes,
+        token_type: tokens.token_type,
+    })
+}
+
 impl Guest for crate::Component {
     fn test(connection: Connection) -> Result<ConnectionCheck, WitError> {
         let mut all = secrets(&connection);
@@ -75,23 +110,11 @@ impl Guest for crate::Component {
                 })
             }
             Connection::OauthCode(c) => {
-                let creds = Rc::new(oauth_code::credentials(c)?);
-                let okta = Okta::new(creds.origin.clone(), Auth::OAuth(creds.clone()));
-                let principal = me(&okta)?;
-                let tokens = creds.token(okta.transport(), &okta.limits(okta.config.max_response_bytes)?)?;
-                all.extend([tokens.access_token.clone()]);
-                // A token the host handed in comes without its scopes: the connection's, then.
-                let scopes = match tokens.scope.split_whitespace().map(str::to_string).collect::<Vec<_>>() {
-                    granted if !granted.is_empty() => granted,
-                    _ => c.scopes.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
-                };
-                Ok(ConnectionCheck {
-                    kind: "oauth_code".into(),
-                    org: okta.origin().base(),
-                    principal,
-                    scopes,
-                    token_type: tokens.token_type,
-                })
+                let asked = c.scopes.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+                check_delegated("oauth_code", oauth_code::credentials(c)?, asked, &mut all)
+            }
+            Connection::OauthDevice(c) => {
+                check_delegated("oauth_device", oauth_device::credentials(c)?, oauth_device::scopes(c), &mut all)
             }
         })();
         result.map_err(|e: Error| e.scrub(&all).into())
@@ -158,6 +181,44 @@ impl Guest for crate::Component {
         let creds = oauth_code::credentials(&connection).ok()?;
         sessions::with(|s| s.hand_back(&creds.identity, &creds.presented)).map(Into::into)
     }
+
+    fn begin_device_authorization(connection: OauthDeviceConnection) -> Result<DeviceAuthorization, WitError> {
+        scrubbed(device_secrets(&connection), || {
+            let creds = oauth_device::credentials(&connection)?;
+            let start = at_token_endpoint(&creds, |endpoint| oauth_device::begin(&connection, &creds, endpoint))?;
+            Ok(DeviceAuthorization {
+                user_code: start.user_code,
+                verification_uri: start.verification_uri,
+                verification_uri_complete: start.verification_uri_complete,
+                device_code: start.device_code,
+                interval: start.interval,
+                expires_at: start.expires_at,
+            })
+        })
+    }
+
+    fn poll_device_authorization(
+        connection: OauthDeviceConnection,
+        device_code: String,
+    ) -> Result<DevicePoll, WitError> {
+        let mut all = device_secrets(&connection);
+        all.push(device_code.clone());
+        scrubbed(all, || {
+            let creds = oauth_device::credentials(&connection)?;
+            Ok(match at_token_endpoint(&creds, |endpoint| oauth_device::poll(&creds, endpoint, &device_code))? {
+                device::Poll::Pending => DevicePoll::Pending,
+                device::Poll::SlowDown => DevicePoll::SlowDown,
+                device::Poll::Denied => DevicePoll::Denied,
+                device::Poll::Expired => DevicePoll::Expired,
+                device::Poll::Tokens(tokens) => DevicePoll::Tokens(tokens.into()),
+            })
+        })
+    }
+
+    fn current_device_tokens(connection: OauthDeviceConnection) -> Option<TokenSet> {
+        let creds = oauth_device::credentials(&connection).ok()?;
+        sessions::with(|s| s.hand_back(&creds.identity, &creds.presented)).map(Into::into)
+    }
 }
 
 #[cfg(test)]
@@ -195,5 +256,35 @@ mod tests {
         assert!(Component::current_tokens(web(Some("at-b1"), Some("rt-b1"))).is_none(), "user B of the same app");
         let newest = Component::current_tokens(web(Some("at-a1"), Some("rt-a1"))).expect("user A's own");
         assert_eq!(newest.refresh_token.as_deref(), Some("rt-a2"));
+    }
+
+    fn native(access: Option<&str>, refresh: Option<&str>) -> OauthDeviceConnection {
+        OauthDeviceConnection {
+            domain: "acme.okta.com".into(),
+            scopes: vec!["okta.users.read".into(), "offline_access".into()],
+            client_id: "0oa-native".into(),
+            access_token: access.map(str::to_string),
+            refresh_token: refresh.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn current_device_tokens_only_for_the_connection_that_owns_them() {
+        let a = oauth_device::credentials(&native(Some("at-a1"), Some("rt-a1"))).unwrap();
+        sessions::with(|s| s.put(&a.identity, &a.presented, tokens("at-a2", "rt-a2"), false));
+        assert!(Component::current_device_tokens(native(None, None)).is_none(), "a connection without tokens");
+        assert!(Component::current_device_tokens(native(Some("at-b1"), Some("rt-b1"))).is_none(), "user B");
+        let newest = Component::current_device_tokens(native(Some("at-a1"), Some("rt-a1"))).expect("user A's own");
+        assert_eq!(newest.refresh_token.as_deref(), Some("rt-a2"));
+        // A code connection of the same client and tokens is another identity.
+        let code = OauthCodeConnection {
+            domain: "acme.okta.com".into(),
+            scopes: vec!["okta.users.read".into(), "offline_access".into()],
+            client_id: "0oa-native".into(),
+            client_secret: "s".into(),
+            access_token: Some("at-a1".into()),
+            refresh_token: Some("rt-a1".into()),
+        };
+        assert!(Component::current_tokens(code).is_none());
     }
 }

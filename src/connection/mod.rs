@@ -2,9 +2,12 @@
 
 mod api_token;
 pub mod client_credentials;
+#[cfg(test)]
+mod device_tests;
 mod exports;
 pub mod oauth;
 pub mod oauth_code;
+pub mod oauth_device;
 #[cfg(test)]
 mod renewal_tests;
 
@@ -18,6 +21,7 @@ pub fn connect(connection: &Connection) -> Result<Okta, Error> {
         Connection::ApiToken(c) => api_token::connect(c),
         Connection::OauthCode(c) => oauth_code::connect(c),
         Connection::ClientCredentials(c) => client_credentials::connect(c),
+        Connection::OauthDevice(c) => oauth_device::connect(c),
     }
 }
 

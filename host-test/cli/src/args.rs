@@ -48,11 +48,19 @@ pub enum Command {
         #[command(subcommand)]
         command: HookCommand,
     },
-    /// The OAuth 2.0 authorization-code flow for an `oauth_code` connection: print the
+    /// Sign in and print the connection with its tokens (secret) for --connection, or save it
+    /// with --save. The authorization-code flow for an `oauth_code` connection: print the
     /// authorize URL, read the URL the browser was sent back to on standard input, exchange the
-    /// code and print the connection with its tokens (secret) for --connection.
+    /// code. With --device, the device authorization for an `oauth_device` connection (a
+    /// native app, no secret, no redirect): print the code and where to enter it, then wait
+    /// until the user has signed in on any device.
     #[command(after_help = CONNECTION_HELP)]
     Authorize(AuthorizeArgs),
+    /// Serve every action as a Model Context Protocol tool over standard input and output, for
+    /// AI agents: the connection comes from the command line as for `run` (the embedded fake org
+    /// without one); destructive tools ask the user to confirm through the client.
+    #[command(after_help = CONNECTION_HELP)]
+    Mcp(McpArgs),
     /// Serve the fake Okta org on 127.0.0.1 until Ctrl-C, seeded, plus N generated users, with
     /// an OAuth web app and a DPoP service app (printed).
     FakeOrg(okta_fake_org::serve::ServeArgs),
@@ -121,16 +129,43 @@ pub struct PollArgs {
 #[derive(Debug, Args)]
 pub struct AuthorizeArgs {
     /// The `oauth_code` connection (JSON or @FILE): domain, client id and secret, scopes
-    /// (`offline_access` for a refresh token).
+    /// (`offline_access` for a refresh token); with --device, the `oauth_device` connection:
+    /// domain, the native app's client id, scopes.
     #[arg(long, value_name = "JSON|@FILE")]
     pub connection: Option<String>,
-    /// Where Okta sends the browser back: one registered on the app.
-    #[arg(long, value_name = "URI")]
+    /// Where Okta sends the browser back: one registered on the app (not with --device).
+    #[arg(long, value_name = "URI", conflicts_with = "device")]
     pub redirect_uri: Option<String>,
-    /// The embedded fake org's admin approves at once (its demo web app unless --connection
+    /// The Device Authorization Grant: no browser redirect, no client secret. The code and the
+    /// URL to enter it at are printed on stderr; the command waits (at most until the code
+    /// expires, about 10 minutes) until the user has signed in and approved.
+    #[arg(long)]
+    pub device: bool,
+    /// Write the connection with its tokens to FILE (readable by its owner only) instead of
+    /// printing it.
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<std::path::PathBuf>,
+    /// The embedded fake org's admin approves at once (its demo app unless --connection
     /// names another); then two users are listed with the new tokens.
     #[arg(long)]
     pub fake_org: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// List only the read-only tools (those the catalog says change nothing).
+    #[arg(long)]
+    pub read_only: bool,
+    /// Run destructive tools without asking when the client cannot ask the user (it has no MCP
+    /// elicitation); without this flag they are refused then. Clients that can ask always do.
+    #[arg(long)]
+    pub allow_destructive: bool,
+    /// The most bytes of items a Fetch All returns; past it the result stops with a cursor to
+    /// continue from with `after`.
+    #[arg(long, value_name = "BYTES", default_value_t = 256 * 1024)]
+    pub max_result_bytes: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -183,6 +218,8 @@ CONNECTION (--connection: JSON, or @FILE)
   {\"client_credentials\": {\"domain\": \"acme.okta.com\", \"client_id\": \"...\",
                           \"private_key\": \"-----BEGIN PRIVATE KEY-----...\", \"key_id\": \"...\",
                           \"scopes\": \"okta.users.read okta.users.manage\"}}
+  {\"oauth_device\": {\"domain\": \"acme.okta.com\", \"scopes\": [\"okta.users.read\", \"offline_access\"],
+                    \"client_id\": \"...\", \"access_token\": \"...\", \"refresh_token\": \"...\"}}
   Fields are the WIT records' fields in snake_case; `access_token`, `refresh_token` and `key_id`
   may be left out. Requests go to the network over kept-alive connections (TLS with the
   system's roots; SSL_CERT_FILE names other ones). Without --connection: OKTA_CLIENT_ORGURL and
@@ -192,7 +229,7 @@ CONNECTION (--connection: JSON, or @FILE)
   http:// on localhost or a private address, or an IP address (a fake org, a test server on
   your network). The component alone, as a multi-tenant host runs it, accepts https to public
   DNS names only (OKTA_ALLOW_LOCAL_ORGS=1 in its environment allows local orgs there).
-  oauth_code: when the refresh token rotates during a command, the new tokens are written
+  oauth_code, oauth_device: when the refresh token rotates during a command, the new tokens are written
   back to the --connection @FILE they came from (atomically, mode 0600; a token given as
   {\"file\": PATH} is written to PATH), else printed on stderr to store in place of the old."
     };
@@ -205,6 +242,8 @@ Examples:
   okta-connector describe users.create
   okta-connector run users.list --input '{\"limit\": 2}'
   okta-connector run users.get --input @user.json --connection @connection.json --trace
+  okta-connector authorize --device --connection @native-app.json --save okta.json
+  okta-connector mcp --connection @okta.json
   okta-connector fake-org --port 8080 --users 1000
   okta-connector completions bash > ~/.local/share/bash-completion/completions/okta-connector
 

@@ -1,7 +1,13 @@
-//! `okta-connector authorize`: the OAuth 2.0 authorization-code flow from the command line.
-//! The connector builds the authorize URL (state, PKCE) and makes the token call; the user's
-//! browser does the rest, and the URL it is sent back to is pasted on standard input. With
-//! the embedded fake org, its admin approves at once.
+//! `okta-connector authorize`: the OAuth 2.0 sign-in flows from the command line.
+//!
+//! * The authorization code: the connector builds the authorize URL (state, PKCE) and makes
+//!   the token call; the user's browser does the rest, and the URL it is sent back to is
+//!   pasted on standard input.
+//! * `--device`, the device authorization (RFC 8628) for a native app: the connector asks for
+//!   a code, the command prints it with the URL to enter it at, and polls (every `interval`,
+//!   5 s more after a `slow_down`, never past the code's expiry) until the user has signed in.
+//!
+//! With the embedded fake org, its admin approves at once.
 
 use std::io::{BufRead as _, Read as _};
 
@@ -11,7 +17,10 @@ use serde_json::{json, Value};
 use okta_fake_org::{demo_apps, FakeOrg};
 
 use super::output::err;
-use okta_harness::{connection_from_json, error_json, oauth_code, Backend, Connection, OauthCodeConnection, TokenSet};
+use okta_harness::{
+    connection_from_json, error_json, oauth_code, oauth_device, Backend, Connection, DevicePoll, OauthCodeConnection,
+    OauthDeviceConnection, TokenSet,
+};
 
 /// The most the pasted redirect URL may take.
 const MAX_PASTED: u64 = 64 * 1024;
@@ -93,6 +102,96 @@ pub async fn authorize(connection: Option<&str>, redirect: Option<&str>, fake_do
     }}))
 }
 
+/// Runs the device authorization; returns the `oauth_device` connection with its tokens.
+pub async fn authorize_device(connection: Option<&str>, fake_domain: Option<&str>) -> Result<Value> {
+    let connection = match (connection, fake_domain) {
+        (Some(text), _) => match connection_from_json(text).context("--connection")? {
+            Connection::OauthDevice(c) => c,
+            _ => bail!("--connection: `authorize --device` needs an `oauth_device` connection"),
+        },
+        (None, Some(domain)) => oauth_device(domain, demo_apps::NATIVE_CLIENT_ID, &demo_apps::NATIVE_SCOPES),
+        (None, None) => bail!("--connection is required: an `oauth_device` connection (or --fake-org)"),
+    };
+    let org = fake_domain.map(|_| {
+        let org = FakeOrg::seeded();
+        org.register_demo_apps();
+        // The demo need not wait Okta's 5 s twice.
+        org.set_device_interval(std::time::Duration::from_secs(1));
+        org
+    });
+    let backend = org.clone().map(Backend::FakeOrg).unwrap_or(Backend::Network);
+    let connector = super::load_connector()?;
+    let mut instance = connector.instantiate_with(backend, super::instance_options()).await?;
+    let start = instance
+        .connections()
+        .begin_device_authorization(&connection)
+        .await?
+        .map_err(|e| anyhow!("{}", error_json(&e)))?;
+    err(&format!(
+        "To sign in, open {} on any device and enter the code:\n\n    {}\n\n",
+        start.verification_uri, start.user_code
+    ));
+    if let Some(complete) = &start.verification_uri_complete {
+        err(&format!("(or open {complete})\n"));
+    }
+    let mut interval = u64::from(start.interval);
+    let mut approved = false;
+    let tokens = loop {
+        tokio::time::sleep(std::time::Duration::from_secs(interval)).await;
+        if okta_now() > start.expires_at {
+            bail!("the code expired before the sign-in was finished: run `authorize --device` again");
+        }
+        match instance
+            .connections()
+            .poll_device_authorization(&connection, &start.device_code)
+            .await?
+            .map_err(|e| anyhow!("{}", error_json(&e)))?
+        {
+            DevicePoll::Pending => {
+                if let (Some(org), false) = (&org, approved) {
+                    err("(the fake org's admin enters the code and allows the device)\n");
+                    org.decide_device(&start.user_code, true).map_err(|e| anyhow!("the fake org refused: {e}"))?;
+                    approved = true;
+                }
+            }
+            DevicePoll::SlowDown => interval += 5,
+            DevicePoll::Denied => bail!("the sign-in was declined: nothing was granted"),
+            DevicePoll::Expired => {
+                bail!("the code expired before the sign-in was finished: run `authorize --device` again")
+            }
+            DevicePoll::Tokens(tokens) => break tokens,
+        }
+    };
+    let stored = OauthDeviceConnection {
+        access_token: Some(tokens.access_token.clone()),
+        refresh_token: tokens.refresh_token.clone(),
+        ..connection
+    };
+    if org.is_some() {
+        let page = instance
+            .invoke_json("users.list", &Connection::OauthDevice(stored.clone()), &json!({ "limit": 2 }))
+            .await?
+            .map_err(|e| anyhow!("users.list with the new tokens: {}", error_json(&e)))?;
+        err(&format!("users.list with the new tokens: {} users\n", page["items"].as_array().map_or(0, Vec::len)));
+    }
+    if tokens.refresh_token.is_none() {
+        err("Note: no refresh token came (the scopes lack offline_access): the connection stops working when the access token expires.\n");
+    }
+    err("Signed in. The connection carries its tokens: keep it secret (refresh tokens rotate).\n");
+    Ok(json!({ "oauth_device": {
+        "domain": stored.domain,
+        "scopes": stored.scopes,
+        "client_id": stored.client_id,
+        "access_token": stored.access_token,
+        "refresh_token": stored.refresh_token,
+    }}))
+}
+
+/// Seconds since the Unix epoch, as the component counts `expires-at`.
+fn okta_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
 fn with_tokens(c: &OauthCodeConnection, t: &TokenSet) -> OauthCodeConnection {
     OauthCodeConnection {
         access_token: Some(t.access_token.clone()),
@@ -126,7 +225,7 @@ fn code_from(back: &str, state: &str) -> Result<String> {
 
 /// An unguessable `state` for one flow: 256 bits from the operating system's secure random
 /// source, in hex.
-fn random_state() -> Result<String> {
+pub(crate) fn random_state() -> Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| anyhow!("no secure random source for the OAuth state: {e}"))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())

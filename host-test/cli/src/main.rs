@@ -17,6 +17,7 @@ mod args;
 mod authorize;
 mod catalog;
 mod demo;
+mod mcp;
 pub(crate) mod output;
 mod receiver;
 mod stream;
@@ -128,11 +129,24 @@ async fn execute(command: Option<Command>) -> Result<(), Failure> {
         Some(Command::Authorize(args)) => {
             let connection = args.connection.as_deref().map(|c| read_arg("--connection", c)).transpose()?;
             let fake = args.fake_org.then_some(FAKE_ORG_DOMAIN);
-            let stored = authorize::authorize(connection.as_deref(), args.redirect_uri.as_deref(), fake)
-                .await
-                .map_err(|e| Failure::Action(json!({ "kind": "authorize", "message": format!("{e:#}") })))?;
-            outln!("{}", serde_json::to_string_pretty(&stored).unwrap_or_default())
+            let stored = if args.device {
+                authorize::authorize_device(connection.as_deref(), fake).await
+            } else {
+                authorize::authorize(connection.as_deref(), args.redirect_uri.as_deref(), fake).await
+            }
+            .map_err(|e| Failure::Action(json!({ "kind": "authorize", "message": format!("{e:#}") })))?;
+            match &args.save {
+                Some(path) => {
+                    let text = serde_json::to_string_pretty(&stored).unwrap_or_default() + "\n";
+                    tokens::write_private(path, text.as_bytes())
+                        .map_err(|e| Failure::Host(anyhow::anyhow!("cannot write {}: {e}", path.display())))?;
+                    output::err(&format!("Saved to {} (readable by you only).\n", path.display()));
+                    Ok(())
+                }
+                None => outln!("{}", serde_json::to_string_pretty(&stored).unwrap_or_default()),
+            }
         }
+        Some(Command::Mcp(args)) => mcp::serve(args).await,
         Some(Command::FakeOrg(args)) => {
             okta_fake_org::serve::serve(&args, |line| outln!("{line}").map_err(|_| anyhow::anyhow!("stdout closed")))
                 .await

@@ -106,7 +106,7 @@ fn plural(n: usize, what: &str) -> String {
 }
 
 /// The number of elements of a successful response whose body is a JSON array (a list page).
-fn list_length(exchange: &Exchange) -> Option<usize> {
+pub(crate) fn list_length(exchange: &Exchange) -> Option<usize> {
     if !exchange.status.is_some_and(|s| (200..300).contains(&s)) || !exchange.response_body.starts_with(b"[") {
         return None;
     }
@@ -115,7 +115,7 @@ fn list_length(exchange: &Exchange) -> Option<usize> {
 
 /// Seconds until the bucket resets when this answer spent it (a 429, or `Remaining: 0`):
 /// `X-Rate-Limit-Reset` against the response's own `Date`, as the connector measures it.
-fn rate_limit_wait(exchange: &Exchange) -> Option<u64> {
+pub(crate) fn rate_limit_wait(exchange: &Exchange) -> Option<u64> {
     let remaining = exchange.response_header("x-rate-limit-remaining");
     if exchange.status != Some(429) && remaining != Some("0") {
         return None;

@@ -1,7 +1,8 @@
 //! An embedded fake Okta org, served in-process or on a socket: users (with factors, user
 //! types, app links), groups, applications and app assignments, policies, realms, the System
 //! Log, event hooks and the org authorization server (`/oauth2/v1`: client credentials with
-//! `private_key_jwt`, authorization code with PKCE, rotating refresh tokens, DPoP).
+//! `private_key_jwt`, authorization code with PKCE, the device authorization with its
+//! `/activate` page, rotating refresh tokens, DPoP).
 //!
 //! Behaviour follows real recordings (`fixtures/okta/RECORDED-NOTES.md`): two separate `Link`
 //! lines, opaque per-listing cursors, `200 {}` on lifecycle calls, two-DELETE user deletion,
@@ -56,7 +57,7 @@ use self::infra::{auth, clock};
 use self::org::{Org, Shared};
 
 pub use self::areas::event_hooks::model::Delivery as HookDelivery;
-pub use self::areas::oauth::apps::{demo_apps, ServiceApp, WebApp};
+pub use self::areas::oauth::apps::{demo_apps, NativeApp, ServiceApp, WebApp};
 pub use self::areas::oauth::authz::TokenStats;
 pub use self::areas::state::SeenRequest;
 pub use self::infra::faults::Fault;

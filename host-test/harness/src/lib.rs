@@ -66,12 +66,14 @@ pub mod bindings {
     });
 }
 
-pub use bindings::exports::okta::connector::connections::{AuthorizationStart, ConnectionCheck, TokenSet};
+pub use bindings::exports::okta::connector::connections::{
+    AuthorizationStart, ConnectionCheck, DeviceAuthorization, DevicePoll, TokenSet,
+};
 pub use bindings::exports::okta::connector::triggers::{HookReception, IncomingRequest};
 pub use bindings::exports::okta::connector::users::*;
 pub use bindings::okta::connector::types::{
     ApiTokenConnection, ClientCredentialsConnection, Connection, Error as WitError, FieldError, KeyValue,
-    OauthCodeConnection, OktaError, OktaErrorKind, Page, PasswordHash,
+    OauthCodeConnection, OauthDeviceConnection, OktaError, OktaErrorKind, Page, PasswordHash,
 };
 pub use bindings::{Connector as ConnectorBindings, ConnectorPre};
 
@@ -711,6 +713,38 @@ impl Connections<'_> {
         let r = i.bindings.okta_connector_connections().call_current_tokens(&mut i.store, connection).await;
         i.finish("connections.current-tokens", r)
     }
+
+    /// `connections.begin-device-authorization`.
+    pub async fn begin_device_authorization(
+        &mut self,
+        connection: &OauthDeviceConnection,
+    ) -> CallResult<DeviceAuthorization> {
+        let i = &mut *self.0;
+        let r = i.bindings.okta_connector_connections().call_begin_device_authorization(&mut i.store, connection).await;
+        i.finish("connections.begin-device-authorization", r)
+    }
+
+    /// `connections.poll-device-authorization`.
+    pub async fn poll_device_authorization(
+        &mut self,
+        connection: &OauthDeviceConnection,
+        device_code: &str,
+    ) -> CallResult<DevicePoll> {
+        let i = &mut *self.0;
+        let r = i
+            .bindings
+            .okta_connector_connections()
+            .call_poll_device_authorization(&mut i.store, connection, device_code)
+            .await;
+        i.finish("connections.poll-device-authorization", r)
+    }
+
+    /// `connections.current-device-tokens`.
+    pub async fn current_device_tokens(&mut self, connection: &OauthDeviceConnection) -> Result<Option<TokenSet>> {
+        let i = &mut *self.0;
+        let r = i.bindings.okta_connector_connections().call_current_device_tokens(&mut i.store, connection).await;
+        i.finish("connections.current-device-tokens", r)
+    }
 }
 
 fn parse_result(action: &str, text: &str) -> Result<Value> {
@@ -825,11 +859,24 @@ impl Connector {
         input: &Value,
     ) -> Result<BothDoors> {
         let call = Call::from_json(action, input)?;
-        let mut typed = self.instantiate(Backend::Scripted(script.to_vec())).await?;
+        // One `Date` for both runs: answers dated when each door happens to run would differ
+        // whenever the two runs straddle a second.
+        let date = Clock::system().http_date();
+        let script: Vec<_> = script
+            .iter()
+            .cloned()
+            .map(|(expected, mut canned)| {
+                if !canned.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("date")) {
+                    canned.headers.push(("date".into(), date.clone()));
+                }
+                (expected, canned)
+            })
+            .collect();
+        let mut typed = self.instantiate(Backend::Scripted(script.clone())).await?;
         let typed_result = typed.call(connection, &call).await.context("through the typed export")?;
         typed.assert_script_consumed().context("through the typed export")?;
 
-        let mut generic = self.instantiate(Backend::Scripted(script.to_vec())).await?;
+        let mut generic = self.instantiate(Backend::Scripted(script)).await?;
         let invoked = generic.invoke_json(action, connection, input).await.context("through invoke")?;
         generic.assert_script_consumed().context("through invoke")?;
 
@@ -891,6 +938,18 @@ pub fn oauth_code(domain: &str, client_id: &str, client_secret: &str, scopes: &[
     }
 }
 
+/// A device-authorization connection, before any token (the host fills the tokens in after
+/// `poll-device-authorization` returned them).
+pub fn oauth_device(domain: &str, client_id: &str, scopes: &[&str]) -> OauthDeviceConnection {
+    OauthDeviceConnection {
+        domain: domain.to_string(),
+        scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        client_id: client_id.to_string(),
+        access_token: None,
+        refresh_token: None,
+    }
+}
+
 /// What went wrong, in one word: the WIT case name of an error (`invalid-input`, `transport`),
 /// or for Okta's error answers the case of their `kind` (`not-found`, `rate-limited`).
 pub fn error_kind(e: &WitError) -> &'static str {
@@ -938,7 +997,7 @@ pub fn error_json(e: &WitError) -> Value {
 }
 
 /// The connection JSON the CLI takes: `{"api_token": {"domain": ..., "token": ...}}`,
-/// `{"oauth_code": {...}}` or `{"client_credentials": {...}}`, fields in snake_case as in
+/// `{"oauth_code": {...}}`, `{"client_credentials": {...}}` or `{"oauth_device": {...}}`, fields in snake_case as in
 /// the WIT records. A field may name where its value is instead of holding it, so secrets
 /// stay out of the JSON: `{"env": "OKTA_CLIENT_SECRET"}` (an environment variable) or
 /// `{"file": "okta-key.pem"}` (a file's content).
@@ -980,6 +1039,7 @@ fn connection_from_value(text: &str) -> Result<Connection> {
         ApiToken(ApiToken),
         OauthCode(OauthCode),
         ClientCredentials(ClientCredentials),
+        OauthDevice(OauthDevice),
     }
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
@@ -995,6 +1055,16 @@ fn connection_from_value(text: &str) -> Result<Connection> {
         scopes: Vec<String>,
         client_id: String,
         client_secret: String,
+        access_token: Option<String>,
+        refresh_token: Option<String>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct OauthDevice {
+        domain: String,
+        #[serde(default)]
+        scopes: Vec<String>,
+        client_id: String,
         access_token: Option<String>,
         refresh_token: Option<String>,
     }
@@ -1038,6 +1108,13 @@ fn connection_from_value(text: &str) -> Result<Connection> {
             private_key: c.private_key,
             key_id: c.key_id,
             scopes: c.scopes,
+        }),
+        Conn::OauthDevice(c) => Connection::OauthDevice(OauthDeviceConnection {
+            domain: c.domain,
+            scopes: c.scopes,
+            client_id: c.client_id,
+            access_token: c.access_token,
+            refresh_token: c.refresh_token,
         }),
     })
 }

@@ -1,6 +1,7 @@
 //! OAuth 2.0 access tokens from the org authorization server (`/oauth2/v1/token`): client
-//! credentials with a `private_key_jwt` assertion, and the authorization-code flow (PKCE,
-//! `client_secret_basic`, rotating refresh tokens). Every token request carries a DPoP proof;
+//! credentials with a `private_key_jwt` assertion, the authorization-code flow (PKCE,
+//! `client_secret_basic`, rotating refresh tokens), and the device authorization grant for
+//! native apps ([`device`]: no secret). Every token request carries a DPoP proof;
 //! `token_type: DPoP` answers make every API request carry one too.
 //!
 //! Tokens live in the instance as [`sessions`], each reached only by a connection presenting
@@ -11,6 +12,7 @@
 
 pub mod base64url;
 pub mod code;
+pub mod device;
 pub mod dpop;
 pub mod jws;
 pub mod keys;
@@ -55,6 +57,13 @@ pub enum Grant {
     AuthorizationCode {
         client_id: String,
         client_secret: Secret,
+        access_token: Option<String>,
+        refresh_token: Option<String>,
+    },
+    /// A native app signed in with the device authorization: like the authorization code,
+    /// without a client secret.
+    Device {
+        client_id: String,
         access_token: Option<String>,
         refresh_token: Option<String>,
     },
@@ -105,10 +114,16 @@ impl OAuth {
                     ])
                 })?
             }
-            Grant::AuthorizationCode { client_id, client_secret, access_token, refresh_token } => {
+            Grant::AuthorizationCode { client_id, access_token, refresh_token, .. }
+            | Grant::Device { client_id, access_token, refresh_token } => {
                 let refresh = |token: &str| {
                     sessions::with(|s| s.may_rotate(&self.identity, &self.presented))?;
-                    code::refresh(endpoint, client_id, client_secret, token)
+                    match &self.grant {
+                        Grant::AuthorizationCode { client_secret, .. } => {
+                            code::refresh(endpoint, client_id, client_secret, token)
+                        }
+                        _ => device::refresh(endpoint, client_id, token),
+                    }
                 };
                 match (previous, access_token, refresh_token) {
                     // A known session whose access token expired (or was refused): refresh
@@ -127,6 +142,7 @@ impl OAuth {
                         scope: String::new(),
                     },
                     (None, None, Some(r)) => refresh(r)?,
+                    (None, None, None) if matches!(self.grant, Grant::Device { .. }) => return Err(device::no_token()),
                     (None, None, None) => {
                         return Err(unauthorized(
                             "no_token",
@@ -187,7 +203,7 @@ impl Credentials for OAuth {
         if response.status == 401 {
             let renewable = match &self.grant {
                 Grant::ClientCredentials { .. } => true,
-                Grant::AuthorizationCode { refresh_token, .. } => {
+                Grant::AuthorizationCode { refresh_token, .. } | Grant::Device { refresh_token, .. } => {
                     refresh_token.is_some() || self.session().is_some_and(|t| t.refresh_token.is_some())
                 }
             };

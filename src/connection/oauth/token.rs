@@ -176,7 +176,7 @@ impl Endpoint<'_> {
 }
 
 /// The token endpoint's OAuth errors as typed errors a user can act on.
-fn token_error(mut e: OktaError, after_nonce: bool) -> Error {
+pub(super) fn token_error(mut e: OktaError, after_nonce: bool) -> Error {
     let code = e.code.clone().unwrap_or_default();
     let (status, advice) = match code.as_str() {
         "invalid_client" => (401, "the client was refused: check the client id, and that its key or secret is the one registered on the app"),

@@ -950,3 +950,63 @@ async fn rotated_tokens_are_saved_back_to_the_connection_file() {
     assert!(newest.contains("refresh_token") && !newest.contains(&rotated), "a newer refresh token: {warning}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A device connection's rotated tokens go back to its file like an `oauth_code` one's: the
+/// native app signed in through the device authorization, its access token revoked, one run
+/// refreshes and the file gets the new set (the rest as it was); the next run needs no refresh.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotated_device_tokens_are_saved_back_to_the_connection_file() {
+    use okta_fake_org::demo_apps::*;
+    use okta_harness::DevicePoll;
+    let org = FakeOrg::seeded();
+    org.register_demo_apps();
+    org.set_device_interval(Duration::from_secs(1));
+    let served = ServedOrg::start(org.clone(), None, Delays::default()).await.unwrap();
+    let c = okta_harness::oauth_device(served.url(), NATIVE_CLIENT_ID, &NATIVE_SCOPES);
+    let options = okta_harness::InstanceOptions { allow_local_orgs: true, ..Default::default() };
+    let mut instance =
+        crate::support::common::connector().instantiate_with(okta_harness::Backend::Network, options).await.unwrap();
+    let start = instance.connections().begin_device_authorization(&c).await.unwrap().unwrap();
+    org.decide_device(&start.user_code, true).unwrap();
+    tokio::time::sleep(Duration::from_secs(u64::from(start.interval))).await;
+    let DevicePoll::Tokens(first) =
+        instance.connections().poll_device_authorization(&c, &start.device_code).await.unwrap().unwrap()
+    else {
+        panic!("tokens after the user allowed");
+    };
+    let json = serde_json::json!({ "oauth_device": {
+        "domain": served.url(), "scopes": NATIVE_SCOPES, "client_id": NATIVE_CLIENT_ID,
+        "access_token": first.access_token, "refresh_token": first.refresh_token,
+    }});
+    let dir = scratch("rotated-device-tokens");
+    let file = dir.join("native.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    let arg = format!("@{}", file.display());
+
+    org.revoke_access_tokens();
+    let before = org.token_stats().requests;
+    let run = |arg: String| {
+        tokio::task::spawn_blocking(move || {
+            cli(&["run", "users.list", "--input", r#"{"limit": 1}"#, "--connection", &arg])
+        })
+    };
+    let o = run(arg.clone()).await.unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(org.token_stats().requests, before + 1, "one refresh");
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_ne!(saved["oauth_device"]["refresh_token"].as_str(), first.refresh_token.as_deref(), "rotated, saved");
+    assert_ne!(saved["oauth_device"]["access_token"].as_str(), Some(first.access_token.as_str()));
+    for field in ["domain", "scopes", "client_id"] {
+        assert_eq!(saved["oauth_device"][field], json["oauth_device"][field], "{field} as it was");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let o = run(arg).await.unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(org.token_stats().requests, before + 1, "the saved set works: no second refresh");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::apps::{demo_apps, ServiceApp, WebApp};
+use super::apps::{demo_apps, NativeApp, ServiceApp, WebApp};
 use super::authz::{self, TokenStats};
 use crate::infra::scope;
 use crate::{FakeOrg, Outcome};
@@ -68,14 +68,47 @@ impl FakeOrg {
         Ok(())
     }
 
-    /// Registers the [`demo_apps`]: a web app and a DPoP service app.
+    /// Registers a native app: a public client (no secret) with the device authorization and
+    /// refresh tokens for `offline_access`.
+    pub fn register_native_app(&self, app: &NativeApp) -> Result<(), String> {
+        let scopes = known_scopes(&app.scopes)?;
+        let rotation = match app.rotation_grace {
+            Some(g) => authz::Rotation::Rotate { grace_secs: g.as_secs() as i64 },
+            None => authz::Rotation::Static,
+        };
+        self.st().authz.register(authz::Client {
+            id: app.client_id.clone(),
+            auth: authz::ClientAuth::Public { rotation },
+            scopes,
+            dpop: app.dpop,
+        });
+        Ok(())
+    }
+
+    /// Registers the [`demo_apps`]: a web app, a DPoP service app and a native app.
     pub fn register_demo_apps(&self) {
         use demo_apps::*;
         let web = WebApp::new(WEB_CLIENT_ID, WEB_CLIENT_SECRET, WEB_REDIRECT_URI, &SCOPES);
         let service = ServiceApp::new(SERVICE_CLIENT_ID, SERVICE_PUBLIC_KEY, Some(SERVICE_KEY_ID), &SCOPES);
-        for registered in [self.register_web_app(&web), self.register_service_app(&service)] {
+        let native = NativeApp::new(NATIVE_CLIENT_ID, &SCOPES);
+        for registered in
+            [self.register_web_app(&web), self.register_service_app(&service), self.register_native_app(&native)]
+        {
             registered.expect("the demo apps are valid");
         }
+    }
+
+    /// Plays the user at the org's `/activate` page: the org's admin signs in, enters
+    /// `user_code` and allows the device (or denies it). `Err` when the code is unknown,
+    /// expired or already decided.
+    pub fn decide_device(&self, user_code: &str, allow: bool) -> Result<(), String> {
+        let now = self.now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+        self.st().authz.devices.decide(user_code, allow, now)
+    }
+
+    /// The polling interval handed out with device codes from now on (Okta's: 5 s).
+    pub fn set_device_interval(&self, interval: Duration) {
+        self.st().authz.devices.interval_secs = interval.as_secs().max(1) as i64;
     }
 
     /// How long access tokens issued from now on live (`expires_in`; default one hour).

@@ -1,5 +1,5 @@
 //! The OAuth apps a host or test registers on a [`FakeOrg`](crate::FakeOrg): service apps,
-//! web apps, and the demo apps a served fake org registers.
+//! web apps, native apps, and the demo apps a served fake org registers.
 
 use std::time::Duration;
 
@@ -17,7 +17,11 @@ pub mod demo_apps {
     pub const SERVICE_KEY_ID: &str = "fake-org-key";
     pub(in crate::areas::oauth) const SERVICE_PUBLIC_KEY: &str =
         include_str!("../../../../../fixtures/keys/rsa-public.pem");
-    /// What both are granted.
+    /// A native app: the device authorization, no secret, rotating refresh tokens, no DPoP.
+    pub const NATIVE_CLIENT_ID: &str = "0oafakenative0000001";
+    /// What the demo native app asks for by default: two read scopes and a refresh token.
+    pub const NATIVE_SCOPES: [&str; 3] = ["okta.users.read", "okta.groups.read", "offline_access"];
+    /// What all three are granted.
     pub const SCOPES: [&str; 6] = [
         "okta.users.read",
         "okta.users.manage",
@@ -74,6 +78,31 @@ impl WebApp {
             client_id: client_id.to_string(),
             client_secret: client_secret.to_string(),
             redirect_uris: vec![redirect_uri.to_string()],
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            rotation_grace: Some(Duration::from_secs(authz::DEFAULT_GRACE_SECS as u64)),
+            dpop: false,
+        }
+    }
+}
+
+/// A native app to register with [`FakeOrg::register_native_app`](crate::FakeOrg::register_native_app):
+/// a public client that signs users in with the device authorization.
+#[derive(Clone, Debug)]
+pub struct NativeApp {
+    pub client_id: String,
+    /// The `okta.*` scopes granted to it (`openid`, `offline_access`, … always allowed).
+    pub scopes: Vec<String>,
+    /// Refresh-token rotation with this grace period; `None`: the same refresh token stays.
+    pub rotation_grace: Option<Duration>,
+    /// Require DPoP on token requests.
+    pub dpop: bool,
+}
+
+impl NativeApp {
+    /// Rotating refresh tokens with Okta's default 30 s grace, no DPoP.
+    pub fn new(client_id: &str, scopes: &[&str]) -> NativeApp {
+        NativeApp {
+            client_id: client_id.to_string(),
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
             rotation_grace: Some(Duration::from_secs(authz::DEFAULT_GRACE_SECS as u64)),
             dpop: false,

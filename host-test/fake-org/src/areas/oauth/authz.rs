@@ -11,8 +11,10 @@
 //!   (`use_dpop_nonce` + `DPoP-Nonce` otherwise). Tokens it issues are bound to the key's
 //!   thumbprint (`cnf.jkt`); API calls must then prove possession of that key (`ath` too).
 //! * Grants: client credentials (service apps, no refresh token), authorization code with
-//!   PKCE S256 (codes live 300 s and are single-use), refresh tokens with rotation, a grace
-//!   period, and reuse detection (a rotated token used after the grace revokes its family).
+//!   PKCE S256 (codes live 300 s and are single-use), the device code of native apps (public
+//!   clients naming themselves by `client_id`, see [`super::device`]), refresh tokens with
+//!   rotation, a grace period, and reuse detection (a rotated token used after the grace
+//!   revokes its family).
 //! * Access tokens expire (`expires_in`, one hour by default) by the org clock.
 //!
 //! Errors are RFC 6749 JSON bodies (`{"error","error_description"}`) as Okta words them.
@@ -24,6 +26,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::device::{Devices, DEVICE_CODE_GRANT};
 use crate::infra::json::J;
 use crate::infra::util;
 
@@ -51,7 +54,7 @@ pub struct OAuthError {
 }
 
 impl OAuthError {
-    fn new(status: u16, error: &'static str, description: impl Into<String>) -> OAuthError {
+    pub(super) fn new(status: u16, error: &'static str, description: impl Into<String>) -> OAuthError {
         OAuthError { status, error, description: description.into() }
     }
     fn invalid_client(description: impl Into<String>) -> OAuthError {
@@ -125,6 +128,9 @@ pub enum ClientAuth {
     PrivateKeyJwt { keys: Vec<PublicKey> },
     /// A web app: a client secret, redirect URIs; authorization code and refresh tokens.
     Secret { secret: String, redirect_uris: Vec<String>, rotation: Rotation },
+    /// A native app: a public client (no secret, named by `client_id` in the form); the device
+    /// code and refresh tokens.
+    Public { rotation: Rotation },
 }
 
 /// Refresh-token behaviour of a web app.
@@ -239,6 +245,8 @@ pub struct AuthServer {
     access: HashMap<String, AccessToken>,
     refresh: HashMap<String, RefreshToken>,
     codes: HashMap<String, Code>,
+    /// Device codes of the device authorization.
+    pub devices: Devices,
     /// The token endpoint's nonce and the one before it (an old nonce keeps working a while).
     token_nonce: String,
     previous_token_nonce: Option<String>,
@@ -264,6 +272,7 @@ impl Default for AuthServer {
             access: HashMap::new(),
             refresh: HashMap::new(),
             codes: HashMap::new(),
+            devices: Devices::default(),
             token_nonce: util::token(32),
             previous_token_nonce: None,
             api_nonce: util::token(32),
@@ -544,6 +553,34 @@ impl AuthServer {
         Ok(redirect(vec![("code", &code), ("state", state)]))
     }
 
+    // ---- /oauth2/v1/device/authorize -------------------------------------------------------
+
+    /// `POST /oauth2/v1/device/authorize` (form `client_id`, `scope`): codes for a native app.
+    pub fn device_authorize(&mut self, form: &[(String, String)], origin: &str, now: i64) -> Result<J, OAuthError> {
+        let f = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let client_id =
+            f("client_id").ok_or_else(|| OAuthError::invalid_client("No client credentials found"))?.to_string();
+        let client = self
+            .clients
+            .get(&client_id)
+            .ok_or_else(|| OAuthError::invalid_client("Invalid value for the `client_id` parameter"))?;
+        if !matches!(client.auth, ClientAuth::Public { .. }) {
+            return Err(OAuthError::new(
+                400,
+                "unauthorized_client",
+                "The client isn't authorized to use the provided grant type. Configured grant types: [authorization_code, refresh_token].",
+            ));
+        }
+        let scopes: Vec<String> = f("scope").unwrap_or("").split_whitespace().map(str::to_string).collect();
+        if scopes.is_empty() {
+            return Err(OAuthError::new(400, "invalid_scope", "No scopes were requested."));
+        }
+        if scopes.iter().any(|s| !client.scopes.contains(s) && !OIDC_SCOPES.contains(&s.as_str())) {
+            return Err(OAuthError::invalid_scope());
+        }
+        Ok(self.devices.start(&client_id, scopes, origin, now))
+    }
+
     fn family(&mut self) -> u64 {
         self.next_family += 1;
         self.next_family
@@ -588,8 +625,9 @@ impl AuthServer {
         let allowed: &[&str] = match client.auth {
             ClientAuth::PrivateKeyJwt { .. } => &["client_credentials"],
             ClientAuth::Secret { .. } => &["authorization_code", "refresh_token"],
+            ClientAuth::Public { .. } => &[DEVICE_CODE_GRANT, "refresh_token"],
         };
-        if !["client_credentials", "authorization_code", "refresh_token"].contains(&grant) {
+        if !["client_credentials", "authorization_code", "refresh_token", DEVICE_CODE_GRANT].contains(&grant) {
             return Err(OAuthError::new(
                 400,
                 "unsupported_grant_type",
@@ -679,6 +717,13 @@ impl AuthServer {
                 let (scopes, family) = (code.scopes.clone(), code.family);
                 Ok(self.grant(&client, scopes, jkt, call.now, Some(family)))
             }
+            DEVICE_CODE_GRANT => {
+                let device_code = form("device_code")
+                    .ok_or_else(|| OAuthError::invalid_request("The `device_code` parameter is required."))?;
+                let scopes = self.devices.poll(device_code, &client.id, call.now)?;
+                let family = self.family();
+                Ok(self.grant(&client, scopes, jkt, call.now, Some(family)))
+            }
             _ => {
                 let presented = form("refresh_token")
                     .ok_or_else(|| OAuthError::invalid_request("The `refresh_token` parameter is required."))?;
@@ -689,7 +734,8 @@ impl AuthServer {
                     return Err(OAuthError::invalid_grant("The grant was issued to another client. Ensure that the `client_id` matches the one used at the authorize request."));
                 }
                 let grace = match client.auth {
-                    ClientAuth::Secret { rotation: Rotation::Rotate { grace_secs }, .. } => Some(grace_secs),
+                    ClientAuth::Secret { rotation: Rotation::Rotate { grace_secs }, .. }
+                    | ClientAuth::Public { rotation: Rotation::Rotate { grace_secs } } => Some(grace_secs),
                     _ => None,
                 };
                 match rt.state {
@@ -834,7 +880,11 @@ impl AuthServer {
             let id = form("client_id").ok_or_else(|| OAuthError::invalid_client("No client credentials found"))?;
             (id.to_string(), secret.to_string())
         } else {
-            return Err(OAuthError::invalid_client("No client credentials found"));
+            // A public client names itself; no other kind may.
+            return match form("client_id").and_then(|id| self.clients.get(id)) {
+                Some(Client { id, auth: ClientAuth::Public { .. }, .. }) => Ok(id.clone()),
+                _ => Err(OAuthError::invalid_client("No client credentials found")),
+            };
         };
         let client = self
             .clients
@@ -848,6 +898,9 @@ impl AuthServer {
             ClientAuth::PrivateKeyJwt { .. } => Err(OAuthError::invalid_client(
                 "The client is configured for `private_key_jwt` client authentication: send a `client_assertion`.",
             )),
+            ClientAuth::Public { .. } => {
+                Err(OAuthError::invalid_client("The client is a public client: it has no secret to send."))
+            }
         }
     }
 
