@@ -13,7 +13,11 @@ for n in 1 2 3; do
   [ "$n" = 3 ] && { echo "hosts/node: npm ci failed (is the npm registry reachable?)" >&2; exit 1; }
   sleep $((n * 10))
 done
-npx jco transpile "$wasm" -o out --quiet
+# jco names its output after the .wasm (okta_connector.local.js for the local build): --name
+# keeps the okta_connector.js that check.mjs imports, and out/ starts empty so that a file left
+# by an earlier transpile (of another build) is never what gets imported.
+rm -rf out
+npx jco transpile "$wasm" --name okta_connector -o out --quiet
 
 log=$(mktemp)
 "$cli" fake-org --port 0 --device-interval 1 >"$log" 2>&1 &
