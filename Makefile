@@ -2,7 +2,7 @@
 WASM := target/wasm32-wasip2/release/okta_connector.wasm
 HOST := cargo run --quiet -p okta-connector-cli --bin okta-connector --
 
-.PHONY: all build wasm-target demo test install lint clean bench bench-quick node-host mcp-check mcp-overhead prismatic-host prismatic-package package package-check publish size size-build
+.PHONY: all build wasm-target demo test install lint clean bench bench-quick node-host mcp-check mcp-overhead prismatic-host prismatic-package package package-check publish size size-build features-check
 
 all: build
 
@@ -34,6 +34,7 @@ test: build
 	@command -v docker-registry >/dev/null || echo "make test: SKIPPED the OCI registry round trip: it needs docker-registry (Debian's CNCF Distribution registry: apt-get install docker-registry)"
 	@command -v chromium >/dev/null || echo "make test: SKIPPED the docs page's browser check: it needs chromium (apt-get install chromium)"
 	cargo test --workspace
+	$(MAKE) features-check
 	$(MAKE) package-check
 	@if command -v python3 >/dev/null; then \
 	  $(MAKE) mcp-check; \
@@ -56,6 +57,20 @@ test: build
 	else \
 	  echo "make test: SKIPPED the quick bench: it needs Node.js with npm and Python 3"; \
 	fi
+
+## features-check: after `cargo test --workspace`, the CLI (as `make demo` builds it) and the bench
+## (as `make bench-quick` does) compile no third-party crate again: the host crates resolve one
+## feature set, kept in host-test/workspace-hack by cargo hakari
+features-check: build
+	@log=$$(mktemp); \
+	{ cargo build -p okta-connector-cli --bin okta-connector && cargo build -p okta-bench; } >$$log 2>&1 \
+	  || { cat $$log >&2; rm -f $$log; exit 1; }; \
+	again=$$(sed -n 's/^ *Compiling \([^ ]*\) .*/\1/p' $$log | grep -v '^okta-' | tr '\n' ' '); rm -f $$log; \
+	if [ -n "$$again" ]; then \
+	  echo "make features-check: built again with other features: $$again" >&2; \
+	  echo "  the host crates' feature sets diverged: cargo install cargo-hakari, then" >&2; \
+	  echo "  cargo hakari generate && cargo hakari manage-deps" >&2; exit 1; \
+	fi; echo "features-check: the CLI and the bench reuse the test build's dependencies"
 
 ## package: the marketplace package in dist/: the component with its metadata, the binary WIT
 ## package, catalog.json (what describe() returns), connector.json, the icon and the docs page;
@@ -120,7 +135,8 @@ prismatic-host: build
 ## components:publish` uploads) as dist/okta-connector-prismatic-<version>.tgz, with the icon
 ## the marketplace package rendered into dist/ (`make package` makes both)
 prismatic-package: build
-	cd hosts/prismatic && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
+	hosts/npm-ci.sh hosts/prismatic
+	cd hosts/prismatic && node build.mjs
 	cd hosts/prismatic && npm pack --pack-destination ../../dist --loglevel=error
 
 ## bench: the component against Okta's Python and Node SDKs and a native client, listing 50 000
@@ -132,7 +148,8 @@ bench: build size-build
 	cargo build --release -p okta-bench
 	./target/release/okta-bench
 	cargo build --release -p okta-connector-cli --bin okta-connector
-	cd hosts/prismatic && npm ci --no-audit --no-fund --loglevel=error && node build.mjs && node bench/run.mjs
+	hosts/npm-ci.sh hosts/prismatic
+	cd hosts/prismatic && node build.mjs && node bench/run.mjs
 
 ## bench-quick: the same bench with small numbers (debug host, 2 000 users); run by `make test`;
 ## fails when the component opens more than one connection for a listing

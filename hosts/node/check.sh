@@ -7,11 +7,7 @@ root=../..
 wasm=$root/target/wasm32-wasip2/release/okta_connector.wasm
 cli=$root/target/debug/okta-connector
 
-for n in 1 2 3; do
-  npm ci --no-audit --no-fund --loglevel=error && break
-  [ "$n" = 3 ] && { echo "hosts/node: npm ci failed (is the npm registry reachable?)" >&2; exit 1; }
-  sleep $((n * 10))
-done
+../npm-ci.sh .
 npx jco transpile "$wasm" -o out --quiet
 
 log=$(mktemp)
