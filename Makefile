@@ -4,7 +4,7 @@ LOCAL := target/wasm32-wasip2/release/okta_connector.local.wasm
 BUDGET := target/wasm32-wasip2/release/okta_rate_budget.wasm
 HOST := cargo run --quiet -p okta-connector-cli --bin okta-connector --
 
-.PHONY: all build build-local wasm-target demo test install lint clean bench bench-quick node-host mcp-check mcp-overhead prismatic-host prismatic-package package package-check publish size size-build
+.PHONY: all build build-local wasm-target demo test install lint clean bench bench-quick node-host mcp-check mcp-overhead prismatic-host prismatic-package package package-check publish size size-build features-check
 
 all: build
 
@@ -43,6 +43,7 @@ test: build build-local
 	@command -v docker-registry >/dev/null || echo "make test: SKIPPED the OCI registry round trip: it needs docker-registry (Debian's CNCF Distribution registry: apt-get install docker-registry)"
 	@command -v chromium >/dev/null || echo "make test: SKIPPED the docs page's browser check: it needs chromium (apt-get install chromium)"
 	cargo test --workspace
+	$(MAKE) features-check
 	$(MAKE) package-check
 	@if command -v python3 >/dev/null; then \
 	  $(MAKE) mcp-check; \
@@ -66,16 +67,30 @@ test: build build-local
 	  echo "make test: SKIPPED the quick bench: it needs Node.js with npm and Python 3"; \
 	fi
 
-## package: the marketplace package in dist/: the component with its metadata, the binary WIT
-## package, catalog.json (what describe() returns), connector.json, the icon and the docs page;
+## features-check: after `cargo test --workspace`, the CLI (as `make demo` builds it) and the bench
+## (as `make bench-quick` does) compile no third-party crate again: the host crates resolve one
+## feature set, kept in host-test/workspace-hack by cargo hakari
+features-check: build
+	@log=$$(mktemp); \
+	{ cargo build -p okta-connector-cli --bin okta-connector && cargo build -p okta-bench; } >$$log 2>&1 \
+	  || { cat $$log >&2; rm -f $$log; exit 1; }; \
+	again=$$(sed -n 's/^ *Compiling \([^ ]*\) .*/\1/p' $$log | grep -v '^okta-' | tr '\n' ' '); rm -f $$log; \
+	if [ -n "$$again" ]; then \
+	  echo "make features-check: built again with other features: $$again" >&2; \
+	  echo "  the host crates' feature sets diverged: cargo install cargo-hakari, then" >&2; \
+	  echo "  cargo hakari generate && cargo hakari manage-deps" >&2; exit 1; \
+	fi; echo "features-check: the CLI and the bench reuse the test build's dependencies"
+
+## package: the marketplace package in dist/: the component with its metadata (and its local
+## build, the per-instance rate-limit budget composed in), the binary WIT package, catalog.json (what describe() returns), connector.json, the icon and the docs page;
 ## the same bytes for the same commit (dated with it); then, beside it, the Prismatic
 ## component's npm package (okta-connector-prismatic-<version>.tgz)
 PACKAGE_CATALOG := target/package/catalog.json
-package: build
+package: build build-local
 	cargo build -p okta-connector-cli --bin okta-connector
 	@mkdir -p target/package
 	OKTA_CONNECTOR_WASM=$(WASM) ./target/debug/okta-connector catalog > $(PACKAGE_CATALOG)
-	cargo run --quiet -p okta-package -- build --component $(WASM) --catalog $(PACKAGE_CATALOG) --out dist
+	cargo run --quiet -p okta-package -- build --component $(WASM) --local-component $(LOCAL) --catalog $(PACKAGE_CATALOG) --out dist
 	@if command -v node >/dev/null && command -v npm >/dev/null; then \
 	  $(MAKE) prismatic-package; \
 	elif [ -n "$$OKTA_TEST_ALL" ]; then \
@@ -87,7 +102,7 @@ package: build
 ## package-check: `make package` twice, the second into target/package/again: byte-identical
 ## (the Prismatic tarball aside: npm stamps its files with the time)
 package-check: package
-	cargo run --quiet -p okta-package -- build --component $(WASM) --catalog $(PACKAGE_CATALOG) --out target/package/again > /dev/null
+	cargo run --quiet -p okta-package -- build --component $(WASM) --local-component $(LOCAL) --catalog $(PACKAGE_CATALOG) --out target/package/again > /dev/null
 	diff -r -x 'okta-connector-prismatic-*.tgz' dist target/package/again
 	@echo "package: two builds of $$(git rev-parse --short HEAD) are byte-identical"
 
@@ -129,7 +144,8 @@ prismatic-host: build-local
 ## components:publish` uploads) as dist/okta-connector-prismatic-<version>.tgz, with the icon
 ## the marketplace package rendered into dist/ (`make package` makes both)
 prismatic-package: build-local
-	cd hosts/prismatic && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
+	hosts/npm-ci.sh hosts/prismatic
+	cd hosts/prismatic && node build.mjs
 	cd hosts/prismatic && npm pack --pack-destination ../../dist --loglevel=error
 
 ## bench: the component against Okta's Python and Node SDKs and a native client, listing 50 000
@@ -141,7 +157,8 @@ bench: build size-build
 	cargo build --release -p okta-bench -p okta-connector-cli
 	./target/release/okta-bench
 	cargo build --release -p okta-connector-cli --bin okta-connector
-	cd hosts/prismatic && npm ci --no-audit --no-fund --loglevel=error && node build.mjs && node bench/run.mjs
+	hosts/npm-ci.sh hosts/prismatic
+	cd hosts/prismatic && node build.mjs && node bench/run.mjs
 
 ## bench-quick: the same bench with small numbers (debug host, 2 000 users); run by `make test`;
 ## fails when the component opens more than one connection for a listing

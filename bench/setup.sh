@@ -39,10 +39,6 @@ if ! cmp -s requirements.txt .venv/.bench-installed; then
 fi
 .venv/bin/python -c 'import okta.client' || fail "bench/.venv cannot import okta.client"
 
+../hosts/npm-ci.sh node || fail "npm ci failed in bench/node"
 cd node
-if ! cmp -s package-lock.json node_modules/.bench-installed; then
-  echo "bench/setup.sh: installing @okta/okta-sdk-nodejs into bench/node/node_modules"
-  retry npm ci --no-audit --no-fund --loglevel=error || fail "npm ci failed in bench/node (is the npm registry reachable?)"
-  cp package-lock.json node_modules/.bench-installed
-fi
 node -e "require('@okta/okta-sdk-nodejs')" || fail "bench/node cannot load @okta/okta-sdk-nodejs"

@@ -8,11 +8,7 @@ root=../..
 wasm=$root/target/wasm32-wasip2/release/okta_connector.local.wasm
 cli=$root/target/debug/okta-connector
 
-for n in 1 2 3; do
-  npm ci --no-audit --no-fund --loglevel=error && break
-  [ "$n" = 3 ] && { echo "hosts/node: npm ci failed (is the npm registry reachable?)" >&2; exit 1; }
-  sleep $((n * 10))
-done
+../npm-ci.sh .
 # jco names its output after the .wasm (okta_connector.local.js for the local build): --name
 # keeps the okta_connector.js that check.mjs imports, and out/ starts empty so that a file left
 # by an earlier transpile (of another build) is never what gets imported.

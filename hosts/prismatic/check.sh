@@ -12,11 +12,7 @@ if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); proce
   echo "make test: SKIPPED $why"
   exit 0
 fi
-for n in 1 2 3; do
-  npm ci --no-audit --no-fund --loglevel=error && break
-  [ "$n" = 3 ] && { echo "hosts/prismatic: npm ci failed (is the npm registry reachable?)" >&2; exit 1; }
-  sleep $((n * 10))
-done
+../npm-ci.sh .
 node build.mjs
 npx tsc --noEmit -p .
 node --test --test-concurrency=1 test/*.test.mjs

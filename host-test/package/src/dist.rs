@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
 pub const COMPONENT: &str = "okta-connector.wasm";
+/// The same connector with the per-instance rate-limit budget composed in, for hosts that do
+/// not provide `okta:connector/rate-limits`.
+pub const LOCAL_COMPONENT: &str = "okta-connector.local.wasm";
 pub const WIT_PACKAGE: &str = "okta-connector.wit.wasm";
 pub const CATALOG: &str = "catalog.json";
 pub const MANIFEST: &str = "connector.json";
@@ -21,6 +24,8 @@ pub struct Sources {
     pub project: Project,
     /// The release component as built (no package metadata yet).
     pub component: Vec<u8>,
+    /// The release component with the per-instance budget composed in (`make build-local`).
+    pub local_component: Vec<u8>,
     /// What that component's `describe()` returns.
     pub catalog_json: String,
     /// The WIT package's directory (`wit/`).
@@ -38,12 +43,15 @@ pub fn build(sources: &Sources, out: &Path) -> Result<Vec<(String, u64)>> {
 
     let component = metadata::embed(&sources.component, project)?;
     let world = wit_package::component_world(&component)?;
+    let local_component = metadata::embed(&sources.local_component, project)?;
+    let local_world = wit_package::component_world(&local_component)?;
+    check_local(&world, &local_world)?;
     let manifest = manifest::build(
         project,
         &catalog,
-        &world,
         &manifest::Files {
-            component: (COMPONENT, &component),
+            component: (COMPONENT, &component, &world),
+            local_component: (LOCAL_COMPONENT, &local_component, &local_world),
             wit_package: (WIT_PACKAGE, &wit),
             icon_svg: ICON_SVG,
             icon_png: ICON_PNG,
@@ -56,6 +64,7 @@ pub fn build(sources: &Sources, out: &Path) -> Result<Vec<(String, u64)>> {
 
     let files: Vec<(&str, Vec<u8>)> = vec![
         (COMPONENT, component),
+        (LOCAL_COMPONENT, local_component),
         (WIT_PACKAGE, wit.bytes),
         (CATALOG, sources.catalog_json.clone().into_bytes()),
         (MANIFEST, manifest_json.into_bytes()),
@@ -77,6 +86,20 @@ pub fn build(sources: &Sources, out: &Path) -> Result<Vec<(String, u64)>> {
         written.push((name.to_string(), bytes.len() as u64));
     }
     Ok(written)
+}
+
+/// The local build is the plain one with `rate-limits` provided: the same exports, the same
+/// imports but that one.
+fn check_local(plain: &wit_package::ComponentWorld, local: &wit_package::ComponentWorld) -> Result<()> {
+    let provided: Vec<&String> = plain.imports.iter().filter(|i| !local.imports.contains(i)).collect();
+    let extra: Vec<&String> = local.imports.iter().filter(|i| !plain.imports.contains(i)).collect();
+    if local.exports != plain.exports || !extra.is_empty() || provided.len() != 1 || !provided[0].contains("/rate-limits") {
+        bail!(
+            "the local component is not the plain one with rate-limits composed in (it provides {provided:?}, adds {extra:?}; exports equal: {})",
+            local.exports == plain.exports
+        );
+    }
+    Ok(())
 }
 
 /// The package's version is the guest crate's, and the WIT package and the catalog must say

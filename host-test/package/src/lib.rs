@@ -6,6 +6,7 @@
 //! | file | what | module |
 //! |---|---|---|
 //! | `okta-connector.wasm` | the release component with its metadata embedded | [`metadata`] |
+//! | `okta-connector.local.wasm` | the same with the per-instance rate-limit budget composed in, for hosts that do not provide `okta:connector/rate-limits` | [`metadata`] |
 //! | `okta-connector.wit.wasm` | the WIT package, encoded as a binary WIT package | [`wit_package`] |
 //! | `catalog.json` | what the component's `describe()` returns | |
 //! | `connector.json` | the manifest a marketplace reads without running code | [`manifest`] |
@@ -15,8 +16,8 @@
 //! Every byte follows from the commit: timestamps are the commit's date, maps are ordered, and
 //! nothing reads the clock, so two builds of one commit are identical.
 //!
-//! `okta-package publish` pushes the component as a Wasm OCI artifact and the listing as an
-//! artifact that refers to it ([`registry`]).
+//! `okta-package publish` pushes the component as a Wasm OCI artifact (its local build tagged
+//! `<version>-local`) and the listing as an artifact that refers to it ([`registry`]).
 
 pub mod catalog;
 pub mod dist;

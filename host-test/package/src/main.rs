@@ -23,6 +23,9 @@ enum Command {
         /// The release component as built.
         #[arg(long, value_name = "FILE")]
         component: PathBuf,
+        /// The release component with the per-instance rate-limit budget composed in.
+        #[arg(long, value_name = "FILE")]
+        local_component: PathBuf,
         /// What the component's describe() returns.
         #[arg(long, value_name = "FILE")]
         catalog: PathBuf,
@@ -79,10 +82,12 @@ fn source_date_epoch_env() -> Option<i64> {
 
 fn main() -> Result<()> {
     match Cli::parse().command {
-        Command::Build { component, catalog, root, out, revision, source_date_epoch } => {
+        Command::Build { component, local_component, catalog, root, out, revision, source_date_epoch } => {
+            let read = |path: &PathBuf| std::fs::read(path).with_context(|| format!("{}", path.display()));
             let sources = dist::Sources {
                 project: Project::read(&root, revision, source_date_epoch.or_else(source_date_epoch_env))?,
-                component: std::fs::read(&component).with_context(|| format!("{}", component.display()))?,
+                component: read(&component)?,
+                local_component: read(&local_component)?,
                 catalog_json: read_catalog(&catalog)?,
                 wit_dir: root.join("wit"),
             };
@@ -96,6 +101,7 @@ fn main() -> Result<()> {
             let started = Instant::now();
             let published = runtime.block_on(registry::publish(&dist, &target, &registry::auth_from_env()))?;
             println!("component {} ({})", published.component_tag, published.component_digest);
+            println!("local     {} ({})", published.local_tag, published.local_digest);
             println!("listing   {} (subject {})", published.listing_digest, published.component_digest);
             if published.wrote_referrers_tag {
                 println!(

@@ -28,6 +28,10 @@ pub struct Manifest {
     pub docs: String,
     pub catalog: String,
     pub component: Component,
+    /// The same connector with the per-instance rate-limit budget composed in: for a host that
+    /// does not provide `okta:connector/rate-limits` (each instance then learns the org's
+    /// buckets from its own answers).
+    pub local_component: Component,
     pub wit_package: FileRef,
     /// What the component reads from its environment, with the default used when unset.
     pub environment: Vec<EnvVar>,
@@ -88,7 +92,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The files a manifest names, with what they hold.
 pub struct Files<'a> {
-    pub component: (&'a str, &'a [u8]),
+    pub component: (&'a str, &'a [u8], &'a ComponentWorld),
+    pub local_component: (&'a str, &'a [u8], &'a ComponentWorld),
     pub wit_package: (&'a str, &'a WitPackage),
     pub icon_svg: &'a str,
     pub icon_png: &'a str,
@@ -96,12 +101,19 @@ pub struct Files<'a> {
     pub catalog: &'a str,
 }
 
-pub fn build(project: &Project, catalog: &Catalog, world: &ComponentWorld, files: &Files) -> Manifest {
+pub fn build(project: &Project, catalog: &Catalog, files: &Files) -> Manifest {
     let items = |entries: &[crate::catalog::Entry]| {
         entries.iter().map(|e| Item { id: e.id.clone(), label: e.label.clone(), kind: e.kind.clone() }).collect()
     };
-    let (component_file, component) = files.component;
     let (wit_file, wit) = files.wit_package;
+    let component = |(file, bytes, world): (&str, &[u8], &ComponentWorld)| Component {
+        file: file.into(),
+        sha256: sha256_hex(bytes),
+        size: bytes.len() as u64,
+        world: wit.world.clone(),
+        imports: world.imports.clone(),
+        exports: world.exports.clone(),
+    };
     Manifest {
         format: FORMAT,
         id: project.name.clone(),
@@ -118,14 +130,8 @@ pub fn build(project: &Project, catalog: &Catalog, world: &ComponentWorld, files
         icon: Icon { svg: files.icon_svg.into(), png: files.icon_png.into(), png_size: crate::icon::PNG_SIZE },
         docs: files.docs.into(),
         catalog: files.catalog.into(),
-        component: Component {
-            file: component_file.into(),
-            sha256: sha256_hex(component),
-            size: component.len() as u64,
-            world: wit.world.clone(),
-            imports: world.imports.clone(),
-            exports: world.exports.clone(),
-        },
+        component: component(files.component),
+        local_component: component(files.local_component),
         wit_package: FileRef {
             name: wit.name.clone(),
             file: wit_file.into(),

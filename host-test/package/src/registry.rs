@@ -114,6 +114,10 @@ pub struct Published {
     /// `127.0.0.1:5000/ns/okta-connector:0.1.0`
     pub component_tag: String,
     pub component_digest: String,
+    /// The local build (the per-instance rate-limit budget composed in), tagged
+    /// `<version>-local`: `127.0.0.1:5000/ns/okta-connector:0.1.0-local`
+    pub local_tag: String,
+    pub local_digest: String,
     pub listing_digest: String,
     /// Whether the referrers tag (`sha256-…`) had to be written (the registry lacks the API).
     pub wrote_referrers_tag: bool,
@@ -140,31 +144,19 @@ pub async fn publish(dist_dir: &Path, target: &Target, auth: &RegistryAuth) -> R
     let read =
         |name: &str| std::fs::read(dist_dir.join(name)).with_context(|| format!("{}/{name}", dist_dir.display()));
     let info: ManifestInfo = serde_json::from_slice(&read(dist::MANIFEST)?).context("connector.json")?;
-    let component = read(dist::COMPONENT)?;
-    let created = chrono::DateTime::parse_from_rfc3339(&info.created).context("connector.json: created")?.to_utc();
-
-    // 1. The component, as a Wasm OCI artifact.
-    let embedded = metadata::read(&component)?;
-    let annotations = embedded.annotations(&info.created);
-    let (mut config, mut layer) = WasmConfig::from_raw_component(component, embedded.authors.clone())?;
-    config.created = created;
-    if let Some(c) = config.component.as_mut() {
-        c.target = Some(info.component.world.clone());
-    }
-    layer.annotations = Some(BTreeMap::from([(TITLE.to_string(), dist::COMPONENT.to_string())]));
     let client = target.client();
+
+    // 1. The component and its local build, as Wasm OCI artifacts.
     let tag = target.tag(&info.id, &info.version);
-    let wasm = WasmClient::new(client);
-    wasm.push(&tag, auth, layer, config, Some(annotations)).await.context("pushing the component")?;
-    let client: Client = wasm.into();
-    let (component_manifest, component_digest) = client
-        .pull_manifest_raw(&tag, auth, &[OCI_IMAGE_MEDIA_TYPE])
-        .await
-        .context("reading back the component's manifest")?;
+    let (client, component_manifest_size, component_digest) =
+        push_component(client, &tag, dist::COMPONENT, read(dist::COMPONENT)?, &info, auth).await?;
+    let local_tag = target.tag(&info.id, &format!("{}-local", info.version));
+    let (client, _, local_digest) =
+        push_component(client, &local_tag, dist::LOCAL_COMPONENT, read(dist::LOCAL_COMPONENT)?, &info, auth).await?;
     let subject = OciDescriptor {
         media_type: OCI_IMAGE_MEDIA_TYPE.into(),
         digest: component_digest.clone(),
-        size: component_manifest.len() as i64,
+        size: component_manifest_size as i64,
         ..Default::default()
     };
 
@@ -224,7 +216,43 @@ pub async fn publish(dist_dir: &Path, target: &Target, auth: &RegistryAuth) -> R
         add_to_referrers_tag(&client, target, auth, &info.id, &component_digest, entry).await?;
         true
     };
-    Ok(Published { component_tag: tag.whole(), component_digest, listing_digest, wrote_referrers_tag })
+    Ok(Published {
+        component_tag: tag.whole(),
+        component_digest,
+        local_tag: local_tag.whole(),
+        local_digest,
+        listing_digest,
+        wrote_referrers_tag,
+    })
+}
+
+/// Pushes one component as a Wasm OCI artifact (CNCF Wasm config, one `application/wasm`
+/// layer, annotations from its metadata) and returns the stored manifest's size and digest.
+async fn push_component(
+    client: Client,
+    tag: &Reference,
+    file: &str,
+    component: Vec<u8>,
+    info: &ManifestInfo,
+    auth: &RegistryAuth,
+) -> Result<(Client, usize, String)> {
+    let created = chrono::DateTime::parse_from_rfc3339(&info.created).context("connector.json: created")?.to_utc();
+    let embedded = metadata::read(&component)?;
+    let annotations = embedded.annotations(&info.created);
+    let (mut config, mut layer) = WasmConfig::from_raw_component(component, embedded.authors.clone())?;
+    config.created = created;
+    if let Some(c) = config.component.as_mut() {
+        c.target = Some(info.component.world.clone());
+    }
+    layer.annotations = Some(BTreeMap::from([(TITLE.to_string(), file.to_string())]));
+    let wasm = WasmClient::new(client);
+    wasm.push(tag, auth, layer, config, Some(annotations)).await.with_context(|| format!("pushing {file}"))?;
+    let client: Client = wasm.into();
+    let (manifest, digest) = client
+        .pull_manifest_raw(tag, auth, &[OCI_IMAGE_MEDIA_TYPE])
+        .await
+        .with_context(|| format!("reading back {file}'s manifest"))?;
+    Ok((client, manifest.len(), digest))
 }
 
 /// The OCI referrers tag schema: the image index tagged `<alg>-<hex>` of the subject's digest,

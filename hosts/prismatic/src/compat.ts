@@ -31,6 +31,21 @@ export const CONNECTION_KEYS: Record<string, string> = {
   client_credentials: 'oktaClientCredentialsOrg',
 };
 
+/**
+ * Connector connections Prismatic has no use for, and why. A connection missing from both
+ * tables fails the build: a new kind must be given a key or a reason.
+ */
+export const CONNECTIONS_LEFT_OUT: Record<string, string> = {
+  oauth_device:
+    'the device authorization signs a person in without a browser redirect (agents, terminals); ' +
+    "Prismatic signs users in through its own OAuth 2.0 authorization-code connection (oauth_code)",
+};
+
+/** The connector's connections a Prismatic user can pick. */
+export function offered<T extends { id: string }>(entries: T[]): T[] {
+  return entries.filter((e) => !(e.id in CONNECTIONS_LEFT_OUT));
+}
+
 /** Connection fields whose platform key is not their camelCase. */
 const CONNECTION_FIELD_KEYS: Record<string, string> = {
   domain: 'oktaDomainUrl',

@@ -20,7 +20,7 @@ import {
   type ConnectionInput,
 } from '@prismatic-io/spectral';
 import { allScopes, catalog, fields, type Entry, type Schema } from './catalog';
-import { CONNECTION_KEYS, camel, connectionFieldKey } from './compat';
+import { CONNECTION_KEYS, camel, connectionFieldKey, offered } from './compat';
 import type { Connection } from './connector';
 
 /** The OAuth kind's token fields: Prismatic holds the tokens, they are not inputs. */
@@ -90,7 +90,7 @@ function definitionOf(entry: Entry): ConnectionDefinition {
   };
 }
 
-export const connections: ConnectionDefinition[] = catalog.connections.map(definitionOf);
+export const connections: ConnectionDefinition[] = offered(catalog.connections).map(definitionOf);
 
 /**
  * A PEM key pasted into a one-line password input arrives without its line breaks (or with

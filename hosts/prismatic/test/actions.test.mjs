@@ -3,7 +3,7 @@
 // whose shape must be that of the action's example payload.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { everyAction, runEveryAction } from './support/every-action.mjs';
+import { everyActionOnce } from './support/every-action.mjs';
 import { shapeDifference } from './support/shape.mjs';
 import { harnessFor, loadBuilt, startOrg } from './support/org.mjs';
 
@@ -17,14 +17,7 @@ before(async () => {
 after(() => org?.stop());
 
 test('every action once: the requests it sends and a result shaped as its example payload', async () => {
-  const connection = org.apiToken();
-  await org.requests();
-  const results = await runEveryAction(
-    everyAction(`${org.url}/__hook`),
-    (key, params) => harness.action(key, { ...params, connection }),
-    () => org.requests(),
-    org.token,
-  );
+  const results = await everyActionOnce(harness, org);
   assert.deepEqual(Object.keys(results).sort(), Object.keys(component.actions).sort(), 'every action ran');
   for (const [key, data] of Object.entries(results)) {
     const example = component.actions[key].examplePayload;

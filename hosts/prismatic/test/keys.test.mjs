@@ -72,8 +72,11 @@ function keyTable() {
     const key = Object.keys(component.triggers).find((k) => component.triggers[k].display.label === entry.label);
     rows.push(`| trigger \`${entry.id}\` | \`${key}\` | ${renames(order.triggers[entry.id], inputKeys(component.triggers[key].inputs))} |`);
   }
+  // The connections the component offers (the build refuses one with neither a key nor a
+  // reason to leave it out: src/compat.ts).
   for (const entry of catalog.connections) {
     const c = component.connections.find((x) => x.label === entry.label);
+    if (!c) continue;
     const fields = order.connections[entry.id].filter((f) => c.inputs.some((i) => i.key === camel(f)) || !['access_token', 'refresh_token'].includes(f));
     const keys = fields.map((f) => c.inputs.find((i) => i.key === camel(f) || i.label === entry.input_schema.properties[f].title)?.key);
     rows.push(`| connection \`${entry.id}\` | \`${c.key}\` | ${renames(fields, keys)} |`);

@@ -111,8 +111,10 @@ test('a failed poll leaves the state as it was: the next run starts from the sam
   const poll = poller('newUsersPollingTrigger');
   await poll();
   const a = await newUser();
-  await org.fault({ method: 'GET', path: '/api/v1/users', times: 1, resetSeconds: 1000 });
-  await assert.rejects(poll(), (e) => e.kind === 'rate-limited');
+  // A refusal, not a 429: the component's rate-limit budget would rightly hold the next poll
+  // back until a 429's window ends.
+  await org.fault({ method: 'GET', path: '/api/v1/users', times: 1, status: 403 });
+  await assert.rejects(poll(), (e) => e.kind === 'forbidden');
   const next = await poll();
   assert.deepEqual(ids(next.items), ids([a]));
 });

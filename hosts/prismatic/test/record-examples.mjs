@@ -6,20 +6,13 @@
 import { writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { everyAction, runEveryAction } from './support/every-action.mjs';
+import { everyActionOnce } from './support/every-action.mjs';
 import { harnessFor, loadBuilt, packageDir, startOrg } from './support/org.mjs';
 
 const harness = harnessFor(loadBuilt());
 const org = await startOrg();
 try {
-  const connection = org.apiToken();
-  await org.requests();
-  const results = await runEveryAction(
-    everyAction(`${org.url}/__hook`),
-    (key, params) => harness.action(key, { ...params, connection }),
-    () => org.requests(),
-    org.token,
-  );
+  const results = await everyActionOnce(harness, org);
   const sorted = Object.fromEntries(Object.keys(results).sort().map((k) => [k, results[k]]));
   // The fake org's address is the run's own: examples name a stable one.
   const text = JSON.stringify(sorted, null, 2)

@@ -376,3 +376,18 @@ export async function runEveryAction(steps, run, seen, token) {
   }
   return results;
 }
+
+/**
+ * Every action once with an API-token connection to `org`, through `harness`: the run the
+ * actions test asserts and `record-examples.mjs` keeps. Returns each action's first result.
+ */
+export async function everyActionOnce(harness, org) {
+  const connection = org.apiToken();
+  await org.requests();
+  return runEveryAction(
+    everyAction(`${org.url}/__hook`),
+    (key, params) => harness.action(key, { ...params, connection }),
+    () => org.requests(),
+    org.token,
+  );
+}

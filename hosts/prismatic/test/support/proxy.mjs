@@ -5,8 +5,9 @@
 //
 // Besides forwarding:
 //   GET  /__proxy/requests   the requests seen since the last call (with their arrival time in ms), then forgets them
-//   POST /__proxy/fault      {"method", "path", "skip", "times", "resetSeconds"}: answer the
-//                            matching requests after the first `skip` with Okta's 429, `times` times
+//   POST /__proxy/fault      {"method", "path", "skip", "times", "resetSeconds", "status"}: answer
+//                            the matching requests after the first `skip` with Okta's 429 (or with
+//                            Okta's 403 when `status` is 403), `times` times
 //   ANY  /__hook/...         an event hook endpoint: answers Okta's verification challenge, takes
 //                            deliveries (kept with the requests)
 //
@@ -68,6 +69,15 @@ const server = createServer(async (req, res) => {
     return json(res, 200, {});
   }
   const fault = takeFault(req);
+  if (fault?.status === 403) {
+    return json(res, 403, {
+      errorCode: 'E0000006',
+      errorSummary: 'You do not have permission to perform the requested action',
+      errorLink: 'E0000006',
+      errorId: 'oaeProxy403',
+      errorCauses: [],
+    });
+  }
   if (fault) {
     const now = Date.now();
     return json(

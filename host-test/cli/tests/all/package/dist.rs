@@ -113,6 +113,17 @@ fn the_manifest_describes_the_files_and_the_component() {
         m["component"]["imports"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert!(imports.iter().any(|i| i.starts_with("wasi:http/outgoing-handler@")), "{imports:?}");
     assert!(!imports.iter().any(|i| i.starts_with("wasi:filesystem") || i.starts_with("wasi:sockets")), "{imports:?}");
+    assert!(imports.iter().any(|i| i.starts_with("okta:connector/rate-limits@")), "{imports:?}");
+    // The local build: its own file and digest, the same exports, rate-limits provided inside.
+    let local = std::fs::read(out.join(dist::LOCAL_COMPONENT)).unwrap();
+    assert_eq!(m["local_component"]["file"], dist::LOCAL_COMPONENT);
+    assert_eq!(m["local_component"]["sha256"], sha256_hex(&local));
+    assert_eq!(m["local_component"]["exports"], m["component"]["exports"]);
+    let local_imports: Vec<&str> =
+        m["local_component"]["imports"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let without: Vec<&str> = imports.iter().copied().filter(|i| !i.starts_with("okta:connector/rate-limits@")).collect();
+    assert_eq!(local_imports, without);
+    assert_eq!(metadata::read(&local).unwrap(), metadata::read(&component).unwrap());
     let wit = std::fs::read(out.join(dist::WIT_PACKAGE)).unwrap();
     assert_eq!(m["wit_package"]["sha256"], sha256_hex(&wit));
     for key in ["icon", "docs", "catalog"] {
@@ -198,6 +209,15 @@ fn a_package_whose_versions_disagree_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let err = dist::build(&s, dir.path()).unwrap_err().to_string();
     assert!(err.contains("Cargo.toml says 9.9.9"), "{err}");
+}
+
+#[test]
+fn a_local_build_of_another_component_is_refused() {
+    let mut s = sources();
+    s.local_component = s.component.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let err = dist::build(&s, dir.path()).unwrap_err().to_string();
+    assert!(err.contains("not the plain one with rate-limits composed in"), "{err}");
 }
 
 #[test]

@@ -32,6 +32,12 @@ pub fn release_component() -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// The release component with the per-instance budget composed in (`make build-local`).
+pub fn local_component() -> Vec<u8> {
+    let path = connector().path().with_file_name("okta_connector.local.wasm");
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (run `make build-local`)", path.display()))
+}
+
 /// What the component's `describe()` returns, asked once.
 pub fn describe() -> &'static str {
     static TEXT: OnceLock<String> = OnceLock::new();
@@ -54,6 +60,7 @@ pub fn sources() -> Sources {
     Sources {
         project: Project::read(&root, Some(REVISION.into()), Some(CREATED)).unwrap(),
         component: release_component(),
+        local_component: local_component(),
         catalog_json: describe().to_string(),
         wit_dir: root.join("wit"),
     }

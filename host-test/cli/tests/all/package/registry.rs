@@ -61,6 +61,19 @@ fn publish_pull_back_find_the_listing_and_run_the_pulled_component() {
         assert!(imports.iter().any(|i| i.as_str().unwrap().starts_with("wasi:http/outgoing-handler@")));
     }
 
+    // The local build, under `<version>-local`: its own bytes, no rate-limits import.
+    let local_tag = target.tag("okta-connector", &format!("{version}-local"));
+    assert_eq!(published.local_tag, local_tag.whole());
+    let local = runtime.block_on(client.pull(&local_tag, &auth, vec![WASM_LAYER_TYPE])).unwrap();
+    assert_eq!(local.digest.as_deref(), Some(published.local_digest.as_str()));
+    assert!(local.layers[0].data.as_ref() == std::fs::read(out.join(dist::LOCAL_COMPONENT)).unwrap().as_slice());
+    let config: Value = serde_json::from_slice(&local.config.data).unwrap();
+    let imports = config["component"]["imports"].as_array().unwrap();
+    assert!(!imports.iter().any(|i| i.as_str().unwrap().contains("rate-limits")), "{imports:?}");
+    let config: Value = serde_json::from_slice(&pulled_by_tag.config.data).unwrap();
+    let imports = config["component"]["imports"].as_array().unwrap();
+    assert!(imports.iter().any(|i| i.as_str().unwrap().starts_with("okta:connector/rate-limits@")), "{imports:?}");
+
     // The listing, found from the component's digest alone, holds the package's files.
     let listing = runtime.block_on(registry::find_listing(&client, &by_digest, &auth)).unwrap();
     assert_eq!(listing.digest, published.listing_digest);
@@ -82,12 +95,12 @@ fn publish_pull_back_find_the_listing_and_run_the_pulled_component() {
     // Publishing the same package again changes nothing.
     let again = runtime.block_on(registry::publish(&out, &target, &auth)).unwrap();
     assert_eq!(
-        (again.component_digest, again.listing_digest),
-        (published.component_digest.clone(), published.listing_digest.clone())
+        (again.component_digest, again.local_digest, again.listing_digest),
+        (published.component_digest.clone(), published.local_digest.clone(), published.listing_digest.clone())
     );
     assert!(!again.wrote_referrers_tag, "the listing is already findable");
     let tags = runtime.block_on(client.list_tags(&by_tag, &auth, None, None)).unwrap().tags;
-    assert_eq!(tags.len(), 2, "the version and the referrers tag: {tags:?}");
+    assert_eq!(tags.len(), 3, "the version, its local build and the referrers tag: {tags:?}");
 
     // The pulled component, run by the CLI, lists the fake org's users.
     let pulled = tempfile::tempdir().unwrap();

@@ -51,10 +51,7 @@ impl FakeOrg {
             return Err("a web app needs a redirect URI".into());
         }
         let scopes = known_scopes(&app.scopes)?;
-        let rotation = match app.rotation_grace {
-            Some(g) => authz::Rotation::Rotate { grace_secs: g.as_secs() as i64 },
-            None => authz::Rotation::Static,
-        };
+        let rotation = rotation(app.rotation_grace);
         self.st().authz.register(authz::Client {
             id: app.client_id.clone(),
             auth: authz::ClientAuth::Secret {
@@ -72,10 +69,7 @@ impl FakeOrg {
     /// refresh tokens for `offline_access`.
     pub fn register_native_app(&self, app: &NativeApp) -> Result<(), String> {
         let scopes = known_scopes(&app.scopes)?;
-        let rotation = match app.rotation_grace {
-            Some(g) => authz::Rotation::Rotate { grace_secs: g.as_secs() as i64 },
-            None => authz::Rotation::Static,
-        };
+        let rotation = rotation(app.rotation_grace);
         self.st().authz.register(authz::Client {
             id: app.client_id.clone(),
             auth: authz::ClientAuth::Public { rotation },
@@ -171,6 +165,15 @@ impl FakeOrg {
     /// New nonces everywhere, the old ones refused at once.
     pub fn expire_dpop_nonces(&self) {
         self.st().authz.expire_nonces();
+    }
+}
+
+/// Refresh tokens that rotate, with `grace` in which the previous one still works, or that
+/// stay the same.
+fn rotation(grace: Option<std::time::Duration>) -> authz::Rotation {
+    match grace {
+        Some(g) => authz::Rotation::Rotate { grace_secs: g.as_secs() as i64 },
+        None => authz::Rotation::Static,
     }
 }
 

@@ -1,0 +1,1 @@
+//! Holds no code: its Cargo.toml unifies the host crates' dependency features (see there).
