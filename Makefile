@@ -2,7 +2,7 @@
 WASM := target/wasm32-wasip2/release/okta_connector.wasm
 HOST := cargo run --quiet -p okta-connector-cli --bin okta-connector --
 
-.PHONY: all build wasm-target demo test install lint clean bench bench-quick node-host mcp-check mcp-overhead prismatic-host prismatic-package package package-check publish size size-build features-check
+.PHONY: all build wasm-target demo test install lint clean bench bench-quick node-host mcp-check mcp-overhead prismatic-host prismatic-package package package-check publish size size-build features-check test-build test-tools test-rust test-hosts
 
 all: build
 
@@ -27,14 +27,31 @@ demo: build
 ## binary (host, scenario and fake-org tests through the component; the marketplace package,
 ## its docs page in headless Chromium and its round trip through a real OCI registry), the
 ## packages built (the marketplace package twice and compared), the MCP server through the MCP
-## Python SDK, the Node host check and the Prismatic component's tests, then the quick bench.
-## Without Node.js/npm or Python 3, docker-registry or chromium, what needs them is skipped
+## Python SDK, the Node host check and the Prismatic component's tests, and the quick bench. In
+## two lanes (make -j2): the Rust tests compile while the tools install, then run while the
+## other hosts' checks run (outputs shown per part as each ends). Without Node.js/npm or Python 3, docker-registry or chromium, what needs them is skipped
 ## with a notice (OKTA_TEST_ALL=1, as in CI, makes that an error).
 test: build
 	@command -v docker-registry >/dev/null || echo "make test: SKIPPED the OCI registry round trip: it needs docker-registry (Debian's CNCF Distribution registry: apt-get install docker-registry)"
 	@command -v chromium >/dev/null || echo "make test: SKIPPED the docs page's browser check: it needs chromium (apt-get install chromium)"
+	$(MAKE) -j2 --output-sync=target test-build test-tools
+	$(MAKE) -j2 --output-sync=target test-rust test-hosts
+
+# make test's parts, in two lanes at a time (2 cores: one compiles or runs the Rust tests, which
+# leave a core mostly idle, the other installs tools and runs the other hosts' checks, which need
+# only the component and the CLI)
+test-build:
+	cargo test --workspace --no-run
+test-tools:
+	@if command -v python3 >/dev/null; then bash host-test/cli/tests/mcp/check.sh install; fi
+	@if command -v node >/dev/null && command -v npm >/dev/null; then \
+	  hosts/npm-ci.sh hosts/node && hosts/npm-ci.sh hosts/prismatic; \
+	  if command -v python3 >/dev/null; then bash bench/setup.sh; fi; \
+	fi
+test-rust:
 	cargo test --workspace
 	$(MAKE) features-check
+test-hosts:
 	$(MAKE) package-check
 	@if command -v python3 >/dev/null; then \
 	  $(MAKE) mcp-check; \
