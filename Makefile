@@ -4,7 +4,7 @@ LOCAL := target/wasm32-wasip2/release/okta_connector.local.wasm
 BUDGET := target/wasm32-wasip2/release/okta_rate_budget.wasm
 HOST := cargo run --quiet -p okta-connector-cli --bin okta-connector --
 
-.PHONY: all build build-local wasm-target demo test install lint clean bench bench-quick node-host mcp-check mcp-overhead prismatic-host prismatic-package package package-check publish size size-build features-check
+.PHONY: all build build-local wasm-target demo test install lint clean bench bench-quick node-host mcp-check mcp-overhead prismatic-host prismatic-package package package-check publish size size-build features-check test-parts test-build test-tools test-mcp test-node test-prismatic test-rust test-features test-package test-bench
 
 all: build
 
@@ -36,29 +36,61 @@ demo: build
 ## binary (host, scenario and fake-org tests through the component; the marketplace package,
 ## its docs page in headless Chromium and its round trip through a real OCI registry), the
 ## packages built (the marketplace package twice and compared), the MCP server through the MCP
-## Python SDK, the Node host check and the Prismatic component's tests, then the quick bench.
-## Without Node.js/npm or Python 3, docker-registry or chromium, what needs them is skipped
-## with a notice (OKTA_TEST_ALL=1, as in CI, makes that an error).
+## Python SDK, the Node host check and the Prismatic component's tests, and the quick bench, two
+## parts at a time (make -j2; each part's output shown as it ends). Without Node.js/npm or
+## Python 3, docker-registry or chromium, what needs them is skipped with a notice
+## (OKTA_TEST_ALL=1, as in CI, makes that an error).
 test: build build-local
 	@command -v docker-registry >/dev/null || echo "make test: SKIPPED the OCI registry round trip: it needs docker-registry (Debian's CNCF Distribution registry: apt-get install docker-registry)"
 	@command -v chromium >/dev/null || echo "make test: SKIPPED the docs page's browser check: it needs chromium (apt-get install chromium)"
-	cargo test --workspace
-	$(MAKE) features-check
-	$(MAKE) package-check
+	cargo build -p okta-connector-cli --bin okta-connector
+	$(MAKE) -j2 --output-sync=target test-parts
+
+# make test's parts, two at a time (2 cores), started in this order as their prerequisites end:
+# the Rust tests compile while the tools install and the other hosts' checks run (they need only
+# the component and the CLI, built above); the Rust tests leave a core mostly idle while they run.
+test-parts: test-build test-tools test-mcp test-node test-prismatic test-rust test-features test-package test-bench
+test-build:
+	cargo test --workspace --no-run
+test-tools:
+	@if command -v python3 >/dev/null; then bash host-test/cli/tests/mcp/check.sh install; fi
+	@if command -v node >/dev/null && command -v npm >/dev/null; then \
+	  hosts/npm-ci.sh hosts/node && hosts/npm-ci.sh hosts/prismatic; \
+	  if command -v python3 >/dev/null; then bash bench/setup.sh; fi; \
+	fi
+test-mcp: test-tools
 	@if command -v python3 >/dev/null; then \
-	  $(MAKE) mcp-check; \
+	  bash host-test/cli/tests/mcp/check.sh; \
 	elif [ -n "$$OKTA_TEST_ALL" ]; then \
 	  echo "make test: the MCP server check needs python3" >&2; exit 1; \
 	else \
 	  echo "make test: SKIPPED the MCP server check: it needs Python 3 (>= 3.10, with venv)"; \
 	fi
+test-node: test-tools
 	@if command -v node >/dev/null && command -v npm >/dev/null; then \
-	  $(MAKE) node-host && $(MAKE) prismatic-host; \
+	  bash hosts/node/check.sh; \
 	elif [ -n "$$OKTA_TEST_ALL" ]; then \
-	  echo "make test: the Node host check and the Prismatic component's tests need node and npm" >&2; exit 1; \
+	  echo "make test: the Node host check needs node and npm" >&2; exit 1; \
 	else \
-	  echo "make test: SKIPPED the Node host check and the Prismatic component's tests: they need Node.js with npm"; \
+	  echo "make test: SKIPPED the Node host check: it needs Node.js with npm"; \
 	fi
+test-prismatic: test-tools
+	@if command -v node >/dev/null && command -v npm >/dev/null; then \
+	  bash hosts/prismatic/check.sh; \
+	elif [ -n "$$OKTA_TEST_ALL" ]; then \
+	  echo "make test: the Prismatic component's tests need node and npm" >&2; exit 1; \
+	else \
+	  echo "make test: SKIPPED the Prismatic component's tests: they need Node.js with npm"; \
+	fi
+test-rust: test-build
+	cargo test --workspace
+# before anything else builds: a dependency built again here is what the check looks for
+test-features: test-build
+	$(MAKE) features-check
+# after the Prismatic tests: both build into hosts/prismatic
+test-package: test-features test-prismatic
+	$(MAKE) package-check
+test-bench: test-tools test-features
 	@if command -v node >/dev/null && command -v npm >/dev/null && command -v python3 >/dev/null; then \
 	  $(MAKE) bench-quick; \
 	elif [ -n "$$OKTA_TEST_ALL" ]; then \

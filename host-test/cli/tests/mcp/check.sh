@@ -28,6 +28,7 @@ if ! cmp -s requirements.txt .venv/.mcp-installed; then
   done
   cp requirements.txt .venv/.mcp-installed
 fi
+[ "${1:-}" = install ] && exit 0
 
 export OKTA_REPO="$root" PYTHONDONTWRITEBYTECODE=1
 export OKTA_CONNECTOR="$root/target/debug/okta-connector"
