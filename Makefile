@@ -28,8 +28,9 @@ demo: build
 ## its docs page in headless Chromium and its round trip through a real OCI registry), the
 ## packages built (the marketplace package twice and compared), the MCP server through the MCP
 ## Python SDK, the Node host check and the Prismatic component's tests, and the quick bench, two
-## parts at a time (make -j2; each part's output shown as it ends). Without Node.js/npm or Python 3, docker-registry or chromium, what needs them is skipped
-## with a notice (OKTA_TEST_ALL=1, as in CI, makes that an error).
+## parts at a time (make -j2; each part's output shown as it ends). Without Node.js/npm or
+## Python 3, docker-registry or chromium, what needs them is skipped with a notice
+## (OKTA_TEST_ALL=1, as in CI, makes that an error).
 test: build
 	@command -v docker-registry >/dev/null || echo "make test: SKIPPED the OCI registry round trip: it needs docker-registry (Debian's CNCF Distribution registry: apt-get install docker-registry)"
 	@command -v chromium >/dev/null || echo "make test: SKIPPED the docs page's browser check: it needs chromium (apt-get install chromium)"
