@@ -267,8 +267,33 @@ fn rss_kib() -> u64 {
     memory_kib("VmRSS:")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fifty_instances_eight_tenants_nothing_crosses() {
+/// Set in the process [`fifty_instances_eight_tenants_nothing_crosses`] runs alone in.
+const ALONE: &str = "OKTA_TENANTS_SOAK_ALONE";
+
+/// The soak measures its process's memory, so it runs in a process of its own: the test
+/// binary again, with only this test (other tests running beside it would count too).
+#[test]
+fn fifty_instances_eight_tenants_nothing_crosses() {
+    if std::env::var_os(ALONE).is_some() {
+        return tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(soak());
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "tenants::fifty_instances_eight_tenants_nothing_crosses", "--nocapture"])
+        .env(ALONE, "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the soak failed in its own process:\n{text}");
+    assert!(text.contains("tenants soak:"), "the soak did not run in its own process:\n{text}");
+    print!("{}", text.lines().filter(|l| l.starts_with("tenants soak:")).collect::<Vec<_>>().join("\n"));
+}
+
+async fn soak() {
     let options = InstanceOptions { allow_local_orgs: true, ..InstanceOptions::default() };
     let mut setup = connector().instantiate_with(Backend::Network, options.clone()).await.unwrap();
     let kinds = [
