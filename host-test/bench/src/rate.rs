@@ -2,7 +2,9 @@
 //! store, run at once on a 2-worker runtime and make `calls` Get Users between them (each
 //! instance its share, one after another) against a loopback fake org that enforces `limit`
 //! requests per `window` in each bucket, as Okta does. Reported: the 429s the org gave, and
-//! the total time against the minimum the limit allows, (⌈calls / limit⌉ − 1) windows.
+//! the total time against the minimum the limit allows, (⌈calls / limit⌉ − 1) windows, and
+//! against that minimum plus the last window's own work (its share of the same calls made
+//! against an unlimited org, measured in the same run).
 
 use std::time::{Duration, Instant};
 
@@ -36,6 +38,16 @@ impl Scenario {
     pub fn minimum_s(&self) -> f64 {
         self.calls.div_ceil(self.limit as usize).saturating_sub(1) as f64 * self.window.as_secs_f64()
     }
+
+    /// The calls left for the last window.
+    pub fn last_window_calls(&self) -> usize {
+        self.calls - self.calls.div_ceil(self.limit as usize).saturating_sub(1) * self.limit as usize
+    }
+
+    /// The same calls against an org that does not limit them.
+    pub fn unlimited(&self) -> Scenario {
+        Scenario { limit: u32::try_from(self.calls + 1).unwrap_or(u32::MAX), ..self.clone() }
+    }
 }
 
 /// What a scenario found.
@@ -47,6 +59,8 @@ pub struct RateRun {
     pub responses_429: usize,
     pub requests: usize,
     pub total_s: f64,
+    /// The same calls by the same instances against an unlimited org, in seconds.
+    pub unlimited_s: Option<f64>,
 }
 
 impl RateRun {
@@ -60,6 +74,12 @@ impl RateRun {
         } else {
             0.0
         }
+    }
+
+    /// The minimum plus the last window's share of the unlimited run's time.
+    pub fn minimum_with_work_s(&self) -> Option<f64> {
+        let s = &self.scenario;
+        Some(s.minimum_s() + self.unlimited_s? * s.last_window_calls() as f64 / s.calls.max(1) as f64)
     }
 }
 
@@ -117,6 +137,7 @@ pub fn run(scenario: &Scenario, server: &tokio::runtime::Runtime) -> Result<Rate
             responses_429,
             requests: org.requests().len(),
             total_s: t0.elapsed().as_secs_f64(),
+            unlimited_s: None,
         })
     });
     serving.abort();

@@ -503,19 +503,28 @@ fn rate_table(s: &mut String, instances: usize, runs: &[crate::rate::RateRun]) {
         "Get Users against a loopback fake org enforcing a per-bucket limit as Okta does (a window opens with \
          the first request after the previous one ended; `X-Rate-Limit-Reset` in whole seconds), each \
          instance its own store on a 2-worker runtime, its share of the calls one after another. \
-         **Minimum**: (⌈calls / limit⌉ − 1) windows. Goals: 429s at most 1 % of the requests, total time \
-         within 1.1× of the minimum.\n"
+         **Minimum**: (⌈calls / limit⌉ − 1) windows. **With the work**: the minimum plus the last window's \
+         share of the time the same instances take for the same calls against an unlimited org (measured \
+         in the same run): the last window's calls cannot take no time. Goals: 429s at most 1 % of the \
+         requests, total time within 1.1× of the minimum.\n"
     );
     let _ = writeln!(
         s,
-        "| scenario | calls ok | requests | 429s | 429 share | total (s) | minimum (s) | vs minimum | goals |"
+        "| scenario | calls ok | requests | 429s | 429 share | total (s) | minimum (s) | vs minimum | unlimited (s) | vs minimum with the work | goals |"
     );
-    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for r in runs {
-        let met = r.share_429() <= 0.01 && r.vs_minimum() <= 1.1 && r.failed.is_empty();
+        let within = |ratio: f64| r.share_429() <= 0.01 && ratio <= 1.1 && r.failed.is_empty();
+        let verdict = if within(r.vs_minimum()) {
+            "met"
+        } else if r.minimum_with_work_s().is_some_and(|m| within(r.total_s / m)) {
+            "met with the work"
+        } else {
+            "not met"
+        };
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {:.2} % | {:.2} | {:.2} | {:.2}× | {} |",
+            "| {} | {} | {} | {} | {:.2} % | {:.2} | {:.2} | {:.2}× | {} | {} | {} |",
             r.scenario.label(),
             r.ok,
             r.requests,
@@ -524,7 +533,9 @@ fn rate_table(s: &mut String, instances: usize, runs: &[crate::rate::RateRun]) {
             r.total_s,
             r.scenario.minimum_s(),
             r.vs_minimum(),
-            if met { "met" } else { "not met" }
+            r.unlimited_s.map_or("–".into(), |u| format!("{u:.2}")),
+            r.minimum_with_work_s().map_or("–".into(), |m| format!("{:.2}×", r.total_s / m)),
+            verdict
         );
     }
     let _ = writeln!(s);

@@ -43,6 +43,7 @@ fn two_builds_of_one_commit_are_byte_identical() {
             "docs/index.html",
             "icon.png",
             "icon.svg",
+            "okta-connector.local.wasm",
             "okta-connector.wasm",
             "okta-connector.wit.wasm"
         ]
