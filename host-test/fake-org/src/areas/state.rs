@@ -55,6 +55,8 @@ pub struct State {
     // Users (`users/`).
     /// Keyed by id; id order is creation order and the listing order.
     pub(super) users: BTreeMap<String, User>,
+    /// The seeded admin's id (the API token's user, `/users/me`): asked on every request.
+    pub(super) admin_id: Option<String>,
     /// lower-cased login → id
     pub(super) logins: HashMap<String, String>,
     pub(super) factors: Vec<Factor>,

@@ -45,7 +45,7 @@ impl State {
             return Some(key.to_string());
         }
         if key == "me" {
-            return self.users.values().find(|u| u.admin).map(|u| u.id.clone());
+            return self.admin_id.clone();
         }
         if let Some(id) = self.logins.get(&key.to_lowercase()) {
             return Some(id.clone());
@@ -80,7 +80,7 @@ impl State {
     /// The admin behind the API token: the seeded `/users/me` user, or a stand-in in an org
     /// without users.
     pub fn admin_actor(&self) -> Actor {
-        match self.users.values().find(|u| u.admin) {
+        match self.admin_id.as_ref().and_then(|id| self.users.get(id)) {
             Some(u) => {
                 let t = user_target(u);
                 Actor { id: t.id, kind: "User".into(), alternate_id: t.alternate_id, display_name: t.display_name }
@@ -100,6 +100,9 @@ impl State {
     pub fn load_user(&mut self, user: User) {
         self.bump_version();
         self.logins.insert(user.login().to_lowercase(), user.id.clone());
+        if user.admin {
+            self.admin_id = Some(user.id.clone());
+        }
         self.users.insert(user.id.clone(), user);
     }
     pub fn load_factor(&mut self, factor: Factor) {
@@ -235,6 +238,9 @@ impl State {
         let t = user_target(u);
         self.record(a, Ev::UserDeleteInitiated, vec![t.clone()]);
         if let Some(u) = self.users.remove(id) {
+            if self.admin_id.as_deref() == Some(id) {
+                self.admin_id = None;
+            }
             let key = u.login().to_lowercase();
             if self.logins.get(&key).map(|v| v == id).unwrap_or(false) {
                 self.logins.remove(&key);
