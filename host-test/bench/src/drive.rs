@@ -551,6 +551,16 @@ fn rate_limited(c: &Config, server: &tokio::runtime::Runtime) -> Result<Vec<crat
             Some((_, s)) => *s,
             None => {
                 let free = crate::rate::run(&scenario.unlimited(), server)?;
+                if free.ok != scenario.calls || free.responses_429 > 0 {
+                    anyhow::bail!(
+                        "the unlimited run of {} made {} of {} calls ({} x 429): {:?}",
+                        scenario.label(),
+                        free.ok,
+                        scenario.calls,
+                        free.responses_429,
+                        free.failed.first()
+                    );
+                }
                 println!(
                     "rate limit: {} instance(s), {} Get Users, unlimited: {:.2} s",
                     scenario.instances, scenario.calls, free.total_s
