@@ -49,7 +49,7 @@ test: build build-local
 # make test's parts, two at a time (2 cores), started in this order as their prerequisites end:
 # the Rust tests compile while the tools install and the other hosts' checks run (they need only
 # the component and the CLI, built above); the Rust tests leave a core mostly idle while they run.
-test-parts: test-build test-tools test-mcp test-node test-prismatic test-rust test-features test-package test-bench
+test-parts: test-build test-tools test-mcp test-node test-rust test-features test-package test-prismatic test-bench
 test-build:
 	cargo test --workspace --no-run
 test-tools:
@@ -74,7 +74,7 @@ test-node: test-tools
 	else \
 	  echo "make test: SKIPPED the Node host check: it needs Node.js with npm"; \
 	fi
-test-prismatic: test-tools
+test-prismatic: test-tools test-package
 	@if command -v node >/dev/null && command -v npm >/dev/null; then \
 	  bash hosts/prismatic/check.sh; \
 	elif [ -n "$$OKTA_TEST_ALL" ]; then \
@@ -87,8 +87,9 @@ test-rust: test-build
 # before anything else builds: a dependency built again here is what the check looks for
 test-features: test-build
 	$(MAKE) features-check
-# after the Prismatic tests: both build into hosts/prismatic
-test-package: test-features test-prismatic
+# before the Prismatic tests: both build into hosts/prismatic, and the tests check the icon the
+# package rendered
+test-package: test-tools test-features
 	$(MAKE) package-check
 test-bench: test-tools test-features
 	@if command -v node >/dev/null && command -v npm >/dev/null && command -v python3 >/dev/null; then \

@@ -521,7 +521,7 @@ async fn overhead(c: &Config) -> Result<Overhead> {
 }
 
 /// The rate-limit scenarios: one instance, then many with one budget and with one each, then
-/// many on Okta's minute-long windows.
+/// one and many on Okta's minute-long windows.
 pub fn rate_scenarios(c: &Config) -> Vec<crate::rate::Scenario> {
     let short = |instances, shared| crate::rate::Scenario {
         instances,
@@ -532,11 +532,13 @@ pub fn rate_scenarios(c: &Config) -> Vec<crate::rate::Scenario> {
     };
     let mut v = vec![short(1, true), short(c.rate_instances, false), short(c.rate_instances, true)];
     if c.rate_minute {
-        v.push(crate::rate::Scenario {
-            limit: u32::try_from(c.rate_calls.div_ceil(2)).unwrap_or(u32::MAX),
-            window: Duration::from_secs(60),
-            ..short(c.rate_instances, true)
-        });
+        for instances in [1, c.rate_instances] {
+            v.push(crate::rate::Scenario {
+                limit: u32::try_from(c.rate_calls.div_ceil(2)).unwrap_or(u32::MAX),
+                window: Duration::from_secs(60),
+                ..short(instances, true)
+            });
+        }
     }
     v
 }
