@@ -71,3 +71,21 @@ fn check_secret(field: &str, value: &str) -> Result<(), Error> {
     }
     Ok(())
 }
+
+/// The tokens a user-delegated connection presents from an earlier sign-in, `(access,
+/// refresh)`: blanks read as none, the others checked as credentials, then trimmed; and its
+/// scopes as one space-separated list, blanks dropped.
+fn presented_tokens(
+    access: Option<&str>,
+    refresh: Option<&str>,
+    scopes: &[String],
+) -> Result<(Option<String>, Option<String>, String), Error> {
+    let read = |field: &str, t: Option<&str>| -> Result<Option<String>, Error> {
+        match t.filter(|t| !t.trim().is_empty()) {
+            Some(t) => check_secret(field, t).map(|()| Some(t.trim().to_string())),
+            None => Ok(None),
+        }
+    };
+    let scopes = scopes.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
+    Ok((read("access_token", access)?, read("refresh_token", refresh)?, scopes))
+}

@@ -2,7 +2,7 @@
 //! the host runs the browser redirect with [`super::oauth::code`]; actions use the access
 //! token and refresh it (rotating refresh tokens kept in the instance).
 
-use super::check_secret;
+use super::{check_secret, presented_tokens};
 use super::oauth::{self, Grant, OAuth};
 use crate::bindings::okta::connector::types::OauthCodeConnection;
 use crate::error::Error;
@@ -16,14 +16,8 @@ pub fn credentials(c: &OauthCodeConnection) -> Result<OAuth, Error> {
         return Err(Error::connection("client_id", "is empty"));
     }
     check_secret("client_secret", &c.client_secret)?;
-    for (field, t) in [("access_token", &c.access_token), ("refresh_token", &c.refresh_token)] {
-        if let Some(t) = t.as_deref().filter(|t| !t.trim().is_empty()) {
-            check_secret(field, t)?;
-        }
-    }
-    let access = c.access_token.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
-    let refresh = c.refresh_token.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
-    let scopes = c.scopes.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
+    let (access, refresh, scopes) =
+        presented_tokens(c.access_token.as_deref(), c.refresh_token.as_deref(), &c.scopes)?;
     let identity = oauth::identity(&["authorization_code", &origin.base(), client_id, c.client_secret.trim(), &scopes]);
     let mut secrets = vec![c.client_secret.trim().to_string()];
     secrets.extend(access.clone());

@@ -2,7 +2,7 @@
 //! the org authorization server): the host shows the code from [`super::oauth::device`];
 //! actions use the access token and refresh it (rotating refresh tokens kept in the instance).
 
-use super::check_secret;
+use super::presented_tokens;
 use super::oauth::device::{self, Poll, Start};
 use super::oauth::token::Endpoint;
 use super::oauth::{self, sessions, Grant, OAuth};
@@ -20,14 +20,8 @@ pub fn credentials(c: &OauthDeviceConnection) -> Result<OAuth, Error> {
     if client_id.chars().any(char::is_control) {
         return Err(Error::connection("client_id", "must be one printable line"));
     }
-    for (field, t) in [("access_token", &c.access_token), ("refresh_token", &c.refresh_token)] {
-        if let Some(t) = t.as_deref().filter(|t| !t.trim().is_empty()) {
-            check_secret(field, t)?;
-        }
-    }
-    let access = c.access_token.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
-    let refresh = c.refresh_token.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
-    let scopes = c.scopes.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
+    let (access, refresh, scopes) =
+        presented_tokens(c.access_token.as_deref(), c.refresh_token.as_deref(), &c.scopes)?;
     let identity = oauth::identity(&["device", &origin.base(), client_id, &scopes]);
     let mut secrets = Vec::new();
     secrets.extend(access.clone());
