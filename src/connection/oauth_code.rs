@@ -2,8 +2,8 @@
 //! the host runs the browser redirect with [`super::oauth::code`]; actions use the access
 //! token and refresh it (rotating refresh tokens kept in the instance).
 
-use super::{check_secret, presented_tokens};
 use super::oauth::{self, Grant, OAuth};
+use super::{check_secret, presented_tokens};
 use crate::bindings::okta::connector::types::OauthCodeConnection;
 use crate::error::Error;
 use crate::okta::{domain, Auth, Okta, Secret};
@@ -16,8 +16,7 @@ pub fn credentials(c: &OauthCodeConnection) -> Result<OAuth, Error> {
         return Err(Error::connection("client_id", "is empty"));
     }
     check_secret("client_secret", &c.client_secret)?;
-    let (access, refresh, scopes) =
-        presented_tokens(c.access_token.as_deref(), c.refresh_token.as_deref(), &c.scopes)?;
+    let (access, refresh, scopes) = presented_tokens(c.access_token.as_deref(), c.refresh_token.as_deref(), &c.scopes)?;
     let identity = oauth::identity(&["authorization_code", &origin.base(), client_id, c.client_secret.trim(), &scopes]);
     let mut secrets = vec![c.client_secret.trim().to_string()];
     secrets.extend(access.clone());

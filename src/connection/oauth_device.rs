@@ -2,10 +2,10 @@
 //! the org authorization server): the host shows the code from [`super::oauth::device`];
 //! actions use the access token and refresh it (rotating refresh tokens kept in the instance).
 
-use super::presented_tokens;
 use super::oauth::device::{self, Poll, Start};
 use super::oauth::token::Endpoint;
 use super::oauth::{self, sessions, Grant, OAuth};
+use super::presented_tokens;
 use crate::bindings::okta::connector::types::OauthDeviceConnection;
 use crate::error::Error;
 use crate::okta::{domain, Auth, Okta};
@@ -20,8 +20,7 @@ pub fn credentials(c: &OauthDeviceConnection) -> Result<OAuth, Error> {
     if client_id.chars().any(char::is_control) {
         return Err(Error::connection("client_id", "must be one printable line"));
     }
-    let (access, refresh, scopes) =
-        presented_tokens(c.access_token.as_deref(), c.refresh_token.as_deref(), &c.scopes)?;
+    let (access, refresh, scopes) = presented_tokens(c.access_token.as_deref(), c.refresh_token.as_deref(), &c.scopes)?;
     let identity = oauth::identity(&["device", &origin.base(), client_id, &scopes]);
     let mut secrets = Vec::new();
     secrets.extend(access.clone());

@@ -7,7 +7,7 @@
 //! without it emits nothing. The one-time verification GET only echoes its challenge, so it
 //! is answered whatever its headers (the host must answer it before it has the new state).
 
-use super::state::{self, push_bounded};
+use super::state;
 use crate::actions::event_hooks::{hook_body_parts, HookParts};
 use crate::bindings::exports::okta::connector::triggers::{HookReception, IncomingRequest};
 use crate::bindings::okta::connector::types::KeyValue;
@@ -17,17 +17,46 @@ use crate::inputs::triggers::EventHookTriggerInput;
 use crate::okta::{segment, Flow, Okta, Request};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use std::collections::HashSet;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use subtle::ConstantTimeEq;
 
 /// The header Okta sends the shared secret in.
 const AUTH_HEADER: &str = "X-Okta-Connector-Secret";
 /// The largest delivery accepted.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
-/// Event uuids remembered against redelivery.
-const SEEN: usize = 1000;
+/// How long an emitted event's uuid is remembered against redelivery.
+const SEEN_FOR: Duration = Duration::from_secs(300);
+/// The most uuids remembered (the oldest go first): about 55 bytes each in the state, so
+/// the state stays well under its 512 KiB cap.
+const SEEN_MAX: usize = 8000;
+
+/// An emitted event's uuid and when it was emitted (Unix seconds; 0 for a uuid remembered by
+/// a version that kept no time: its age then counts from the first delivery that reads it).
+#[derive(Serialize, Deserialize, Clone)]
+#[serde(from = "SeenForm")]
+struct Seen(String, u64);
+
+/// The forms a remembered uuid is read from: `["uuid", secs]`, or a bare uuid.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SeenForm {
+    Timed(String, u64),
+    Bare(String),
+}
+
+impl From<SeenForm> for Seen {
+    fn from(form: SeenForm) -> Self {
+        match form {
+            SeenForm::Timed(uuid, at) => Seen(uuid, at),
+            SeenForm::Bare(uuid) => Seen(uuid, 0),
+        }
+    }
+}
 
 /// The Event Hook trigger's state: the hook, its URL, the shared secret (so never printed
-/// by `Debug`) and the uuids of the last [`SEEN`] events emitted.
+/// by `Debug`) and the uuids of the events emitted in the last [`SEEN_FOR`], at most
+/// [`SEEN_MAX`].
 #[derive(Serialize, Deserialize, Clone)]
 pub struct HookState {
     v: u32,
@@ -35,7 +64,7 @@ pub struct HookState {
     url: String,
     secret: String,
     #[serde(default)]
-    seen: Vec<String>,
+    seen: Vec<Seen>,
 }
 
 impl std::fmt::Debug for HookState {
@@ -169,6 +198,16 @@ fn refuse(status: u16, reason: &str, state: String) -> HookReception {
 
 /// Answers one request on the hook's URL (sends nothing).
 pub fn receive(input: &EventHookTriggerInput, state_text: &str, request: IncomingRequest) -> HookReception {
+    receive_at(input, state_text, request, SystemTime::now())
+}
+
+/// [`receive`] at the time `now`.
+fn receive_at(
+    input: &EventHookTriggerInput,
+    state_text: &str,
+    request: IncomingRequest,
+    now: SystemTime,
+) -> HookReception {
     let header =
         |name: &str| request.headers.iter().find(|h| h.key.eq_ignore_ascii_case(name)).map(|h| h.value.as_str());
     let method = request.method.to_ascii_uppercase();
@@ -206,6 +245,13 @@ pub fn receive(input: &EventHookTriggerInput, state_text: &str, request: Incomin
     };
     let subscribed = crate::actions::event_hooks::event_types(input.items.as_deref(), input.dynamic_items.clone())
         .unwrap_or_default();
+    let now = now.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    for seen in st.seen.iter_mut().filter(|s| s.1 == 0) {
+        seen.1 = now;
+    }
+    // A clock set back keeps what it remembers (its age counts as zero).
+    st.seen.retain(|s| now.saturating_sub(s.1) < SEEN_FOR.as_secs());
+    let mut known: HashSet<String> = st.seen.iter().map(|s| s.0.clone()).collect();
     let mut emitted = Vec::new();
     for event in events {
         let Some(uuid) = event.get("uuid").and_then(Value::as_str) else { continue };
@@ -213,12 +259,14 @@ pub fn receive(input: &EventHookTriggerInput, state_text: &str, request: Incomin
         if !subscribed.is_empty() && !subscribed.iter().any(|t| t == kind) {
             continue;
         }
-        if st.seen.iter().any(|s| s == uuid) {
+        if !known.insert(uuid.to_string()) {
             continue;
         }
-        push_bounded(&mut st.seen, uuid.to_string(), SEEN);
+        st.seen.push(Seen(uuid.to_string(), now));
         emitted.push(event.clone());
     }
+    let excess = st.seen.len().saturating_sub(SEEN_MAX);
+    st.seen.drain(..excess);
     reception(200, "", emitted, state::encode(&st))
 }
 
@@ -290,6 +338,66 @@ mod tests {
         let huge = format!(r#"{{"data":{{"events":[]}},"pad":"{}"}}"#, "x".repeat(MAX_BODY));
         assert_eq!(receive(&input, &st, request("POST", &ok, &huge)).status, 413);
         assert_eq!(receive(&input, &st, request("PUT", &ok, "{}")).status, 405);
+    }
+
+    fn uuids(r: &HookReception) -> Vec<String> {
+        let events: Vec<Value> = serde_json::from_str(&r.events).unwrap();
+        events.iter().map(|e| e["uuid"].as_str().unwrap().to_string()).collect()
+    }
+
+    #[test]
+    fn a_redelivery_is_recognised_for_five_minutes_whatever_came_between() {
+        let input = EventHookTriggerInput::from_json("{}").unwrap();
+        let ok = [(AUTH_HEADER, "s3cret-s3cret")];
+        let t0 = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let at = |secs: u64| t0 + Duration::from_secs(secs);
+        let first = receive_at(&input, &state(), request("POST", &ok, &delivery(&[("late", "t")])), t0);
+        assert_eq!(uuids(&first), ["late"]);
+        // 5 000 other events, then the copy of the first, 4 min 59 s later: not again.
+        let mut st = first.state;
+        for batch in 0..10 {
+            let names: Vec<String> = (0..500).map(|i| format!("other-{batch}-{i}")).collect();
+            let pairs: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "t")).collect();
+            let r = receive_at(&input, &st, request("POST", &ok, &delivery(&pairs)), at(10 + batch));
+            assert_eq!(uuids(&r).len(), 500);
+            st = r.state;
+        }
+        assert!(st.len() < 512 * 1024 / 2, "{} bytes of state", st.len());
+        let copy = receive_at(&input, &st, request("POST", &ok, &delivery(&[("late", "t")])), at(299));
+        assert!(uuids(&copy).is_empty(), "recognised within the window");
+        // After five minutes it is forgotten (Okta redelivers once, about 3 s later).
+        let later = receive_at(&input, &st, request("POST", &ok, &delivery(&[("late", "t")])), at(300));
+        assert_eq!(uuids(&later), ["late"]);
+        // A clock set back forgets nothing.
+        let back =
+            receive_at(&input, &st, request("POST", &ok, &delivery(&[("late", "t")])), at(0) - Duration::from_secs(60));
+        assert!(uuids(&back).is_empty());
+    }
+
+    #[test]
+    fn at_most_8000_uuids_are_remembered_and_the_oldest_go_first() {
+        let input = EventHookTriggerInput::from_json("{}").unwrap();
+        let ok = [(AUTH_HEADER, "s3cret-s3cret")];
+        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let names: Vec<String> = (0..SEEN_MAX + 1).map(|i| format!("e{i}")).collect();
+        let pairs: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "t")).collect();
+        let r = receive_at(&input, &state(), request("POST", &ok, &delivery(&pairs)), now);
+        assert_eq!(uuids(&r).len(), SEEN_MAX + 1);
+        let st = state::decode::<HookState>(Some(&r.state)).unwrap().unwrap();
+        assert_eq!(st.seen.len(), SEEN_MAX);
+        let again = receive_at(&input, &r.state, request("POST", &ok, &delivery(&[("e0", "t"), ("e1", "t")])), now);
+        assert_eq!(uuids(&again), ["e0"], "the oldest was forgotten, the next one not");
+    }
+
+    #[test]
+    fn uuids_remembered_without_a_time_count_from_now() {
+        let input = EventHookTriggerInput::from_json("{}").unwrap();
+        let ok = [(AUTH_HEADER, "s3cret-s3cret")];
+        let old = r#"{"v":1,"hook":"who1","url":"https://h","secret":"s3cret-s3cret","seen":["u1","u2"]}"#;
+        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let r = receive_at(&input, old, request("POST", &ok, &delivery(&[("u1", "t"), ("u3", "t")])), now);
+        assert_eq!(uuids(&r), ["u3"]);
+        assert!(r.state.contains(r#"["u2",1800000000]"#), "{}", r.state);
     }
 
     #[test]

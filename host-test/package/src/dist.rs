@@ -93,7 +93,11 @@ pub fn build(sources: &Sources, out: &Path) -> Result<Vec<(String, u64)>> {
 fn check_local(plain: &wit_package::ComponentWorld, local: &wit_package::ComponentWorld) -> Result<()> {
     let provided: Vec<&String> = plain.imports.iter().filter(|i| !local.imports.contains(i)).collect();
     let extra: Vec<&String> = local.imports.iter().filter(|i| !plain.imports.contains(i)).collect();
-    if local.exports != plain.exports || !extra.is_empty() || provided.len() != 1 || !provided[0].contains("/rate-limits") {
+    if local.exports != plain.exports
+        || !extra.is_empty()
+        || provided.len() != 1
+        || !provided[0].contains("/rate-limits")
+    {
         bail!(
             "the local component is not the plain one with rate-limits composed in (it provides {provided:?}, adds {extra:?}; exports equal: {})",
             local.exports == plain.exports

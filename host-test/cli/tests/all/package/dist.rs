@@ -122,7 +122,8 @@ fn the_manifest_describes_the_files_and_the_component() {
     assert_eq!(m["local_component"]["exports"], m["component"]["exports"]);
     let local_imports: Vec<&str> =
         m["local_component"]["imports"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-    let without: Vec<&str> = imports.iter().copied().filter(|i| !i.starts_with("okta:connector/rate-limits@")).collect();
+    let without: Vec<&str> =
+        imports.iter().copied().filter(|i| !i.starts_with("okta:connector/rate-limits@")).collect();
     assert_eq!(local_imports, without);
     assert_eq!(metadata::read(&local).unwrap(), metadata::read(&component).unwrap());
     let wit = std::fs::read(out.join(dist::WIT_PACKAGE)).unwrap();

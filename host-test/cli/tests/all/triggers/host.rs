@@ -85,12 +85,29 @@ async fn receive_turns_real_deliveries_into_events_once() -> Result<()> {
     let again = instance(&org).await?.receive_hook(&input, &state, "POST", &headers, &delivery.body).await?;
     assert_eq!((again.status, again.events.as_str()), (200, "[]"));
 
+    // Nor after 1 500 other events (a copy held up behind a burst): the window is 5 minutes.
+    let secret = delivery.header(SECRET_HEADER).unwrap();
+    let mut burst_state = state.clone();
+    for batch in 0..3 {
+        let events: Vec<Value> = (0..500)
+            .map(|i| json!({ "uuid": format!("burst-{batch}-{i}"), "eventType": "group.lifecycle.create" }))
+            .collect();
+        let body = json!({ "eventType": "com.okta.event_hook", "data": { "events": events } }).to_string();
+        let r = instance(&org)
+            .await?
+            .receive_hook(&input, &burst_state, "POST", &[(SECRET_HEADER, secret)], body.as_bytes())
+            .await?;
+        assert_eq!(serde_json::from_str::<Vec<Value>>(&r.events)?.len(), 500);
+        burst_state = r.state;
+    }
+    let late = instance(&org).await?.receive_hook(&input, &burst_state, "POST", &headers, &delivery.body).await?;
+    assert_eq!((late.status, late.events.as_str()), (200, "[]"));
+
     // A type the trigger does not subscribe to is dropped.
     let other = json!({ "eventType": "com.okta.event_hook", "data": { "events": [
         { "uuid": "x-1", "eventType": "user.lifecycle.create" },
         { "uuid": "x-2", "eventType": "group.user_membership.add" }
     ] } });
-    let secret = delivery.header(SECRET_HEADER).unwrap();
     let r = instance(&org)
         .await?
         .receive_hook(&input, &state, "POST", &[(SECRET_HEADER, secret)], other.to_string().as_bytes())
