@@ -82,8 +82,10 @@ test-prismatic: test-tools test-package
 	else \
 	  echo "make test: SKIPPED the Prismatic component's tests: they need Node.js with npm"; \
 	fi
+# eight test threads on two cores: many tests mostly wait (rate-limit windows, deadlines, slow
+# servers), and the longest ones then overlap instead of ending the run one after another
 test-rust: test-build
-	cargo test --workspace
+	cargo test --workspace -- --test-threads 8
 # before anything else builds: a dependency built again here is what the check looks for
 test-features: test-build
 	$(MAKE) features-check
