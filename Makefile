@@ -4,7 +4,7 @@ LOCAL := target/wasm32-wasip2/release/okta_connector.local.wasm
 BUDGET := target/wasm32-wasip2/release/okta_rate_budget.wasm
 HOST := cargo run --quiet -p okta-connector-cli --bin okta-connector --
 
-.PHONY: all build build-local wasm-target demo test install lint clean bench bench-quick node-host mcp-check mcp-overhead prismatic-host prismatic-package package package-check publish size size-build features-check test-parts test-build test-tools test-mcp test-node test-prismatic test-rust test-features test-package test-bench
+.PHONY: all build build-local wasm-target demo test install lint clean bench bench-quick node-host mcp-check mcp-overhead prismatic-host prismatic-package package package-check publish size size-build features-check before-build test-parts test-build test-tools test-mcp test-node test-prismatic test-rust test-features test-package test-bench
 
 all: build
 
@@ -187,13 +187,30 @@ prismatic-package: build-local
 ## users of a loopback fake org, then over TLS with a real org's delays (release host; ~4 min
 ## once built); writes bench/results.md. Then the Prismatic package beside the CLI (Fetch All
 ## of 50 000 users, Get User; per call and per process; ~2 min); writes bench/prismatic.md
-bench: build size-build
+bench: build size-build before-build
 	bash bench/setup.sh
 	cargo build --release -p okta-bench -p okta-connector-cli
 	./target/release/okta-bench
 	cargo build --release -p okta-connector-cli --bin okta-connector
 	hosts/npm-ci.sh hosts/prismatic
 	cd hosts/prismatic && node build.mjs && node bench/run.mjs
+
+## before-build: the component as it was before the shared rate-limit budget (commit
+## BEFORE_BUDGET, where each instance limited itself from its own answers), for the "before"
+## rows of make bench's rate-limit section; built once from git history (a clone without that
+## commit has no before rows, and says so)
+BEFORE_BUDGET := c6bcb92ea2ced3b2ddefeca51a2dad80b78f5897
+BEFORE_DIR := target/before-budget
+before-build: wasm-target
+	@if [ -f $(BEFORE_DIR)/okta_connector.wasm ] && [ "$$(cat $(BEFORE_DIR)/commit 2>/dev/null)" = "$(BEFORE_BUDGET)" ]; then exit 0; fi; \
+	rm -f $(BEFORE_DIR)/okta_connector.wasm; \
+	if ! git cat-file -e "$(BEFORE_BUDGET)^{commit}" 2>/dev/null; then \
+	  echo "make bench: no BEFORE rows: commit $(BEFORE_BUDGET) is not in this clone's history"; exit 0; \
+	fi; \
+	rm -rf $(BEFORE_DIR)/src && mkdir -p $(BEFORE_DIR) && git archive --prefix=src/ $(BEFORE_BUDGET) | tar -x -C $(BEFORE_DIR) \
+	  && (cd $(BEFORE_DIR)/src && cargo build --release --target wasm32-wasip2 -p okta-connector --target-dir ../target) \
+	  && cp $(BEFORE_DIR)/target/wasm32-wasip2/release/okta_connector.wasm $(BEFORE_DIR)/okta_connector.wasm \
+	  && echo $(BEFORE_BUDGET) > $(BEFORE_DIR)/commit
 
 ## bench-quick: the same bench with small numbers (debug host, 2 000 users); run by `make test`;
 ## fails when the component opens more than one connection for a listing

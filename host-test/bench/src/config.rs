@@ -55,6 +55,10 @@ pub struct Options {
     /// The rate-limit window, in milliseconds.
     #[arg(long, value_name = "MS")]
     pub rate_window_ms: Option<u64>,
+    /// The component as it was before the shared rate-limit budget (`make before-build`), for
+    /// the rate-limit section's "before" rows; an empty path: none.
+    #[arg(long, value_name = "WASM")]
+    pub before_component: Option<PathBuf>,
     /// The most one contender's run may take, in seconds.
     #[arg(long, value_name = "S")]
     pub timeout_s: Option<f64>,
@@ -101,6 +105,8 @@ pub struct Config {
     pub rate_minute: bool,
     pub rate_only: bool,
     pub memory_only: bool,
+    /// The component built before the shared budget ([`BEFORE_COMPONENT`]), when there is one.
+    pub before_component: Option<PathBuf>,
     pub timeout_s: f64,
     /// Also list over TLS with [`Config::tls_delays`].
     pub tls: bool,
@@ -113,6 +119,10 @@ pub struct Config {
     /// The unstripped release component `make size` builds, for the size breakdown.
     pub unstripped_component: PathBuf,
 }
+
+/// Where `make before-build` leaves the component as it was before the shared rate-limit
+/// budget (see the Makefile's `BEFORE_BUDGET`).
+pub const BEFORE_COMPONENT: &str = "target/before-budget/okta_connector.wasm";
 
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -138,6 +148,7 @@ impl Config {
             rate_minute: true,
             rate_only: false,
             memory_only: false,
+            before_component: Some(root.join(BEFORE_COMPONENT)).filter(|p| p.exists()),
             timeout_s: 900.0,
             tls: true,
             tls_delays: Delays::REAL_ORG,
@@ -161,12 +172,13 @@ impl Config {
             warmup: 1,
             reps: 2,
             overhead_calls: 50,
-            // Four windows: enough to see resets, short enough for `make test`.
-            rate_calls: 100,
+            // Two windows: a reset seen, short enough for `make test`.
+            rate_calls: 50,
             rate_limit: 25,
             rate_window: Duration::from_secs(1),
             rate_instances: 5,
             rate_minute: false,
+            before_component: None,
             timeout_s: 180.0,
             results: root.join("target/bench/quick/results.md"),
             work: root.join("target/bench/quick"),
@@ -200,6 +212,9 @@ impl Config {
         );
         if let Some(ms) = o.rate_window_ms {
             c.rate_window = Duration::from_millis(ms);
+        }
+        if let Some(path) = &o.before_component {
+            c.before_component = Some(path.clone()).filter(|p| !p.as_os_str().is_empty());
         }
         if let Some(minute) = o.rate_minute {
             c.rate_minute = minute != 0;

@@ -529,15 +529,26 @@ pub fn rate_scenarios(c: &Config) -> Vec<crate::rate::Scenario> {
         limit: c.rate_limit,
         window: c.rate_window,
         shared,
+        before: None,
     };
-    let mut v = vec![short(1, true), short(c.rate_instances, false), short(c.rate_instances, true)];
+    let minute = |scenario: crate::rate::Scenario| crate::rate::Scenario {
+        limit: u32::try_from(c.rate_calls.div_ceil(2)).unwrap_or(u32::MAX),
+        window: Duration::from_secs(60),
+        ..scenario
+    };
+    // Before: the component as it was before the shared budget, measured first.
+    let before = |instances| crate::rate::Scenario { before: c.before_component.clone(), ..short(instances, false) };
+    let mut v = Vec::new();
+    if c.before_component.is_some() {
+        v.extend([before(1), before(c.rate_instances)]);
+        if c.rate_minute {
+            v.push(minute(before(c.rate_instances)));
+        }
+    }
+    v.extend([short(1, true), short(c.rate_instances, false), short(c.rate_instances, true)]);
     if c.rate_minute {
         for instances in [1, c.rate_instances] {
-            v.push(crate::rate::Scenario {
-                limit: u32::try_from(c.rate_calls.div_ceil(2)).unwrap_or(u32::MAX),
-                window: Duration::from_secs(60),
-                ..short(instances, true)
-            });
+            v.push(minute(short(instances, true)));
         }
     }
     v
@@ -546,9 +557,9 @@ pub fn rate_scenarios(c: &Config) -> Vec<crate::rate::Scenario> {
 /// Runs every rate-limit scenario, printing a line per scenario.
 fn rate_limited(c: &Config, server: &tokio::runtime::Runtime) -> Result<Vec<crate::rate::RateRun>> {
     let mut runs = Vec::new();
-    let mut unlimited: Vec<((usize, bool), f64)> = Vec::new();
+    let mut unlimited: Vec<((usize, bool, bool), f64)> = Vec::new();
     for scenario in rate_scenarios(c) {
-        let key = (scenario.instances, scenario.shared);
+        let key = (scenario.instances, scenario.shared, scenario.before.is_some());
         let free = match unlimited.iter().find(|(k, _)| *k == key) {
             Some((_, s)) => *s,
             None => {

@@ -4,14 +4,22 @@
 //! requests per `window` in each bucket, as Okta does. Reported: the 429s the org gave, and
 //! the total time against the minimum the limit allows, (⌈calls / limit⌉ − 1) windows, and
 //! against that minimum plus the last window's own work (its share of the same calls made
-//! against an unlimited org, measured in the same run).
+//! against an unlimited org, measured in the same run). The "before" rows run the component
+//! as it was before the shared budget (each instance limiting itself from its own answers),
+//! called through its catalog's `invoke`.
 
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
+use serde_json::json;
 
 use okta_fake_org::FakeOrg;
-use okta_harness::{api_token, error_json, Backend, Connector, GetUserInput, InstanceOptions, RateLimits};
+use okta_harness::{
+    api_token, error_json, Backend, Connector, GetUserInput, Instance, InstanceOptions, RateLimits, UntypedConnector,
+    UntypedInstance,
+};
 
 /// One scenario of the rate-limit section.
 #[derive(Clone, Debug)]
@@ -22,14 +30,19 @@ pub struct Scenario {
     pub window: Duration,
     /// Whether the instances spend one budget (the host keeps it) or each its own.
     pub shared: bool,
+    /// Run this component, built before the shared budget, instead of the tree's (`shared`
+    /// then means nothing: each instance limits itself).
+    pub before: Option<PathBuf>,
 }
 
 impl Scenario {
     pub fn label(&self) -> String {
-        let who = match (self.instances, self.shared) {
-            (1, _) => "ONE instance".to_string(),
-            (n, true) => format!("{n} instances, one budget (the host's)"),
-            (n, false) => format!("{n} instances, each its own budget"),
+        let who = match (self.instances, self.shared, self.before.is_some()) {
+            (1, _, true) => "ONE instance, BEFORE (the limiter in the guest)".to_string(),
+            (n, _, true) => format!("{n} instances, BEFORE (each its own limiter in the guest)"),
+            (1, _, false) => "ONE instance".to_string(),
+            (n, true, false) => format!("{n} instances, one budget (the host's)"),
+            (n, false, false) => format!("{n} instances, each its own budget"),
         };
         format!("{} Get Users, {who}, {} per {} s", self.calls, self.limit, self.window.as_secs_f64())
     }
@@ -100,25 +113,26 @@ pub fn run(scenario: &Scenario, server: &tokio::runtime::Runtime) -> Result<Rate
     let serving = server.spawn(org.clone().serve(listener));
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let result = runtime.block_on(async {
-        let connector = std::sync::Arc::new(Connector::load_default()?);
+        let door = match &scenario.before {
+            Some(path) => Door::Before(Arc::new(UntypedConnector::load(path)?)),
+            None => Door::Now(Arc::new(Connector::load_default()?)),
+        };
         org.set_rate_limit(scenario.limit, scenario.window);
         let t0 = Instant::now();
         let mut tasks = Vec::new();
         for n in 0..scenario.instances {
             let share = scenario.calls / scenario.instances + usize::from(n < scenario.calls % scenario.instances);
-            let (connector, ids, url, options) = (connector.clone(), ids.clone(), url.clone(), options(scenario));
+            let (door, ids, url, options) = (door.clone(), ids.clone(), url.clone(), options(scenario));
             tasks.push(tokio::spawn(async move {
-                let mut instance = connector.instantiate_with(Backend::Network, options).await?;
-                let connection = api_token(&url, FakeOrg::TOKEN);
+                let mut instance = door.instantiate(options).await?;
                 let (mut ok, mut failed, mut responses_429) = (0, Vec::new(), 0);
                 for i in 0..share {
                     let id = ids[(n * 7 + i) % ids.len()].clone();
-                    match instance.users().get(&connection, &GetUserInput { id, expand: None }).await? {
-                        Ok(_) => ok += 1,
-                        Err(e) => failed.push(error_json(&e).to_string()),
+                    match instance.get_user(&url, id).await? {
+                        Ok(()) => ok += 1,
+                        Err(e) => failed.push(e),
                     }
-                    responses_429 += instance.exchanges().iter().filter(|x| x.status == Some(429)).count();
-                    instance.clear_exchanges();
+                    responses_429 += instance.take_429s();
                 }
                 Ok::<_, anyhow::Error>((ok, failed, responses_429))
             }));
@@ -142,4 +156,56 @@ pub fn run(scenario: &Scenario, server: &tokio::runtime::Runtime) -> Result<Rate
     });
     serving.abort();
     result
+}
+
+/// The component a scenario runs.
+#[derive(Clone)]
+enum Door {
+    Now(Arc<Connector>),
+    Before(Arc<UntypedConnector>),
+}
+
+enum DoorInstance {
+    Now(Box<Instance>),
+    Before(Box<UntypedInstance>),
+}
+
+impl Door {
+    async fn instantiate(&self, options: InstanceOptions) -> Result<DoorInstance> {
+        Ok(match self {
+            Door::Now(c) => DoorInstance::Now(Box::new(c.instantiate_with(Backend::Network, options).await?)),
+            Door::Before(c) => DoorInstance::Before(Box::new(c.instantiate_with(Backend::Network, options).await?)),
+        })
+    }
+}
+
+impl DoorInstance {
+    /// One Get User of `id` from the org at `url`: `Ok(Err(..))` is the action's error.
+    async fn get_user(&mut self, url: &str, id: String) -> Result<Result<(), String>> {
+        Ok(match self {
+            DoorInstance::Now(i) => i
+                .users()
+                .get(&api_token(url, FakeOrg::TOKEN), &GetUserInput { id, expand: None })
+                .await?
+                .map(|_| ())
+                .map_err(|e| error_json(&e).to_string()),
+            DoorInstance::Before(i) => {
+                let connection = json!({ "api-token": { "domain": url, "token": FakeOrg::TOKEN } });
+                i.invoke("users.get", &connection, &json!({ "id": id })).await?.map(|_| ())
+            }
+        })
+    }
+
+    /// The 429s answered since the last call.
+    fn take_429s(&mut self) -> usize {
+        let exchanges = match self {
+            DoorInstance::Now(i) => i.exchanges(),
+            DoorInstance::Before(i) => i.exchanges(),
+        };
+        match self {
+            DoorInstance::Now(i) => i.clear_exchanges(),
+            DoorInstance::Before(i) => i.clear_exchanges(),
+        }
+        exchanges.iter().filter(|x| x.status == Some(429)).count()
+    }
 }

@@ -31,6 +31,7 @@ mod clock;
 mod exchange;
 pub mod network;
 mod script;
+mod untyped;
 
 use std::hash::Hasher;
 use std::path::{Path, PathBuf};
@@ -49,6 +50,7 @@ pub use clock::Clock;
 pub use exchange::{decode_query, redact_body, redact_header, render, Exchange};
 pub use network::Egress;
 pub use script::{BodyRule, CannedFault, CannedResponse, ExpectedRequest, HeaderRule};
+pub use untyped::{UntypedConnector, UntypedInstance};
 
 /// The environment variable through which a host lets the component's connections name local
 /// orgs (see [`InstanceOptions::allow_local_orgs`] and the README's egress policy).
@@ -231,15 +233,7 @@ impl Connector {
         let path = origin.as_ref().to_path_buf();
         let engine = Engine::new(&Config::new()).map_err(wt)?;
         let component = load_component(&engine, bytes, &path, cache_dir)?;
-        let mut linker = Linker::<HostState>::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(wt)?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(wt)?;
-        bindings::okta::connector::rate_limits::add_to_linker::<_, wasmtime::component::HasSelf<_>>(
-            &mut linker,
-            |state: &mut HostState| state,
-        )
-        .map_err(wt)?;
-        let pre = linker
+        let pre = linker(&engine)?
             .instantiate_pre(&component)
             .and_then(ConnectorPre::new)
             .map_err(wt)
@@ -274,49 +268,12 @@ impl Connector {
 
     /// A fresh instance with explicit options.
     pub async fn instantiate_with(&self, backend: Backend, options: InstanceOptions) -> Result<Instance> {
-        let clock = options.clock.unwrap_or_default();
         #[cfg(feature = "fake-org")]
         let fake_org = match &backend {
             Backend::FakeOrg(org) => Some(org.clone()),
             _ => None,
         };
-        let mut wasi = WasiCtx::builder();
-        wasi.wall_clock(clock.clone());
-        let stderr = options.capture_stderr.then(|| wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(1 << 20));
-        if let Some(pipe) = &stderr {
-            wasi.stderr(pipe.clone());
-        } else if options.inherit_stderr || std::env::var("OKTA_GUEST_STDERR").is_ok_and(|v| v == "1") {
-            wasi.inherit_stderr();
-        }
-        if options.allow_local_orgs {
-            wasi.env(ALLOW_LOCAL_ORGS, "1");
-        }
-        for (k, v) in &options.env {
-            wasi.env(k, v);
-        }
-        // A real org is known by its origin, so the connector's budget serves every instance
-        // sent to it; an in-process org (fake or scripted) is one of its own, whatever its origin.
-        let budget = match (options.rate_limits, &backend) {
-            (RateLimits::With(budget), _) => budget,
-            (RateLimits::Shared, Backend::Network | Backend::NetworkWith(_)) => self.budget.clone(),
-            _ => std::sync::Arc::default(),
-        };
-        let egress = if options.allow_local_orgs { Egress::AllowLocal } else { Egress::Strict };
-        let hooks = backend::Hooks::new(backend, clock.clone(), options.observer, egress, options.record);
-        let log = hooks.log.clone();
-        let route = hooks.route.clone();
-        let mut store = Store::new(
-            &self.engine,
-            HostState {
-                wasi: wasi.build(),
-                http: WasiHttpCtx::new(),
-                table: ResourceTable::new(),
-                hooks,
-                memory: MemoryPeak::default(),
-                budget,
-            },
-        );
-        store.limiter(|state| &mut state.memory);
+        let NewStore { mut store, log, route, clock, stderr } = new_store(&self.engine, &self.budget, backend, options);
         let bindings = self.pre.instantiate_async(&mut store).await.map_err(wt).context("cannot instantiate")?;
         Ok(Instance {
             store,
@@ -329,6 +286,76 @@ impl Connector {
             stderr,
         })
     }
+}
+
+/// The linker every component is instantiated with: WASI, wasi-http (through the instance's
+/// [`Backend`]) and the `rate-limits` import (defined for components that do not import it too).
+fn linker(engine: &Engine) -> Result<Linker<HostState>> {
+    let mut linker = Linker::<HostState>::new(engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(wt)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(wt)?;
+    bindings::okta::connector::rate_limits::add_to_linker::<_, wasmtime::component::HasSelf<_>>(
+        &mut linker,
+        |state: &mut HostState| state,
+    )
+    .map_err(wt)?;
+    Ok(linker)
+}
+
+/// A store for one instance, and what the instance keeps beside it.
+struct NewStore {
+    store: Store<HostState>,
+    log: Arc<Mutex<backend::Log>>,
+    route: Arc<backend::Route>,
+    clock: Clock,
+    stderr: Option<wasmtime_wasi::p2::pipe::MemoryOutputPipe>,
+}
+
+fn new_store(
+    engine: &Engine,
+    shared_budget: &Arc<SharedBudget>,
+    backend: Backend,
+    options: InstanceOptions,
+) -> NewStore {
+    let clock = options.clock.unwrap_or_default();
+    let mut wasi = WasiCtx::builder();
+    wasi.wall_clock(clock.clone());
+    let stderr = options.capture_stderr.then(|| wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(1 << 20));
+    if let Some(pipe) = &stderr {
+        wasi.stderr(pipe.clone());
+    } else if options.inherit_stderr || std::env::var("OKTA_GUEST_STDERR").is_ok_and(|v| v == "1") {
+        wasi.inherit_stderr();
+    }
+    if options.allow_local_orgs {
+        wasi.env(ALLOW_LOCAL_ORGS, "1");
+    }
+    for (k, v) in &options.env {
+        wasi.env(k, v);
+    }
+    // A real org is known by its origin, so the connector's budget serves every instance
+    // sent to it; an in-process org (fake or scripted) is one of its own, whatever its origin.
+    let budget = match (options.rate_limits, &backend) {
+        (RateLimits::With(budget), _) => budget,
+        (RateLimits::Shared, Backend::Network | Backend::NetworkWith(_)) => shared_budget.clone(),
+        _ => Arc::default(),
+    };
+    let egress = if options.allow_local_orgs { Egress::AllowLocal } else { Egress::Strict };
+    let hooks = backend::Hooks::new(backend, clock.clone(), options.observer, egress, options.record);
+    let log = hooks.log.clone();
+    let route = hooks.route.clone();
+    let mut store = Store::new(
+        engine,
+        HostState {
+            wasi: wasi.build(),
+            http: WasiHttpCtx::new(),
+            table: ResourceTable::new(),
+            hooks,
+            memory: MemoryPeak::default(),
+            budget,
+        },
+    );
+    store.limiter(|state| &mut state.memory);
+    NewStore { store, log, route, clock, stderr }
 }
 
 /// `Err` unless `component` was built from this tree's guest sources (see `okta_wit_model::source`).

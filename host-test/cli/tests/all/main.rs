@@ -30,3 +30,4 @@ mod rate_limits;
 mod round_trips;
 mod scopes;
 mod tenants;
+mod untyped;
