@@ -33,7 +33,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if ! cmp -s requirements.txt .venv/.bench-installed; then
   echo "bench/setup.sh: installing $(tr '\n' ' ' <requirements.txt)into bench/.venv"
-  retry .venv/bin/python -m pip install --disable-pip-version-check --quiet -r requirements.txt ||
+  retry .venv/bin/python -m pip install --disable-pip-version-check --no-compile --quiet -r requirements.txt ||
     fail "pip could not install bench/requirements.txt (is PyPI reachable?)"
   cp requirements.txt .venv/.bench-installed
 fi

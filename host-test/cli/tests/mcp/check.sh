@@ -22,7 +22,7 @@ fi
 if ! cmp -s requirements.txt .venv/.mcp-installed; then
   echo "mcp check: installing $(tr '\n' ' ' <requirements.txt)into host-test/cli/tests/mcp/.venv"
   for n in 1 2 3; do
-    .venv/bin/python -m pip install --disable-pip-version-check --quiet -r requirements.txt && break
+    .venv/bin/python -m pip install --disable-pip-version-check --no-compile --quiet -r requirements.txt && break
     [ "$n" = 3 ] && fail "pip could not install requirements.txt (is PyPI reachable?)"
     sleep $((n * 10))
   done
