@@ -27,9 +27,11 @@ const AUTH_HEADER: &str = "X-Okta-Connector-Secret";
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
 /// How long an emitted event's uuid is remembered against redelivery.
 const SEEN_FOR: Duration = Duration::from_secs(300);
-/// The most uuids remembered (the oldest go first): about 55 bytes each in the state, so
-/// the state stays well under its 512 KiB cap.
+/// The most uuids remembered (the oldest go first): about 55 bytes each in the state.
 const SEEN_MAX: usize = 8000;
+/// The most bytes the remembered uuids take in the state (the oldest go first), so that
+/// uuids longer than Okta's 36 characters keep the state under its 512 KiB cap too.
+const SEEN_BYTES: usize = 448 * 1024;
 
 /// An emitted event's uuid and when it was emitted (Unix seconds; 0 for a uuid remembered by
 /// a version that kept no time: its age then counts from the first delivery that reads it).
@@ -43,6 +45,15 @@ struct Seen(String, u64);
 enum SeenForm {
     Timed(String, u64),
     Bare(String),
+}
+
+impl Seen {
+    /// At least the bytes it takes in the state: `["uuid",1234567890],`, each character that
+    /// JSON escapes counted as its longest escape (`\u0000`).
+    fn state_bytes(&self) -> usize {
+        let escaped = self.0.bytes().filter(|b| *b < 0x20 || *b == b'"' || *b == b'\\').count();
+        self.0.len() + 5 * escaped + 16
+    }
 }
 
 impl From<SeenForm> for Seen {
@@ -265,8 +276,14 @@ fn receive_at(
         st.seen.push(Seen(uuid.to_string(), now));
         emitted.push(event.clone());
     }
-    let excess = st.seen.len().saturating_sub(SEEN_MAX);
-    st.seen.drain(..excess);
+    // The oldest go first, until at most SEEN_MAX uuids of at most SEEN_BYTES remain.
+    let mut first_kept = st.seen.len().saturating_sub(SEEN_MAX);
+    let mut bytes: usize = st.seen[first_kept..].iter().map(Seen::state_bytes).sum();
+    while bytes > SEEN_BYTES && first_kept < st.seen.len() {
+        bytes -= st.seen[first_kept].state_bytes();
+        first_kept += 1;
+    }
+    st.seen.drain(..first_kept);
     reception(200, "", emitted, state::encode(&st))
 }
 
@@ -387,6 +404,28 @@ mod tests {
         assert_eq!(st.seen.len(), SEEN_MAX);
         let again = receive_at(&input, &r.state, request("POST", &ok, &delivery(&[("e0", "t"), ("e1", "t")])), now);
         assert_eq!(uuids(&again), ["e0"], "the oldest was forgotten, the next one not");
+    }
+
+    #[test]
+    fn long_uuids_keep_the_state_under_its_cap() {
+        let input = EventHookTriggerInput::from_json("{}").unwrap();
+        let ok = [(AUTH_HEADER, "s3cret-s3cret")];
+        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let mut st = state();
+        for batch in 0..4 {
+            // 600 bytes each, 2 400 in the state (escaped).
+            let names: Vec<String> = (0..300).map(|i| format!("{batch}-{i}-{}", "\u{1}\"".repeat(300))).collect();
+            let pairs: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "t")).collect();
+            let r = receive_at(&input, &st, request("POST", &ok, &delivery(&pairs)), now);
+            assert_eq!((r.status, uuids(&r).len()), (200, 300));
+            st = r.state;
+            assert!(st.len() < 512 * 1024, "{} bytes of state", st.len());
+        }
+        // The next delivery still reads the state, and the newest uuids are remembered.
+        let newest = format!("3-299-{}", "\u{1}\"".repeat(300));
+        let r = receive_at(&input, &st, request("POST", &ok, &delivery(&[(&newest, "t")])), now);
+        assert_eq!(r.status, 200);
+        assert!(uuids(&r).is_empty());
     }
 
     #[test]
