@@ -171,7 +171,7 @@ pub fn render(o: &Outcomes) -> String {
     );
     let _ = writeln!(
         s,
-        "| component's network backend | `host-test/src/harness/network.rs`: keep-alive HTTP/1 connections pooled per \
+        "| component's network backend | `host-test/harness/src/network.rs`: keep-alive HTTP/1 connections pooled per \
          origin on hyper {}, TLS through rustls {} |",
         locked("hyper"),
         locked("rustls")
