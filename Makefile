@@ -4,7 +4,7 @@ LOCAL := target/wasm32-wasip2/release/okta_connector.local.wasm
 BUDGET := target/wasm32-wasip2/release/okta_rate_budget.wasm
 HOST := cargo run --quiet -p okta-connector-cli --bin okta-connector --
 
-.PHONY: all build build-local wasm-target demo test install lint clean bench bench-quick node-host mcp-check mcp-overhead prismatic-host prismatic-package package package-check publish size size-build features-check before-build test-parts test-build test-tools test-mcp test-node test-prismatic test-rust test-features test-package test-bench
+.PHONY: all build build-local wasm-target demo test install lint clean bench bench-quick node-host mcp-check mcp-overhead prismatic-host prismatic-package package package-check publish size size-build features-check before-build test-parts test-build test-tools test-mcp test-node test-prismatic test-local test-rust test-package
 
 all: build
 
@@ -36,28 +36,30 @@ demo: build
 ## binary (host, scenario and fake-org tests through the component; the marketplace package,
 ## its docs page in headless Chromium and its round trip through a real OCI registry), the
 ## packages built (the marketplace package twice and compared), the MCP server through the MCP
-## Python SDK, the Node host check and the Prismatic component's tests, and the quick bench, two
-## parts at a time (make -j2; each part's output shown as it ends). Without Node.js/npm or
-## Python 3, docker-registry or chromium, what needs them is skipped with a notice
-## (OKTA_TEST_ALL=1, as in CI, makes that an error).
-test: build build-local
+## Python SDK, the Node host check and the Prismatic component's tests, two parts at a time
+## (make -j2; each part's output shown as it ends). Without Node.js/npm or Python 3,
+## docker-registry or chromium, what needs them is skipped with a notice (OKTA_TEST_ALL=1, as
+## in CI, makes that an error). CI then runs `make features-check bench-quick`.
+test: build
 	@command -v docker-registry >/dev/null || echo "make test: SKIPPED the OCI registry round trip: it needs docker-registry (Debian's CNCF Distribution registry: apt-get install docker-registry)"
 	@command -v chromium >/dev/null || echo "make test: SKIPPED the docs page's browser check: it needs chromium (apt-get install chromium)"
 	cargo build -p okta-connector-cli --bin okta-connector
 	$(MAKE) -j2 --output-sync=target test-parts
 
 # make test's parts, two at a time (2 cores), started in this order as their prerequisites end:
-# the Rust tests compile while the tools install and the other hosts' checks run (they need only
-# the component and the CLI, built above). (Three at a time measured no faster: 240 s against
-# 232 s, the parts being mostly CPU-bound.)
-test-parts: test-build test-tools test-mcp test-node test-rust test-features test-package test-prismatic test-bench
+# the Rust tests compile while the tools install and the MCP check runs (it needs only the CLI);
+# the composed component follows the test build, which compiles okta-compose's dependencies (one
+# cargo at a time uses target/debug). (Three at a time measured no faster: 240 s against 232 s,
+# the parts being mostly CPU-bound.)
+test-parts: test-build test-local test-tools test-mcp test-node test-rust test-package test-prismatic
 test-build:
 	cargo test --workspace --no-run
+test-local: test-build
+	$(MAKE) build-local
 test-tools:
 	@if command -v python3 >/dev/null; then bash host-test/cli/tests/mcp/check.sh install; fi
 	@if command -v node >/dev/null && command -v npm >/dev/null; then \
 	  hosts/npm-ci.sh hosts/node && hosts/npm-ci.sh hosts/prismatic; \
-	  if command -v python3 >/dev/null; then bash bench/setup.sh; fi; \
 	fi
 test-mcp: test-tools
 	@if command -v python3 >/dev/null; then \
@@ -67,7 +69,7 @@ test-mcp: test-tools
 	else \
 	  echo "make test: SKIPPED the MCP server check: it needs Python 3 (>= 3.10, with venv)"; \
 	fi
-test-node: test-tools
+test-node: test-tools test-local
 	@if command -v node >/dev/null && command -v npm >/dev/null; then \
 	  bash hosts/node/check.sh; \
 	elif [ -n "$$OKTA_TEST_ALL" ]; then \
@@ -85,27 +87,16 @@ test-prismatic: test-tools test-package
 	fi
 # eight test threads on two cores: many tests mostly wait (rate-limit windows, deadlines, slow
 # servers), and the longest ones then overlap instead of ending the run one after another
-test-rust: test-build
+test-rust: test-build test-local
 	cargo test --workspace -- --test-threads 8
-# before anything else builds: a dependency built again here is what the check looks for
-test-features: test-build
-	$(MAKE) features-check
 # before the Prismatic tests: both build into hosts/prismatic, and the tests check the icon the
 # package rendered
-test-package: test-tools test-features
+test-package: test-tools test-build test-local
 	$(MAKE) package-check
-test-bench: test-tools test-features
-	@if command -v node >/dev/null && command -v npm >/dev/null && command -v python3 >/dev/null; then \
-	  $(MAKE) bench-quick; \
-	elif [ -n "$$OKTA_TEST_ALL" ]; then \
-	  echo "make test: the quick bench needs node, npm and python3" >&2; exit 1; \
-	else \
-	  echo "make test: SKIPPED the quick bench: it needs Node.js with npm and Python 3"; \
-	fi
 
-## features-check: after `cargo test --workspace`, the CLI (as `make demo` builds it) and the bench
-## (as `make bench-quick` does) compile no third-party crate again: the host crates resolve one
-## feature set, kept in host-test/workspace-hack by cargo hakari
+## features-check: after `cargo test --workspace` (or `make test`), the CLI (as `make demo` builds
+## it) and the bench (as `make bench-quick` does) compile no third-party crate again: the host
+## crates resolve one feature set, kept in host-test/workspace-hack by cargo hakari (run by CI)
 features-check: build
 	@log=$$(mktemp); \
 	{ cargo build -p okta-connector-cli --bin okta-connector && cargo build -p okta-bench; } >$$log 2>&1 \
@@ -213,8 +204,8 @@ before-build: wasm-target
 	  && cp $(BEFORE_DIR)/target/wasm32-wasip2/release/okta_connector.wasm $(BEFORE_DIR)/okta_connector.wasm \
 	  && echo $(BEFORE_BUDGET) > $(BEFORE_DIR)/commit
 
-## bench-quick: the same bench with small numbers (debug host, 2 000 users); run by `make test`;
-## fails when the component opens more than one connection for a listing
+## bench-quick: the same bench with small numbers (debug host, 2 000 users); run by CI after
+## `make test`; fails when the component opens more than one connection for a listing
 bench-quick: build
 	bash bench/setup.sh
 	cargo build -p okta-bench -p okta-connector-cli
