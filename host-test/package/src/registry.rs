@@ -1,5 +1,5 @@
 //! Publishing the package to an OCI registry, with oci-client (the OCI Distribution client the
-//! component tooling uses) and oci-wasm (the CNCF Wasm OCI artifact's config and layer).
+//! component tooling uses), as the CNCF Wasm OCI artifact layout describes a component.
 //!
 //! Two artifacts go into `<registry>/<namespace>/okta-connector`:
 //!
@@ -23,6 +23,7 @@
 
 use crate::dist;
 use crate::metadata;
+use crate::wit_package;
 use anyhow::{anyhow, bail, Context, Result};
 use oci_client::client::{ClientConfig, ClientProtocol, Config, ImageLayer};
 use oci_client::errors::{OciDistributionError, OciErrorCode};
@@ -32,7 +33,6 @@ use oci_client::manifest::{
 };
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference, RegistryOperation};
-use oci_wasm::{WasmClient, WasmConfig};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -40,8 +40,9 @@ use std::path::Path;
 pub const LISTING_TYPE: &str = "application/vnd.okta-connector.listing.v1+json";
 /// OCI 1.1's empty config, for artifacts that have no config of their own.
 pub const EMPTY_CONFIG_TYPE: &str = "application/vnd.oci.empty.v1+json";
-pub const WASM_CONFIG_TYPE: &str = oci_wasm::WASM_MANIFEST_CONFIG_MEDIA_TYPE;
-pub const WASM_LAYER_TYPE: &str = oci_wasm::WASM_LAYER_MEDIA_TYPE;
+/// The CNCF Wasm OCI artifact's config ([`WasmConfig`]) and its one layer, the component.
+pub const WASM_CONFIG_TYPE: &str = "application/vnd.wasm.config.v0+json";
+pub const WASM_LAYER_TYPE: &str = "application/wasm";
 const TITLE: &str = "org.opencontainers.image.title";
 
 /// The listing's files and their media types.
@@ -226,6 +227,32 @@ pub async fn publish(dist_dir: &Path, target: &Target, auth: &RegistryAuth) -> R
     })
 }
 
+/// The config of a component pushed as a CNCF Wasm OCI artifact
+/// (`application/vnd.wasm.config.v0+json`): what the component is built for and what it imports
+/// and exports, so a registry or host can tell without pulling the layer.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WasmConfig {
+    /// RFC 3339, UTC: the commit's date, so the same commit pushes the same digest.
+    created: String,
+    author: Option<String>,
+    architecture: &'static str,
+    /// `wasip2`: a component (a core module would be `wasip1`).
+    os: &'static str,
+    layer_digests: Vec<String>,
+    component: WasmComponent,
+}
+
+#[derive(serde::Serialize)]
+struct WasmComponent {
+    /// `okta:connector/users@0.1.0`, ...
+    exports: Vec<String>,
+    /// `wasi:http/outgoing-handler@0.2.4`, ...
+    imports: Vec<String>,
+    /// The world the component implements: `okta:connector/connector@0.1.0`.
+    target: String,
+}
+
 /// Pushes one component as a Wasm OCI artifact (CNCF Wasm config, one `application/wasm`
 /// layer, annotations from its metadata) and returns the stored manifest's size and digest.
 async fn push_component(
@@ -239,15 +266,24 @@ async fn push_component(
     let created = chrono::DateTime::parse_from_rfc3339(&info.created).context("connector.json: created")?.to_utc();
     let embedded = metadata::read(&component)?;
     let annotations = embedded.annotations(&info.created);
-    let (mut config, mut layer) = WasmConfig::from_raw_component(component, embedded.authors.clone())?;
-    config.created = created;
-    if let Some(c) = config.component.as_mut() {
-        c.target = Some(info.component.world.clone());
-    }
-    layer.annotations = Some(BTreeMap::from([(TITLE.to_string(), file.to_string())]));
-    let wasm = WasmClient::new(client);
-    wasm.push(tag, auth, layer, config, Some(annotations)).await.with_context(|| format!("pushing {file}"))?;
-    let client: Client = wasm.into();
+    let world = wit_package::component_world(&component)?;
+    let config = WasmConfig {
+        created: created.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        author: embedded.authors.clone(),
+        architecture: "wasm",
+        os: "wasip2",
+        layer_digests: vec![format!("sha256:{}", crate::manifest::sha256_hex(&component))],
+        component: WasmComponent { exports: world.exports, imports: world.imports, target: info.component.world.clone() },
+    };
+    let config = Config { data: serde_json::to_vec(&config)?.into(), media_type: WASM_CONFIG_TYPE.into(), annotations: None };
+    let layers = [ImageLayer {
+        data: component.into(),
+        media_type: WASM_LAYER_TYPE.into(),
+        annotations: Some(BTreeMap::from([(TITLE.to_string(), file.to_string())])),
+    }];
+    let mut manifest = OciImageManifest::build(&layers, &config, Some(annotations));
+    manifest.media_type = Some(OCI_IMAGE_MEDIA_TYPE.into());
+    client.push(tag, &layers, config, auth, Some(manifest)).await.with_context(|| format!("pushing {file}"))?;
     let (manifest, digest) = client
         .pull_manifest_raw(tag, auth, &[OCI_IMAGE_MEDIA_TYPE])
         .await
