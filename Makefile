@@ -16,17 +16,22 @@ wasm-target:
 	  rustup target list --installed | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2; \
 	fi
 
-## build: the release component (the hosts built from this tree refuse a stale one)
+## build: the release component (the hosts built from this tree refuse a stale one), and the
+## per-instance rate-limit budget component beside it (one cargo run: built alone, the budget
+## would resolve other features for the shared build tools and compile them again)
 build: wasm-target
-	cargo build --release --target wasm32-wasip2
+	cargo build --release --target wasm32-wasip2 -p okta-connector -p okta-rate-budget
 	@ls -l $(WASM) | awk '{print "component: " $$5 " bytes"}'
 
 ## build-local: the component with the per-instance rate-limit budget composed in
 ## (okta_connector.local.wasm), for hosts that keep no budget of their own: the budget crate
-## built as a component, plugged into the connector's `rate-limits` import with wac-graph
+## built as a component, plugged into the connector's `rate-limits` import with wac-graph;
+## composed again only when the component, the budget or okta-compose is newer
 build-local: build
-	cargo build --release --target wasm32-wasip2 -p okta-rate-budget
-	cargo run --quiet -p okta-compose -- $(WASM) $(BUDGET) $(LOCAL)
+	cargo build --quiet -p okta-compose
+	@if [ $(LOCAL) -nt $(WASM) ] && [ $(LOCAL) -nt $(BUDGET) ] && [ $(LOCAL) -nt target/debug/okta-compose ]; then \
+	  echo "$(LOCAL) is up to date"; \
+	else ./target/debug/okta-compose $(WASM) $(BUDGET) $(LOCAL); fi
 
 ## demo: a tour of every area and the triggers against the embedded fake Okta org
 demo: build
@@ -53,7 +58,7 @@ test: build
 # the parts being mostly CPU-bound.)
 test-parts: test-build test-local test-tools test-mcp test-node test-rust test-package test-prismatic
 test-build:
-	cargo test --workspace --no-run
+	cargo test --workspace --exclude okta-bench --no-run
 test-local: test-build
 	$(MAKE) build-local
 test-tools:
@@ -88,16 +93,17 @@ test-prismatic: test-tools test-package
 # eight test threads on two cores: many tests mostly wait (rate-limit windows, deadlines, slow
 # servers), and the longest ones then overlap instead of ending the run one after another
 test-rust: test-build test-local
-	cargo test --workspace -- --test-threads 8
+	cargo test --workspace --exclude okta-bench -- --test-threads 8
 # before the Prismatic tests: both build into hosts/prismatic, and the tests check the icon the
 # package rendered
 test-package: test-tools test-build test-local
 	$(MAKE) package-check
 
-## features-check: after `cargo test --workspace` (or `make test`), the CLI (as `make demo` builds
-## it) and the bench (as `make bench-quick` does) compile no third-party crate again: the host
-## crates resolve one feature set, kept in host-test/workspace-hack by cargo hakari (run by CI)
+## features-check: after `cargo test --workspace --no-run`, the CLI (as `make demo` builds it) and
+## the bench (as `make bench-quick` does) compile no third-party crate again: the host crates
+## resolve one feature set, kept in host-test/workspace-hack by cargo hakari (run by CI)
 features-check: build
+	cargo test --workspace --no-run --quiet
 	@log=$$(mktemp); \
 	{ cargo build -p okta-connector-cli --bin okta-connector && cargo build -p okta-bench; } >$$log 2>&1 \
 	  || { cat $$log >&2; rm -f $$log; exit 1; }; \
@@ -204,10 +210,12 @@ before-build: wasm-target
 	  && cp $(BEFORE_DIR)/target/wasm32-wasip2/release/okta_connector.wasm $(BEFORE_DIR)/okta_connector.wasm \
 	  && echo $(BEFORE_BUDGET) > $(BEFORE_DIR)/commit
 
-## bench-quick: the same bench with small numbers (debug host, 2 000 users); run by CI after
-## `make test`; fails when the component opens more than one connection for a listing
+## bench-quick: the bench's unit tests, then the same bench with small numbers (debug host,
+## 2 000 users); run by CI after `make test`; fails when the component opens more than one
+## connection for a listing
 bench-quick: build
 	bash bench/setup.sh
+	cargo test -p okta-bench
 	cargo build -p okta-bench -p okta-connector-cli
 	./target/debug/okta-bench --quick
 
