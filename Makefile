@@ -4,7 +4,7 @@ LOCAL := target/wasm32-wasip2/release/okta_connector.local.wasm
 BUDGET := target/wasm32-wasip2/release/okta_rate_budget.wasm
 HOST := cargo run --quiet -p okta-connector-cli --bin okta-connector --
 
-.PHONY: all build build-local wasm-target demo test install lint clean bench bench-quick node-host mcp-check mcp-overhead prismatic-host prismatic-package package package-check publish size size-build features-check before-build test-parts test-build test-tools test-mcp test-node test-prismatic test-local test-rust test-package
+.PHONY: all build build-local wasm-target demo test install lint clean bench bench-quick node-host mcp-check mcp-overhead prismatic-host prismatic-package package package-check publish size size-build features-check icon icon-check before-build test-parts test-build test-tools test-mcp test-node test-prismatic test-local test-rust test-package
 
 all: build
 
@@ -138,6 +138,13 @@ package-check: package
 	cargo run --quiet -p okta-package -- build --component $(WASM) --local-component $(LOCAL) --catalog $(PACKAGE_CATALOG) --out target/package/again > /dev/null
 	diff -r -x 'okta-connector-prismatic-*.tgz' dist target/package/again
 	@echo "package: two builds of $$(git rev-parse --short HEAD) are byte-identical"
+
+## icon: render the icon's PNG (host-test/package/assets/icon.png) from its SVG again, after
+## changing the SVG; icon-check (run by CI) fails when the kept PNG is not that rendering
+icon:
+	cargo run --quiet -p okta-package --features render-icon -- icon
+icon-check:
+	cargo run --quiet -p okta-package --features render-icon -- icon --check
 
 ## publish: push dist/ to REGISTRY=host:port/namespace: the component as a Wasm OCI artifact
 ## tagged with its version, and its listing as an artifact that refers to it (credentials from

@@ -12,7 +12,7 @@
 //
 // Environment: OKTA_CONNECTOR_WASM (default ../../target/wasm32-wasip2/release/okta_connector.local.wasm,
 // the component with its per-instance rate-limit budget composed in: `make build-local`),
-// OKTA_CONNECTOR_ICON (default ../../dist/icon.png, the PNG the marketplace package renders from
+// OKTA_CONNECTOR_ICON (default ../../dist/icon.png, the PNG the marketplace package holds, rendered from
 // the connector's SVG icon: `make package` at the root).
 import { build } from 'esbuild';
 import { transpile } from '@bytecodealliance/jco';
@@ -85,7 +85,7 @@ await copyFile(shimWorker, join(dist, WORKER_FILE));
 if (existsSync(iconPath)) {
   await copyFile(iconPath, join(dist, 'icon.png'));
 } else {
-  console.warn(`hosts/prismatic: no icon at ${iconPath}: dist/ has none (publishing needs one: \`make package\` at the root renders it, or set OKTA_CONNECTOR_ICON)`);
+  console.warn(`hosts/prismatic: no icon at ${iconPath}: dist/ has none (publishing needs one: \`make package\` at the root writes it, or set OKTA_CONNECTOR_ICON)`);
 }
 const shipped = await readdir(dist);
 console.log(`hosts/prismatic: dist/ ${shipped.join(', ')}; ${catalog.actions.length} actions, ${catalog.triggers.length} triggers, ${catalog.connections.length} connections from ${catalog.package}`);

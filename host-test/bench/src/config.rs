@@ -1,5 +1,5 @@
 //! What a run of the bench is told: the full bench (`make bench`), the quick one (`make
-//! bench-quick`, run by `make test`), and the overrides the command line takes.
+//! bench-quick`, run by CI after `make test`), and the overrides the command line takes.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -164,7 +164,7 @@ impl Config {
         }
     }
 
-    /// `make bench-quick`: the same harness with small numbers (run by `make test`).
+    /// `make bench-quick`: the same harness with small numbers (run by CI after `make test`).
     pub fn quick() -> Config {
         let root = repo_root();
         Config {
@@ -175,7 +175,7 @@ impl Config {
             warmup: 1,
             reps: 2,
             overhead_calls: 50,
-            // Two windows: a reset seen, short enough for `make test`.
+            // Two windows: a reset seen, short enough for a CI run.
             rate_calls: 50,
             rate_limit: 25,
             rate_window: Duration::from_secs(1),

@@ -1,5 +1,5 @@
 //! `okta-bench`: the bench behind `make bench` (full) and `make bench-quick` (small numbers,
-//! run by `make test`). See `bench/README.md` and the `okta-bench` library beside this file.
+//! run by CI after `make test`). See `bench/README.md` and the `okta-bench` library beside this file.
 //! Hidden subcommands, used by the driver itself: `measure` (the launcher each contender runs
 //! under) and `component-list` (the component contender).
 

@@ -69,7 +69,7 @@ pub fn build(sources: &Sources, out: &Path) -> Result<Vec<(String, u64)>> {
         (CATALOG, sources.catalog_json.clone().into_bytes()),
         (MANIFEST, manifest_json.into_bytes()),
         (ICON_SVG, icon::SVG.as_bytes().to_vec()),
-        (ICON_PNG, icon::png()?),
+        (ICON_PNG, icon::PNG.to_vec()),
         (DOCS, docs::index_html(project, &catalog).into_bytes()),
     ];
 

@@ -1,16 +1,27 @@
 //! The connector's icon: an original SVG (a hexagonal cell, a person and a plug), and a square
 //! PNG rendered from it on a transparent background for marketplaces that take only bitmaps.
-
-use anyhow::{bail, Context, Result};
+//!
+//! The PNG is kept beside the SVG (`assets/icon.png`), so building the package needs no
+//! renderer. `okta-package icon` (built with the `render-icon` feature) renders it again with
+//! resvg and writes it; `--check` (run by CI: `make icon-check`) fails when the kept PNG is not
+//! that rendering, so the two never drift apart.
 
 /// The icon's source.
 pub const SVG: &str = include_str!("../assets/icon.svg");
 
+/// [`SVG`] rendered as a `PNG_SIZE`-pixel square PNG, transparent where the icon draws nothing.
+pub const PNG: &[u8] = include_bytes!("../assets/icon.png");
+
 /// The PNG's side in pixels (marketplaces ask for at least 256).
 pub const PNG_SIZE: u32 = 512;
 
-/// Renders [`SVG`] as a `PNG_SIZE`-pixel square PNG, transparent where the icon draws nothing.
-pub fn png() -> Result<Vec<u8>> {
+/// Where [`PNG`] is kept, from the package crate's directory.
+pub const PNG_PATH: &str = "assets/icon.png";
+
+/// Renders [`SVG`] as [`PNG`] should be.
+#[cfg(feature = "render-icon")]
+pub fn render() -> anyhow::Result<Vec<u8>> {
+    use anyhow::{bail, Context};
     let tree = resvg::usvg::Tree::from_str(SVG, &resvg::usvg::Options::default()).context("the icon's SVG")?;
     let size = tree.size();
     if size.width() != size.height() {
@@ -28,15 +39,22 @@ mod tests {
 
     #[test]
     fn the_png_is_square_with_transparent_corners_and_an_opaque_middle() {
-        let bytes = png().unwrap();
-        let pixmap = resvg::tiny_skia::Pixmap::decode_png(&bytes).unwrap();
-        assert_eq!((pixmap.width(), pixmap.height()), (PNG_SIZE, PNG_SIZE));
-        let alpha = |x: u32, y: u32| pixmap.pixel(x, y).unwrap().alpha();
+        let mut reader = png::Decoder::new(std::io::Cursor::new(PNG)).read_info().unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        let frame = reader.next_frame(&mut pixels).unwrap();
+        assert_eq!((frame.width, frame.height), (PNG_SIZE, PNG_SIZE));
+        assert_eq!((frame.color_type, frame.bit_depth), (png::ColorType::Rgba, png::BitDepth::Eight));
+        let alpha = |x: u32, y: u32| pixels[((y * PNG_SIZE + x) * 4 + 3) as usize];
         let last = PNG_SIZE - 1;
         for (x, y) in [(0, 0), (last, 0), (0, last), (last, last)] {
             assert_eq!(alpha(x, y), 0, "corner ({x}, {y}) is not transparent");
         }
         assert_eq!(alpha(PNG_SIZE / 2, PNG_SIZE / 2), 255);
-        assert_eq!(png().unwrap(), bytes, "the same bytes every time");
+    }
+
+    #[cfg(feature = "render-icon")]
+    #[test]
+    fn the_kept_png_is_the_svg_rendered() {
+        assert!(render().unwrap() == PNG, "run `make icon` to render {PNG_PATH} again");
     }
 }

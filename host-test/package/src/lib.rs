@@ -10,7 +10,7 @@
 //! | `okta-connector.wit.wasm` | the WIT package, encoded as a binary WIT package | [`wit_package`] |
 //! | `catalog.json` | what the component's `describe()` returns | |
 //! | `connector.json` | the manifest a marketplace reads without running code | [`manifest`] |
-//! | `icon.svg`, `icon.png` | the icon, the PNG rendered from the SVG | [`icon`] |
+//! | `icon.svg`, `icon.png` | the icon, the PNG the SVG rendered (kept beside it) | [`icon`] |
 //! | `docs/index.html` | the documentation page, generated from the catalog | [`docs`] |
 //!
 //! Every byte follows from the commit: timestamps are the commit's date, maps are ordered, and

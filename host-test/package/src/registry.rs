@@ -273,9 +273,14 @@ async fn push_component(
         architecture: "wasm",
         os: "wasip2",
         layer_digests: vec![format!("sha256:{}", crate::manifest::sha256_hex(&component))],
-        component: WasmComponent { exports: world.exports, imports: world.imports, target: info.component.world.clone() },
+        component: WasmComponent {
+            exports: world.exports,
+            imports: world.imports,
+            target: info.component.world.clone(),
+        },
     };
-    let config = Config { data: serde_json::to_vec(&config)?.into(), media_type: WASM_CONFIG_TYPE.into(), annotations: None };
+    let config =
+        Config { data: serde_json::to_vec(&config)?.into(), media_type: WASM_CONFIG_TYPE.into(), annotations: None };
     let layers = [ImageLayer {
         data: component.into(),
         media_type: WASM_LAYER_TYPE.into(),

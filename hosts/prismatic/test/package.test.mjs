@@ -36,7 +36,7 @@ test('dist/ holds the bundle and every file it opens', () => {
 test('dist/ has the icon', (t) => {
   const source = process.env.OKTA_CONNECTOR_ICON ?? join(repoRoot, 'dist/icon.png');
   if (!existsSync(source)) {
-    const why = `no icon at ${source}: \`make package\` renders it (make test does, before these tests)`;
+    const why = `no icon at ${source}: \`make package\` writes it (make test does, before these tests)`;
     // Everything runs under OKTA_TEST_ALL (CI): a missing icon is then a failure, not a skip.
     assert.ok(!process.env.OKTA_TEST_ALL, why);
     return t.skip(why);
