@@ -4,7 +4,7 @@ LOCAL := target/wasm32-wasip2/release/okta_connector.local.wasm
 BUDGET := target/wasm32-wasip2/release/okta_rate_budget.wasm
 HOST := cargo run --quiet -p okta-connector-cli --bin okta-connector --
 
-.PHONY: all build build-local wasm-target demo test install lint clean bench bench-quick node-host mcp-check mcp-overhead prismatic-host prismatic-package package package-check publish size size-build features-check icon icon-check before-build test-parts test-build test-tools test-mcp test-node test-prismatic test-local test-rust test-package
+.PHONY: all build build-local wasm-target demo test install lint clean bench bench-quick node-host mcp-check mcp-overhead prismatic-host prismatic-package package package-check publish size size-build features-check icon icon-check before-build host-tools test-parts test-build test-tools-mcp test-tools-node test-tools-prismatic test-mcp test-node test-prismatic test-local test-rust test-package
 
 all: build
 
@@ -27,11 +27,15 @@ build: wasm-target
 ## (okta_connector.local.wasm), for hosts that keep no budget of their own: the budget crate
 ## built as a component, plugged into the connector's `rate-limits` import with wac-graph;
 ## composed again only when the component, the budget or okta-compose is newer
-build-local: build
-	cargo build --quiet -p okta-compose
+build-local: build host-tools
 	@if [ $(LOCAL) -nt $(WASM) ] && [ $(LOCAL) -nt $(BUDGET) ] && [ $(LOCAL) -nt target/debug/okta-compose ]; then \
 	  echo "$(LOCAL) is up to date"; \
 	else ./target/debug/okta-compose $(WASM) $(BUDGET) $(LOCAL); fi
+
+## host-tools: the debug builds of the CLI, okta-package and okta-compose, which make demo,
+## build-local and package run
+host-tools:
+	cargo build -p okta-connector-cli -p okta-package -p okta-compose
 
 ## demo: a tour of every area and the triggers against the embedded fake Okta org
 demo: build
@@ -45,28 +49,29 @@ demo: build
 ## (make -j2; each part's output shown as it ends). Without Node.js/npm or Python 3,
 ## docker-registry or chromium, what needs them is skipped with a notice (OKTA_TEST_ALL=1, as
 ## in CI, makes that an error). CI then runs `make features-check bench-quick`.
-test: build
+test: build host-tools
 	@command -v docker-registry >/dev/null || echo "make test: SKIPPED the OCI registry round trip: it needs docker-registry (Debian's CNCF Distribution registry: apt-get install docker-registry)"
 	@command -v chromium >/dev/null || echo "make test: SKIPPED the docs page's browser check: it needs chromium (apt-get install chromium)"
-	cargo build -p okta-connector-cli --bin okta-connector
 	$(MAKE) -j2 --output-sync=target test-parts
 
 # make test's parts, two at a time (2 cores), started in this order as their prerequisites end:
-# the Rust tests compile while the tools install and the MCP check runs (it needs only the CLI);
-# the composed component follows the test build, which compiles okta-compose's dependencies (one
-# cargo at a time uses target/debug). (Three at a time measured no faster: 240 s against 232 s,
-# the parts being mostly CPU-bound.)
-test-parts: test-build test-local test-tools test-mcp test-node test-rust test-package test-prismatic
+# while the Rust tests compile, the other parts install their tools and run with the component
+# and the host tools built above. A cargo command on target/debug would wait for the test build
+# to let go of it, so the parts' own makes take `build` and `host-tools` as done (-o). (Three at
+# a time measured no faster: 240 s against 232 s, the parts being mostly CPU-bound.)
+PARTS_MAKE := $(MAKE) -o build -o host-tools
+test-parts: test-build test-local test-tools-prismatic test-package test-rust test-prismatic test-tools-mcp test-mcp test-tools-node test-node
 test-build:
 	cargo test --workspace --exclude okta-bench --no-run
-test-local: test-build
-	$(MAKE) build-local
-test-tools:
+test-local:
+	$(PARTS_MAKE) build-local
+test-tools-mcp:
 	@if command -v python3 >/dev/null; then bash host-test/cli/tests/mcp/check.sh install; fi
-	@if command -v node >/dev/null && command -v npm >/dev/null; then \
-	  hosts/npm-ci.sh hosts/node && hosts/npm-ci.sh hosts/prismatic; \
-	fi
-test-mcp: test-tools
+test-tools-node:
+	@if command -v node >/dev/null && command -v npm >/dev/null; then hosts/npm-ci.sh hosts/node; fi
+test-tools-prismatic:
+	@if command -v node >/dev/null && command -v npm >/dev/null; then hosts/npm-ci.sh hosts/prismatic; fi
+test-mcp: test-tools-mcp
 	@if command -v python3 >/dev/null; then \
 	  bash host-test/cli/tests/mcp/check.sh; \
 	elif [ -n "$$OKTA_TEST_ALL" ]; then \
@@ -74,7 +79,7 @@ test-mcp: test-tools
 	else \
 	  echo "make test: SKIPPED the MCP server check: it needs Python 3 (>= 3.10, with venv)"; \
 	fi
-test-node: test-tools test-local
+test-node: test-tools-node test-local
 	@if command -v node >/dev/null && command -v npm >/dev/null; then \
 	  bash hosts/node/check.sh; \
 	elif [ -n "$$OKTA_TEST_ALL" ]; then \
@@ -82,7 +87,7 @@ test-node: test-tools test-local
 	else \
 	  echo "make test: SKIPPED the Node host check: it needs Node.js with npm"; \
 	fi
-test-prismatic: test-tools test-package
+test-prismatic: test-tools-prismatic test-package
 	@if command -v node >/dev/null && command -v npm >/dev/null; then \
 	  bash hosts/prismatic/check.sh; \
 	elif [ -n "$$OKTA_TEST_ALL" ]; then \
@@ -95,9 +100,9 @@ test-prismatic: test-tools test-package
 test-rust: test-build test-local
 	cargo test --workspace --exclude okta-bench -- --test-threads 8
 # before the Prismatic tests: both build into hosts/prismatic, and the tests check the icon the
-# package rendered
-test-package: test-tools test-build test-local
-	$(MAKE) package-check
+# package wrote
+test-package: test-tools-prismatic test-local
+	$(PARTS_MAKE) package-check
 
 ## features-check: after `cargo test --workspace --no-run`, the CLI (as `make demo` builds it) and
 ## the bench (as `make bench-quick` does) compile no third-party crate again: the host crates
@@ -119,13 +124,13 @@ features-check: build
 ## the same bytes for the same commit (dated with it); then, beside it, the Prismatic
 ## component's npm package (okta-connector-prismatic-<version>.tgz)
 PACKAGE_CATALOG := target/package/catalog.json
-package: build build-local
-	cargo build -p okta-connector-cli --bin okta-connector
+package: build build-local host-tools
 	@mkdir -p target/package
 	OKTA_CONNECTOR_WASM=$(WASM) ./target/debug/okta-connector catalog > $(PACKAGE_CATALOG)
-	cargo run --quiet -p okta-package -- build --component $(WASM) --local-component $(LOCAL) --catalog $(PACKAGE_CATALOG) --out dist
+	./target/debug/okta-package build --component $(WASM) --local-component $(LOCAL) --catalog $(PACKAGE_CATALOG) --out dist
+	@# (build and host-tools have just run: -o keeps the inner make from running them again)
 	@if command -v node >/dev/null && command -v npm >/dev/null; then \
-	  $(MAKE) prismatic-package; \
+	  $(MAKE) -o build -o host-tools prismatic-package; \
 	elif [ -n "$$OKTA_TEST_ALL" ]; then \
 	  echo "make package: the Prismatic component's package needs node and npm" >&2; exit 1; \
 	else \
@@ -135,7 +140,7 @@ package: build build-local
 ## package-check: `make package` twice, the second into target/package/again: byte-identical
 ## (the Prismatic tarball aside: npm stamps its files with the time)
 package-check: package
-	cargo run --quiet -p okta-package -- build --component $(WASM) --local-component $(LOCAL) --catalog $(PACKAGE_CATALOG) --out target/package/again > /dev/null
+	./target/debug/okta-package build --component $(WASM) --local-component $(LOCAL) --catalog $(PACKAGE_CATALOG) --out target/package/again > /dev/null
 	diff -r -x 'okta-connector-prismatic-*.tgz' dist target/package/again
 	@echo "package: two builds of $$(git rev-parse --short HEAD) are byte-identical"
 
@@ -182,7 +187,7 @@ prismatic-host: build-local
 
 ## prismatic-package: the Prismatic component's npm package (its dist/ is what `prism
 ## components:publish` uploads) as dist/okta-connector-prismatic-<version>.tgz, with the icon
-## the marketplace package rendered into dist/ (`make package` makes both)
+## the marketplace package wrote into dist/ (`make package` makes both)
 prismatic-package: build-local
 	hosts/npm-ci.sh hosts/prismatic
 	cd hosts/prismatic && node build.mjs
