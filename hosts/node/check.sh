@@ -9,11 +9,11 @@ wasm=$root/target/wasm32-wasip2/release/okta_connector.local.wasm
 cli=$root/target/debug/okta-connector
 
 ../npm-ci.sh .
-# jco names its output after the .wasm (okta_connector.local.js for the local build): --name
+# jco names its output after the .wasm (okta_connector.local.js for the local build): the name
 # keeps the okta_connector.js that check.mjs imports, and out/ starts empty so that a file left
 # by an earlier transpile (of another build) is never what gets imported.
 rm -rf out
-npx jco transpile "$wasm" --name okta_connector -o out --quiet
+node transpile.mjs "$wasm" okta_connector out
 
 log=$(mktemp)
 "$cli" fake-org --port 0 --device-interval 1 >"$log" 2>&1 &

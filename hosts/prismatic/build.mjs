@@ -15,7 +15,7 @@
 // OKTA_CONNECTOR_ICON (default ../../dist/icon.png, the PNG the marketplace package holds, rendered from
 // the connector's SVG icon: `make package` at the root).
 import { build } from 'esbuild';
-import { transpile } from '@bytecodealliance/jco';
+import { transpileBytes } from '@bytecodealliance/jco-transpile';
 import ts from 'typescript';
 import { createRequire } from 'node:module';
 import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -37,12 +37,14 @@ if (!existsSync(wasmPath)) {
   process.exit(1);
 }
 
-// 1. Transpile.
+// 1. Transpile, with jco's transpiler (the library `jco transpile` runs, without the rest of
+// jco's toolchain), as `jco transpile --instantiation async` would: a WIT error thrown as a
+// ComponentError.
 await rm(generated, { recursive: true, force: true });
-const { files } = await transpile(await readFile(wasmPath), {
+const { files } = await transpileBytes(await readFile(wasmPath), {
   name: 'okta_connector',
   instantiation: 'async',
-  quiet: true,
+  noComponentErrorWrapping: false,
 });
 for (const [name, bytes] of Object.entries(files)) {
   const path = join(componentDir, name);
