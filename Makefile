@@ -54,20 +54,22 @@ test: build host-tools
 	@command -v chromium >/dev/null || echo "make test: SKIPPED the docs page's browser check: it needs chromium (apt-get install chromium)"
 	$(MAKE) -j2 --output-sync=target test-parts
 
-# make test's parts, two at a time (2 cores), started in this order as their prerequisites end:
-# while the Rust tests compile, the other parts install their tools and run with the component
-# and the host tools built above. A cargo command on target/debug would wait for the test build
-# to let go of it, so the parts' own makes take `build` and `host-tools` as done (-o). (Three at
-# a time measured no faster: 240 s against 232 s, the parts being mostly CPU-bound.)
+# make test's parts, two at a time (2 cores): the Rust tests compile (then run) in one slot; the
+# other parts run one after another in the other, with the component and the host tools built
+# above: first those that use the CPU (the package, the Prismatic tests) while the test build
+# leaves some of it, then the Node host and the MCP server, which mostly wait, beside the Rust
+# tests (order-only prerequisites, |, set that order). A cargo command on target/debug would
+# wait for the test build to let go of it, so the parts' own makes take `build` and
+# `host-tools` as done (-o). (Three at a time measured no faster: 240 s against 232 s.)
 PARTS_MAKE := $(MAKE) -o build -o host-tools
-test-parts: test-build test-local test-tools-prismatic test-package test-rust test-prismatic test-tools-mcp test-mcp test-tools-node test-node
+test-parts: test-build test-rust test-local test-tools-prismatic test-package test-prismatic test-tools-node test-node test-tools-mcp test-mcp
 test-build:
 	cargo test --workspace --exclude okta-bench --no-run
 test-local:
-	$(PARTS_MAKE) build-local
-test-tools-mcp:
+	+$(PARTS_MAKE) build-local
+test-tools-mcp: | test-node
 	@if command -v python3 >/dev/null; then bash host-test/cli/tests/mcp/check.sh install; fi
-test-tools-node:
+test-tools-node: | test-prismatic
 	@if command -v node >/dev/null && command -v npm >/dev/null; then hosts/npm-ci.sh hosts/node; fi
 test-tools-prismatic:
 	@if command -v node >/dev/null && command -v npm >/dev/null; then hosts/npm-ci.sh hosts/prismatic; fi
@@ -102,7 +104,7 @@ test-rust: test-build test-local
 # before the Prismatic tests: both build into hosts/prismatic, and the tests check the icon the
 # package wrote
 test-package: test-tools-prismatic test-local
-	$(PARTS_MAKE) package-check
+	+$(PARTS_MAKE) package-check
 
 ## features-check: after `cargo test --workspace --no-run`, the CLI (as `make demo` builds it) and
 ## the bench (as `make bench-quick` does) compile no third-party crate again: the host crates
