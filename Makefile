@@ -37,6 +37,11 @@ build-local: build host-tools
 host-tools:
 	cargo build -p okta-connector-cli -p okta-package -p okta-compose
 
+# A make inside a recipe that has just run (or whose caller has run) build and host-tools: -o
+# takes them as done, so the inner make runs no cargo (a cargo command on target/debug waits
+# while make test's test build holds it). `+` on its lines: it is a make, sharing the jobserver.
+MAKE_BUILT := $(MAKE) -o build -o host-tools
+
 ## demo: a tour of every area and the triggers against the embedded fake Okta org
 demo: build
 	$(HOST) demo
@@ -48,7 +53,7 @@ demo: build
 ## Python SDK, the Node host check and the Prismatic component's tests, two parts at a time
 ## (make -j2; each part's output shown as it ends). Without Node.js/npm or Python 3,
 ## docker-registry or chromium, what needs them is skipped with a notice (OKTA_TEST_ALL=1, as
-## in CI, makes that an error). CI then runs `make features-check bench-quick`.
+## in CI, makes that an error). CI then runs `make features-check icon-check bench-quick`.
 test: build host-tools
 	@command -v docker-registry >/dev/null || echo "make test: SKIPPED the OCI registry round trip: it needs docker-registry (Debian's CNCF Distribution registry: apt-get install docker-registry)"
 	@command -v chromium >/dev/null || echo "make test: SKIPPED the docs page's browser check: it needs chromium (apt-get install chromium)"
@@ -58,15 +63,13 @@ test: build host-tools
 # other parts run one after another in the other, with the component and the host tools built
 # above: first those that use the CPU (the package, the Prismatic tests) while the test build
 # leaves some of it, then the Node host and the MCP server, which mostly wait, beside the Rust
-# tests (order-only prerequisites, |, set that order). A cargo command on target/debug would
-# wait for the test build to let go of it, so the parts' own makes take `build` and
-# `host-tools` as done (-o). (Three at a time measured no faster: 240 s against 232 s.)
-PARTS_MAKE := $(MAKE) -o build -o host-tools
+# tests (order-only prerequisites, |, set that order); their own makes are MAKE_BUILT's. (Three
+# at a time measured no faster: 240 s against 232 s.)
 test-parts: test-build test-rust test-local test-tools-prismatic test-package test-prismatic test-tools-node test-node test-tools-mcp test-mcp
 test-build:
 	cargo test --workspace --exclude okta-bench --no-run
 test-local:
-	+$(PARTS_MAKE) build-local
+	+$(MAKE_BUILT) build-local
 test-tools-mcp: | test-node
 	@if command -v python3 >/dev/null; then bash host-test/cli/tests/mcp/check.sh install; fi
 test-tools-node: | test-prismatic
@@ -104,7 +107,7 @@ test-rust: test-build test-local
 # before the Prismatic tests: both build into hosts/prismatic, and the tests check the icon the
 # package wrote
 test-package: test-tools-prismatic test-local
-	+$(PARTS_MAKE) package-check
+	+$(MAKE_BUILT) package-check
 
 ## features-check: after `cargo test --workspace --no-run`, the CLI (as `make demo` builds it) and
 ## the bench (as `make bench-quick` does) compile no third-party crate again: the host crates
@@ -130,9 +133,8 @@ package: build build-local host-tools
 	@mkdir -p target/package
 	OKTA_CONNECTOR_WASM=$(WASM) ./target/debug/okta-connector catalog > $(PACKAGE_CATALOG)
 	./target/debug/okta-package build --component $(WASM) --local-component $(LOCAL) --catalog $(PACKAGE_CATALOG) --out dist
-	@# (build and host-tools have just run: -o keeps the inner make from running them again)
-	@if command -v node >/dev/null && command -v npm >/dev/null; then \
-	  $(MAKE) -o build -o host-tools prismatic-package; \
+	+@if command -v node >/dev/null && command -v npm >/dev/null; then \
+	  $(MAKE_BUILT) prismatic-package; \
 	elif [ -n "$$OKTA_TEST_ALL" ]; then \
 	  echo "make package: the Prismatic component's package needs node and npm" >&2; exit 1; \
 	else \
@@ -147,11 +149,12 @@ package-check: package
 	@echo "package: two builds of $$(git rev-parse --short HEAD) are byte-identical"
 
 ## icon: render the icon's PNG (host-test/package/assets/icon.png) from its SVG again, after
-## changing the SVG; icon-check (run by CI) fails when the kept PNG is not that rendering
+## changing the SVG; icon-check (run by CI): the icon's tests with the renderer, one of which
+## fails when the kept PNG is not that rendering
 icon:
 	cargo run --quiet -p okta-package --features render-icon -- icon
 icon-check:
-	cargo run --quiet -p okta-package --features render-icon -- icon --check
+	cargo test --quiet -p okta-package --features render-icon --lib -- icon::
 
 ## publish: push dist/ to REGISTRY=host:port/namespace: the component as a Wasm OCI artifact
 ## tagged with its version, and its listing as an artifact that refers to it (credentials from

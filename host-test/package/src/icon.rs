@@ -2,9 +2,9 @@
 //! PNG rendered from it on a transparent background for marketplaces that take only bitmaps.
 //!
 //! The PNG is kept beside the SVG (`assets/icon.png`), so building the package needs no
-//! renderer. `okta-package icon` (built with the `render-icon` feature) renders it again with
-//! resvg and writes it; `--check` (run by CI: `make icon-check`) fails when the kept PNG is not
-//! that rendering, so the two never drift apart.
+//! renderer. With the `render-icon` feature, `okta-package icon` (`make icon`) renders it again
+//! with resvg and writes it, and a test (`make icon-check`, run by CI) fails when the kept PNG
+//! is not that rendering, so the two never drift apart.
 
 /// The icon's source.
 pub const SVG: &str = include_str!("../assets/icon.svg");

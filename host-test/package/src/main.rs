@@ -57,11 +57,8 @@ enum Command {
         plain_http: bool,
     },
     /// Render the icon's PNG from its SVG into assets/icon.png (needs the `render-icon`
-    /// feature); with --check, fail instead when the kept PNG is not that rendering.
-    Icon {
-        #[arg(long)]
-        check: bool,
-    },
+    /// feature).
+    Icon,
     /// Find the listing of a published component from its reference, as a marketplace does,
     /// and write its files into --out.
     Listing {
@@ -87,23 +84,17 @@ fn source_date_epoch_env() -> Option<i64> {
 }
 
 #[cfg(feature = "render-icon")]
-fn render_icon(check: bool) -> Result<()> {
+fn render_icon() -> Result<()> {
     use okta_package::icon;
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(icon::PNG_PATH);
     let rendered = icon::render()?;
-    if std::fs::read(&path).ok().as_deref() == Some(rendered.as_slice()) {
-        println!("{}: the icon's SVG rendered, {} bytes", path.display(), rendered.len());
-    } else if check {
-        anyhow::bail!("{} is not the icon's SVG rendered: run `make icon` and commit it", path.display());
-    } else {
-        std::fs::write(&path, &rendered).with_context(|| format!("{}", path.display()))?;
-        println!("{}: rendered again, {} bytes", path.display(), rendered.len());
-    }
+    std::fs::write(&path, &rendered).with_context(|| format!("{}", path.display()))?;
+    println!("{}: {} bytes", path.display(), rendered.len());
     Ok(())
 }
 
 #[cfg(not(feature = "render-icon"))]
-fn render_icon(_check: bool) -> Result<()> {
+fn render_icon() -> Result<()> {
     anyhow::bail!("built without the renderer: cargo run -p okta-package --features render-icon -- icon")
 }
 
@@ -138,7 +129,7 @@ fn main() -> Result<()> {
             }
             println!("pushed in {:.2} s", started.elapsed().as_secs_f64());
         }
-        Command::Icon { check } => render_icon(check)?,
+        Command::Icon => render_icon()?,
         Command::Listing { reference, out, plain_http } => {
             let reference: oci_client::Reference = reference.parse().context("REFERENCE")?;
             let target =
